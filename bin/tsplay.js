@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Why plain JS: this file must start on any Node to explain a too-old Node in one line,
+// and it answers --version without loading the engine (startup budget: 150 ms).
+import { readFileSync } from 'node:fs';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `tsplay: Node ${process.versions.node} is too old; it needs Node >= 22.18 (runs .ts directly).\n` +
+      `  Run it through npm (npx tsplay ...) after npm ci: the project's devDependency "node" brings Node 24.\n`,
+  );
+  process.exit(5);
+}
+const argv = process.argv.slice(2);
+if (argv.length === 1 && argv[0] === '--version') {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`tsplay ${pkg.version} (node ${process.versions.node})\n`);
+  process.exit(0);
+}
+const { main } = await import('../engine/cli/main.ts');
+process.exitCode = await main(argv);

@@ -1,0 +1,114 @@
+import { Command, CommanderError, Option } from 'commander';
+import { TsplayError } from '../../errors/index.ts';
+import { EXIT } from '../exit-codes.ts';
+import { DEFAULT_FORKS, type OutputMode, type PlaybookOptions } from '../options.ts';
+import { parseExtraVars } from '../parse-extra-vars.ts';
+
+function collect(value: string, prev: string[]): string[] {
+  return [...prev, value];
+}
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new TsplayError({ code: 'E_OPTION', message: `${flag}: "${value}" is not a positive integer` });
+    return n;
+  };
+}
+
+/** buildPlaybookCommand declares ansible-playbook's options; shared by parsing and --help. */
+export function buildPlaybookCommand(): Command {
+  return new Command('tsplay')
+    .usage('PLAYBOOK... -i INVENTORY [options]\n       tsplay inventory|kickstart|lab --help')
+    .description('Run Ansible-style playbooks: read state, plan the difference, apply it.')
+    .argument('[playbooks...]', 'playbook files')
+    .option('-i, --inventory <source>', 'inventory file, directory, "h1,h2," list, or a name under inventories/ (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
+    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these (comma list, repeatable)', collect, [])
+    .option('--skip-tags <tags>', 'skip plays and tasks tagged with these (comma list, repeatable)', collect, [])
+    .option('-C, --check', 'plan only: read state and report what would change, change nothing', false)
+    .option('-D, --diff', 'show differences (unified diff for file content, before/after otherwise)', false)
+    .option('-e, --extra-vars <vars>', 'k=v pairs, JSON/YAML, or @file (repeatable; highest precedence)', collect, [])
+    .option('-f, --forks <n>', `hosts worked on in parallel (default ${DEFAULT_FORKS})`, positiveInt('--forks'), DEFAULT_FORKS)
+    .option('-u, --user <name>', 'connect as this user')
+    .option('--private-key <file>', 'ssh private key file')
+    .option('-b, --become', 'run operations with sudo', false)
+    .option('--become-user <name>', 'become this user (default root)')
+    .option('-K, --ask-become-pass', 'ask for the sudo password', false)
+    .option('-v, --verbose', 'more output (-vvvv for connection debugging)', (_v: string, prev: number) => prev + 1, 0)
+    .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
+    .option('--list-tasks', 'list the tasks each play would run, then stop', false)
+    .option('--list-tags', 'list all tags, then stop', false)
+    .option('--syntax-check', 'check the playbooks, roles and inventory; connect nowhere', false)
+    .option('--start-at-task <name>', 'start at the first task with this name')
+    .option('--force-handlers', 'run handlers even if a task fails', false)
+    .addOption(new Option('--output <mode>', 'output form (default: tty on a terminal, plain otherwise)').choices(['tty', 'plain', 'json']))
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .addOption(
+      new Option('--host-key-checking <mode>', 'refuse unknown host keys (yes) or record them (accept-new); a mismatch is always refused')
+        .choices(['yes', 'accept-new'])
+        .default('yes'),
+    )
+    .version('tsplay (see package.json)', '--version')
+    .helpOption('-h, --help');
+}
+
+/** parsePlaybookArgs turns argv into typed options; a bad flag is a TsplayError E_OPTION naming it. */
+export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
+  const cmd = buildPlaybookCommand();
+  let failure: string | undefined;
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeErr: (s) => {
+      failure = s.trim().replace(/^error: /, '');
+    },
+  });
+  try {
+    cmd.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 'exit-ok';
+      throw new TsplayError({ code: 'E_OPTION', message: failure ?? e.message.replace(/^error: /, '') });
+    }
+    throw e;
+  }
+  const o = cmd.opts();
+  const playbooks = cmd.args;
+  if (playbooks.length === 0) throw new TsplayError({ code: 'E_OPTION', message: 'no playbook given (usage: tsplay PLAYBOOK... -i INVENTORY)' });
+  const splitTags = (xs: string[]): string[] => xs.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const output: OutputMode = (o['output'] as OutputMode | undefined) ?? (process.stdout.isTTY ? 'tty' : 'plain');
+  return {
+    playbooks,
+    inventories: o['inventory'] as string[],
+    limit: o['limit'] as string | undefined,
+    tags: splitTags(o['tags'] as string[]),
+    skipTags: splitTags(o['skipTags'] as string[]),
+    check: o['check'] as boolean,
+    diff: o['diff'] as boolean,
+    extraVars: (o['extraVars'] as string[]).map(parseExtraVars),
+    forks: o['forks'] as number,
+    user: o['user'] as string | undefined,
+    privateKey: o['privateKey'] as string | undefined,
+    become: o['become'] as boolean,
+    becomeUser: o['becomeUser'] as string | undefined,
+    askBecomePass: o['askBecomePass'] as boolean,
+    verbosity: o['verbose'] as number,
+    listHosts: o['listHosts'] as boolean,
+    listTasks: o['listTasks'] as boolean,
+    listTags: o['listTags'] as boolean,
+    syntaxCheck: o['syntaxCheck'] as boolean,
+    startAtTask: o['startAtTask'] as string | undefined,
+    output,
+    junit: o['junit'] as string | undefined,
+    hostKeyChecking: o['hostKeyChecking'] as 'yes' | 'accept-new',
+    forceHandlers: o['forceHandlers'] as boolean,
+  };
+}
+
+/** run is the playbook command: parse options, then hand over to the playbook runner. */
+export async function run(argv: string[]): Promise<number> {
+  const opts = parsePlaybookArgs(argv);
+  if (opts === 'exit-ok') return EXIT.OK;
+  const { runPlaybooks } = await import('./playbook-run.ts');
+  return runPlaybooks(opts);
+}

@@ -1,0 +1,22 @@
+import { EXIT } from './exit-codes.ts';
+
+/** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
+const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  inventory: () => import('./commands/inventory.ts'),
+  kickstart: () => import('./commands/kickstart.ts'),
+  lab: () => import('./commands/lab.ts'),
+};
+
+/** main runs the CLI and returns the process exit code; it never calls process.exit itself. */
+export async function main(argv: string[]): Promise<number> {
+  const first = argv[0];
+  const sub = first !== undefined ? SUBCOMMANDS[first] : undefined;
+  try {
+    if (sub) return await (await sub()).run(argv.slice(1));
+    return await (await import('./commands/playbook.ts')).run(argv);
+  } catch (err) {
+    const { reportFatal } = await import('./report-fatal.ts');
+    return reportFatal(err);
+  }
+  void EXIT;
+}

@@ -1,0 +1,35 @@
+/** OutputMode picks the reporter: listr2 tree, plain Ansible-like lines, or NDJSON events. */
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+/** PlaybookOptions are ansible-playbook's options, parsed and typed; nothing here is validated against files yet. */
+export interface PlaybookOptions {
+  readonly playbooks: readonly string[];
+  readonly inventories: readonly string[];
+  readonly limit?: string;
+  readonly tags: readonly string[];
+  readonly skipTags: readonly string[];
+  readonly check: boolean;
+  readonly diff: boolean;
+  /** -e values in order; later ones win */
+  readonly extraVars: readonly Record<string, unknown>[];
+  readonly forks: number;
+  readonly user?: string;
+  readonly privateKey?: string;
+  readonly become: boolean;
+  readonly becomeUser?: string;
+  readonly askBecomePass: boolean;
+  readonly verbosity: number;
+  readonly listHosts: boolean;
+  readonly listTasks: boolean;
+  readonly listTags: boolean;
+  readonly syntaxCheck: boolean;
+  readonly startAtTask?: string;
+  readonly output: OutputMode;
+  readonly junit?: string;
+  /** like OpenSSH StrictHostKeyChecking: 'yes' refuses unknown keys, 'accept-new' records them */
+  readonly hostKeyChecking: 'yes' | 'accept-new';
+  readonly forceHandlers: boolean;
+}
+
+/** DEFAULT_FORKS is higher than Ansible's 5 because a tsplay host costs one socket, not a process. */
+export const DEFAULT_FORKS = 50;

@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import type { Connection } from '../connection/types.ts';
+import type { Vars } from '../inventory/types.ts';
+
+/** Change is one property that differs, with what it was, what it will be, and how. */
+export interface Change {
+  readonly property: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  /** for file content: a unified diff is rendered from these */
+  readonly diff?: { readonly path: string; readonly before: string; readonly after: string };
+}
+
+/**
+ * Plan is the pure outcome of comparing desired with current state. An empty `changes`
+ * means converged and `reason` says why nothing has to change. Check mode stops here.
+ */
+export interface Plan<P = unknown> {
+  readonly changes: readonly Change[];
+  readonly reason?: string;
+  /** module-private data that `apply` needs (e.g. the content to write) */
+  readonly payload?: P;
+  /** values returned in the task result whether or not anything changes (stat, slurp, facts) */
+  readonly result?: Vars;
+  /**
+   * Modules that cannot know the outcome without acting (command, shell) set this: in check
+   * mode the task is then reported as skipped, as Ansible does.
+   */
+  readonly unknowable?: boolean;
+}
+
+/** ApplyResult is what `apply` reports after carrying out a plan. */
+export interface ApplyResult {
+  readonly changed: boolean;
+  readonly failed?: boolean;
+  readonly msg?: string;
+  readonly result?: Vars;
+}
+
+/** ModuleContext is what read and apply may touch: the host's connection and task settings. */
+export interface ModuleContext {
+  readonly host: string;
+  readonly conn: Connection;
+  readonly become: boolean;
+  readonly becomeUser?: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** host vars after templating, for modules like set_fact/debug that need them */
+  readonly vars: Vars;
+  /** directories searched for `src` and templates: role files/templates first, then playbook dir */
+  readonly searchPaths: { readonly files: readonly string[]; readonly templates: readonly string[] };
+  /** renders a Handlebars template file/text with the host's variables */
+  readonly render: (text: string, origin: string) => string;
+  readonly check: boolean;
+  readonly diff: boolean;
+}
+
+/**
+ * ModuleDef is a module: argument schema (checked at load time, before any host),
+ * `read` of current state, pure `plan`, and `apply` which may only carry out the plan.
+ */
+export interface ModuleDef<A = any, C = any, P = any> {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  /** one-line description for --help and the README */
+  readonly doc: string;
+  readonly schema: z.ZodType<A>;
+  /** for `k=v` free-form modules (command, shell, raw): the arg that takes the free text */
+  readonly freeForm?: string;
+  /** modules that never touch the host (debug, set_fact, assert, fail, meta) run on the controller */
+  readonly local?: boolean;
+  read(ctx: ModuleContext, args: A): Promise<C>;
+  plan(args: A, current: C, ctx: Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff'>): Plan<P>;
+  apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;
+}

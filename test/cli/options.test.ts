@@ -1,0 +1,26 @@
+import test from 'ava';
+import { parsePlaybookArgs } from '../../engine/cli/commands/playbook.ts';
+import { parseExtraVars } from '../../engine/cli/parse-extra-vars.ts';
+import { TsplayError } from '../../engine/errors/index.ts';
+
+test('playbook options parse like ansible-playbook', (t) => {
+  const o = parsePlaybookArgs(['site.yml', '-i', 'lab', '-i', 'h1,h2,', '-l', 'hv*', '-t', 'a,b', '-t', 'c', '-C', '-D', '-vvv', '-f', '7', '-e', 'x=1 y="a b"', '-e', '{"z": [1]}']);
+  if (o === 'exit-ok') return t.fail();
+  t.deepEqual(o.playbooks, ['site.yml']);
+  t.deepEqual(o.inventories, ['lab', 'h1,h2,']);
+  t.deepEqual(o.tags, ['a', 'b', 'c']);
+  t.is(o.verbosity, 3);
+  t.is(o.forks, 7);
+  t.true(o.check && o.diff);
+  t.deepEqual(o.extraVars, [{ x: '1', y: 'a b' }, { z: [1] }]);
+});
+
+test('an unknown flag is an E_OPTION error naming the flag', (t) => {
+  const err = t.throws(() => parsePlaybookArgs(['site.yml', '--frobnicate']), { instanceOf: TsplayError });
+  t.is(err?.code, 'E_OPTION');
+  t.regex(err?.message ?? '', /--frobnicate/);
+});
+
+test('a bad -e is an E_OPTION error', (t) => {
+  t.throws(() => parseExtraVars('novalue'), { instanceOf: TsplayError, message: /key=value/ });
+});
