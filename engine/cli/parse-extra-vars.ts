@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { ANSIBLE_YAML } from '../loader/yaml-file.ts';
 import { TsplayError } from '../errors/index.ts';
 
 /** splitKeyValues splits `a=1 b='x y'` on unquoted whitespace, as Ansible's parse_kv does for -e. */
@@ -41,7 +42,7 @@ export function parseExtraVars(value: string): Record<string, unknown> {
     } catch (e) {
       throw bad(`cannot read ${file}: ${(e as Error).message}`);
     }
-    const data: unknown = parseYaml(text);
+    const data: unknown = parseYaml(text, ANSIBLE_YAML);
     if (data === null || data === undefined) return {};
     if (typeof data !== 'object' || Array.isArray(data)) throw bad(`${file} is not a mapping`);
     return data as Record<string, unknown>;
@@ -50,7 +51,7 @@ export function parseExtraVars(value: string): Record<string, unknown> {
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let data: unknown;
     try {
-      data = parseYaml(trimmed);
+      data = parseYaml(trimmed, ANSIBLE_YAML);
     } catch (e) {
       throw bad(`not valid JSON/YAML: ${(e as Error).message.split('\n')[0]}`);
     }

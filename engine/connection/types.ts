@@ -17,6 +17,11 @@ export interface RunOptions {
   readonly becomeUser?: string;
   /** give up after this many ms; the result then has rc 124 and timedOut true */
   readonly timeoutMs?: number;
+  /**
+   * run on a channel of its own instead of the host's persistent shell, for long-running
+   * commands that must not hold up the host's other requests (counts against the channel cap)
+   */
+  readonly ownChannel?: boolean;
 }
 
 /** RunResult keeps exit code, stdout and stderr apart, as the framed protocol delivers them. */
@@ -25,6 +30,8 @@ export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut?: boolean;
+  /** stdout exactly as the command wrote it, for binary output (`stdout` is its UTF-8 decoding) */
+  readonly stdoutBytes?: Buffer;
 }
 
 /** PutOptions says how a file must end up on the host. */
@@ -50,4 +57,45 @@ export interface Connection {
   put(path: string, content: string | Buffer, opts?: PutOptions): Promise<void>;
   get(path: string, opts?: { become?: boolean }): Promise<Buffer>;
   close(): Promise<void>;
+  /** stats reports what the connection cost so far (the benchmark records it) */
+  stats?(): ConnectionStats;
+}
+
+/** ConnectionStats counts what a connection opened and sent, for the benchmark's table. */
+export interface ConnectionStats {
+  /** TCP/SSH connections opened for this host (0 for local, 1 for ssh; jump hosts count their own) */
+  readonly connections: number;
+  /** SSH channels opened: the persistent shell, SFTP and any own-channel commands */
+  readonly channels: number;
+  /** requests sent over the persistent shell */
+  readonly requests: number;
+}
+
+/**
+ * ConnectOptions are run-wide connection settings; per-host settings come from the host's vars
+ * (ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file,
+ * ansible_ssh_common_args, tsplay_jump, ansible_become_password, ansible_connection).
+ */
+export interface ConnectOptions {
+  /** `-u`: login user when the host has no ansible_user */
+  readonly user?: string;
+  /** `--private-key`: key file when the host has no ansible_ssh_private_key_file */
+  readonly privateKey?: string;
+  /** like OpenSSH StrictHostKeyChecking: 'yes' refuses unknown keys, 'accept-new' records them */
+  readonly hostKeyChecking: 'yes' | 'accept-new';
+  /** known_hosts file to check (and append to with accept-new); default ~/.ssh/known_hosts */
+  readonly knownHostsFile?: string;
+  /** TCP connect + SSH handshake deadline; default 30000, never below 20000 unless a test asks */
+  readonly connectTimeoutMs?: number;
+  /** keepalive probe interval; a host that answers none of 3 probes is unreachable. Default 4000 */
+  readonly keepaliveIntervalMs?: number;
+  /** TCP_NODELAY on the SSH socket (default true; only the benchmark turns it off to measure Nagle's cost) */
+  readonly tcpNoDelay?: boolean;
+  /** `--ask-become-pass` answer; a host's ansible_become_password wins over it */
+  readonly becomePassword?: string;
+  readonly verbosity: number;
+  /** vars of an inventory host named as a jump host, or undefined if the name is not in the inventory */
+  readonly resolveJump?: (name: string) => Record<string, unknown> | undefined;
+  /** debug lines (-vvvv) go here instead of being printed: the executor never prints */
+  readonly log?: (line: string) => void;
 }

@@ -22,7 +22,12 @@ export interface TaskRef {
   readonly module: string;
   readonly pos: SourcePos;
   readonly handler?: boolean;
+  /** for `--output json` and JUnit: a stable id of the task within the run */
+  readonly id?: string;
 }
+
+/** ItemLabel is how one loop item is shown: its label (loop_control.label) or the item itself. */
+export type ItemLabel = unknown;
 
 /**
  * ExecEvent is everything the executor tells the world. The executor never prints: reporters
@@ -30,8 +35,33 @@ export interface TaskRef {
  */
 export type ExecEvent =
   | { readonly type: 'playbook-start'; readonly file: string; readonly check: boolean }
+  /** a play starts on these hosts; emitted once per serial batch (with the batch), as Ansible prints it */
   | { readonly type: 'play-start'; readonly name: string; readonly hosts: readonly string[] }
   | { readonly type: 'task-start'; readonly task: TaskRef; readonly hosts: readonly string[] }
+  /** one loop item finished; the task's aggregate host-result (with `looped`) follows */
+  | {
+      readonly type: 'item-result';
+      readonly task: TaskRef;
+      readonly host: string;
+      readonly status: HostStatus;
+      readonly item: ItemLabel;
+      readonly changes: readonly Change[];
+      readonly msg?: string;
+      readonly result?: Record<string, unknown>;
+      readonly delegatedTo?: string;
+      /** the delegate's ansible_host, which Ansible prints as `[host -> address]` */
+      readonly delegatedHost?: string;
+      /** whether --diff (or the task's `diff:`) asks to show these changes */
+      readonly showDiff?: boolean;
+    }
+  /** an `until` attempt failed and the task will be retried */
+  | { readonly type: 'retry'; readonly task: TaskRef; readonly host: string; readonly attempt: number; readonly retriesLeft: number }
+  /** include_tasks/include_role resolved to a file for these hosts */
+  | { readonly type: 'included'; readonly file: string; readonly hosts: readonly string[]; readonly item?: ItemLabel }
+  /** the play's pattern (and --limit) selected no host: the play is skipped */
+  | { readonly type: 'no-hosts-matched' }
+  /** any_errors_fatal or max_fail_percentage ended the play for every host (Ansible's `NO MORE HOSTS LEFT`) */
+  | { readonly type: 'no-hosts-left' }
   | {
       readonly type: 'host-result';
       readonly task: TaskRef;
@@ -44,7 +74,17 @@ export type ExecEvent =
       readonly result?: Record<string, unknown>;
       readonly durationMs: number;
       readonly delegatedTo?: string;
+      /** the delegate's ansible_host, which Ansible prints as `[host -> address]` */
+      readonly delegatedHost?: string;
+      /** whether --diff (or the task's `diff:`) asks to show these changes */
+      readonly showDiff?: boolean;
+      /** the task had a loop: its items were reported as item-results already */
+      readonly looped?: boolean;
+      /** an unreachable host whose task says ignore_unreachable (counted as skipped) */
+      readonly ignored?: boolean;
     }
   | { readonly type: 'warning'; readonly message: string; readonly host?: string }
+  /** connection debugging at -vvvv (the connection layer's log lines) */
+  | { readonly type: 'debug'; readonly message: string; readonly host?: string }
   | { readonly type: 'recap'; readonly stats: Readonly<Record<string, HostStats>>; readonly durationMs: number }
   | { readonly type: 'interrupted' };

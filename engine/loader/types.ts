@@ -50,7 +50,10 @@ export interface LoopSpec {
 /** Task is one module call, arguments still untemplated. */
 export interface Task extends TaskCommon {
   readonly kind: 'task';
+  /** the module's canonical short name (`ansible.builtin.copy` becomes `copy`) */
   readonly module: string;
+  /** the module name as written when it differs (an FQCN); Ansible shows this for unnamed tasks */
+  readonly action?: string;
   readonly args: Record<string, unknown>;
   /** positions of each argument value, for errors found after templating */
   readonly argPos: Record<string, SourcePos>;
@@ -69,6 +72,12 @@ export interface Task extends TaskCommon {
 /** Block is block/rescue/always. */
 export interface Block extends TaskCommon {
   readonly kind: 'block';
+  /**
+   * the same role with the same parameters already appears earlier in the play (say, as a
+   * dependency of two roles): Ansible lists it (--list-tasks) but runs it once per host, so the
+   * executor skips this block
+   */
+  readonly roleDuplicate?: boolean;
   readonly block: readonly TaskNode[];
   readonly rescue: readonly TaskNode[];
   readonly always: readonly TaskNode[];
@@ -96,6 +105,8 @@ export interface Play {
   readonly pos: SourcePos;
   readonly name: string;
   readonly hosts: string;
+  /** `hosts:` written as a YAML list (its items; `hosts` joins them with commas) */
+  readonly hostList?: readonly string[];
   readonly vars: Vars;
   readonly varsFiles: readonly string[];
   readonly roles: readonly RoleRef[];
@@ -114,10 +125,20 @@ export interface Play {
   readonly anyErrorsFatal: boolean;
   readonly maxFailPercentage?: number;
   readonly forceHandlers: boolean;
+  /** variables of the play's static vars_files, merged in order (templated names are in varsFiles only) */
+  readonly varsFilesVars?: Vars;
+  /** `connection:` of the play (e.g. local); overrides the inventory's ansible_connection */
+  readonly connection?: string;
+  /** `remote_user:` of the play */
+  readonly remoteUser?: string;
+  /** `environment:` of the play, inherited by every task */
+  readonly environment?: Record<string, unknown>;
 }
 
 /** Playbook is a file's plays with import_playbook already flattened. */
 export interface Playbook {
   readonly file: string;
   readonly plays: readonly Play[];
+  /** things Ansible warns about too (e.g. `{{ }}` around a `when:`), for the reporter to show */
+  readonly warnings?: readonly string[];
 }

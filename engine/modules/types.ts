@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Connection } from '../connection/types.ts';
 import type { Vars } from '../inventory/types.ts';
+import type { SourcePos } from '../errors/index.ts';
 
 /** Change is one property that differs, with what it was, what it will be, and how. */
 export interface Change {
@@ -27,6 +28,15 @@ export interface Plan<P = unknown> {
    * mode the task is then reported as skipped, as Ansible does.
    */
   readonly unknowable?: boolean;
+  /**
+   * The plan alone decides that the task fails (assert, fail, a missing file for lineinfile
+   * without create): the executor reports failed with `msg` and never calls apply.
+   */
+  readonly failed?: boolean;
+  /** message for the task result (Ansible's `msg`), e.g. debug's text or a failure's reason */
+  readonly msg?: string;
+  /** the task is reported as skipped (debug below its verbosity); apply is never called */
+  readonly skipped?: boolean;
 }
 
 /** ApplyResult is what `apply` reports after carrying out a plan. */
@@ -50,13 +60,36 @@ export interface ModuleContext {
   readonly searchPaths: { readonly files: readonly string[]; readonly templates: readonly string[] };
   /** renders a Handlebars template file/text with the host's variables */
   readonly render: (text: string, origin: string) => string;
+  /** for the executor's bookkeeping; modules never branch on it (check mode = no apply) */
   readonly check: boolean;
   readonly diff: boolean;
+  /** the run's -v count, for debug's `verbosity` */
+  readonly verbosity?: number;
+  /** the task's name and position, for modules that report errors in expressions (assert) */
+  readonly task?: string;
+  readonly pos?: SourcePos;
 }
+
+/**
+ * PlanContext is what the pure `plan` may look at: no connection, nothing that does I/O.
+ * `check` is there for the executor's convenience only: no plan branches on it (the generic
+ * plan test proves every module plans the same with check on and off).
+ */
+export type PlanContext = Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff' | 'task' | 'pos' | 'verbosity'>;
 
 /**
  * ModuleDef is a module: argument schema (checked at load time, before any host),
  * `read` of current state, pure `plan`, and `apply` which may only carry out the plan.
+ *
+ * How the executor drives it (the whole contract, so no module needs an `if (check)`):
+ * 1. `args = schema.parse(templatedArgs)`; 2. `current = await read(ctx, args)`;
+ * 3. `plan = plan(args, current, ctx)`; `plan.skipped`: skipped; `plan.failed`: failed with `plan.msg`;
+ * 4. if `plan.changes` is empty and not `unknowable`: ok, result `plan.result`, apply is NOT called;
+ * 5. in check mode stop here: `unknowable` means skipped, otherwise changed = changes.length > 0;
+ * 6. else `apply(ctx, args, plan)`; the task result is `{...plan.result, ...applyResult.result}`,
+ *    with `changed`/`failed`/`msg` from the ApplyResult and `diff` from `plan.changes`.
+ * `result.ansible_facts` (set_fact) is merged into the host's facts by the executor;
+ * `meta` returns `result.meta_action` for the executor to carry out.
  */
 export interface ModuleDef<A = any, C = any, P = any> {
   readonly name: string;
@@ -69,6 +102,6 @@ export interface ModuleDef<A = any, C = any, P = any> {
   /** modules that never touch the host (debug, set_fact, assert, fail, meta) run on the controller */
   readonly local?: boolean;
   read(ctx: ModuleContext, args: A): Promise<C>;
-  plan(args: A, current: C, ctx: Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff'>): Plan<P>;
+  plan(args: A, current: C, ctx: PlanContext): Plan<P>;
   apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;
 }

@@ -24,3 +24,7 @@ test('an unknown flag is an E_OPTION error naming the flag', (t) => {
 test('a bad -e is an E_OPTION error', (t) => {
   t.throws(() => parseExtraVars('novalue'), { instanceOf: TsplayError, message: /key=value/ });
 });
+
+test('-e JSON/YAML is typed as ansible-playbook types it (YAML 1.1: yes is true, y is a string)', (t) => {
+  t.deepEqual(parseExtraVars('{a: yes, b: y, c: 017}'), { a: true, b: 'y', c: 15 });
+});

@@ -1,12 +1,88 @@
+import { dirname, resolve } from 'node:path';
 import type { PlaybookOptions } from '../options.ts';
-import { TsplayError } from '../../errors/index.ts';
+import { TsplayError, TsplayErrors } from '../../errors/index.ts';
+import type { Inventory, Vars } from '../../inventory/types.ts';
+import type { Playbook } from '../../loader/types.ts';
+import { EXIT } from '../exit-codes.ts';
+
+const collect = (err: unknown, into: TsplayError[]): void => {
+  if (err instanceof TsplayErrors) into.push(...err.errors);
+  else if (err instanceof TsplayError) into.push(err);
+  else throw err;
+};
 
 /**
  * runPlaybooks loads inventory and playbooks (all errors collected first), then either lists,
  * syntax-checks, or runs them through the executor with the chosen reporter.
- * PLACEHOLDER: wired up by the loader and executor work.
  */
 export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
-  void opts;
-  throw new TsplayError({ code: 'E_INTERNAL', message: 'playbook runs are not wired up yet' });
+  const errors: TsplayError[] = [];
+  const extraVars = Object.assign({}, ...opts.extraVars) as Vars;
+  const baseDir = dirname(resolve(opts.playbooks[0] ?? '.'));
+  let inventory: Inventory | undefined;
+  let playbooks: Playbook[] = [];
+  try {
+    const { loadInventory } = await import('../../inventory/index.ts');
+    inventory = loadInventory(opts.inventories, { baseDir });
+  } catch (e) {
+    collect(e, errors);
+  }
+  try {
+    const { loadPlaybooks } = await import('../../loader/index.ts');
+    playbooks = loadPlaybooks(opts.playbooks, { extraVars });
+  } catch (e) {
+    collect(e, errors);
+  }
+  if (opts.startAtTask !== undefined && errors.length === 0) {
+    const want = opts.startAtTask;
+    const { hasStartTask } = await import('../../loader/start-at.ts');
+    const found = playbooks.some((pb) => pb.plays.some((p) => [p.preTasks, p.tasks, p.postTasks].some((l) => hasStartTask(l, want))));
+    if (!found) errors.push(new TsplayError({ code: 'E_START_AT_TASK', message: `--start-at-task: no task named "${want}"`, hint: 'give a task name (or an fnmatch pattern like "Install*"), or "role : task name" for a role task' }));
+  }
+  if (errors.length > 0) throw new TsplayErrors(errors);
+  for (const pb of playbooks) for (const w of pb.warnings ?? []) process.stderr.write(`[WARNING]: ${w}\n`);
+
+  if (opts.syntaxCheck) {
+    for (const pb of playbooks) process.stdout.write(`\nplaybook: ${pb.file}\n`);
+    return EXIT.OK;
+  }
+  if (opts.listHosts || opts.listTasks || opts.listTags) {
+    const { formatListing } = await import('../../loader/listing.ts');
+    const inv = inventory!;
+    const limited = opts.limit !== undefined ? new Set(inv.match(opts.limit)) : undefined;
+    const matchHosts = (pattern: string): string[] => inv.match(pattern).filter((h) => !limited || limited.has(h));
+    for (const pb of playbooks) {
+      process.stdout.write(formatListing(pb.file, pb.plays, { hosts: opts.listHosts, tasks: opts.listTasks, tags: opts.listTags, only: opts.tags, skip: opts.skipTags, matchHosts }));
+    }
+    return EXIT.OK;
+  }
+
+  // Asked only for a real run, as ansible-playbook does; the answer goes to the connections alone.
+  let becomePassword: string | undefined;
+  if (opts.askBecomePass) {
+    const { readBecomePassword } = await import('./become-pass.ts');
+    try {
+      becomePassword = await readBecomePassword();
+    } catch (e) {
+      if (e instanceof TsplayError && e.code === 'E_INTERRUPTED') return EXIT.INTERRUPTED;
+      throw e;
+    }
+  }
+
+  // The executor and reporters are loaded only for a real run: --syntax-check and --list-* stay fast.
+  const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
+  const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, ...(opts.junit ? { junit: opts.junit } : {}) });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
+    const code = await execute(playbooks, inventory!, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
+    return abort.signal.aborted ? EXIT.INTERRUPTED : code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await reporter.close();
+  }
 }

@@ -1,0 +1,128 @@
+import { createHash, createHmac } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** KnownHostEntry is one usable line of an OpenSSH known_hosts file. */
+export interface KnownHostEntry {
+  /** `revoked` keys are refused even for hosts they name; `cert-authority` lines are kept but never match a plain key */
+  readonly marker?: 'revoked' | 'cert-authority';
+  /** the host patterns field as written (comma list, or one `|1|salt|hash` hashed name) */
+  readonly hosts: string;
+  readonly keyType: string;
+  /** the key blob (SSH wire format), decoded from base64 */
+  readonly key: Buffer;
+  readonly line: number;
+  readonly file: string;
+}
+
+/** parseKnownHosts reads known_hosts text; malformed lines are skipped, as OpenSSH skips them. */
+export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
+  const out: KnownHostEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = (lines[i] ?? '').trim();
+    if (raw === '' || raw.startsWith('#')) continue;
+    const fields = raw.split(/[ \t]+/);
+    let marker: KnownHostEntry['marker'];
+    if (fields[0]?.startsWith('@')) {
+      const m = fields.shift();
+      if (m === '@revoked') marker = 'revoked';
+      else if (m === '@cert-authority') marker = 'cert-authority';
+      else continue; // an unknown marker: OpenSSH ignores the line, so do we
+    }
+    const [hosts, keyType, b64] = fields;
+    if (!hosts || !keyType || !b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) continue;
+    const key = Buffer.from(b64, 'base64');
+    if (key.length < 8) continue;
+    out.push({ ...(marker ? { marker } : {}), hosts, keyType, key, line: i + 1, file });
+  }
+  return out;
+}
+
+/** knownHostName is the name OpenSSH looks up for a host and port: `host`, or `[host]:port` off port 22. */
+export function knownHostName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+// OpenSSH wildcard patterns: `*` any run, `?` one character, matched case-insensitively.
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return re.test(name);
+}
+
+/** hostMatches tells whether an entry's host field names `name` (hashed, wildcard and negated patterns). */
+export function hostMatches(hosts: string, name: string): boolean {
+  if (hosts.startsWith('|1|')) {
+    const [, , salt, hash] = hosts.split('|');
+    if (!salt || !hash) return false;
+    const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return mac === hash;
+  }
+  let hit = false;
+  for (const pat of hosts.split(',')) {
+    if (pat.startsWith('!')) {
+      if (globMatch(pat.slice(1), name)) return false;
+    } else if (globMatch(pat, name)) {
+      hit = true;
+    }
+  }
+  return hit;
+}
+
+/** keyTypeOf reads the algorithm name at the start of an SSH public key blob. */
+export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return '';
+  const n = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + n).toString('latin1');
+}
+
+/** fingerprint renders a key blob as OpenSSH does: `SHA256:` and unpadded base64. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** HostKeyVerdict is the outcome of checking a presented host key against known_hosts. */
+export type HostKeyVerdict =
+  | { readonly kind: 'match'; readonly entry: KnownHostEntry }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'revoked'; readonly entry: KnownHostEntry }
+  /** the host is known with other keys: someone may be in the middle; always refused */
+  | { readonly kind: 'mismatch'; readonly entries: readonly KnownHostEntry[] };
+
+/** checkHostKey decides whether `blob` is the right key for `name` (a knownHostName) given the entries. */
+export function checkHostKey(entries: readonly KnownHostEntry[], name: string, blob: Buffer): HostKeyVerdict {
+  for (const e of entries) {
+    if (e.marker === 'revoked' && e.key.equals(blob)) return { kind: 'revoked', entry: e };
+  }
+  const mine = entries.filter((e) => e.marker === undefined && hostMatches(e.hosts, name));
+  const same = mine.find((e) => e.key.equals(blob));
+  if (same) return { kind: 'match', entry: same };
+  if (mine.length > 0) return { kind: 'mismatch', entries: mine };
+  return { kind: 'unknown' };
+}
+
+/** knownKeyTypes lists the key types known for `name`, so the client can ask the server for one of them first. */
+export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
+  return [...new Set(entries.filter((e) => e.marker === undefined && hostMatches(e.hosts, name)).map((e) => e.keyType))];
+}
+
+/** loadKnownHosts parses each existing file of `files` (missing files count as empty). */
+export function loadKnownHosts(files: readonly string[]): KnownHostEntry[] {
+  const out: KnownHostEntry[] = [];
+  for (const f of files) {
+    if (!existsSync(f)) continue;
+    out.push(...parseKnownHosts(readFileSync(f, 'utf8'), f));
+  }
+  return out;
+}
+
+/** appendKnownHost records a newly accepted key as one plain `name type base64` line (accept-new). */
+export function appendKnownHost(file: string, name: string, blob: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let prefix = '';
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    if (text.length > 0 && !text.endsWith('\n')) prefix = '\n';
+  }
+  appendFileSync(file, `${prefix}${name} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,145 @@
+import type { ClientChannel } from 'ssh2';
+import { TsplayError } from '../errors/index.ts';
+import { FrameReader, type FrameSink } from './frame-reader.ts';
+import { type CommandSpec, encodeRequest, newMarker } from './shell-driver.ts';
+import type { RunResult } from './types.ts';
+
+// One request waiting for its result: stdout, then maybe stderr, then the end line.
+class Pending {
+  readonly marker: string;
+  private readonly out: Buffer[] = [];
+  private readonly err: Buffer[] = [];
+  private settled = false;
+  readonly sink: FrameSink;
+  private readonly resolve: (r: RunResult) => void;
+  private readonly reject: (e: unknown) => void;
+
+  constructor(marker: string, resolve: (r: RunResult) => void, reject: (e: unknown) => void) {
+    this.marker = marker;
+    this.resolve = resolve;
+    this.reject = reject;
+    // copies, because ssh2 may hand out views of buffers it reuses
+    this.sink = {
+      marker,
+      body: (c, part) => (part === 'stdout' ? this.out : this.err).push(Buffer.from(c)),
+      end: (t) => this.finish(t),
+    };
+  }
+
+  private finish(endLine: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    const [rcText, timedText] = endLine.split(' ');
+    const timedOut = timedText === '1';
+    const stdoutBytes = Buffer.concat(this.out);
+    this.resolve({
+      rc: timedOut ? 124 : Number(rcText),
+      stdout: stdoutBytes.toString('utf8'),
+      stderr: Buffer.concat(this.err).toString('utf8'),
+      stdoutBytes,
+      ...(timedOut ? { timedOut: true } : {}),
+    });
+  }
+
+  fail(e: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(e);
+  }
+}
+
+/**
+ * PersistentShell is one long-lived `exec /bin/sh` channel running the fixed driver
+ * (shell-driver.ts). Requests are written as soon as they come (pipelined) and answered in
+ * order, so a host's command costs one round trip and `send` of several costs one in all.
+ */
+export class PersistentShell {
+  private readonly channel: ClientChannel;
+  private readonly host: string;
+  private readonly out: FrameReader;
+  private readonly pending = new Set<Pending>();
+  private closedErr: TsplayError | undefined;
+  private readonly marker: () => string;
+  /** requests counts requests sent */
+  requests = 0;
+
+  /** stderrNoise collects what the driver itself wrote to stderr (never command output), for -vvvv */
+  stderrNoise = '';
+
+  /**
+   * `channel` runs driverCommand(ready). `marker` is replaceable only so a test can know the
+   * markers and print them from a command.
+   */
+  constructor(channel: ClientChannel, host: string, ready: string, lostReason: () => TsplayError | undefined, marker: () => string = newMarker) {
+    this.channel = channel;
+    this.host = host;
+    this.marker = marker;
+    this.out = new FrameReader(ready);
+    channel.on('data', (c: Buffer) => {
+      try {
+        this.out.push(c);
+      } catch (e) {
+        // a bug in framing must fail this shell's requests, not the host's whole connection
+        this.failAll(new TsplayError({ code: 'E_INTERNAL', host, message: `framing error: ${(e as Error).message}` }));
+        channel.close();
+      }
+    });
+    channel.stderr.on('data', (c: Buffer) => {
+      if (this.stderrNoise.length < 4096) this.stderrNoise += c.toString('utf8');
+    });
+    channel.on('close', () => {
+      const said = this.stderrNoise.trim();
+      this.failAll(lostReason() ?? new TsplayError({ code: 'E_COMMAND', host, message: `the persistent shell on ${host} exited${said ? `: ${said}` : ''}` }));
+    });
+  }
+
+  /** closed is set once the channel is gone; a new shell must be opened. */
+  get closed(): boolean {
+    return this.closedErr !== undefined;
+  }
+
+  /** failAll rejects every request still waiting, with `e`, and refuses new ones. */
+  failAll(e: TsplayError): void {
+    this.closedErr ??= e;
+    this.out.failAll();
+    for (const p of this.pending) p.fail(e);
+    this.pending.clear();
+  }
+
+  /** send writes the requests in one write and returns a promise per request. */
+  send(specs: readonly CommandSpec[]): Promise<RunResult>[] {
+    if (this.closedErr) return specs.map(() => Promise.reject(this.closedErr));
+    const bufs: Buffer[] = [];
+    const results: Promise<RunResult>[] = [];
+    const made: Pending[] = [];
+    try {
+      for (const spec of specs) {
+        const marker = this.marker();
+        bufs.push(encodeRequest(marker, spec));
+        results.push(
+          new Promise<RunResult>((resolve, reject) => {
+            made.push(new Pending(marker, resolve, reject));
+          }),
+        );
+      }
+    } catch (e) {
+      return specs.map(() => Promise.reject(e));
+    }
+    for (const p of made) {
+      this.pending.add(p);
+      this.out.expect(p.sink);
+      results[made.indexOf(p)]?.then(
+        () => this.pending.delete(p),
+        () => this.pending.delete(p),
+      );
+    }
+    this.requests += specs.length;
+    this.channel.write(bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs));
+    return results;
+  }
+
+  /** end closes the driver's stdin; it exits after the requests already sent. */
+  end(): void {
+    this.channel.end();
+  }
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { TsplayError } from '../errors/index.ts';
+import { checkEnvName, shJoin, shQuote } from './quote.ts';
+import type { Argv, RunOptions } from './types.ts';
+
+// The driver is the fixed program the persistent remote /bin/sh runs. It is one line (so any
+// sh-like login shell passes it through `exec /bin/sh -c '...'` untouched) and holds no user
+// data. Wire format, controller -> driver, per request:
+//   line 1  `MARKER STDIN_BYTES TIMEOUT_S TIMEOUT_CEIL_S PW_FLAG`
+//   line 2  the command text (one line: every newline of a quoted word is spliced as "$NL")
+//   line 3  the become password, only when PW_FLAG is 1 (kept in a variable, fed to sudo -S)
+//   then exactly STDIN_BYTES bytes, stored in a private temp file the command reads as stdin.
+// Driver -> controller, all on the channel's stdout: first, once, the READY token given as $1;
+// then per request the command's stdout as it comes, then (only if the command wrote to
+// stderr, which goes to a temp file) `MARKER S\n` and the stderr bytes, then
+// `MARKER E<rc> <timedout>\n`. One stream and no start frame keep a request to about two SSH
+// packets, the same as a bare shell. The marker is 128 random bits, fresh per request and
+// never visible to the command (a non-exported variable; commands are exec'd), so no output
+// can forge a frame. Bytes arriving while no request is waiting (a leftover background
+// process) are dropped.
+// Reads use the shell's `read` (byte-exact on a pipe) and `head -c N` for stdin (GNU head reads
+// exactly N bytes; elsewhere `dd bs=1` does, slowly). A command runs as a child of this shell;
+// with a timeout it runs under `setsid` in a process group of its own that a watchdog
+// subshell can kill (TERM, then KILL after 2 s) while the shell itself lives on.
+const DRIVER_LINES = [
+  'NL=$(printf "\\nx"); NL=${NL%x}',
+  'umask 077; T=$(mktemp -d "${TMPDIR:-/tmp}/.tsplay-XXXXXXXX") || exit 97; umask 022',
+  'trap "rm -rf \\"\\$T\\"" EXIT; trap "exit 129" HUP; trap "exit 143" TERM',
+  'if head --version 2>/dev/null | grep GNU >/dev/null 2>&1; then G=1; else G=; fi',
+  'printf "%s\\n" "$1"',
+  'while IFS=" " read -r M N TO TI B; do',
+  ' IFS= read -r C || break; PW=',
+  ' if [ "$B" = 1 ]; then IFS= read -r PW || break; fi',
+  ' I=/dev/null',
+  ' if [ "$N" -gt 0 ]; then if [ -n "$G" ]; then head -c "$N" >"$T/in"; else dd bs=1 count="$N" of="$T/in" 2>/dev/null; fi; I=$T/in; fi',
+  ' X=0',
+  ' if [ "$TO" = 0 ]; then',
+  '  if [ "$B" = 1 ]; then { printf "%s\\n" "$PW"; exec cat; } <"$I" | (eval "$C") 2>"$T/e"; R=$?; else (eval "$C") <"$I" 2>"$T/e"; R=$?; fi',
+  ' else',
+  '  [ -n "$G" ] || TO=$TI; : >"$T/to"',
+  '  if [ "$B" = 1 ]; then { printf "%s\\n" "$PW"; exec cat; } <"$I" | NL=$NL setsid /bin/sh -c "$C" 2>"$T/e" & P=$!; else NL=$NL setsid /bin/sh -c "$C" <"$I" 2>"$T/e" & P=$!; fi',
+  '  (trap "kill \\$S 2>/dev/null; exit 0" TERM; sleep "$TO" & S=$!; wait $S; printf 1 >"$T/to"; kill -TERM -"$P" "$P"; sleep 2 & S=$!; wait $S; kill -KILL -"$P" "$P") </dev/null >/dev/null 2>&1 & W=$!',
+  '  wait "$P"; R=$?; kill "$W" 2>/dev/null; wait "$W" 2>/dev/null; [ -s "$T/to" ] && X=1',
+  ' fi',
+  ' [ "$N" -gt 0 ] && : >"$T/in"; PW=',
+  ' if [ -s "$T/e" ]; then printf "%sS\\n" "$M"; cat "$T/e"; : >"$T/e"; fi',
+  ' printf "%sE%s %s\\n" "$M" "$R" "$X"',
+  'done',
+];
+
+/** DRIVER_SCRIPT is the persistent shell's fixed program (see the wire format above). */
+export const DRIVER_SCRIPT: string = joinDriver(DRIVER_LINES);
+
+/** driverCommand is the exec request that starts the persistent shell; it prints `ready` once it runs. */
+export function driverCommand(ready: string): string {
+  return `exec /bin/sh -c ${shQuote(DRIVER_SCRIPT)} tsplay-driver ${shQuote(ready)}`;
+}
+
+// Lines are joined with `;` or a space depending on how each ends, since sh rejects `do;`.
+function joinDriver(lines: readonly string[]): string {
+  let out = '';
+  for (const raw of lines) {
+    const l = raw.trim();
+    if (out === '') out = l;
+    else if (/(\bdo|\bthen|\belse|\{|\|)$/.test(out)) out += ` ${l}`;
+    else out += `; ${l}`;
+  }
+  return out;
+}
+
+/** newMarker returns a fresh unguessable frame marker (letters and digits only, so `read` keeps it whole). */
+export function newMarker(prefix = 'TSPLAY'): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`;
+}
+
+/** BecomeSpec says how a request escalates: sudo to `user`, with the password fed on stdin or none. */
+export interface BecomeSpec {
+  readonly user: string;
+  /** undefined: `sudo -n` (no password may be asked); a string: `sudo -k -S -p ''` reading it from stdin */
+  readonly password?: string;
+}
+
+/** CommandSpec is one request before encoding: an argv or a script, with its options. */
+export interface CommandSpec {
+  readonly argv?: Argv;
+  readonly script?: string;
+  readonly opts?: RunOptions;
+  readonly become?: BecomeSpec;
+}
+
+/** sudoArgv returns the sudo words that prefix a command for `become` (password never among them). */
+export function sudoArgv(become: BecomeSpec): string[] {
+  return become.password === undefined
+    ? ['sudo', '-n', '-u', become.user, '--']
+    : ['sudo', '-k', '-S', '-p', '', '-u', become.user, '--'];
+}
+
+/**
+ * commandText builds the sh text one request runs: exports, cd, then `exec` of the argv (or of
+ * `/bin/sh -c SCRIPT`), through sudo when becoming. Every user-supplied word is quoted.
+ */
+export function commandText(spec: CommandSpec): string {
+  const opts = spec.opts ?? {};
+  const parts: string[] = [];
+  const env = Object.entries(opts.env ?? {});
+  let argv: string[] = spec.argv ? [...spec.argv] : ['/bin/sh', '-c', spec.script ?? ''];
+  if (argv.length === 0) throw new TsplayError({ code: 'E_COMMAND', message: 'empty command' });
+  for (const [k] of env) checkEnvName(k);
+  if (opts.cwd !== undefined) parts.push(`cd -- ${shQuote(opts.cwd)} || exit 1`);
+  if (spec.become) {
+    // sudo resets the environment, so variables travel as `env NAME=value` after it
+    if (env.length > 0) argv = ['env', ...env.map(([k, v]) => `${k}=${v}`), ...argv];
+    argv = [...sudoArgv(spec.become), ...argv];
+  } else {
+    for (const [k, v] of env) parts.push(`export ${k}=${shQuote(v)}`);
+  }
+  parts.push(`exec ${shJoin(argv)}`);
+  return parts.join('; ');
+}
+
+/** encodeRequest renders one request in the driver's wire format (see DRIVER_SCRIPT). */
+export function encodeRequest(marker: string, spec: CommandSpec): Buffer {
+  const text = commandText(spec).replaceAll('\n', `'"$NL"'`);
+  const stdin = spec.opts?.stdin;
+  const data = stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin, 'utf8');
+  const timeoutMs = spec.opts?.timeoutMs ?? 0;
+  const to = timeoutMs > 0 ? (Math.max(timeoutMs, 1) / 1000).toFixed(3) : '0';
+  const ti = timeoutMs > 0 ? String(Math.ceil(timeoutMs / 1000)) : '0';
+  const pw = spec.become?.password;
+  if (pw !== undefined && /[\n\0]/.test(pw)) {
+    throw new TsplayError({ code: 'E_BECOME', message: 'the become password contains a newline or NUL byte' });
+  }
+  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1}\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
+  return Buffer.concat([Buffer.from(head, 'utf8'), data]);
+}

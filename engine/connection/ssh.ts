@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
+import { TsplayError } from '../errors/index.ts';
+import { becomeFailure, PUT_SCRIPT, parseMode } from './file-ops.ts';
+import { PersistentShell } from './persistent-shell.ts';
+import { type BecomeSpec, type CommandSpec, driverCommand, newMarker } from './shell-driver.ts';
+import { type SshPool, type SshTransport } from './ssh-transport.ts';
+import type { Argv, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
+
+// SFTP requests are capped at 256 KiB by OpenSSH's sftp-server; 64 KiB writes stay well inside.
+const WRITE_CHUNK = 64 * 1024;
+
+function sftpCall<T>(host: string, what: string, fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    fn((err, v) => {
+      if (err) reject(new TsplayError({ code: 'E_COMMAND', host, message: `${what}: ${err.message}` }, { cause: err }));
+      else resolve(v as T);
+    });
+  });
+}
+
+/**
+ * SshConnection is a host reached over SSH: one shared transport, whose one persistent shell
+ * (framed, pipelined commands) and one SFTP session it shares with any other SshConnection on
+ * that transport; own-channel commands go under the transport's session cap.
+ */
+export class SshConnection implements Connection {
+  readonly host: string;
+  private readonly transport: SshTransport;
+  private readonly pool: SshPool;
+  private readonly becomePassword: string | undefined;
+  private readonly defaultBecomeUser: string;
+  private readonly becomeNeedsPassword = new Map<string, Promise<boolean>>();
+  private requests = 0;
+  private ownRequests = 0;
+  private closed = false;
+
+  constructor(host: string, transport: SshTransport, pool: SshPool, become: { password?: string; user?: string }) {
+    this.host = host;
+    this.transport = transport;
+    this.pool = pool;
+    this.becomePassword = become.password;
+    this.defaultBecomeUser = become.user ?? 'root';
+    transport.attach();
+  }
+
+  private persistent(): Promise<PersistentShell> {
+    if (this.closed) return Promise.reject(new TsplayError({ code: 'E_INTERNAL', host: this.host, message: 'connection used after close' }));
+    return this.transport.persistentShell();
+  }
+
+  // Resolves how sudo is called for `opts`; undefined when no escalation is needed.
+  private async becomeFor(opts: RunOptions | undefined): Promise<BecomeSpec | undefined> {
+    if (!opts?.become) return undefined;
+    const user = opts.becomeUser ?? this.defaultBecomeUser;
+    // already that user: sudo would add nothing but a dependency on sudo
+    if (user === this.transport.target.user) return undefined;
+    if (this.becomePassword === undefined) return { user };
+    let needs = this.becomeNeedsPassword.get(user);
+    if (!needs) {
+      // -k ignores cached credentials and -n refuses to prompt: rc 0 means the policy asks no
+      // password, and then none may be fed (sudo would not read it; the command would)
+      needs = this.persistent()
+        .then((sh) => sh.send([{ argv: ['sudo', '-k', '-n', '-u', user, '--', 'true'] }])[0] as Promise<RunResult>)
+        .then((r) => r.rc !== 0);
+      this.becomeNeedsPassword.set(user, needs);
+    }
+    return (await needs) ? { user, password: this.becomePassword } : { user };
+  }
+
+  private check(r: RunResult, become: BecomeSpec | undefined): RunResult {
+    if (become) {
+      const why = becomeFailure(r);
+      if (why) throw new TsplayError({ code: 'E_BECOME', host: this.host, message: `sudo to ${become.user} failed: ${why}` });
+    }
+    return r;
+  }
+
+  private async exec(spec: CommandSpec): Promise<RunResult> {
+    const become = await this.becomeFor(spec.opts);
+    const full: CommandSpec = become ? { ...spec, become } : spec;
+    if (spec.opts?.ownChannel) return this.check(await this.execOwnChannel(full), become);
+    this.requests++;
+    const sh = await this.persistent();
+    return this.check(await (sh.send([full])[0] as Promise<RunResult>), become);
+  }
+
+  // A one-shot driver on a channel of its own; the transport's session cap bounds how many are open.
+  private async execOwnChannel(spec: CommandSpec): Promise<RunResult> {
+    this.ownRequests++;
+    const ready = newMarker('TSPLAYREADY');
+    const ch = await this.transport.exec(driverCommand(ready));
+    const sh = new PersistentShell(ch, this.host, ready, () => this.transport.dead);
+    const off = this.transport.onDeath((e) => sh.failAll(e));
+    const closed = new Promise<void>((resolve) => ch.on('close', () => resolve()));
+    try {
+      const r = await (sh.send([spec])[0] as Promise<RunResult>);
+      sh.end();
+      await closed;
+      return r;
+    } finally {
+      off();
+    }
+  }
+
+  /** run executes `argv` on the persistent shell (or its own channel with `ownChannel`). */
+  run(argv: Argv, opts?: RunOptions): Promise<RunResult> {
+    return this.exec({ argv, ...(opts ? { opts } : {}) });
+  }
+
+  /** shell runs `script` with /bin/sh -c on the host. */
+  shell(script: string, opts?: RunOptions): Promise<RunResult> {
+    return this.exec({ script, ...(opts ? { opts } : {}) });
+  }
+
+  /** batch sends all `cmds` in one write and waits for all: one round trip for the lot. */
+  async batch(cmds: readonly Argv[], opts?: RunOptions): Promise<RunResult[]> {
+    if (cmds.length === 0) return [];
+    const become = await this.becomeFor(opts);
+    const specs: CommandSpec[] = cmds.map((argv) => ({ argv, ...(opts ? { opts } : {}), ...(become ? { become } : {}) }));
+    if (opts?.ownChannel) return Promise.all(specs.map((s) => this.execOwnChannel(s).then((r) => this.check(r, become))));
+    this.requests += cmds.length;
+    const sh = await this.persistent();
+    const rs = await Promise.all(sh.send(specs));
+    return rs.map((r) => this.check(r, become));
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    return this.transport.sharedSftp();
+  }
+
+  /**
+   * put replaces `path` atomically: over SFTP a temp file in the same directory is written,
+   * fsynced, given the mode (the requested one, else the old file's) and owner, then renamed
+   * over the target (posix-rename@openssh.com). With become it goes through sudo instead.
+   */
+  async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
+    const become = await this.becomeFor(opts.become ? { become: true } : undefined);
+    if (become) {
+      const r = await this.run(['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? ''], {
+        stdin: data,
+        become: !!opts.become,
+      });
+      if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
+      return;
+    }
+    const sftp = await this.sftp();
+    const h = this.host;
+    const tmp = posix.join(posix.dirname(path), `.${posix.basename(path)}.tsplay-${randomBytes(6).toString('hex')}.tmp`);
+    const old = await sftpCall<import('ssh2').Stats>(h, `stat ${path}`, (cb) => sftp.stat(path, cb)).catch(() => undefined);
+    const finalMode = mode ?? (old ? old.mode & 0o7777 : 0o644);
+    const handle = await sftpCall<Buffer>(h, `create ${tmp}`, (cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+    let renamed = false;
+    try {
+      for (let off = 0; off < data.length || off === 0; off += WRITE_CHUNK) {
+        const n = Math.min(WRITE_CHUNK, data.length - off);
+        if (n > 0) await sftpCall(h, `write ${tmp}`, (cb) => sftp.write(handle, data, off, n, off, cb));
+        if (data.length === 0) break;
+      }
+      await sftpCall(h, `fsync ${tmp}`, (cb) => sftp.ext_openssh_fsync(handle, cb)).catch(() => undefined);
+      await sftpCall(h, `chmod ${tmp}`, (cb) => sftp.fchmod(handle, finalMode, cb));
+      if (old && !opts.owner && !opts.group) {
+        // keep the replaced file's owner; only root may give files away, so others skip quietly
+        await sftpCall(h, `chown ${tmp}`, (cb) => sftp.fchown(handle, old.uid, old.gid, cb)).catch(() => undefined);
+      }
+      await sftpCall(h, `close ${tmp}`, (cb) => sftp.close(handle, cb));
+      if (opts.owner || opts.group) {
+        const r = await this.run(opts.owner ? ['chown', '--', opts.group ? `${opts.owner}:${opts.group}` : opts.owner, tmp] : ['chgrp', '--', opts.group as string, tmp]);
+        if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: h, message: `cannot set owner of ${path}: ${r.stderr.trim()}` });
+      }
+      await sftpCall(h, `rename ${tmp} to ${path}`, (cb) => sftp.ext_openssh_rename(tmp, path, cb));
+      renamed = true;
+    } finally {
+      if (!renamed) await sftpCall(h, `remove ${tmp}`, (cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+    }
+  }
+
+  /** get reads a whole file (over SFTP, or `cat` through sudo with become). */
+  async get(path: string, opts?: { become?: boolean }): Promise<Buffer> {
+    const become = await this.becomeFor(opts?.become ? { become: true } : undefined);
+    if (become) {
+      const r = await this.run(['cat', '--', path], { become: true });
+      if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot read ${path}: ${r.stderr.trim()}` });
+      return r.stdoutBytes ?? Buffer.from(r.stdout);
+    }
+    const sftp = await this.sftp();
+    return sftpCall<Buffer>(this.host, `read ${path}`, (cb) => sftp.readFile(path, cb));
+  }
+
+  /** stats reports connections, channels and requests so far (the benchmark's columns). */
+  stats(): ConnectionStats {
+    return { connections: 1, channels: this.transport.channels, requests: this.requests + this.ownRequests };
+  }
+
+  /** close stops using the shared shell and SFTP (the last user ends them) and gives the transport back to the pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.detach();
+    this.pool.release(this.transport);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Connection } from '../connection/types.ts';
+import type { Vars } from '../inventory/types.ts';
+
+/** Opener opens a connection to a host given its connection variables. */
+export type Opener = (host: string, vars: Vars) => Promise<Connection>;
+
+/**
+ * ConnectionPool keeps ONE connection per host for the whole run: opened lazily on first use,
+ * reused by every task and play, closed at the end. A failed open is remembered, so a host that
+ * is unreachable does not cost a new connect timeout on every task.
+ */
+export class ConnectionPool {
+  private readonly open: Opener;
+  private readonly conns = new Map<string, Promise<Connection>>();
+
+  constructor(open: Opener) {
+    this.open = open;
+  }
+
+  /** get returns the host's connection, opening it with `vars` the first time. */
+  get(host: string, vars: () => Vars): Promise<Connection> {
+    let p = this.conns.get(host);
+    if (!p) {
+      p = this.open(host, vars());
+      // a rejection is handled by whoever awaits; this keeps Node from flagging it as unhandled
+      p.catch(() => undefined);
+      this.conns.set(host, p);
+    }
+    return p;
+  }
+
+  /** drop forgets a host's connection (after it broke), closing it if it was open. */
+  async drop(host: string): Promise<void> {
+    const p = this.conns.get(host);
+    this.conns.delete(host);
+    if (p) await p.then((c) => c.close()).catch(() => undefined);
+  }
+
+  /** count is how many connections were opened (or tried), for the bench and tests. */
+  get count(): number {
+    return this.conns.size;
+  }
+
+  /** closeAll closes every open connection; errors while closing are ignored (the run is over). */
+  async closeAll(): Promise<void> {
+    const all = [...this.conns.values()];
+    this.conns.clear();
+    await Promise.all(all.map((p) => p.then((c) => c.close()).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import type { Vars } from '../inventory/types.ts';
+
+const ifname = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'an interface name: 1-15 letters, digits, _ . -');
+const count = z.number().int().nonnegative();
+// values that end up on kickstart, boot-loader and shell lines: one word, no quotes, no control characters
+const word = (what: string) => z.string().regex(/^[^\s'"`\\#]+$/, `${what}: one word without quotes, # or spaces`);
+const url = z.url().regex(/^[^\s'"`\\]+$/, 'a URL without spaces or quotes');
+const netName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a libvirt network name: letters, digits, _ . -');
+
+/** TEAM_RUNNERS are teamd's runners (man teamd.conf). */
+export const TEAM_RUNNERS = ['activebackup', 'roundrobin', 'loadbalance', 'lacp', 'broadcast', 'random'] as const;
+
+// libvirt's <bandwidth> units: average and peak in KiB/s, burst in KiB
+const bandwidthDir = z.strictObject({
+  average: z.number().int().positive(),
+  peak: z.number().int().positive().optional(),
+  burst: z.number().int().positive().optional(),
+});
+
+const nicSchema = z.strictObject({
+  name: ifname,
+  mac: z.string(),
+  network: netName,
+  model: z.string().regex(/^[a-z0-9-]+$/).default('virtio'),
+  bandwidth: z.strictObject({ inbound: bandwidthDir.optional(), outbound: bandwidthDir.optional() }).optional(),
+});
+
+const linkWatchSchema = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.literal('ethtool'), delay_up: count.optional(), delay_down: count.optional() }),
+  z.strictObject({
+    name: z.literal('arp_ping'),
+    source_host: z.ipv4().optional(),
+    target_host: z.ipv4(),
+    interval: count.optional(),
+    init_wait: count.optional(),
+    missed_max: count.optional(),
+    validate_active: z.boolean().optional(),
+    validate_inactive: z.boolean().optional(),
+    send_always: z.boolean().optional(),
+    vlanid: count.optional(),
+  }),
+  z.strictObject({
+    name: z.literal('nsna_ping'),
+    target_host: z.ipv6(),
+    interval: count.optional(),
+    init_wait: count.optional(),
+    missed_max: count.optional(),
+  }),
+]);
+
+const portSchema = z.strictObject({
+  nic: ifname,
+  prio: z.number().int().optional(),
+  sticky: z.boolean().optional(),
+  queue_id: count.optional(),
+  lacp_prio: count.optional(),
+  lacp_key: count.optional(),
+});
+
+const ipv4Schema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('dhcp'), dns: z.array(z.ipv4()).default([]) }),
+  z.strictObject({
+    method: z.literal('static'),
+    address: z.cidrv4(),
+    gateway: z.ipv4().optional(),
+    dns: z.array(z.ipv4()).default([]),
+  }),
+]);
+
+const teamSchema = z.strictObject({
+  device: ifname.default('team0'),
+  runner: z.enum(TEAM_RUNNERS),
+  /** extra runner keys passed through to teamd (tx_hash, hwaddr_policy, active, fast_rate ...) */
+  runner_options: z.record(z.string(), z.unknown()).default({}),
+  link_watch: z.union([linkWatchSchema, z.array(linkWatchSchema).min(1)]).default({ name: 'ethtool' }),
+  ports: z.array(portSchema).min(1),
+  ipv4: ipv4Schema,
+});
+
+const partitionSchema = z.strictObject({
+  mount: z.string().regex(/^(\/[^\s]*|swap|biosboot)$/, 'a mount point, swap or biosboot'),
+  size: z.number().int().positive(),
+  grow: z.boolean().default(false),
+  fstype: z.string().regex(/^[a-z0-9]+$/, 'a file system type such as xfs').optional(),
+});
+
+const diskSchema = z.strictObject({
+  device: z.string().regex(/^[a-z0-9]+$/).default('vda'),
+  /** auto = autopart (LVM), plain = autopart without LVM, custom = the partitions list */
+  layout: z.enum(['auto', 'plain', 'custom']).default('auto'),
+  partitions: z.array(partitionSchema).default([]),
+});
+
+const pxeSchema = z.strictObject({
+  kernel: word('a kernel path'),
+  initrd: word('an initrd path'),
+  next_server: z.ipv4(),
+  /** where installers fetch DIR over HTTP; default http://<next_server>/ */
+  ks_base_url: url.optional(),
+  /** the NIC that PXE-boots; default the first team port */
+  boot_nic: ifname.optional(),
+  extra_args: z.string().regex(/^[^\n\r'"`\\]*$/, 'kernel arguments on one line, without quotes').default(''),
+  /** EL7 only: use the old `ks=` / `ksdevice=` spelling instead of `inst.ks=` */
+  legacy_ks: z.boolean().default(false),
+});
+
+/** guestSchema is the one description of a guest that drives its kickstart and PXE entries. */
+export const guestSchema = z
+  .strictObject({
+    os: z.string(),
+    hostname: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'a host name (letters, digits, -, dots)'),
+    timezone: z.string().regex(/^[A-Za-z0-9_+\/-]+$/, 'a time zone such as Europe/Berlin').default('UTC'),
+    lang: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
+    keyboard: z.string().regex(/^[A-Za-z0-9_()-]+$/, 'a keyboard layout such as us').default('us'),
+    timeservers: z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'an NTP server name or address')).default([]),
+    selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
+    root: z.strictObject({
+      password_hash: z.string().regex(/^\$(1|5|6|y|2b)\$[^\s]+$/, 'a crypt(3) hash such as $6$salt$... (never a plain password)'),
+      ssh_keys: z.array(z.string().regex(/^(ssh|ecdsa|sk)-[^\s]+ [A-Za-z0-9+/=]+( .*)?$/, 'an OpenSSH public key line')).default([]),
+    }),
+    disk: diskSchema.default({ device: 'vda', layout: 'auto', partitions: [] }),
+    // one %packages line each: a package, glob, @group, @^environment or -exclusion, never a section
+    packages: z.array(z.string().regex(/^-?(@\^?)?[A-Za-z0-9*][A-Za-z0-9 _.+:*-]*$/, 'a package, @group, @^environment or -package')).default([]),
+    install_url: url,
+    repos: z.array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/), url })).default([]),
+    nics: z.array(nicSchema).min(1),
+    team: teamSchema,
+    team_fallback: z.enum(['bond', 'refuse']).default('bond'),
+    pxe: pxeSchema,
+  })
+  .superRefine((g, ctx) => {
+    const names = g.nics.map((n) => n.name);
+    g.nics.forEach((n, i) => {
+      if (names.indexOf(n.name) !== i) ctx.addIssue({ code: 'custom', path: ['nics', i, 'name'], message: `NIC name ${n.name} is used twice` });
+    });
+    g.team.ports.forEach((p, i) => {
+      if (!names.includes(p.nic)) ctx.addIssue({ code: 'custom', path: ['team', 'ports', i, 'nic'], message: `port ${p.nic} is not one of the guest's nics (${names.join(', ')})` });
+      if (g.team.ports.findIndex((q) => q.nic === p.nic) !== i) ctx.addIssue({ code: 'custom', path: ['team', 'ports', i, 'nic'], message: `port ${p.nic} is listed twice` });
+    });
+    if (g.pxe.boot_nic && !names.includes(g.pxe.boot_nic)) ctx.addIssue({ code: 'custom', path: ['pxe', 'boot_nic'], message: `boot_nic ${g.pxe.boot_nic} is not one of the guest's nics` });
+    if (g.disk.layout === 'custom' && g.disk.partitions.length === 0) ctx.addIssue({ code: 'custom', path: ['disk', 'partitions'], message: 'layout custom needs a partitions list' });
+  });
+
+/** Guest is a validated guest description with defaults filled in. */
+export type Guest = z.infer<typeof guestSchema>;
+/** GuestNic is one NIC of a guest. */
+export type GuestNic = Guest['nics'][number];
+/** GuestTeam is the team (or, on RHEL 10, bond) a guest's NICs join. */
+export type GuestTeam = Guest['team'];
+/** LinkWatch is one teamd link watcher. */
+export type LinkWatch = z.infer<typeof linkWatchSchema>;
+
+/** GuestIssue is one schema problem: the var path (e.g. `guest.team.ports[1].prio`) and the message. */
+export interface GuestIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** deepMerge overlays `top` on `base`: mappings merge key by key, everything else is replaced. */
+export function deepMerge(base: unknown, top: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(top)) return top === undefined ? base : top;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(top)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+/**
+ * parseGuest reads a host's `guest` var, laid over `guest_defaults` (usually in group vars, because
+ * Ansible replaces a mapping set at two levels rather than merging it), and validates it.
+ */
+export function parseGuest(vars: Vars): { guest: Guest } | { issues: GuestIssue[] } {
+  if (vars['guest'] === undefined) return { issues: [{ path: [], message: 'the host has no `guest` variable' }] };
+  const raw = deepMerge(vars['guest_defaults'] ?? {}, vars['guest']);
+  const r = guestSchema.safeParse(raw);
+  if (r.success) return { guest: r.data };
+  return { issues: r.error.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message })) };
+}
+
+/** formatVarPath renders `['team','ports',1,'prio']` as `guest.team.ports[1].prio`. */
+export function formatVarPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${p}`), 'guest');
+}

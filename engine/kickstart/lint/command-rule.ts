@@ -1,0 +1,50 @@
+/** CommandRule says where a command is accepted (`v`), deprecated (`dep`) or removed (`rm`), and its options. */
+export interface CommandRule {
+  readonly v: string;
+  readonly dep?: string;
+  readonly rm?: string;
+  /** option names grouped by version spec; `*` = wherever the command is accepted */
+  readonly o?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** OptionStatus is what one version makes of one option. */
+export type OptionStatus = 'ok' | 'deprecated' | 'unknown';
+
+/** inSpec tells whether a version key (`r9`, `f40`) lies in a spec such as `r7-9 f20-45`. */
+export function inSpec(spec: string, key: string): boolean {
+  const fam = key[0];
+  const n = Number(key.slice(1));
+  for (const part of spec.split(/\s+/)) {
+    const m = /^([rf])(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m || m[1] !== fam) continue;
+    const lo = Number(m[2]);
+    const hi = m[3] !== undefined ? Number(m[3]) : lo;
+    if (n >= lo && n <= hi) return true;
+  }
+  return false;
+}
+
+/** commandStatus classifies a command for a version: accepted, deprecated, removed or never known. */
+export function commandStatus(rule: CommandRule | undefined, key: string): 'ok' | 'deprecated' | 'removed' | 'unknown' {
+  if (!rule) return 'unknown';
+  if (inSpec(rule.v, key)) return 'ok';
+  if (rule.dep && inSpec(rule.dep, key)) return 'deprecated';
+  if (rule.rm && inSpec(rule.rm, key)) return 'removed';
+  return 'unknown';
+}
+
+/** optionStatus classifies one `--option` of a command for a version. */
+export function optionStatus(rule: CommandRule, option: string, key: string): OptionStatus {
+  for (const [spec, names] of Object.entries(rule.o ?? {})) {
+    if (!names.includes(option)) continue;
+    const [have = '', dep = ''] = spec.split(';').map((s) => s.trim());
+    if (have === '*' || inSpec(have, key)) return 'ok';
+    if (dep.startsWith('dep ') && inSpec(dep.slice(4), key)) return 'deprecated';
+  }
+  return 'unknown';
+}
+
+/** optionNames lists every option a command has in any version (to resolve argparse prefixes). */
+export function optionNames(rule: CommandRule): string[] {
+  return Object.values(rule.o ?? {}).flat();
+}

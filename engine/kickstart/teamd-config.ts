@@ -1,0 +1,51 @@
+import type { GuestTeam, LinkWatch } from './guest-schema.ts';
+
+/** TeamdConfig is the teamd JSON (man teamd.conf) a guest's team runs with. */
+export interface TeamdConfig {
+  device: string;
+  runner: Record<string, unknown>;
+  link_watch: Record<string, unknown> | Record<string, unknown>[];
+  ports: Record<string, Record<string, unknown>>;
+}
+
+function pick<T extends object>(obj: T, keys: readonly (keyof T)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k as string] = obj[k];
+  return out;
+}
+
+/** linkWatchJson renders one watcher with its options in teamd's key order. */
+export function linkWatchJson(lw: LinkWatch): Record<string, unknown> {
+  return { ...lw };
+}
+
+/** portConfig is the per-port teamd JSON: prio, sticky, queue_id and the LACP keys when set. */
+export function portConfig(port: GuestTeam['ports'][number]): Record<string, unknown> {
+  return pick(port, ['prio', 'sticky', 'queue_id', 'lacp_prio', 'lacp_key']);
+}
+
+/** teamdConfig builds the full teamd JSON for a team: runner, link_watch and every port. */
+export function teamdConfig(team: GuestTeam): TeamdConfig {
+  const ports: Record<string, Record<string, unknown>> = {};
+  for (const p of team.ports) ports[p.nic] = portConfig(p);
+  const lw = Array.isArray(team.link_watch) ? team.link_watch.map(linkWatchJson) : linkWatchJson(team.link_watch);
+  return { device: team.device, runner: { name: team.runner, ...team.runner_options }, link_watch: lw, ports };
+}
+
+/** installerTeamConfig is the `--teamconfig` part: the team JSON without device and ports (those are on the line). */
+export function installerTeamConfig(team: GuestTeam): Record<string, unknown> {
+  const { runner, link_watch } = teamdConfig(team);
+  return { runner, link_watch };
+}
+
+/** pyJson writes JSON with `, ` and `: ` separators, the form teamd's and anaconda's docs show. */
+export function pyJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${pyJson(v)}`)
+      .join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}

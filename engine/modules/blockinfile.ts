@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { ModuleDef } from './types.ts';
+import { abool, amode, astr, avalidate, moduleArgs } from './args.ts';
+import { type FileState, readFileStates } from './file-state.ts';
+import { applyWrite, type WritePayload } from './file-write.ts';
+import { editBlock } from './block-edit.ts';
+import { planEdited } from './edit-plan.ts';
+
+const schema = moduleArgs(
+  {
+    path: astr,
+    state: z.enum(['present', 'absent']),
+    marker: astr,
+    block: astr,
+    insertafter: astr,
+    insertbefore: astr,
+    create: abool,
+    backup: abool,
+    validate: avalidate,
+    marker_begin: astr,
+    marker_end: astr,
+    mode: amode,
+    owner: astr,
+    group: astr,
+  },
+  {
+    required: ['path'],
+    aliases: { dest: 'path', destfile: 'path', name: 'path', content: 'block' },
+    exclusive: [['insertbefore', 'insertafter']],
+  },
+);
+type Args = z.output<typeof schema>;
+
+/** blockinfileModule keeps a marked block of lines in a file: inserted, updated or removed. */
+export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
+  name: 'blockinfile',
+  doc: 'Insert, update or remove a block of lines between marker lines; insertafter/insertbefore, create, marker_begin/end.',
+  schema,
+  async read(ctx, args) {
+    const [f] = await readFileStates(ctx, [args.path], { content: true });
+    return f!;
+  },
+  plan(args, current) {
+    // Unlike lineinfile, Ansible's blockinfile fails on a missing file without create even for state=absent.
+    if (!current.exists && args.create && args.state === 'absent') {
+      return { changes: [], reason: `File ${args.path} not present`, msg: `File ${args.path} not present` };
+    }
+    return planEdited(args, current, (text) => editBlock(text, args), () => ({
+      changes: [],
+      failed: true,
+      msg: `Path ${args.path} does not exist !`,
+      result: { rc: 257 },
+    }));
+  },
+  apply(ctx, _args, plan) {
+    return applyWrite(ctx, plan).then((r) => ({ ...r, ...(plan.msg !== undefined ? { msg: plan.msg } : {}) }));
+  },
+};

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import type { ModuleDef } from './types.ts';
+import { moduleArgs } from './args.ts';
+import { applyNothing, readNothing } from './controller-only.ts';
+
+const schema = moduleArgs({ msg: z.unknown() });
+type Args = z.output<typeof schema>;
+
+/** failModule fails the task with a message, as Ansible's fail does. */
+export const failModule: ModuleDef<Args, null> = {
+  name: 'fail',
+  doc: 'Fail the task with a custom message.',
+  schema,
+  local: true,
+  read: readNothing,
+  plan(args) {
+    const msg = args.msg === undefined ? 'Failed as requested from task' : typeof args.msg === 'string' ? args.msg : JSON.stringify(args.msg);
+    return { changes: [], failed: true, msg };
+  },
+  apply: applyNothing,
+};

@@ -1,0 +1,75 @@
+/**
+ * pyRegex compiles a Python `re` pattern (as playbooks written for Ansible contain) into a
+ * JavaScript RegExp: named groups `(?P<n>...)`, `(?P=n)`, `\A`, `\Z` and leading inline
+ * flags `(?i)`/`(?s)`/`(?m)`/`(?x)` are translated; the rest of the syntax is shared.
+ */
+export function pyRegex(source: string): RegExp {
+  let src = source;
+  let flags = '';
+  const lead = /^\(\?([aiLmsux]+)\)/.exec(src);
+  if (lead) {
+    for (const f of lead[1]!) {
+      if (f === 'i' || f === 'm' || f === 's') flags += f;
+      if (f === 'x') throw new Error('verbose regular expressions (?x) are not supported');
+    }
+    src = src.slice(lead[0].length);
+  }
+  let out = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') {
+      const n = src[i + 1];
+      if (n === 'A') out += '^';
+      else if (n === 'Z') out += '$(?![\\s\\S])';
+      else out += c + (n ?? '');
+      i++;
+    } else if (src.startsWith('(?P<', i)) {
+      out += '(?<';
+      i += 3;
+    } else if (src.startsWith('(?P=', i)) {
+      const end = src.indexOf(')', i);
+      out += `\\k<${src.slice(i + 4, end)}>`;
+      i = end;
+    } else out += c;
+  }
+  return new RegExp(out, flags);
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\' };
+
+/**
+ * pyExpand fills a Python `match.expand` template: `\1`, `\g<1>`, `\g<name>` and the usual
+ * character escapes; an unmatched group gives '' (Python 3.5+), other escapes stay as written.
+ */
+export function pyExpand(template: string, m: RegExpExecArray): string {
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (c !== '\\' || i + 1 >= template.length) {
+      out += c;
+      continue;
+    }
+    const n = template[i + 1]!;
+    const digits = /^\d{1,2}/.exec(template.slice(i + 1));
+    const named = /^g<([^>]+)>/.exec(template.slice(i + 1));
+    if (digits && n !== '0') {
+      const g = Number(digits[0]);
+      if (g >= m.length) throw new Error(`invalid group reference ${g}`);
+      out += m[g] ?? '';
+      i += digits[0].length;
+    } else if (named) {
+      const key = named[1]!;
+      const v = /^\d+$/.test(key) ? m[Number(key)] : m.groups?.[key];
+      if (/^\d+$/.test(key) ? Number(key) >= m.length : !(m.groups && key in m.groups)) throw new Error(`unknown group name ${key}`);
+      out += v ?? '';
+      i += named[0].length;
+    } else if (n in ESCAPES) {
+      out += ESCAPES[n];
+      i++;
+    } else {
+      out += c + n;
+      i++;
+    }
+  }
+  return out;
+}

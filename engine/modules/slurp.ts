@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { ModuleDef } from './types.ts';
+import { astr, moduleArgs } from './args.ts';
+import { taskOpts, TILDE } from './remote.ts';
+
+const schema = moduleArgs({ src: astr }, { required: ['src'], aliases: { path: 'src' } });
+type Args = z.output<typeof schema>;
+
+/** SlurpCurrent is the file's content as base64, or why it could not be read. */
+export interface SlurpCurrent {
+  readonly content?: string;
+  readonly error?: string;
+}
+
+/** slurpModule returns a remote file's content base64-encoded, as Ansible's slurp does. */
+export const slurpModule: ModuleDef<Args, SlurpCurrent> = {
+  name: 'slurp',
+  doc: 'Read a remote file and return its content base64-encoded (decode with b64decode).',
+  schema,
+  async read(ctx, args) {
+    const r = await ctx.conn.run(['sh', '-c', `p=$1; ${TILDE}; exec base64 -w 0 -- "$p"`, 'sh', args.src], taskOpts(ctx));
+    if (r.rc !== 0) {
+      const why = /No such file/i.test(r.stderr) ? `file not found: ${args.src}` : `unable to slurp file: ${r.stderr.trim()}`;
+      return { error: why };
+    }
+    return { content: r.stdout.trim() };
+  },
+  plan(args, current) {
+    if (current.error !== undefined) return { changes: [], failed: true, msg: current.error };
+    return { changes: [], reason: 'slurp only reads', result: { content: current.content ?? '', encoding: 'base64', source: args.src } };
+  },
+  async apply() {
+    return { changed: false };
+  },
+};

@@ -1,0 +1,44 @@
+import type { ExecEvent } from '../executor/events.ts';
+import type { OutputMode } from '../cli/options.ts';
+import { JsonReporter } from './json-reporter.ts';
+import { JunitCollector } from './junit-reporter.ts';
+import { PlainReporter } from './plain-reporter.ts';
+import { TtyReporter } from './tty-reporter.ts';
+
+/** ReporterOptions are what every reporter needs; `write` defaults to stdout, one line per call. */
+export interface ReporterOptions {
+  readonly verbosity: number;
+  readonly diff: boolean;
+  /** also write JUnit XML to this file when the run ends */
+  readonly junit?: string;
+  readonly write?: (line: string) => void;
+}
+
+/** Reporter receives every event of a run and flushes its output on close. */
+export interface Reporter {
+  onEvent(e: ExecEvent): void;
+  close(): Promise<void>;
+}
+
+/**
+ * createReporter picks the renderer for an output mode (listr2 tree, Ansible-like plain lines,
+ * or NDJSON) and adds the JUnit writer when asked; the executor only ever calls onEvent.
+ */
+export function createReporter(mode: OutputMode, opts: ReporterOptions): Reporter {
+  const write = opts.write ?? ((line: string): void => void process.stdout.write(`${line}\n`));
+  const junit = opts.junit ? new JunitCollector() : undefined;
+  let main: { onEvent(e: ExecEvent): void; close?: () => Promise<void> };
+  if (mode === 'json') main = new JsonReporter(write);
+  else if (mode === 'tty') main = new TtyReporter({ verbosity: opts.verbosity, diff: opts.diff, write });
+  else main = new PlainReporter({ verbosity: opts.verbosity, diff: opts.diff, write });
+  return {
+    onEvent(e: ExecEvent): void {
+      main.onEvent(e);
+      junit?.onEvent(e);
+    },
+    async close(): Promise<void> {
+      await main.close?.();
+      if (junit && opts.junit) await junit.writeTo(opts.junit);
+    },
+  };
+}

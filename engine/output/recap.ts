@@ -1,0 +1,29 @@
+import type { HostStats } from '../executor/events.ts';
+
+function counter(label: string, n: number): string {
+  // Ansible's colorize(): u"%s=%-4s" % (lead, num)
+  return `${label}=${String(n).padEnd(4)}`;
+}
+
+/**
+ * formatRecapLine renders one PLAY RECAP line exactly as ansible-playbook 2.14 does without
+ * colour: host padded to 26, then the seven counters each padded to 4 (hence trailing spaces).
+ */
+export function formatRecapLine(host: string, s: HostStats): string {
+  return `${host.padEnd(26)} : ${[
+    counter('ok', s.ok),
+    counter('changed', s.changed),
+    counter('unreachable', s.unreachable),
+    counter('failed', s.failed),
+    counter('skipped', s.skipped),
+    counter('rescued', s.rescued),
+    counter('ignored', s.ignored),
+  ].join(' ')}`;
+}
+
+/** formatRecap renders every host's line, sorted by name as Ansible sorts them. */
+export function formatRecap(stats: Readonly<Record<string, HostStats>>): string[] {
+  return Object.keys(stats)
+    .sort()
+    .map((h) => formatRecapLine(h, stats[h] as HostStats));
+}

@@ -1,0 +1,99 @@
+import { stringify as yamlStringify } from 'yaml';
+import { parseCidr, macToDashes, type Cidr } from './ipaddr.ts';
+import { pyEqual, pyRegex, pyStr, shQuote, truthy } from './py-values.ts';
+
+/** HelperOptions is the part of Handlebars' helper options tsplay reads. */
+export interface HelperOptions {
+  readonly name: string;
+  readonly loc?: { readonly start: { readonly line: number; readonly column: number } };
+  readonly hash?: Record<string, unknown>;
+  readonly fn?: (ctx: unknown) => string;
+  readonly inverse?: (ctx: unknown) => string;
+}
+
+/** UndefinedHelperArg is thrown when a helper gets an undefined argument; the renderer names the variable from the AST. */
+export class UndefinedHelperArg extends Error {
+  readonly helper: string;
+  readonly index: number;
+  readonly loc: HelperOptions['loc'];
+  constructor(helper: string, index: number, loc: HelperOptions['loc']) {
+    super(`argument ${index + 1} of helper ${helper} is undefined`);
+    this.helper = helper;
+    this.index = index;
+    this.loc = loc;
+  }
+}
+
+/** HelperMisuse is thrown by a helper given a value it cannot work with; it becomes E_TEMPLATE_HELPER. */
+export class HelperMisuse extends Error {}
+
+type Helper = (...args: any[]) => unknown;
+
+const cidrPart = (part: keyof Cidr) => (value: unknown): unknown => {
+  const c = parseCidr(String(value));
+  if (!c) throw new HelperMisuse(`"${String(value)}" is not an IPv4 address or CIDR (like 192.168.1.10/24)`);
+  return c[part];
+};
+
+/**
+ * HELPERS is the one place template helpers are defined: Ansible's everyday filters spelled as
+ * Handlebars helpers (`{{default x "y"}}`, `{{join list ","}}`) plus ipaddr-style ones for kickstart and XML.
+ */
+export const HELPERS: Readonly<Record<string, Helper>> = {
+  default: (value: unknown, fallback: unknown) => (value === undefined || value === null ? fallback : value),
+  json: (value: unknown, ...rest: unknown[]) => JSON.stringify(value, null, typeof rest[0] === 'number' ? rest[0] : undefined),
+  to_yaml: (value: unknown) => yamlStringify(value).replace(/\n$/, ''),
+  join: (list: unknown, sep: unknown) => {
+    if (!Array.isArray(list)) throw new HelperMisuse(`join needs a list, got ${JSON.stringify(list)}`);
+    return list.map(pyStr).join(typeof sep === 'string' ? sep : ',');
+  },
+  quote: (value: unknown) => shQuote(pyStr(value)),
+  upper: (value: unknown) => pyStr(value).toUpperCase(),
+  lower: (value: unknown) => pyStr(value).toLowerCase(),
+  trim: (value: unknown) => pyStr(value).trim(),
+  replace: (value: unknown, from: unknown, to: unknown) => pyStr(value).split(pyStr(from)).join(pyStr(to)),
+  regex_replace: (value: unknown, pattern: unknown, repl: unknown) =>
+    pyStr(value).replace(pyRegex(pyStr(pattern), 'gm'), pyStr(repl).replace(/\\(\d)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>')),
+  indent: (value: unknown, width: unknown) => {
+    const pad = ' '.repeat(typeof width === 'number' ? width : 4);
+    return pyStr(value).split('\n').map((l, i) => (i === 0 || l === '' ? l : pad + l)).join('\n');
+  },
+  eq: (a: unknown, b: unknown) => pyEqual(a, b),
+  ne: (a: unknown, b: unknown) => !pyEqual(a, b),
+  lt: (a: unknown, b: unknown) => Number(a) < Number(b),
+  gt: (a: unknown, b: unknown) => Number(a) > Number(b),
+  and: (...args: unknown[]) => args.every(truthy),
+  or: (...args: unknown[]) => args.some(truthy),
+  not: (a: unknown) => !truthy(a),
+  ipaddr: (value: unknown, query: unknown) => {
+    const q = query === undefined ? 'address' : String(query);
+    if (!['address', 'prefix', 'netmask', 'network', 'broadcast'].includes(q)) throw new HelperMisuse(`ipaddr: unknown query "${q}" (address, prefix, netmask, network, broadcast)`);
+    return cidrPart(q as keyof Cidr)(value);
+  },
+  ipaddr_address: cidrPart('address'),
+  ipaddr_prefix: cidrPart('prefix'),
+  ipaddr_netmask: cidrPart('netmask'),
+  ipaddr_network: cidrPart('network'),
+  ipaddr_broadcast: cidrPart('broadcast'),
+  mac_dashes: (value: unknown) => {
+    const m = macToDashes(String(value));
+    if (m === undefined) throw new HelperMisuse(`"${String(value)}" is not a MAC address`);
+    return m;
+  },
+};
+
+/**
+ * LENIENT_HELPERS may receive undefined arguments: `default` exists to replace them. Every other
+ * helper is wrapped so an undefined argument is an error, because Handlebars' strict mode only
+ * checks `{{x}}` itself, not helper parameters (it passes them through as undefined).
+ */
+export const LENIENT_HELPERS: ReadonlySet<string> = new Set(['default']);
+
+/** strictHelper wraps a helper so an undefined positional argument raises UndefinedHelperArg. */
+export function strictHelper(name: string, fn: Helper): Helper {
+  return function (this: unknown, ...args: unknown[]): unknown {
+    const options = args.at(-1) as HelperOptions;
+    for (let i = 0; i < args.length - 1; i++) if (args[i] === undefined) throw new UndefinedHelperArg(name, i, options.loc);
+    return fn.apply(this, args.slice(0, -1));
+  };
+}

@@ -1,0 +1,28 @@
+// The generic parser test: each case in parsers.yaml feeds a real tool's captured output
+// (test/modules/captured/) to a parser and compares the typed value.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { parseStat } from '../../engine/modules/file-state.ts';
+import { parseAptPolicy, parseDpkgQuery, parseRpmQuery } from '../../engine/modules/package-query.ts';
+
+const PARSERS: Record<string, (stdout: string) => unknown> = {
+  'stat-lines': (s) => s.split('\n').filter((l) => l !== '').map(parseStat),
+  'dpkg-query': (s) => Object.fromEntries(parseDpkgQuery(s)),
+  'rpm-q': (s) => Object.fromEntries(parseRpmQuery(s)),
+  'apt-cache-policy': (s) => Object.fromEntries(parseAptPolicy(s)),
+};
+
+const data = parse(readFileSync(new URL('./parsers.yaml', import.meta.url), 'utf8')) as {
+  cases: { parser: string; capture: string; expect: unknown }[];
+};
+for (const c of data.cases) {
+  test(`${c.parser} parses ${c.capture}`, (t) => {
+    const text = readFileSync(new URL(`./captured/${c.capture}`, import.meta.url), 'utf8');
+    t.regex(text, /^# tool: /, 'a capture names the tool version');
+    const stdout = text.split('\n').filter((l) => !l.startsWith('# ')).join('\n');
+    const parser = PARSERS[c.parser];
+    if (!parser) return t.fail(`no parser ${c.parser}`);
+    t.deepEqual(parser(stdout), c.expect);
+  });
+}

@@ -1,0 +1,64 @@
+// JSON, JUnit and tty reporters, fed with a recorded event sequence (plain/run2.events.json,
+// the replay of a real ansible-playbook run).
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import type { ExecEvent } from '../../engine/executor/events.ts';
+import { createReporter } from '../../engine/output/index.ts';
+import { TtyReporter } from '../../engine/output/tty-reporter.ts';
+import { formatRecapLine } from '../../engine/output/recap.ts';
+
+const events = JSON.parse(readFileSync(join(import.meta.dirname, 'plain', 'run2.events.json'), 'utf8')) as ExecEvent[];
+
+test('--output json writes one parseable event per line, in order', async (t) => {
+  const lines: string[] = [];
+  const r = createReporter('json', { verbosity: 0, diff: false, write: (l) => lines.push(l) });
+  for (const e of events) r.onEvent(e);
+  await r.close();
+  t.is(lines.length, events.length);
+  t.deepEqual(lines.map((l) => JSON.parse(l) as ExecEvent), events);
+});
+
+test('--junit writes well-formed JUnit XML with one testcase per task and host', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsplay-junit-'));
+  try {
+    const file = join(dir, 'report.xml');
+    const r = createReporter('plain', { verbosity: 0, diff: false, junit: file, write: () => undefined });
+    for (const e of events) r.onEvent(e);
+    await r.close();
+    execFileSync('xmllint', ['--noout', file]);
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8')) as any;
+    const suite = xml.testsuites.testsuite;
+    const results = events.filter((e) => e.type === 'host-result');
+    t.is(Number(suite.tests), results.length);
+    t.is(Number(suite.skipped), results.filter((e) => e.type === 'host-result' && e.status === 'skipped').length);
+    t.is(suite.name, 'second play');
+    const names = (suite.testcase as { name: string }[]).map((c) => c.name);
+    t.true(names.includes('[h1] loop with skip'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the recap line matches ansible-playbook 2.14 byte for byte, wide numbers included', (t) => {
+  // widths from Ansible's default callback: host %-26s, each counter %-4s
+  t.is(formatRecapLine('h1', { ok: 8, changed: 6, unreachable: 0, failed: 0, skipped: 1, rescued: 0, ignored: 3 }), 'h1                         : ok=8    changed=6    unreachable=0    failed=0    skipped=1    rescued=0    ignored=3   ');
+  t.is(formatRecapLine('a-very-long-host-name-over-26', { ok: 12345, changed: 10, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 }), 'a-very-long-host-name-over-26 : ok=12345 changed=10   unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ');
+});
+
+test('the tty reporter draws every task and settles hosts that never reported when the run ends', async (t) => {
+  const lines: string[] = [];
+  const r = new TtyReporter({ verbosity: 0, diff: false, renderer: 'simple', write: (l) => lines.push(l) });
+  for (const e of events) r.onEvent(e);
+  const task = { name: 'interrupted task', module: 'command', pos: { file: 'x.yml', line: 1, col: 1 } };
+  r.onEvent({ type: 'task-start', task, hosts: ['h1'] });
+  r.onEvent({ type: 'interrupted' });
+  r.onEvent({ type: 'recap', stats: {}, durationMs: 1 });
+  const done = await Promise.race([r.close().then(() => true), new Promise((res) => setTimeout(() => res(false), 5000))]);
+  t.true(done, 'close() returns although a host never reported');
+  t.true(lines.some((l) => l.includes('PLAY [second play]')));
+  t.true(lines.some((l) => l.includes('PLAY RECAP')));
+});
