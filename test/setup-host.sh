@@ -11,3 +11,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The lab smoke test boots guests from a cached debootstrap image (/var/cache/tsplay-lab/<key>/):
+# build it here, before ava's inactivity timeout applies (about 1 min on an idle machine, ~9 on a busy one).
+node "$(dirname "$0")/../engine/lab/build-image-cli.ts"

@@ -1,5 +1,5 @@
 import { TsplayError } from '../errors/index.ts';
-import type { RunResult } from './types.ts';
+import type { Argv, PutOptions } from './types.ts';
 
 /**
  * PUT_SCRIPT is the fixed sh program that replaces a file atomically when the write needs
@@ -31,11 +31,7 @@ export function parseMode(mode: string | number, host?: string): number {
   throw new TsplayError({ code: 'E_ARG_TYPE', ...(host ? { host } : {}), message: `file mode ${JSON.stringify(mode)} is not an octal mode like '0644'` });
 }
 
-/** becomeFailure returns sudo's own complaint when a become command failed in sudo rather than in the command. */
-export function becomeFailure(r: RunResult): string | undefined {
-  if (r.rc === 0) return undefined;
-  const m = /^sudo: (.*(?:password is required|incorrect password|no password was provided|not in the sudoers|is not allowed to execute|unknown user|no tty present).*)$/m.exec(r.stderr);
-  if (m?.[1]) return m[1];
-  if (r.rc === 127 && /(?:^|: )sudo: (?:command )?not found|spawn sudo ENOENT/m.test(r.stderr)) return 'sudo is not installed';
-  return undefined;
+/** putArgv is the argv that runs PUT_SCRIPT for `path` (the content goes on its stdin). */
+export function putArgv(path: string, mode: number | undefined, opts: PutOptions): Argv {
+  return ['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? ''];
 }

@@ -2,16 +2,13 @@ import { TsplayError } from '../errors/index.ts';
 import { LocalConnection } from './local.ts';
 import { SshConnection } from './ssh.ts';
 import { resolveTarget } from './ssh-target.ts';
-import { SshPool } from './ssh-transport.ts';
+import { SshPool } from './ssh-pool.ts';
 import type { ConnectOptions, Connection } from './types.ts';
 
 export type { Argv, ConnectOptions, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
 export { LocalConnection } from './local.ts';
-export { SshPool } from './ssh-transport.ts';
+export { SshPool } from './ssh-pool.ts';
 export { shJoin, shQuote } from './quote.ts';
-
-/** defaultPool holds the run's SSH connections so a jump host and the host itself share one. */
-export const defaultPool: SshPool = new SshPool();
 
 function str(v: unknown): string | undefined {
   return v === undefined || v === null || v === '' ? undefined : String(v);
@@ -24,10 +21,11 @@ function isImplicitLocal(host: string, vars: Record<string, unknown>): boolean {
 
 /**
  * openConnection opens the connection a host's vars ask for: `ansible_connection=local` (and
- * the implicit localhost) run here, `ssh` (the default) goes through the shared pool. Errors
- * are TsplayErrors E_UNREACHABLE, E_HOST_KEY or E_AUTH naming the host.
+ * the implicit localhost) run here, `ssh` (the default) goes through `pool`, which the caller
+ * owns per run so that a jump host is shared by its guests but never across runs. Errors are
+ * TsplayErrors E_UNREACHABLE, E_HOST_KEY or E_AUTH naming the host.
  */
-export async function openConnection(host: string, vars: Record<string, unknown>, opts: ConnectOptions, pool: SshPool = defaultPool): Promise<Connection> {
+export async function openConnection(host: string, vars: Record<string, unknown>, opts: ConnectOptions, pool: SshPool): Promise<Connection> {
   const kind = str(vars.ansible_connection) ?? (isImplicitLocal(host, vars) ? 'local' : 'ssh');
   const becomePassword = str(vars.ansible_become_password) ?? str(vars.ansible_become_pass) ?? opts.becomePassword;
   const becomeUser = str(vars.ansible_become_user);

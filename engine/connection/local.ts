@@ -4,7 +4,8 @@ import { promises as fsp } from 'node:fs';
 import { constants as osConstants, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TsplayError } from '../errors/index.ts';
-import { becomeFailure, PUT_SCRIPT, parseMode } from './file-ops.ts';
+import { BecomeResolver, checkBecome } from './become.ts';
+import { parseMode, putArgv } from './file-ops.ts';
 import { checkEnvName } from './quote.ts';
 import { type BecomeSpec, sudoArgv } from './shell-driver.ts';
 import type { Argv, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
@@ -22,30 +23,17 @@ const KILL_GRACE_MS = 2000;
  */
 export class LocalConnection implements Connection {
   readonly host: string;
-  private readonly becomePassword: string | undefined;
-  private readonly defaultBecomeUser: string;
+  private readonly becomer: BecomeResolver;
   private readonly me = userInfo().username;
-  private readonly needsPassword = new Map<string, Promise<boolean>>();
   private requests = 0;
 
   constructor(host: string, become: { password?: string; user?: string } = {}) {
     this.host = host;
-    this.becomePassword = become.password;
-    this.defaultBecomeUser = become.user ?? 'root';
+    this.becomer = new BecomeResolver(become);
   }
 
-  private async becomeFor(opts: RunOptions | undefined): Promise<BecomeSpec | undefined> {
-    if (!opts?.become) return undefined;
-    const user = opts.becomeUser ?? this.defaultBecomeUser;
-    if (user === this.me) return undefined;
-    if (this.becomePassword === undefined) return { user };
-    let needs = this.needsPassword.get(user);
-    if (!needs) {
-      // see SshConnection: feed a password only when the policy will read it
-      needs = this.spawnArgv(['sudo', '-k', '-n', '-u', user, '--', 'true'], {}).then((r) => r.rc !== 0);
-      this.needsPassword.set(user, needs);
-    }
-    return (await needs) ? { user, password: this.becomePassword } : { user };
+  private becomeFor(opts: RunOptions | undefined): Promise<BecomeSpec | undefined> {
+    return this.becomer.resolve(opts, this.me, (argv) => this.spawnArgv(argv, {}));
   }
 
   private spawnArgv(argv: readonly string[], opts: RunOptions, stdinPrefix?: string): Promise<RunResult> {
@@ -118,10 +106,7 @@ export class LocalConnection implements Connection {
     const { env: _dropped, ...rest } = opts;
     const pw = become.password;
     if (pw !== undefined && /[\n\0]/.test(pw)) throw new TsplayError({ code: 'E_BECOME', host: this.host, message: 'the become password contains a newline or NUL byte' });
-    const r = await this.spawnArgv(full, rest, pw === undefined ? undefined : `${pw}\n`);
-    const why = becomeFailure(r);
-    if (why) throw new TsplayError({ code: 'E_BECOME', host: this.host, message: `sudo to ${become.user} failed: ${why}` });
-    return r;
+    return checkBecome(await this.spawnArgv(full, rest, pw === undefined ? undefined : `${pw}\n`), become, this.host);
   }
 
   /** run spawns `argv` directly, no shell involved. */
@@ -146,7 +131,7 @@ export class LocalConnection implements Connection {
     const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
     if (await this.becomeFor(opts.become ? { become: true } : undefined)) {
-      const r = await this.exec(['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? ''], { stdin: data, become: true });
+      const r = await this.exec(putArgv(path, mode, opts), { stdin: data, become: true });
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
     }

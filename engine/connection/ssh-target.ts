@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { TsplayError } from '../errors/index.ts';
+import { shQuote } from './quote.ts';
+import { configOptionsFor, expandPath, loadSshConfig, parseSshArgs, type SshOption, sshSettings } from './ssh-options.ts';
 import type { ConnectOptions } from './types.ts';
+
+export { splitShellWords } from './ssh-options.ts';
 
 /** SshTarget is everything needed to open one SSH connection, resolved from a host's vars. */
 export interface SshTarget {
@@ -19,6 +23,14 @@ export interface SshTarget {
   readonly password?: string;
   /** the host this one is reached through (`-J a,b`: the target's via is b, b's via is a) */
   readonly via?: SshTarget;
+  /** known_hosts files from tsplay_known_hosts or UserKnownHostsFile; unset means the run-wide default */
+  readonly knownHostsFiles?: readonly string[];
+  /** StrictHostKeyChecking from the ssh options; `no` still refuses a changed key (see ssh-connect.ts) */
+  readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
+  /** ConnectTimeout, ServerAliveInterval and ServerAliveCountMax from the ssh options */
+  readonly connectTimeoutMs?: number;
+  readonly keepaliveIntervalMs?: number;
+  readonly keepaliveCountMax?: number;
 }
 
 function str(v: unknown): string | undefined {
@@ -26,56 +38,10 @@ function str(v: unknown): string | undefined {
   return String(v);
 }
 
-/** splitShellWords splits an ssh argument string the way a shell would (quotes, backslashes), without expanding anything. */
-export function splitShellWords(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let q: '' | "'" | '"' = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (q === "'") {
-      if (c === "'") q = '';
-      else cur += c;
-    } else if (q === '"') {
-      if (c === '"') q = '';
-      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string)) cur += text[++i];
-      else cur += c;
-    } else if (c === "'" || c === '"') {
-      q = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
-
-/** jumpSpecFromArgs finds a ProxyJump in ssh arguments (`-J x`, `-Jx`, `-o ProxyJump=x`, `-o 'ProxyJump x'`). */
+/** jumpSpecFromArgs finds a ProxyJump in ssh arguments (`-J x`, `-Jx`, `-o ProxyJump=x`, `-o 'ProxyJump x'`); `none` means no jump. */
 export function jumpSpecFromArgs(args: string): string | undefined {
-  const w = splitShellWords(args);
-  for (let i = 0; i < w.length; i++) {
-    const a = w[i] as string;
-    if (a === '-J') return w[i + 1];
-    if (a.startsWith('-J')) return a.slice(2);
-    let opt: string | undefined;
-    if (a === '-o') opt = w[++i];
-    else if (a.startsWith('-o')) opt = a.slice(2);
-    if (opt !== undefined) {
-      const m = /^\s*proxyjump\s*(?:=|\s)\s*(.+)$/i.exec(opt);
-      if (m?.[1] && m[1].toLowerCase() !== 'none') return m[1].trim();
-    }
-  }
-  return undefined;
+  const o = parseSshArgs(args).options.find((x) => x.key === 'proxyjump');
+  return o === undefined || o.value.toLowerCase() === 'none' ? undefined : o.value.trim();
 }
 
 // OpenSSH offers these identity files when none is configured.
@@ -94,25 +60,58 @@ function parsePort(v: unknown, name: string): number {
   return n;
 }
 
+function knownHostsVar(v: unknown): string[] | undefined {
+  if (Array.isArray(v)) return v.map((x) => expandPath(String(x)));
+  const one = str(v);
+  return one === undefined ? undefined : [expandPath(one)];
+}
+
 /**
- * resolveTarget turns a host's vars into an SshTarget, following jump hosts named by
- * ansible_ssh_common_args (-J / ProxyJump, a comma list for several hops) or tsplay_jump.
- * A jump name that is an inventory host uses that host's vars, so its connection is shared.
+ * resolveTarget turns a host's vars into an SshTarget. Precedence follows ansible, which puts
+ * its own `-o Port/IdentityFile/User` before ansible_ssh_common_args and ssh takes the first
+ * value: host vars (ansible_port, ansible_user, `-u`, the key file) win over `-o` options in
+ * ansible_ssh_common_args then ansible_ssh_extra_args, which win over the `-F` ssh_config.
+ * Jump hosts come from tsplay_jump, `-J`/ProxyJump (a comma list for several hops) or the
+ * config; a jump name that is an inventory host uses that host's vars, so its connection is
+ * shared, and any other jump name is looked up in the same `-F` config, as ssh does.
+ *
+ * Why `-F` is read (a subset: Host blocks with HostName, Port, User, IdentityFile,
+ * UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ServerAlive*, ProxyJump; no Match
+ * or Include): inventories written for ansible, the lab's among them, put the host keys file,
+ * identity and jump names there, and ignoring it would make tsplay check other keys or reach
+ * other hosts than ansible does. Without `-F`, ~/.ssh/config is NOT read: a run must not depend
+ * on the controlling user's personal config.
  */
 export function resolveTarget(name: string, vars: Record<string, unknown>, opts: ConnectOptions, seen: readonly string[] = []): SshTarget {
   if (seen.includes(name)) {
     throw new TsplayError({ code: 'E_UNREACHABLE', host: name, message: `jump hosts form a loop: ${[...seen, name].join(' -> ')}` });
   }
-  const host = str(vars.ansible_host) ?? str(vars.ansible_ssh_host) ?? name;
-  const port = parsePort(vars.ansible_port ?? vars.ansible_ssh_port, name);
-  const user = str(vars.ansible_user) ?? str(vars.ansible_ssh_user) ?? opts.user ?? userInfo().username;
+  const log = opts.log ?? ((): void => {});
+  const common = parseSshArgs(str(vars.ansible_ssh_common_args) ?? '');
+  const extra = parseSshArgs(str(vars.ansible_ssh_extra_args) ?? '');
+  const dest = str(vars.ansible_host) ?? str(vars.ansible_ssh_host) ?? name;
+  const configFile = common.configFile ?? extra.configFile;
+  let fromConfig: SshOption[] = [];
+  if (configFile !== undefined) {
+    const cfg = loadSshConfig(configFile, name);
+    fromConfig = configOptionsFor(cfg, dest);
+    if (cfg.skipped.length > 0) log(`${name}: ssh config lines tsplay skips: ${cfg.skipped.join('; ')}`);
+  }
+  const s = sshSettings([...common.options, ...extra.options, ...fromConfig], name);
+  if (s.ignored.length > 0) log(`${name}: ssh options tsplay does not use: ${s.ignored.join(', ')}`);
+  const host = s.hostName ?? dest;
+  const port = parsePort(vars.ansible_port ?? vars.ansible_ssh_port ?? s.port, name);
+  const user = str(vars.ansible_user) ?? str(vars.ansible_ssh_user) ?? opts.user ?? s.user ?? userInfo().username;
   const keyFile = str(vars.ansible_ssh_private_key_file) ?? str(vars.ansible_private_key_file) ?? opts.privateKey;
+  const keyFiles = [...(keyFile !== undefined ? [expandPath(keyFile)] : []), ...s.identityFiles];
   const password = str(vars.ansible_password) ?? str(vars.ansible_ssh_pass);
-  const spec = str(vars.tsplay_jump) ?? jumpSpecFromArgs(str(vars.ansible_ssh_common_args) ?? '') ?? jumpSpecFromArgs(str(vars.ansible_ssh_extra_args) ?? '');
+  const knownHostsFiles = knownHostsVar(vars.tsplay_known_hosts) ?? s.knownHostsFiles;
+  const proxyJump = s.proxyJump?.toLowerCase() === 'none' ? undefined : s.proxyJump;
+  const spec = str(vars.tsplay_jump) ?? proxyJump;
   let via: SshTarget | undefined;
   if (spec !== undefined) {
-    for (const hop of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const t = resolveHop(hop, opts, [...seen, name]);
+    for (const hop of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const t = resolveHop(hop, opts, [...seen, name], configFile);
       // each hop is reached through the one before it, unless the inventory says otherwise
       via = via && !t.via ? { ...t, key: `${t.key}@via:${via.key}`, via } : t;
     }
@@ -123,13 +122,20 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
     host,
     port,
     user,
-    keyFiles: keyFile !== undefined ? [keyFile] : defaultKeyFiles(),
+    keyFiles: keyFiles.length > 0 ? keyFiles : defaultKeyFiles(),
     ...(password !== undefined ? { password } : {}),
     ...(via ? { via } : {}),
+    ...(knownHostsFiles !== undefined && knownHostsFiles.length > 0 ? { knownHostsFiles } : {}),
+    ...(s.strictHostKeyChecking !== undefined ? { strictHostKeyChecking: s.strictHostKeyChecking } : {}),
+    ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}),
+    ...(s.serverAliveIntervalMs !== undefined ? { keepaliveIntervalMs: s.serverAliveIntervalMs } : {}),
+    ...(s.serverAliveCountMax !== undefined ? { keepaliveCountMax: s.serverAliveCountMax } : {}),
   };
 }
 
-function resolveHop(hop: string, opts: ConnectOptions, seen: readonly string[]): SshTarget {
+// A hop that is not an inventory host gets only the `-F` config, as ssh passes only -F to the
+// ssh it starts for ProxyJump: `-o` options of the target never apply to its jump hosts.
+function resolveHop(hop: string, opts: ConnectOptions, seen: readonly string[], configFile: string | undefined): SshTarget {
   const invVars = opts.resolveJump?.(hop);
   if (invVars) return resolveTarget(hop, invVars, opts, seen);
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop);
@@ -138,6 +144,7 @@ function resolveHop(hop: string, opts: ConnectOptions, seen: readonly string[]):
   const vars: Record<string, unknown> = { ansible_host: host };
   if (m[1]) vars.ansible_user = m[1];
   if (m[3]) vars.ansible_port = m[3];
+  if (configFile !== undefined) vars.ansible_ssh_common_args = `-F ${shQuote(configFile)}`;
   const t = resolveTarget(hop, vars, opts, seen);
   return { ...t, key: `literal:${t.user}@${t.host}:${t.port}` };
 }

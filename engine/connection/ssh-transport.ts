@@ -1,25 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { NodeSSH } from 'node-ssh';
-import type { AnyAuthMethod, Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { ChannelCap } from './channel-cap.ts';
 import { PersistentShell } from './persistent-shell.ts';
 import { driverCommand, newMarker } from './shell-driver.ts';
-import {
-  appendKnownHost,
-  checkHostKey,
-  fingerprint,
-  type HostKeyVerdict,
-  keyTypeOf,
-  knownHostName,
-  knownKeyTypes,
-  loadKnownHosts,
-} from './known-hosts.ts';
 import type { SshTarget } from './ssh-target.ts';
-import type { ConnectOptions } from './types.ts';
 
 /**
  * MAX_SESSION_CHANNELS caps the session channels (persistent shell, SFTP, own-channel commands)
@@ -29,68 +13,6 @@ import type { ConnectOptions } from './types.ts';
  * 9.2, 14 of them plus 10 sessions open on one connection, the 11th session is refused.
  */
 export const MAX_SESSION_CHANNELS = 9;
-
-const DEFAULT_HOST_KEY_ALGOS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
-
-// Ask first for a key type known_hosts already holds for this host, as OpenSSH does, so a
-// host with several keys does not look like a mismatch.
-function hostKeyAlgos(known: readonly string[]): string[] {
-  const first = known.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
-  return [...new Set([...first.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS])];
-}
-
-/** knownHostsFiles lists the files checked: the configured one alone, or ~/.ssh/known_hosts and the global file. */
-export function knownHostsFiles(opts: ConnectOptions): string[] {
-  if (opts.knownHostsFile) return [opts.knownHostsFile];
-  return [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
-}
-
-function hostKeyError(t: SshTarget, name: string, v: HostKeyVerdict, blob: Buffer, files: readonly string[]): TsplayError {
-  const fp = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
-  if (v.kind === 'mismatch') {
-    const where = v.entries.map((e) => `${e.file}:${e.line}`).join(', ');
-    return new TsplayError({
-      code: 'E_HOST_KEY',
-      host: t.name,
-      message: `host key for ${name} has CHANGED: the server presented ${fp}, known_hosts (${where}) holds another key; refusing to connect`,
-      hint: 'someone may be intercepting the connection, or the host was reinstalled; if you are sure, remove the old line',
-    });
-  }
-  if (v.kind === 'revoked') {
-    return new TsplayError({ code: 'E_HOST_KEY', host: t.name, message: `host key for ${name} (${fp}) is marked @revoked in ${v.entry.file}:${v.entry.line}` });
-  }
-  return new TsplayError({
-    code: 'E_HOST_KEY',
-    host: t.name,
-    message: `host key for ${name} is not known: the server presented ${fp}, not found in ${files.join(', ')}`,
-    hint: 'add the key to known_hosts, or set host key checking to accept-new to record it on first use',
-  });
-}
-
-function authMethods(t: SshTarget, log: (l: string) => void): AnyAuthMethod[] {
-  const methods: AnyAuthMethod[] = [];
-  const agent = process.env.SSH_AUTH_SOCK;
-  // an agent socket that is gone makes ssh2 emit an error, which aborts the connect: skip it
-  if (agent && existsSync(agent)) methods.push({ type: 'agent', username: t.user, agent });
-  for (const f of t.keyFiles) {
-    try {
-      methods.push({ type: 'publickey', username: t.user, key: readFileSync(f) });
-    } catch (e) {
-      log(`${t.name}: cannot read key file ${f}: ${(e as Error).message}`);
-    }
-  }
-  if (t.password !== undefined) methods.push({ type: 'password', username: t.user, password: t.password });
-  if (methods.length === 0) methods.push({ type: 'none', username: t.user });
-  return methods;
-}
 
 /**
  * SshTransport is one open SSH connection (node-ssh / ssh2) to one host: NODELAY on,
@@ -269,116 +191,5 @@ export class SshTransport {
     this.deadErr ??= new TsplayError({ code: 'E_UNREACHABLE', host: this.target.name, message: `connection to ${this.target.name} was closed` });
     this.deathWatchers.clear();
     this.client.end();
-  }
-}
-
-/**
- * openTransport connects to `t` (through `via` when set): TCP with NODELAY, SSH handshake
- * with the host key checked against known_hosts, then authentication (agent, key files,
- * password). Errors come back as E_UNREACHABLE, E_HOST_KEY or E_AUTH naming the host.
- */
-export async function openTransport(t: SshTarget, opts: ConnectOptions, via: SshTransport | undefined): Promise<SshTransport> {
-  const log = opts.log ?? (() => {});
-  const files = knownHostsFiles(opts);
-  const entries = loadKnownHosts(files);
-  const name = knownHostName(t.host, t.port);
-  let refusal: TsplayError | undefined;
-  const hostVerifier = (blob: Buffer): boolean => {
-    const v = checkHostKey(entries, name, blob);
-    if (v.kind === 'match') return true;
-    if (v.kind === 'unknown' && opts.hostKeyChecking === 'accept-new') {
-      appendKnownHost(files[0] as string, name, blob);
-      log(`${t.name}: recorded new host key ${keyTypeOf(blob)} ${fingerprint(blob)} for ${name} in ${files[0]}`);
-      return true;
-    }
-    refusal = hostKeyError(t, name, v, blob, files);
-    return false;
-  };
-  const timeout = opts.connectTimeoutMs ?? 30_000;
-  const sock = via ? await via.forwardOut(t.host, t.port) : netConnect({ host: t.host, port: t.port });
-  if (!via && opts.tcpNoDelay !== false) (sock as import('node:net').Socket).setNoDelay(true);
-  const ssh = new NodeSSH();
-  try {
-    await ssh.connect({
-      sock,
-      username: t.user,
-      readyTimeout: timeout,
-      keepaliveInterval: opts.keepaliveIntervalMs ?? 4000,
-      keepaliveCountMax: 2,
-      hostVerifier,
-      authHandler: authMethods(t, log),
-      algorithms: { serverHostKey: hostKeyAlgos(knownKeyTypes(entries, name)) as never },
-    });
-  } catch (e) {
-    sock.destroy();
-    if (refusal) throw refusal;
-    const msg = (e as Error).message ?? String(e);
-    if (/authentication methods failed/i.test(msg)) {
-      throw new TsplayError({ code: 'E_AUTH', host: t.name, message: `${t.user}@${t.name} (${t.host}:${t.port}): authentication failed (tried ${authMethods(t, () => {}).map((m) => m.type).join(', ')})` }, { cause: e });
-    }
-    throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${msg}` }, { cause: e });
-  }
-  const client = ssh.connection as unknown as Client;
-  return new SshTransport(t, client, via);
-}
-
-/**
- * SshPool shares transports: one per host for the whole run, and a jump host's connection is
- * the same one that host's own tasks use. Reference-counted so closing the last user ends it.
- */
-export class SshPool {
-  private readonly entries = new Map<string, Promise<SshTransport>>();
-  private readonly refs = new Map<SshTransport, number>();
-  /** opened counts SSH connections made through this pool */
-  opened = 0;
-
-  /** acquire returns the open transport for `t`, connecting it (and its jumps) on first use. */
-  async acquire(t: SshTarget, opts: ConnectOptions): Promise<SshTransport> {
-    let p = this.entries.get(t.key);
-    if (!p) {
-      p = this.connect(t, opts);
-      this.entries.set(t.key, p);
-      const mine = p;
-      p.catch(() => {
-        if (this.entries.get(t.key) === mine) this.entries.delete(t.key);
-      });
-    }
-    const tr = await p;
-    if (tr.dead) {
-      if (this.entries.get(t.key) === p) this.entries.delete(t.key);
-      return this.acquire(t, opts);
-    }
-    this.refs.set(tr, (this.refs.get(tr) ?? 0) + 1);
-    return tr;
-  }
-
-  private async connect(t: SshTarget, opts: ConnectOptions): Promise<SshTransport> {
-    const via = t.via ? await this.acquire(t.via, opts) : undefined;
-    try {
-      const tr = await openTransport(t, opts, via);
-      this.opened++;
-      return tr;
-    } catch (err) {
-      if (via) this.release(via);
-      throw err;
-    }
-  }
-
-  /** release drops one reference; the last one closes the connection and releases its jump. */
-  release(tr: SshTransport): void {
-    const n = (this.refs.get(tr) ?? 1) - 1;
-    if (n > 0) {
-      this.refs.set(tr, n);
-      return;
-    }
-    this.refs.delete(tr);
-    const p = this.entries.get(tr.target.key);
-    if (p) {
-      void p.then((cur) => {
-        if (cur === tr && this.entries.get(tr.target.key) === p) this.entries.delete(tr.target.key);
-      });
-    }
-    tr.end();
-    if (tr.via) this.release(tr.via);
   }
 }

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
-import { becomeFailure, PUT_SCRIPT, parseMode } from './file-ops.ts';
+import { BecomeResolver, checkBecome } from './become.ts';
+import { parseMode, putArgv } from './file-ops.ts';
 import { PersistentShell } from './persistent-shell.ts';
 import { type BecomeSpec, type CommandSpec, driverCommand, newMarker } from './shell-driver.ts';
-import { type SshPool, type SshTransport } from './ssh-transport.ts';
+import type { SshPool } from './ssh-pool.ts';
+import type { SshTransport } from './ssh-transport.ts';
 import type { Argv, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
 
 // SFTP requests are capped at 256 KiB by OpenSSH's sftp-server; 64 KiB writes stay well inside.
@@ -29,9 +31,7 @@ export class SshConnection implements Connection {
   readonly host: string;
   private readonly transport: SshTransport;
   private readonly pool: SshPool;
-  private readonly becomePassword: string | undefined;
-  private readonly defaultBecomeUser: string;
-  private readonly becomeNeedsPassword = new Map<string, Promise<boolean>>();
+  private readonly becomer: BecomeResolver;
   private requests = 0;
   private ownRequests = 0;
   private closed = false;
@@ -40,8 +40,7 @@ export class SshConnection implements Connection {
     this.host = host;
     this.transport = transport;
     this.pool = pool;
-    this.becomePassword = become.password;
-    this.defaultBecomeUser = become.user ?? 'root';
+    this.becomer = new BecomeResolver(become);
     transport.attach();
   }
 
@@ -51,30 +50,12 @@ export class SshConnection implements Connection {
   }
 
   // Resolves how sudo is called for `opts`; undefined when no escalation is needed.
-  private async becomeFor(opts: RunOptions | undefined): Promise<BecomeSpec | undefined> {
-    if (!opts?.become) return undefined;
-    const user = opts.becomeUser ?? this.defaultBecomeUser;
-    // already that user: sudo would add nothing but a dependency on sudo
-    if (user === this.transport.target.user) return undefined;
-    if (this.becomePassword === undefined) return { user };
-    let needs = this.becomeNeedsPassword.get(user);
-    if (!needs) {
-      // -k ignores cached credentials and -n refuses to prompt: rc 0 means the policy asks no
-      // password, and then none may be fed (sudo would not read it; the command would)
-      needs = this.persistent()
-        .then((sh) => sh.send([{ argv: ['sudo', '-k', '-n', '-u', user, '--', 'true'] }])[0] as Promise<RunResult>)
-        .then((r) => r.rc !== 0);
-      this.becomeNeedsPassword.set(user, needs);
-    }
-    return (await needs) ? { user, password: this.becomePassword } : { user };
+  private becomeFor(opts: RunOptions | undefined): Promise<BecomeSpec | undefined> {
+    return this.becomer.resolve(opts, this.transport.target.user, (argv) => this.persistent().then((sh) => sh.send([{ argv }])[0] as Promise<RunResult>));
   }
 
   private check(r: RunResult, become: BecomeSpec | undefined): RunResult {
-    if (become) {
-      const why = becomeFailure(r);
-      if (why) throw new TsplayError({ code: 'E_BECOME', host: this.host, message: `sudo to ${become.user} failed: ${why}` });
-    }
-    return r;
+    return checkBecome(r, become, this.host);
   }
 
   private async exec(spec: CommandSpec): Promise<RunResult> {
@@ -140,10 +121,7 @@ export class SshConnection implements Connection {
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
     const become = await this.becomeFor(opts.become ? { become: true } : undefined);
     if (become) {
-      const r = await this.run(['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? ''], {
-        stdin: data,
-        become: !!opts.become,
-      });
+      const r = await this.run(putArgv(path, mode, opts), { stdin: data, become: true });
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
     }

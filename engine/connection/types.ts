@@ -74,7 +74,9 @@ export interface ConnectionStats {
 /**
  * ConnectOptions are run-wide connection settings; per-host settings come from the host's vars
  * (ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file,
- * ansible_ssh_common_args, tsplay_jump, ansible_become_password, ansible_connection).
+ * ansible_ssh_common_args / ansible_ssh_extra_args with their `-o` options and `-F` config
+ * (engine/connection/ssh-options.ts), tsplay_jump, tsplay_known_hosts, ansible_become_password,
+ * ansible_connection).
  */
 export interface ConnectOptions {
   /** `-u`: login user when the host has no ansible_user */
@@ -98,4 +100,6 @@ export interface ConnectOptions {
   readonly resolveJump?: (name: string) => Record<string, unknown> | undefined;
   /** debug lines (-vvvv) go here instead of being printed: the executor never prints */
   readonly log?: (line: string) => void;
+  /** warnings worth showing at any verbosity (e.g. StrictHostKeyChecking=no weakened to accept-new); falls back to `log` */
+  readonly warn?: (line: string) => void;
 }

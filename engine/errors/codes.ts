@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   E_TEMPLATE_SYNTAX: 'a template does not parse',
   E_UNDEFINED_VAR: 'a template or expression uses an undefined variable',
   E_TEMPLATE_HELPER: 'a template helper was called badly',
+  E_TEMPLATE_LOOP: 'variables refer to each other in a loop while being templated',
   E_EXPR_EVAL: 'an expression failed while being evaluated',
   E_VARS_FILE: 'a vars file is not a mapping',
   E_START_AT_TASK: '--start-at-task names no task',

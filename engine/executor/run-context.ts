@@ -20,6 +20,8 @@ export interface HostState {
   facts: Vars;
   /** set_fact and register results (one precedence level in Ansible) */
   dynVars: Vars;
+  /** variables loaded by include_vars (their own level, just below set_fact; kept for the run) */
+  includeVars: Vars;
   /** the failure a rescue section sees as ansible_failed_task / ansible_failed_result */
   lastFailure?: { task: TaskRef; result: Record<string, unknown> };
 }
@@ -42,6 +44,11 @@ export interface RunCtx {
   readonly hostvars: Vars;
   /** inventory layers per host and playbook dir: they cannot change during a run, and building them reads group_vars/ */
   readonly invLayers: Map<string, readonly VarLayer[]>;
+  /**
+   * the directory of the playbook whose play runs now: its group_vars/ and host_vars/ apply
+   * (Ansible's loader basedir, which `hostvars` also reads)
+   */
+  playbookDir: string;
 }
 
 /** PlayCtx is the state of one play (one serial batch at a time). */

@@ -19,7 +19,7 @@ export type PlayEnd = 'continue' | 'break';
 function hostState(run: RunCtx, name: string): HostState {
   let h = run.hosts.get(name);
   if (!h) {
-    h = { name, stats: emptyStats(), failed: false, unreachable: false, ended: false, facts: {}, dynVars: {} };
+    h = { name, stats: emptyStats(), failed: false, unreachable: false, ended: false, facts: {}, dynVars: {}, includeVars: {} };
     run.hosts.set(name, h);
   }
   return h;
@@ -83,7 +83,9 @@ export async function runPlay(run: RunCtx, playbook: Playbook, play: Play): Prom
     run.emit({ type: 'no-hosts-matched' });
     return 'continue';
   }
-  const dir = dirname(resolve(playbook.file));
+  // an imported play's directory, as Ansible's loader basedir: its group_vars/, vars/ and playbook_dir
+  const dir = dirname(resolve(play.pos.file || playbook.file));
+  run.playbookDir = dir;
   const baseScope: Scope = {
     when: [],
     tags: [],

@@ -90,8 +90,9 @@ export async function execute(
     startAtDone: opts.startAtTask === undefined,
     groups,
     groupNames,
-    hostvars: makeHostvars(inventory, hosts),
+    hostvars: makeHostvars(inventory, () => run),
     invLayers: new Map(),
+    playbookDir: process.cwd(),
   };
   try {
     outer: for (const pb of playbooks) {

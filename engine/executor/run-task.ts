@@ -5,11 +5,11 @@ import type { Vars } from '../inventory/types.ts';
 import type { Expr, Task } from '../loader/types.ts';
 import type { Change, ModuleContext, ModuleDef, PlanContext } from '../modules/types.ts';
 import { getModule } from '../modules/registry.ts';
-import { evalCondition, renderText, renderValue } from '../template/index.ts';
+import { evalCondition, renderText, renderValue, templateVars } from '../template/index.ts';
 import type { TemplateSite } from '../template/index.ts';
 import { gatherFacts } from '../facts/index.ts';
 import type { HostStatus, TaskRef } from './events.ts';
-import { inventoryVars, taskVars } from './host-vars.ts';
+import { hostLevelVars, taskVars } from './host-vars.ts';
 import { censorResult } from './no-log.ts';
 import type { HostState, PlayCtx, Scope } from './run-context.ts';
 import { countResult } from './stats.ts';
@@ -306,9 +306,9 @@ export class TaskRunner {
         ...(play.remoteUser !== undefined && vars['ansible_user'] === undefined ? { ansible_user: play.remoteUser } : {}),
       };
     }
-    const inv = inventoryVars(run, target);
-    if (!run.inventory.hosts.has(target) && LOCAL_NAMES.has(target)) return { ansible_connection: 'local', ...run.extraVars };
-    return { ...inv, ...run.extraVars, inventory_hostname: target };
+    // a delegate connects with its own host-level vars (inventory, playbook group_vars/host_vars,
+    // its facts and set_facts); the implicit localhost comes with ansible_connection: local
+    return { ...hostLevelVars(run, target), inventory_hostname: target };
   }
 
   /** once is one read → plan → (apply) of the module, then changed_when / failed_when. */
@@ -341,7 +341,9 @@ export class TaskRunner {
     if (!isFailed(r) && r['ansible_facts'] && typeof r['ansible_facts'] === 'object') {
       const facts = r['ansible_facts'] as Vars;
       if (this.task.module === 'gather_facts' || r['_ansible_facts_cacheable'] === true) Object.assign(this.host.facts, facts);
-      if (this.task.module !== 'gather_facts') Object.assign(this.host.dynVars, facts);
+      // include_vars has its own precedence level, below set_fact (Ansible's vars cache)
+      if (this.task.module === 'include_vars') Object.assign(this.host.includeVars, facts);
+      else if (this.task.module !== 'gather_facts') Object.assign(this.host.dynVars, facts);
     }
     delete r['_ansible_facts_cacheable'];
     // changed_when: false (or a module that found nothing to do) leaves no change to show
@@ -363,6 +365,8 @@ export class TaskRunner {
     return {
       files: [...(role ? [join(role.path, 'files'), role.path] : []), join(dir, 'files'), dir],
       templates: [...(role ? [join(role.path, 'templates'), role.path] : []), join(dir, 'templates'), dir],
+      vars: [...(role ? [join(role.path, 'vars'), join(role.path, 'tasks')] : []), join(dir, 'vars'), dir],
+      ...(role ? { role: role.path } : {}),
     };
   }
 
@@ -373,7 +377,8 @@ export class TaskRunner {
     for (const [k, v] of Object.entries(this.task.args)) args[k] = renderValue(v, vars, { ...site, pos: this.task.argPos[k] ?? this.task.pos });
     const target = delegatedTo ?? this.host.name;
     const run = this.pc.run;
-    const getConn = (): Promise<Connection> => run.pool.get(target, () => this.connVars(target, vars));
+    // connection variables (ansible_host: "{{ ... }}") are templated when the connection reads them
+    const getConn = (): Promise<Connection> => run.pool.get(target, () => templateVars(this.connVars(target, vars), site));
     if (this.task.module === 'gather_facts' || this.task.module === 'setup') {
       const facts = await gatherFacts(await getConn());
       return { result: { changed: false, ansible_facts: facts }, changes: [] };

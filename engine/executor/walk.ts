@@ -94,7 +94,7 @@ function shareRunOnce(pc: PlayCtx, task: Task, hosts: readonly HostState[], o: T
     if (task.register) h.dynVars[task.register] = o.result;
     if (o.changed && task.notify.length > 0) pc.handlers.notify(h.name, task.notify);
     const facts = o.result['ansible_facts'];
-    if (facts && typeof facts === 'object' && o.status !== 'failed') Object.assign(h.dynVars, facts);
+    if (facts && typeof facts === 'object' && o.status !== 'failed') Object.assign(task.module === 'include_vars' ? h.includeVars : h.dynVars, facts);
   }
 }
 

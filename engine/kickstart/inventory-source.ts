@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
-import { TsplayError, type SourcePos } from '../errors/index.ts';
-import { loadInventory } from '../inventory/index.ts';
+import { Diagnostics, type SourcePos } from '../errors/index.ts';
+import { loadInventory, resolveSource } from '../inventory/index.ts';
 import type { Inventory } from '../inventory/types.ts';
 
 /** openInventory loads `-i` sources with the inventory stage, as every other tsplay command does. */
@@ -10,13 +10,20 @@ export async function openInventory(sources: readonly string[], baseDir: string)
   return loadInventory(sources, { baseDir });
 }
 
-/** resolveSource finds a `-i` value: an existing path, or a bare name under `<baseDir>/inventories/`. */
-export function resolveSource(source: string, baseDir: string): string {
-  const p = resolve(baseDir, source);
-  if (existsSync(p)) return p;
-  const named = join(baseDir, 'inventories', source);
-  if (existsSync(named)) return named;
-  throw new TsplayError({ code: 'E_INV_SOURCE', message: `inventory source "${source}" does not exist` });
+/**
+ * sourcePaths resolves the `-i` values that name files or directories (not `h1,h2,` lists) with
+ * the inventory stage's own rules, so the YAML searched for positions is the YAML that was loaded.
+ */
+export function sourcePaths(sources: readonly string[], baseDir: string): string[] {
+  const diags = new Diagnostics();
+  const out: string[] = [];
+  for (const s of sources) {
+    if (!s || (s.includes(',') && !existsSync(s))) continue;
+    const p = resolveSource(s, baseDir, diags);
+    if (p !== undefined) out.push(p);
+  }
+  diags.throwIfAny();
+  return out;
 }
 
 /** yamlFiles lists the YAML files of an inventory source (a file, or a directory tree). */
@@ -50,17 +57,19 @@ function nodeAt(node: unknown, path: readonly (string | number)[]): Node | undef
  * in the inventory's YAML files, walking back up the path until some prefix is found.
  */
 export function locateVar(files: readonly string[], host: string, path: readonly (string | number)[]): SourcePos | undefined {
+  // each file is parsed once here, not once per path prefix tried
+  const parsed = files.flatMap((file) => {
+    const lc = new LineCounter();
+    try {
+      return [{ file, lc, doc: parseDocument(readFileSync(file, 'utf8'), { lineCounter: lc }) }];
+    } catch {
+      return [];
+    }
+  });
   for (let len = path.length; len >= 0; len--) {
     const sub = path.slice(0, len);
     for (const [top, requireHost] of [['guest', true], ['guest_defaults', false]] as const) {
-      for (const file of files) {
-        const lc = new LineCounter();
-        let doc;
-        try {
-          doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lc });
-        } catch {
-          continue;
-        }
+      for (const { file, lc, doc } of parsed) {
         const roots: Node[] = [];
         const isHostVars = basename(dirname(file)) === 'host_vars';
         if (isHostVars && basename(file).replace(/\.ya?ml$/, '') === host) roots.push(doc.contents as Node);

@@ -1,65 +1,45 @@
+import { ShlexError, shlexSplit as pyShlexSplit } from '../inventory/py-shlex.ts';
+
 /** ShlexResult is a line split into words, or the reason Python's shlex would refuse it. */
 export type ShlexResult =
   | { ok: true; words: string[]; /** 1-based column of a `#` that cut a word short (it still starts a comment) */ midWordHash?: number }
   | { ok: false; error: string; col: number };
 
-const WHITESPACE = ' \t\r\n';
-
 /**
  * shlexSplit splits one kickstart line exactly as pykickstart does (`shlex.split(line, comments=True)`,
- * POSIX mode): quotes group, `\` escapes outside quotes and only `"`/`\` inside double quotes, and a `#`
- * that is not inside quotes ends the line even in the middle of a word. Why a faithful copy of the
- * state machine: a kickstart's meaning is whatever this tokenizer makes of it, not what it looks like.
+ * POSIX mode) — the same tokenizer Ansible's INI inventory uses, so it is the inventory's port — and
+ * also says where a `#` cut a word short (`--pass=a#b` is `--pass=a`), which lint reports.
  */
 export function shlexSplit(line: string): ShlexResult {
-  const words: string[] = [];
-  let state: string = ' ';
-  let escapedState = 'a';
-  let token = '';
-  let quoted = false;
-  let quoteStart = 0;
-  const flush = (): void => {
-    if (token !== '' || quoted) words.push(token);
-    token = '';
-    quoted = false;
-  };
-  for (let i = 0; i <= line.length; i++) {
-    const ch = i < line.length ? line[i]! : '';
-    if (state === ' ' || state === 'a') {
-      if (ch === '') break;
-      if (WHITESPACE.includes(ch)) {
-        if (state === 'a') flush();
-        state = ' ';
-      } else if (ch === '#') {
-        const midWord = state === 'a';
-        flush();
-        return midWord ? { ok: true, words, midWordHash: i + 1 } : { ok: true, words };
-      } else if (ch === '\\') {
-        escapedState = 'a';
-        state = '\\';
-      } else if (ch === '"' || ch === "'") {
-        quoteStart = i;
-        state = ch;
-      } else {
-        token += ch;
-        state = 'a';
-      }
-    } else if (state === '"' || state === "'") {
-      quoted = true;
-      if (ch === '') return { ok: false, error: 'No closing quotation', col: quoteStart + 1 };
-      if (ch === state) state = 'a';
-      else if (ch === '\\' && state === '"') {
-        escapedState = state;
-        state = '\\';
-      } else token += ch;
-    } else {
-      // escape state: inside double quotes only the quote and the backslash itself are escapable
-      if (ch === '') return { ok: false, error: 'No escaped character', col: i };
-      if (escapedState !== 'a' && ch !== escapedState && ch !== '\\') token += '\\';
-      token += ch;
-      state = escapedState;
+  let words: string[];
+  try {
+    words = pyShlexSplit(line).map((t) => t.text);
+  } catch (e) {
+    if (e instanceof ShlexError) return { ok: false, error: e.message, col: e.offset + 1 };
+    throw e;
+  }
+  const hash = commentStart(line);
+  return hash !== undefined && endsInWord(line.slice(0, hash)) ? { ok: true, words, midWordHash: hash + 1 } : { ok: true, words };
+}
+
+/**
+ * commentStart is the 0-based offset of the `#` where shlex stopped, if any. Why the prefix test: a
+ * `#` inside quotes or after `\` leaves its prefix with an open quote or a dangling escape, so the
+ * first `#` whose prefix splits cleanly is the one that starts the comment.
+ */
+function commentStart(line: string): number | undefined {
+  for (let at = line.indexOf('#'); at >= 0; at = line.indexOf('#', at + 1)) {
+    try {
+      pyShlexSplit(line.slice(0, at));
+      return at;
+    } catch (e) {
+      if (!(e instanceof ShlexError)) throw e;
     }
   }
-  if (state === 'a' || quoted) flush();
-  return { ok: true, words };
+  return undefined;
+}
+
+/** endsInWord: a letter appended to `prefix` would join its last word rather than start a new one. */
+function endsInWord(prefix: string): boolean {
+  return pyShlexSplit(`${prefix}x`).length === pyShlexSplit(prefix).length;
 }

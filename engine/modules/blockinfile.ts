@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
 import { abool, amode, astr, avalidate, moduleArgs } from './args.ts';
-import { type FileState, readFileStates } from './file-state.ts';
-import { applyWrite, type WritePayload } from './file-write.ts';
+import type { FileState } from './file-state.ts';
+import type { WritePayload } from './file-write.ts';
 import { editBlock } from './block-edit.ts';
-import { planEdited } from './edit-plan.ts';
+import { applyEdited, planEdited, readEdited } from './edit-plan.ts';
 
 const schema = moduleArgs(
   {
@@ -36,10 +36,7 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'blockinfile',
   doc: 'Insert, update or remove a block of lines between marker lines; insertafter/insertbefore, create, marker_begin/end.',
   schema,
-  async read(ctx, args) {
-    const [f] = await readFileStates(ctx, [args.path], { content: true });
-    return f!;
-  },
+  read: readEdited,
   plan(args, current) {
     // Unlike lineinfile, Ansible's blockinfile fails on a missing file without create even for state=absent.
     if (!current.exists && args.create && args.state === 'absent') {
@@ -52,7 +49,5 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
       result: { rc: 257 },
     }));
   },
-  apply(ctx, _args, plan) {
-    return applyWrite(ctx, plan).then((r) => ({ ...r, ...(plan.msg !== undefined ? { msg: plan.msg } : {}) }));
-  },
+  apply: applyEdited,
 };

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import type { Plan } from './types.ts';
-import { type FileState, effective, sha1 } from './file-state.ts';
-import { planWrite, type WriteArgs, type WritePayload } from './file-write.ts';
+import type { ApplyResult, ModuleContext, Plan } from './types.ts';
+import { type FileState, effective, readFileStates, sha1 } from './file-state.ts';
+import { applyWrite, planWrite, type WriteArgs, type WritePayload } from './file-write.ts';
 
 /** EditedArgs are the arguments of modules that edit a file in place. */
 export interface EditedArgs extends WriteArgs {
@@ -48,3 +48,15 @@ export function planEdited(
   };
 }
 
+
+/** readEdited reads what an editing module needs of its file: attributes and text content. */
+export async function readEdited(ctx: ModuleContext, args: { readonly path: string }): Promise<FileState> {
+  const [f] = await readFileStates(ctx, [args.path], { content: true });
+  return f!;
+}
+
+/** applyEdited writes an edit plan; the plan's message stays in the result, as Ansible reports it after a change. */
+export async function applyEdited(ctx: ModuleContext, _args: unknown, plan: Plan<WritePayload>): Promise<ApplyResult> {
+  const r = await applyWrite(ctx, plan);
+  return { ...r, ...(plan.msg !== undefined ? { msg: plan.msg } : {}) };
+}

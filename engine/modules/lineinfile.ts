@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { ArgProblem } from './args.ts';
 import type { ModuleDef } from './types.ts';
 import { abool, amode, astr, avalidate, moduleArgs } from './args.ts';
-import { type FileState, readFileStates } from './file-state.ts';
-import { applyWrite, type WritePayload } from './file-write.ts';
-import { planEdited } from './edit-plan.ts';
+import type { FileState } from './file-state.ts';
+import type { WritePayload } from './file-write.ts';
+import { applyEdited, planEdited, readEdited } from './edit-plan.ts';
 import { editLines } from './line-edit.ts';
 
 const schema = moduleArgs(
@@ -48,10 +48,7 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'lineinfile',
   doc: 'Ensure a line is in a file (or replace the line a regexp matches, or remove lines); insertafter/insertbefore, backrefs, create.',
   schema,
-  async read(ctx, args) {
-    const [f] = await readFileStates(ctx, [args.path], { content: true });
-    return f!;
-  },
+  read: readEdited,
   plan(args, current) {
     const plan = planEdited(args, current, (text) => editLines(text, args), () =>
       args.state === 'absent'
@@ -63,7 +60,5 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
     const found = editLines(current.content, args).found ?? 0;
     return { ...plan, result: { found } };
   },
-  apply(ctx, _args, plan) {
-    return applyWrite(ctx, plan).then((r) => ({ ...r, ...(plan.msg !== undefined ? { msg: plan.msg } : {}) }));
-  },
+  apply: applyEdited,
 };

@@ -1,28 +1,17 @@
-import { z } from 'zod';
-import type { ModuleDef } from './types.ts';
-import { astr, moduleArgs } from './args.ts';
-import { COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './run-command.ts';
-
-const schema = moduleArgs({ ...COMMAND_SHAPE, executable: astr }, { required: ['cmd'] });
-type Args = z.output<typeof schema>;
+import { planCommand } from './run-command.ts';
+import { shellModule } from './shell.ts';
 
 /**
  * rawModule sends its text to the host's shell as is; in tsplay every module already runs
  * without Python on the host, so raw differs from shell only by never taking ansible's
  * module wrapper into account (kept for playbooks that bootstrap hosts with it).
  */
-export const rawModule: ModuleDef<Args, CommandCurrent> = {
+export const rawModule: typeof shellModule = {
+  ...shellModule,
   name: 'raw',
   doc: 'Run a command line through the remote shell, as is.',
-  schema,
-  freeForm: 'cmd',
-  read: readCommandGuards,
+  // why not shell's plan: raw has no "no command given" check, an empty text goes to the shell
   plan(args, current) {
     return planCommand(args, current, args.cmd);
-  },
-  async apply(ctx, args) {
-    return runCommand(ctx, args, args.cmd, (opts) =>
-      args.executable !== undefined ? ctx.conn.run([args.executable, '-c', args.cmd], opts) : ctx.conn.shell(args.cmd, opts),
-    );
   },
 };

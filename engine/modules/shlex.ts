@@ -1,3 +1,6 @@
+// Python's shlex whitespace: a vertical tab or form feed is part of a word, unlike JavaScript's \s.
+const WHITESPACE = ' \t\r\n';
+
 /**
  * shlexSplit splits a command line into words the way Python's `shlex.split` (POSIX mode)
  * does, which is how Ansible's command module turns its free-form text into argv: no shell
@@ -15,6 +18,7 @@ export function shlexSplit(text: string): string[] {
       else cur += c;
     } else if (quote === '"') {
       if (c === '"') quote = null;
+      else if (c === '\\' && i + 1 >= text.length) throw new Error('No escaped character');
       else if (c === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) cur += text[++i];
       else cur += c;
     } else if (c === "'" || c === '"') {
@@ -24,7 +28,7 @@ export function shlexSplit(text: string): string[] {
       if (i + 1 >= text.length) throw new Error('No escaped character');
       cur += text[++i];
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (WHITESPACE.includes(c)) {
       if (inWord) words.push(cur);
       cur = '';
       inWord = false;

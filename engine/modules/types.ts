@@ -57,7 +57,14 @@ export interface ModuleContext {
   /** host vars after templating, for modules like set_fact/debug that need them */
   readonly vars: Vars;
   /** directories searched for `src` and templates: role files/templates first, then playbook dir */
-  readonly searchPaths: { readonly files: readonly string[]; readonly templates: readonly string[] };
+  readonly searchPaths: {
+    readonly files: readonly string[];
+    readonly templates: readonly string[];
+    /** where include_vars looks for a relative file: role vars/ first, then the playbook's */
+    readonly vars?: readonly string[];
+    /** the directory of the task's role, if any (include_vars resolves `dir:` inside it) */
+    readonly role?: string;
+  };
   /** renders a Handlebars template file/text with the host's variables */
   readonly render: (text: string, origin: string) => string;
   /** for the executor's bookkeeping; modules never branch on it (check mode = no apply) */

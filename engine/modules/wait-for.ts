@@ -4,7 +4,7 @@ import type { Argv } from '../connection/types.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { aint, astr, moduleArgs } from './args.ts';
 import { taskOpts, TILDE } from './remote.ts';
-import { pyRegex } from './py-regex.ts';
+import { pyRegex } from '../template/py-regex.ts';
 
 const schema = moduleArgs(
   {
@@ -56,7 +56,7 @@ export function conditionMet(args: Args, rc: number, stdout: string): boolean {
   let up = rc === 0;
   if (up && args.path !== undefined && args.search_regex !== undefined) {
     const text = Buffer.from(stdout.trim(), 'base64').toString('utf8');
-    up = new RegExp(pyRegex(args.search_regex).source, `${pyRegex(args.search_regex).flags}m`).test(text);
+    up = pyRegex(args.search_regex, 'm').test(text);
   }
   return want(args) === 'up' ? up : !up;
 }

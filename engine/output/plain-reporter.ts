@@ -1,6 +1,7 @@
 import type { ExecEvent, HostStatus, TaskRef } from '../executor/events.ts';
 import { banner } from './banner.ts';
-import { pyJson, pyStr } from './py-format.ts';
+import { pyStr } from '../template/py-values.ts';
+import { pyJson } from './py-format.ts';
 import { formatRecap } from './recap.ts';
 import { renderChanges } from './render-diff.ts';
 import { isDebug, isVerboseAlways, taskLabel } from './task-label.ts';

@@ -1,6 +1,7 @@
 import { stringify as yamlStringify } from 'yaml';
 import { parseCidr, macToDashes, type Cidr } from './ipaddr.ts';
-import { pyEqual, pyRegex, pyStr, shQuote, truthy } from './py-values.ts';
+import { pyEqual, pyStr, shQuote, truthy } from './py-values.ts';
+import { pyRegex, pySub } from './py-regex.ts';
 
 /** HelperOptions is the part of Handlebars' helper options tsplay reads. */
 export interface HelperOptions {
@@ -27,7 +28,7 @@ export class UndefinedHelperArg extends Error {
 /** HelperMisuse is thrown by a helper given a value it cannot work with; it becomes E_TEMPLATE_HELPER. */
 export class HelperMisuse extends Error {}
 
-type Helper = (...args: any[]) => unknown;
+type Helper = (...args: unknown[]) => unknown;
 
 const cidrPart = (part: keyof Cidr) => (value: unknown): unknown => {
   const c = parseCidr(String(value));
@@ -52,8 +53,7 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
   lower: (value: unknown) => pyStr(value).toLowerCase(),
   trim: (value: unknown) => pyStr(value).trim(),
   replace: (value: unknown, from: unknown, to: unknown) => pyStr(value).split(pyStr(from)).join(pyStr(to)),
-  regex_replace: (value: unknown, pattern: unknown, repl: unknown) =>
-    pyStr(value).replace(pyRegex(pyStr(pattern), 'gm'), pyStr(repl).replace(/\\(\d)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>')),
+  regex_replace: (value: unknown, pattern: unknown, repl: unknown) => pySub(pyRegex(pyStr(pattern), 'gm'), pyStr(repl), pyStr(value)),
   indent: (value: unknown, width: unknown) => {
     const pad = ' '.repeat(typeof width === 'number' ? width : 4);
     return pyStr(value).split('\n').map((l, i) => (i === 0 || l === '' ? l : pad + l)).join('\n');

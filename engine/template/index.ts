@@ -1,5 +1,6 @@
 // The template stage: Handlebars for strings and files, a safe expression language for conditions.
-export { renderText, renderValue, checkTemplate, type TemplateSite } from './render.ts';
+export { renderText, renderValue, checkTemplate, templateVars, hostVarsView, type TemplateSite } from './render.ts';
+export { markTemplated } from './lazy-vars.ts';
 export { compileExpr, evalExpr, evalCondition, type CompiledExpr, type ExprSite } from './expr/index.ts';
 export { truthy, toBool, shQuote } from './py-values.ts';
 export { parseCidr, macToDashes } from './ipaddr.ts';

@@ -29,22 +29,36 @@ export function pyEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** pyRepr renders a value as Python's repr would, for messages and str() of containers. */
-export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return pyStr(v);
+function reprString(s: string): string {
+  // Python's repr prefers single quotes and switches to double when the text holds a single quote only
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let body = '';
+  for (const ch of s) {
+    if (ch === '\\') body += '\\\\';
+    else if (ch === quote) body += `\\${ch}`;
+    else if (ch === '\n') body += '\\n';
+    else if (ch === '\r') body += '\\r';
+    else if (ch === '\t') body += '\\t';
+    else body += ch;
+  }
+  return `${quote}${body}${quote}`;
 }
 
-/** pyStr is Python's str(): True/False/None, containers in repr form. */
-export function pyStr(v: unknown): string {
+/** pyRepr renders a value as Python's repr() would for the YAML-loaded equivalent (messages, str() of containers). */
+export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return reprString(v);
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (isMapping(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${reprString(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);
+}
+
+/** pyStr is Python's str(): strings bare, True/False/None, containers in repr form. */
+export function pyStr(v: unknown): string {
+  return typeof v === 'string' ? v : pyRepr(v);
 }
 
 /** typeName names a value's type the way Python error messages do. */
@@ -63,12 +77,6 @@ export function toBool(v: unknown): boolean {
   if (typeof v === 'number') return v === 1;
   if (typeof v === 'string') return ['yes', 'on', '1', 'true', 'y', 't'].includes(v.trim().toLowerCase());
   return false;
-}
-
-/** pyRegex converts Python's regex spellings JavaScript lacks (`(?P<n>`, `(?P=n)`, `\Z`) to JS ones. */
-export function pyRegex(pattern: string, flags = ''): RegExp {
-  const js = pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\Z/g, '$');
-  return new RegExp(js, flags);
 }
 
 /** shQuote quotes a word for a POSIX shell, as Python's shlex.quote (Ansible's `quote` filter) does. */

@@ -4,6 +4,7 @@ import type { Vars } from '../inventory/types.ts';
 import { handlebars, takeCaptured } from './handlebars-env.ts';
 import { HelperMisuse, HELPERS, UndefinedHelperArg } from './helpers.ts';
 import { isMapping } from './py-values.ts';
+import { labelledLazyVars, lazyVars, plainOf } from './lazy-vars.ts';
 
 /** TemplateSite says where a template comes from: its file position, the task and host it is rendered for. */
 export interface TemplateSite {
@@ -149,10 +150,23 @@ function toTemplateError(err: unknown, text: string, vars: Vars, where: Template
 export function renderText(text: string, vars: Vars, where: TemplateSite = {}): string {
   if (!text.includes('{{')) return text;
   try {
-    return compiled(text)(vars);
+    return compiled(text)(templateVars(vars, where));
   } catch (err) {
     throw toTemplateError(err, text, vars, where);
   }
+}
+
+/**
+ * templateVars is the view of vars that templates and expressions read: a variable whose value
+ * holds `{{ }}` is rendered, recursively and against the same vars, when its name is looked up.
+ */
+export function templateVars(vars: Vars, where: TemplateSite = {}): Vars {
+  return lazyVars(vars, where, renderValue);
+}
+
+/** hostVarsView is templateVars for another host's variables, as `hostvars[host]` hands them out. */
+export function hostVarsView(vars: Vars, host: string): Vars {
+  return labelledLazyVars(vars, `hostvars[${host}]`, renderValue);
 }
 
 const SINGLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
@@ -167,7 +181,7 @@ function renderSingle(inner: string, text: string, vars: Vars, where: TemplateSi
       if ((!isMapping(cur) && !Array.isArray(cur)) || !Object.hasOwn(cur as object, p)) throw undefinedVar(inner, where.pos, where, undefined);
       cur = (cur as Record<string, unknown>)[p];
     }
-    return cur;
+    return plainOf(cur);
   }
   const head = /^([A-Za-z_]\w*)\s/.exec(inner)?.[1];
   if (head !== undefined && Object.hasOwn(HELPERS, head)) {
@@ -195,12 +209,16 @@ export function renderValue(value: unknown, vars: Vars, where: TemplateSite = {}
   if (typeof value === 'string') {
     if (!value.includes('{{')) return value;
     const m = SINGLE.exec(value);
-    return m ? renderSingle(m[1]!, value, vars, where) : renderText(value, vars, where);
+    return m ? renderSingle(m[1]!, value, templateVars(vars, where), where) : renderText(value, vars, where);
   }
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, where));
+  if (Array.isArray(value)) {
+    const view = templateVars(vars, where);
+    return value.map((v) => renderValue(v, view, where));
+  }
   if (isMapping(value)) {
+    const view = templateVars(vars, where);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, vars, where);
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, view, where);
     return out;
   }
   return value;

@@ -3,7 +3,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openConnection } from '../../engine/connection/index.ts';
+import { openConnection, SshPool } from '../../engine/connection/index.ts';
 import { LocalConnection } from '../../engine/connection/local.ts';
 import { TsplayError } from '../../engine/errors/index.ts';
 
@@ -12,9 +12,9 @@ const c = new LocalConnection('localhost');
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 test('implicit localhost and ansible_connection=local open a LocalConnection', async (t) => {
-  t.true((await openConnection('localhost', {}, { hostKeyChecking: 'yes', verbosity: 0 })) instanceof LocalConnection);
-  t.true((await openConnection('box', { ansible_connection: 'local' }, { hostKeyChecking: 'yes', verbosity: 0 })) instanceof LocalConnection);
-  await t.throwsAsync(openConnection('box', { ansible_connection: 'winrm' }, { hostKeyChecking: 'yes', verbosity: 0 }), { instanceOf: TsplayError, message: /winrm/ });
+  t.true((await openConnection('localhost', {}, { hostKeyChecking: 'yes', verbosity: 0 }, new SshPool())) instanceof LocalConnection);
+  t.true((await openConnection('box', { ansible_connection: 'local' }, { hostKeyChecking: 'yes', verbosity: 0 }, new SshPool())) instanceof LocalConnection);
+  await t.throwsAsync(openConnection('box', { ansible_connection: 'winrm' }, { hostKeyChecking: 'yes', verbosity: 0 }, new SshPool()), { instanceOf: TsplayError, message: /winrm/ });
 });
 
 test('argv runs without a shell: metacharacters are plain words', async (t) => {

@@ -61,6 +61,6 @@ test('the precedence table has Ansible 22 levels and renders as markdown', (t) =
   t.is(PRECEDENCE[0]?.level, 'command_line_values');
   t.is(PRECEDENCE[21]?.level, 'extra_vars');
   t.is(precedenceMarkdown().split('\n').length, 24);
-  const section = readFileSync(fileURLToPath(new URL('../../engine/inventory/README-section.md', import.meta.url)), 'utf8');
-  t.true(section.includes(precedenceMarkdown()), 'README-section.md shows the current table');
+  const section = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  t.true(section.includes(precedenceMarkdown()), 'README.md shows the current table');
 });

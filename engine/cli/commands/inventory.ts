@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { TsplayError } from '../../errors/index.ts';
 import { EXIT } from '../exit-codes.ts';
-
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
+import { collect, parseCommand } from '../parse-command.ts';
 
 /** buildInventoryCommand declares ansible-inventory's options; shared by parsing and --help. */
 export function buildInventoryCommand(): Command {
@@ -39,22 +36,7 @@ export interface InventoryCliOptions {
 /** parseInventoryArgs parses argv; a bad flag or a missing/conflicting action is a TsplayError E_OPTION. */
 export function parseInventoryArgs(argv: string[]): InventoryCliOptions | 'exit-ok' {
   const cmd = buildInventoryCommand();
-  let failure: string | undefined;
-  cmd.exitOverride();
-  cmd.configureOutput({
-    writeErr: (s) => {
-      failure = s.trim().replace(/^error: /, '');
-    },
-  });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.exitCode === 0) return 'exit-ok';
-      throw new TsplayError({ code: 'E_OPTION', message: failure ?? e.message.replace(/^error: /, '') });
-    }
-    throw e;
-  }
+  if (parseCommand(cmd, argv) === 'exit-ok') return 'exit-ok';
   const o = cmd.opts();
   const host = o['host'] as string | undefined;
   const used = [o['list'] as boolean, host !== undefined, o['graph'] as boolean].filter(Boolean).length;

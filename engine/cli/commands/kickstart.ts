@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { TsplayError, TsplayErrors } from '../../errors/index.ts';
 import { EXIT } from '../exit-codes.ts';
-
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
+import { collect, parseCommand } from '../parse-command.ts';
 
 /** KickstartOptions are `tsplay kickstart`'s options, parsed and typed. */
 export interface KickstartOptions {
@@ -41,22 +38,7 @@ export function buildKickstartCommand(): Command {
 /** parseKickstartArgs turns argv into options; a bad or missing flag is a TsplayError E_OPTION. */
 export function parseKickstartArgs(argv: string[]): KickstartOptions | 'exit-ok' {
   const cmd = buildKickstartCommand();
-  let failure: string | undefined;
-  cmd.exitOverride();
-  cmd.configureOutput({
-    writeErr: (s) => {
-      failure = s.trim().replace(/^error: /, '');
-    },
-  });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.exitCode === 0) return 'exit-ok';
-      throw new TsplayError({ code: 'E_OPTION', message: failure ?? e.message.replace(/^error: /, '') });
-    }
-    throw e;
-  }
+  if (parseCommand(cmd, argv) === 'exit-ok') return 'exit-ok';
   if (cmd.args.length > 0) throw new TsplayError({ code: 'E_OPTION', message: `unexpected argument "${cmd.args[0]}"` });
   const o = cmd.opts();
   const opts: KickstartOptions = {

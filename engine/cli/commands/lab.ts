@@ -1,7 +1,6 @@
-import { TsplayError } from '../../errors/index.ts';
+import { runLab } from '../../lab/main.ts';
 
-/** run is the `tsplay lab` subcommand. PLACEHOLDER until its issue lands. */
+/** run is the `tsplay lab up|down|status` subcommand; it shares its code with `npm run lab`. */
 export async function run(argv: string[]): Promise<number> {
-  void argv;
-  throw new TsplayError({ code: 'E_INTERNAL', message: 'tsplay lab is not implemented yet' });
+  return runLab(argv);
 }

@@ -1,12 +1,9 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { TsplayError } from '../../errors/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { DEFAULT_FORKS, type OutputMode, type PlaybookOptions } from '../options.ts';
 import { parseExtraVars } from '../parse-extra-vars.ts';
-
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
+import { collect, parseCommand } from '../parse-command.ts';
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -22,26 +19,26 @@ export function buildPlaybookCommand(): Command {
     .usage('PLAYBOOK... -i INVENTORY [options]\n       tsplay inventory|kickstart|lab --help')
     .description('Run Ansible-style playbooks: read state, plan the difference, apply it.')
     .argument('[playbooks...]', 'playbook files')
-    .option('-i, --inventory <source>', 'inventory file, directory, "h1,h2," list, or a name under inventories/ (repeatable)', collect, [])
+    .option('-i, --inventory <source>', 'inventory file, directory, "h1,h2," list, or a name under inventories/ (repeatable)', collect)
     .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
-    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these (comma list, repeatable)', collect, [])
-    .option('--skip-tags <tags>', 'skip plays and tasks tagged with these (comma list, repeatable)', collect, [])
-    .option('-C, --check', 'plan only: read state and report what would change, change nothing', false)
-    .option('-D, --diff', 'show differences (unified diff for file content, before/after otherwise)', false)
-    .option('-e, --extra-vars <vars>', 'k=v pairs, JSON/YAML, or @file (repeatable; highest precedence)', collect, [])
-    .option('-f, --forks <n>', `hosts worked on in parallel (default ${DEFAULT_FORKS})`, positiveInt('--forks'), DEFAULT_FORKS)
+    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these (comma list, repeatable)', collect)
+    .option('--skip-tags <tags>', 'skip plays and tasks tagged with these (comma list, repeatable)', collect)
+    .option('-C, --check', 'plan only: read state and report what would change, change nothing')
+    .option('-D, --diff', 'show differences (unified diff for file content, before/after otherwise)')
+    .option('-e, --extra-vars <vars>', 'k=v pairs, JSON/YAML, or @file (repeatable; highest precedence)', collect)
+    .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), DEFAULT_FORKS)
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'ssh private key file')
-    .option('-b, --become', 'run operations with sudo', false)
+    .option('-b, --become', 'run operations with sudo')
     .option('--become-user <name>', 'become this user (default root)')
-    .option('-K, --ask-become-pass', 'ask for the sudo password', false)
-    .option('-v, --verbose', 'more output (-vvvv for connection debugging)', (_v: string, prev: number) => prev + 1, 0)
-    .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
-    .option('--list-tasks', 'list the tasks each play would run, then stop', false)
-    .option('--list-tags', 'list all tags, then stop', false)
-    .option('--syntax-check', 'check the playbooks, roles and inventory; connect nowhere', false)
+    .option('-K, --ask-become-pass', 'ask for the sudo password')
+    .option('-v, --verbose', 'more output (-vvvv for connection debugging)', (_v: string, prev: number | undefined) => (prev ?? 0) + 1)
+    .option('--list-hosts', 'list the hosts each play would run on, then stop')
+    .option('--list-tasks', 'list the tasks each play would run, then stop')
+    .option('--list-tags', 'list all tags, then stop')
+    .option('--syntax-check', 'check the playbooks, roles and inventory; connect nowhere')
     .option('--start-at-task <name>', 'start at the first task with this name')
-    .option('--force-handlers', 'run handlers even if a task fails', false)
+    .option('--force-handlers', 'run handlers even if a task fails')
     .addOption(new Option('--output <mode>', 'output form (default: tty on a terminal, plain otherwise)').choices(['tty', 'plain', 'json']))
     .option('--junit <file>', 'also write a JUnit XML report')
     .addOption(
@@ -56,22 +53,7 @@ export function buildPlaybookCommand(): Command {
 /** parsePlaybookArgs turns argv into typed options; a bad flag is a TsplayError E_OPTION naming it. */
 export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
   const cmd = buildPlaybookCommand();
-  let failure: string | undefined;
-  cmd.exitOverride();
-  cmd.configureOutput({
-    writeErr: (s) => {
-      failure = s.trim().replace(/^error: /, '');
-    },
-  });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 'exit-ok';
-      throw new TsplayError({ code: 'E_OPTION', message: failure ?? e.message.replace(/^error: /, '') });
-    }
-    throw e;
-  }
+  if (parseCommand(cmd, argv) === 'exit-ok') return 'exit-ok';
   const o = cmd.opts();
   const playbooks = cmd.args;
   if (playbooks.length === 0) throw new TsplayError({ code: 'E_OPTION', message: 'no playbook given (usage: tsplay PLAYBOOK... -i INVENTORY)' });
@@ -79,29 +61,29 @@ export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
   const output: OutputMode = (o['output'] as OutputMode | undefined) ?? (process.stdout.isTTY ? 'tty' : 'plain');
   return {
     playbooks,
-    inventories: o['inventory'] as string[],
+    inventories: (o['inventory'] as string[] | undefined) ?? [],
     limit: o['limit'] as string | undefined,
-    tags: splitTags(o['tags'] as string[]),
-    skipTags: splitTags(o['skipTags'] as string[]),
-    check: o['check'] as boolean,
-    diff: o['diff'] as boolean,
-    extraVars: (o['extraVars'] as string[]).map(parseExtraVars),
+    tags: splitTags((o['tags'] as string[] | undefined) ?? []),
+    skipTags: splitTags((o['skipTags'] as string[] | undefined) ?? []),
+    check: o['check'] === true,
+    diff: o['diff'] === true,
+    extraVars: ((o['extraVars'] as string[] | undefined) ?? []).map(parseExtraVars),
     forks: o['forks'] as number,
     user: o['user'] as string | undefined,
     privateKey: o['privateKey'] as string | undefined,
-    become: o['become'] as boolean,
+    become: o['become'] === true,
     becomeUser: o['becomeUser'] as string | undefined,
-    askBecomePass: o['askBecomePass'] as boolean,
-    verbosity: o['verbose'] as number,
-    listHosts: o['listHosts'] as boolean,
-    listTasks: o['listTasks'] as boolean,
-    listTags: o['listTags'] as boolean,
-    syntaxCheck: o['syntaxCheck'] as boolean,
+    askBecomePass: o['askBecomePass'] === true,
+    verbosity: (o['verbose'] as number | undefined) ?? 0,
+    listHosts: o['listHosts'] === true,
+    listTasks: o['listTasks'] === true,
+    listTags: o['listTags'] === true,
+    syntaxCheck: o['syntaxCheck'] === true,
     startAtTask: o['startAtTask'] as string | undefined,
     output,
     junit: o['junit'] as string | undefined,
     hostKeyChecking: o['hostKeyChecking'] as 'yes' | 'accept-new',
-    forceHandlers: o['forceHandlers'] as boolean,
+    forceHandlers: o['forceHandlers'] === true,
   };
 }
 

@@ -6,6 +6,8 @@ import type { ExprNode } from './ast.ts';
 import { FILTERS, TESTS } from './filters.ts';
 import { offsetPos } from './tokenize.ts';
 import { isUndef, Undef } from './undefined.ts';
+import { templateVars } from '../render.ts';
+import { plainOf } from '../lazy-vars.ts';
 
 /** EvalSite locates an expression for error messages: its text, where the text starts, and the task. */
 export interface EvalSite {
@@ -32,12 +34,14 @@ const STRING_METHODS: Record<string, (s: string, args: readonly unknown[]) => un
 };
 
 /** evaluate runs a parsed expression against variables; errors name the variable and position. */
-export function evaluate(node: ExprNode, vars: Vars, site: EvalSite): unknown {
+export function evaluate(node: ExprNode, rawVars: Vars, site: EvalSite): unknown {
+  // names are looked up through the lazy view: a variable holding `{{ }}` is rendered when read
+  const vars = templateVars(rawVars, { pos: site.pos, task: site.task, host: site.host });
   const where = (at: number): SourcePos => offsetPos(site.pos, site.text, at);
   const undefinedError = (u: Undef, _at: number): never => {
     throw new TsplayError({
       code: 'E_UNDEFINED_VAR',
-      message: u.rootMissing ? `'${u.missing}' is undefined` : `'${u.name}' is undefined: no attribute or item '${u.missing}'`,
+      message: u.detail !== undefined ? `'${u.missing}' is undefined: ${u.detail}` : u.rootMissing ? `'${u.missing}' is undefined` : `'${u.name}' is undefined: no attribute or item '${u.missing}'`,
       pos: where(u.at),
       task: site.task,
       host: site.host,
@@ -83,16 +87,24 @@ export function evaluate(node: ExprNode, vars: Vars, site: EvalSite): unknown {
     switch (n.t) {
       case 'lit':
         return n.v;
-      case 'name':
-        return Object.hasOwn(vars, n.name) ? vars[n.name] : new Undef(n.name, n.at, n.name, true);
+      case 'name': {
+        if (!Object.hasOwn(vars, n.name)) return new Undef(n.name, n.at, n.name, true);
+        try {
+          return vars[n.name];
+        } catch (e) {
+          // as in Ansible, a variable whose value uses an undefined one is itself undefined (`is defined`, `default`)
+          if (e instanceof TsplayError && e.code === 'E_UNDEFINED_VAR') return new Undef(n.name, n.at, n.name, true, e.message);
+          throw e;
+        }
+      }
       case 'attr': {
         const obj = ev(n.obj);
-        return isUndef(obj) ? new Undef(nameOf(n), obj.at, obj.missing, obj.rootMissing) : member(obj, n.name, nameOf(n), n.at);
+        return isUndef(obj) ? new Undef(nameOf(n), obj.at, obj.missing, obj.rootMissing, obj.detail) : member(obj, n.name, nameOf(n), n.at);
       }
       case 'index': {
         const obj = ev(n.obj);
         const key = need(n.index);
-        return isUndef(obj) ? new Undef(nameOf(n), obj.at, obj.missing, obj.rootMissing) : member(obj, key, nameOf(n), n.index.at);
+        return isUndef(obj) ? new Undef(nameOf(n), obj.at, obj.missing, obj.rootMissing, obj.detail) : member(obj, key, nameOf(n), n.index.at);
       }
       case 'list':
         return n.items.map(need);
@@ -215,5 +227,5 @@ export function evaluate(node: ExprNode, vars: Vars, site: EvalSite): unknown {
 
   const out = ev(node);
   if (isUndef(out)) undefinedError(out, node.at);
-  return out;
+  return plainOf(out);
 }

@@ -1,5 +1,6 @@
 import { stringify as yamlStringify } from 'yaml';
-import { isMapping, pyEqual, pyRegex, pyStr, shQuote, toBool, truthy, typeName } from '../py-values.ts';
+import { isMapping, pyEqual, pyStr, shQuote, toBool, truthy, typeName } from '../py-values.ts';
+import { pyRegex, pySub } from '../py-regex.ts';
 import { isUndef } from './undefined.ts';
 
 /** FilterFn applies a filter to a value; it throws a plain Error whose message becomes E_EXPR_EVAL. */
@@ -72,8 +73,7 @@ export const FILTERS: Readonly<Record<string, FilterFn>> = {
   join: (v, [sep = '']) => needList('join', v).map(pyStr).join(pyStr(sep)),
   split: (v, [sep]) => (sep === undefined ? needString('split', v).trim().split(/\s+/).filter(Boolean) : needString('split', v).split(pyStr(sep))),
   replace: (v, [from, to]) => pyStr(v).split(pyStr(from)).join(pyStr(to)),
-  regex_replace: (v, [pattern, repl = '']) =>
-    pyStr(v).replace(pyRegex(pyStr(pattern), 'gm'), pyStr(repl).replace(/\\(\d)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>')),
+  regex_replace: (v, [pattern, repl = '']) => pySub(pyRegex(pyStr(pattern), 'gm'), pyStr(repl), pyStr(v)),
   regex_search: (v, [pattern]) => {
     const m = pyRegex(pyStr(pattern), 'm').exec(pyStr(v));
     return m ? m[0] : null;

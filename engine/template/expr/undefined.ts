@@ -11,7 +11,10 @@ export class Undef {
   /** the part that is missing: the root variable's name, or the attribute */
   readonly missing: string;
   readonly rootMissing: boolean;
-  constructor(name: string, at: number, missing: string, rootMissing: boolean) {
+  /** why a variable that exists counts as undefined: its templated value uses an undefined one */
+  readonly detail: string | undefined;
+  constructor(name: string, at: number, missing: string, rootMissing: boolean, detail?: string) {
+    this.detail = detail;
     this.name = name;
     this.at = at;
     this.missing = missing;

@@ -51,13 +51,14 @@ export function baseOptions(over: Partial<PlaybookOptions> = {}): PlaybookOption
 }
 
 /**
- * runPlaybook writes `files` (path → text; must include site.yml and inventory.ini) to a temp
- * dir, and runs site.yml with the given options.
+ * runPlaybook writes `files` (path → text) to a temp dir, and runs `hooks.playbook` (default
+ * site.yml) against `hooks.inventories` (default [inventory.ini]; [] = implicit localhost only),
+ * both relative to that dir, with the given options.
  */
 export async function runPlaybook(
   files: Record<string, string>,
   over: Partial<PlaybookOptions> = {},
-  hooks: ExecuteHooks & { signal?: AbortSignal; dir?: string; onEvent?: (e: ExecEvent) => void } = {},
+  hooks: ExecuteHooks & { signal?: AbortSignal; dir?: string; onEvent?: (e: ExecEvent) => void; playbook?: string; inventories?: readonly string[] } = {},
 ): Promise<RunOutcome> {
   let dir = hooks.dir;
   if (dir === undefined) {
@@ -69,9 +70,9 @@ export async function runPlaybook(
     writeFileSync(join(dir, p), text.replaceAll('@DIR@', dir));
   }
   const opts = baseOptions(over);
-  const inventory = loadInventory([join(dir, 'inventory.ini')], { baseDir: dir });
+  const inventory = loadInventory((hooks.inventories ?? ['inventory.ini']).map((i) => join(dir, i)), { baseDir: dir });
   const extra = Object.assign({}, ...opts.extraVars);
-  const playbooks = loadPlaybooks([join(dir, 'site.yml')], { extraVars: extra });
+  const playbooks = loadPlaybooks([join(dir, hooks.playbook ?? 'site.yml')], { extraVars: extra });
   const events: ExecEvent[] = [];
   const lines: string[] = [];
   const rep = createReporter('plain', { verbosity: opts.verbosity, diff: opts.diff, write: (l) => lines.push(l) });

@@ -22,18 +22,35 @@ function runAnsible(module: string, args: Record<string, unknown>): Record<strin
   return JSON.parse(r.stdout.slice(at + 2)) as Record<string, unknown>;
 }
 
-// `node record-edits.ts modes` records only that file; no argument records all of them.
-const only = process.argv[2];
-for (const module of ['lineinfile', 'blockinfile'].filter((m) => only === undefined || m === only)) {
-  const file = join(here, `${module}.yaml`);
+/**
+ * recordEach runs `record` on every case of edits/NAME.yaml, each in a fresh temp directory,
+ * and stores what it returns as the case's `ansible` answer.
+ */
+function recordEach<C extends { name: string }>(name: string, record: (c: C, dir: string) => unknown): void {
+  const file = join(here, `${name}.yaml`);
   const doc: Document = parseDocument(readFileSync(file, 'utf8'));
   doc.set('recorded_with', version);
   const cases = doc.get('cases');
   if (!isSeq(cases)) throw new Error(`${file}: cases is not a list`);
   for (const node of cases.items) {
     if (!isMap(node)) continue;
-    const c = node.toJSON() as { name: string; before: string | null; args: Record<string, unknown> };
+    const c = node.toJSON() as C;
     const dir = mkdtempSync(join(tmpdir(), 'tsplay-oracle-'));
+    try {
+      const answer = record(c, dir);
+      node.set('ansible', doc.createNode(answer));
+      process.stdout.write(`${name}: ${c.name}: ${JSON.stringify(answer)}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+}
+
+// `node record-edits.ts modes` records only that file; no argument records all of them.
+const only = process.argv[2];
+for (const module of ['lineinfile', 'blockinfile'].filter((m) => only === undefined || m === only)) {
+  recordEach<{ name: string; before: string | null; args: Record<string, unknown> }>(module, (c, dir) => {
     const path = join(dir, 'sub', 'f');
     execFileSync('mkdir', ['-p', join(dir, 'sub')]);
     if (c.before !== null) writeFileSync(path, c.before);
@@ -41,35 +58,21 @@ for (const module of ['lineinfile', 'blockinfile'].filter((m) => only === undefi
     const after = existsSync(path) ? readFileSync(path, 'utf8') : null;
     const rec: Record<string, unknown> = { changed: r.changed === true, msg: r.msg ?? '', after };
     if (r.failed) rec.failed = true;
-    node.set('ansible', doc.createNode(rec));
-    rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`${module}: ${c.name}: changed=${String(rec.changed)}\n`);
-  }
-  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+    return rec;
+  });
 }
 
 // Modes: the file module on a fresh path whose mode is set first with chmod.
 if (only === undefined || only === 'modes') {
-  const file = join(here, 'modes.yaml');
-  const doc: Document = parseDocument(readFileSync(file, 'utf8'));
-  doc.set('recorded_with', version);
-  const cases = doc.get('cases');
-  if (!isSeq(cases)) throw new Error(`${file}: cases is not a list`);
-  for (const node of cases.items) {
-    if (!isMap(node)) continue;
-    const c = node.toJSON() as { name: string; start: string; dir: boolean; mode: string };
-    const dir = mkdtempSync(join(tmpdir(), 'tsplay-oracle-'));
+  recordEach<{ name: string; start: string; dir: boolean; mode: string }>('modes', (c, dir) => {
     const path = join(dir, 'p');
     if (c.dir) execFileSync('mkdir', [path]);
     else writeFileSync(path, '');
     execFileSync('chmod', [c.start, path]);
     const r = runAnsible('file', { path, mode: c.mode });
     if (r.failed) throw new Error(`${c.name}: ${String(r.msg)}`);
-    node.set('ansible', execFileSync('stat', ['-c', '%04a', path], { encoding: 'utf8' }).trim());
-    rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`modes: ${c.name}: ${String(node.get('ansible'))}\n`);
-  }
-  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+    return execFileSync('stat', ['-c', '%04a', path], { encoding: 'utf8' }).trim();
+  });
 }
 
 // Word expansion: Python's own posixpath with the file's env; `~user` homes come from a fake

@@ -1,15 +1,17 @@
+// Playbooks written for Ansible carry Python `re` patterns and `re.sub` templates; modules
+// (lineinfile, blockinfile, wait_for) and template filters/helpers all read them through here.
+
 /**
- * pyRegex compiles a Python `re` pattern (as playbooks written for Ansible contain) into a
- * JavaScript RegExp: named groups `(?P<n>...)`, `(?P=n)`, `\A`, `\Z` and leading inline
- * flags `(?i)`/`(?s)`/`(?m)`/`(?x)` are translated; the rest of the syntax is shared.
+ * pyRegex compiles a Python `re` pattern into a JavaScript RegExp with `flags` added: named
+ * groups `(?P<n>...)`, `(?P=n)`, `\A`, `\Z` and leading inline flags `(?i)`/`(?s)`/`(?m)`/`(?x)`
+ * are translated; the rest of the syntax is shared.
  */
-export function pyRegex(source: string): RegExp {
+export function pyRegex(source: string, flags = ''): RegExp {
   let src = source;
-  let flags = '';
   const lead = /^\(\?([aiLmsux]+)\)/.exec(src);
   if (lead) {
     for (const f of lead[1]!) {
-      if (f === 'i' || f === 'm' || f === 's') flags += f;
+      if ((f === 'i' || f === 'm' || f === 's') && !flags.includes(f)) flags += f;
       if (f === 'x') throw new Error('verbose regular expressions (?x) are not supported');
     }
     src = src.slice(lead[0].length);
@@ -72,4 +74,15 @@ export function pyExpand(template: string, m: RegExpExecArray): string {
     }
   }
   return out;
+}
+
+/** pySub is Python's `re.sub(pattern, repl, text)` for a global RegExp: `repl` is a match.expand template. */
+export function pySub(re: RegExp, repl: string, text: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    out += text.slice(last, m.index) + pyExpand(repl, m);
+    last = m.index + m[0].length;
+  }
+  return out + text.slice(last);
 }

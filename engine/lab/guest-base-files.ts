@@ -1,0 +1,42 @@
+// Files baked into every guest's base image. Per-guest data (hostname, ssh keys, the management
+// NM profile) is NOT here: it comes from a small "seed" disk (/dev/vdb) that tsplay-seed copies
+// onto / at boot, so one cached base image serves every guest and every lab key.
+
+const SEED_SCRIPT = `#!/bin/sh
+# Copies the per-guest tree from the seed disk (label tsplay-seed) onto / before NM and sshd start.
+set -e
+mkdir -p /run/tsplay-seed
+if mount -o ro LABEL=tsplay-seed /run/tsplay-seed 2>/dev/null; then
+  cp -a /run/tsplay-seed/tree/. /
+  umount /run/tsplay-seed
+  [ -f /etc/hostname ] && hostname "$(cat /etc/hostname)"
+fi
+# a guest booted without a seed still gets host keys
+ssh-keygen -A
+`;
+
+const SEED_UNIT = `[Unit]
+Description=tsplay lab: copy per-guest files from the seed disk
+DefaultDependencies=no
+After=local-fs.target
+Before=NetworkManager.service ssh.service network-pre.target sysinit.target
+Wants=network-pre.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/tsplay-seed
+RemainAfterExit=yes
+
+[Install]
+WantedBy=sysinit.target
+`;
+
+/** GUEST_BASE_FILES maps absolute guest paths to their content. */
+export const GUEST_BASE_FILES: Readonly<Record<string, string>> = {
+  '/etc/fstab': '/dev/vda / ext4 rw,errors=remount-ro 0 1\n',
+  // Why: NM must not invent "Wired connection N" profiles on the extra NICs the tests team up.
+  '/etc/NetworkManager/conf.d/10-tsplay.conf': '[main]\nno-auto-default=*\n',
+  '/usr/local/sbin/tsplay-seed': SEED_SCRIPT,
+  '/etc/systemd/system/tsplay-seed.service': SEED_UNIT,
+  '/etc/ssh/sshd_config.d/10-tsplay.conf': 'UseDNS no\nPermitRootLogin prohibit-password\n',
+};

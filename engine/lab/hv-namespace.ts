@@ -1,0 +1,101 @@
+// Step "namespace": a hypervisor's network namespace plus a persistent mount namespace in which
+// the libvirt directories are the hypervisor's own. Why a mount namespace: two libvirtds on one
+// machine collide on /run/libvirt (sockets, pid files), /etc/libvirt (definitions) and
+// /var/lib/libvirt; libvirtd has no option to move all of them (its --config only moves
+// libvirtd.conf, the qemu driver's paths are compiled in). Bind mounts over the standard paths
+// give each hypervisor a full, unmodified libvirt layout, and every process entering the
+// namespace (libvirtd, qemu, sshd and the sessions it spawns) sees the same view — as on a real
+// hypervisor. `ip netns exec` alone only binds /etc/netns/NAME/* over /etc, not /run or /var.
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hvPaths, NS_DIR } from './hv-paths.ts';
+import { statePath } from './paths.ts';
+import { mustRun, runTool } from './run-tool.ts';
+import { tcWrapperScript } from './tc-wrapper.ts';
+import type { HypervisorSpec } from './topology.ts';
+
+const STEP = 'namespace';
+
+/** netnsExists says whether `ip netns` knows the namespace. */
+export async function netnsExists(name: string): Promise<boolean> {
+  const r = await runTool(['ip', 'netns', 'list']);
+  return r.stdout.split('\n').some((l) => l.split(' ')[0] === name);
+}
+
+/** isMountpoint says whether path is a mount point (nsfs bind mounts count). */
+export async function isMountpoint(path: string): Promise<boolean> {
+  return (await runTool(['mountpoint', '-q', path])).rc === 0;
+}
+
+async function ensureNsDir(): Promise<void> {
+  mkdirSync(NS_DIR, { recursive: true });
+  // unshare --mount=FILE needs FILE on a mount that does not propagate (see unshare(1))
+  if (!(await isMountpoint(NS_DIR))) await mustRun(STEP, ['mount', '--bind', NS_DIR, NS_DIR]);
+  await mustRun(STEP, ['mount', '--make-private', NS_DIR]);
+}
+
+const QEMU_CONF = `# tsplay lab hypervisor: qemu runs as root without DAC/MAC relabelling, no per-VM mount
+# namespace and no cgroups (the lab host is itself a container-like environment)
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+namespaces = [ ]
+cgroup_controllers = [ ]
+`;
+
+const LIBVIRTD_CONF = `log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+`;
+
+function writeLibvirtConfig(hv: HypervisorSpec): void {
+  const p = hvPaths(hv);
+  for (const d of [p.etc, join(p.etc, 'qemu', 'networks'), join(p.lib, 'qemu'), join(p.lib, 'images'),
+    join(p.lib, 'dnsmasq'), join(p.lib, 'network'), join(p.log, 'qemu'), join(p.cache, 'qemu'), p.home]) {
+    mkdirSync(d, { recursive: true });
+  }
+  for (const f of ['libvirt.conf', 'libvirt-admin.conf']) {
+    if (existsSync(join('/etc/libvirt', f)) && !existsSync(join(p.etc, f))) copyFileSync(join('/etc/libvirt', f), join(p.etc, f));
+  }
+  writeFileSync(join(p.etc, 'qemu.conf'), QEMU_CONF);
+  writeFileSync(join(p.etc, 'libvirtd.conf'), LIBVIRTD_CONF);
+  writeFileSync(join(p.etc, 'virtlogd.conf'), 'log_outputs = "3:file:/var/log/libvirt/virtlogd.log"\n');
+}
+
+/** ensureHvNamespace creates (if missing) the netns and mount namespace of a hypervisor. */
+export async function ensureHvNamespace(hv: HypervisorSpec, adaptTc: boolean): Promise<void> {
+  const p = hvPaths(hv);
+  if (!(await netnsExists(hv.netns))) await mustRun(STEP, ['ip', 'netns', 'add', hv.netns]);
+  await mustRun(STEP, ['ip', '-n', hv.netns, 'link', 'set', 'lo', 'up']);
+  writeLibvirtConfig(hv);
+  if (await isMountpoint(p.mountNs)) return;
+  await ensureNsDir();
+  writeFileSync(p.mountNs, '');
+  await mustRun(STEP, ['unshare', `--mount=${p.mountNs}`, '--propagation', 'private', 'true']);
+  const inMnt = (argv: string[]): Promise<unknown> => mustRun(STEP, ['nsenter', `--mount=${p.mountNs}`, '--', ...argv]);
+  await inMnt(['mount', '-t', 'tmpfs', '-o', 'mode=755', 'tmpfs', '/run/libvirt']);
+  // a sysfs mounted from inside the netns shows that namespace's devices (/sys/class/net/labbr0/
+  // bridge/ageing_time), as `ip netns exec` does; mounted over /sys, so the host's stays untouched
+  await mustRun(STEP, ['nsenter', `--net=/run/netns/${hv.netns}`, `--mount=${p.mountNs}`, '--', 'mount', '-t', 'sysfs', 'sysfs', '/sys']);
+  await inMnt(['mount', '--bind', p.etc, '/etc/libvirt']);
+  await inMnt(['mount', '--bind', p.lib, '/var/lib/libvirt']);
+  await inMnt(['mount', '--bind', p.log, '/var/log/libvirt']);
+  await inMnt(['mount', '--bind', p.cache, '/var/cache/libvirt']);
+  if (adaptTc) {
+    const realTc = statePath('bin', 'tc.real');
+    mkdirSync(statePath('bin'), { recursive: true });
+    copyFileSync('/usr/sbin/tc', realTc);
+    chmodSync(realTc, 0o755);
+    const ip = existsSync('/usr/bin/ip') ? '/usr/bin/ip' : '/usr/sbin/ip';
+    writeFileSync(p.tcWrapper, tcWrapperScript(realTc, ip, p.tcLog), { mode: 0o755 });
+    await inMnt(['mount', '--bind', p.tcWrapper, '/usr/sbin/tc']);
+  }
+}
+
+/** removeHvNamespace drops the mount namespace file and the netns (processes must be gone). */
+export async function removeHvNamespace(hv: HypervisorSpec): Promise<void> {
+  const p = hvPaths(hv);
+  if (await isMountpoint(p.mountNs)) await mustRun('down', ['umount', p.mountNs]);
+  await runTool(['rm', '-f', p.mountNs]);
+  if (await netnsExists(hv.netns)) await mustRun('down', ['ip', 'netns', 'del', hv.netns]);
+}

@@ -1,0 +1,51 @@
+// `lab down`: destroys guests, stops every daemon by its PID, removes the namespaces (and with
+// them every tap, bridge, ifb and iptables rule, which only ever existed inside them).
+import { readdirSync, rmSync } from 'node:fs';
+import { hvPaths, NS_DIR, virshArgv } from './hv-paths.ts';
+import { isMountpoint, netnsExists, removeHvNamespace } from './hv-namespace.ts';
+import { livePid, stopPid, stopPidFile } from './pids.ts';
+import { runTool } from './run-tool.ts';
+import { statePath } from './paths.ts';
+import { HYPERVISORS, type HypervisorSpec } from './topology.ts';
+
+async function downHv(hv: HypervisorSpec, log: (m: string) => void): Promise<void> {
+  const p = hvPaths(hv);
+  if (livePid(p.libvirtdPid) !== undefined) {
+    const doms = await runTool(virshArgv(hv, 'list', '--name'), { timeoutMs: 20_000 });
+    for (const d of doms.stdout.split('\n').map((s) => s.trim()).filter(Boolean)) {
+      log(`${hv.name}: destroy ${d}`);
+      await runTool(virshArgv(hv, 'destroy', d), { timeoutMs: 30_000 });
+    }
+    await runTool(virshArgv(hv, 'net-destroy', hv.network), { timeoutMs: 20_000 });
+  }
+  for (const f of [p.libvirtdPid, p.virtlogdPid, p.sshdPid, p.relayPid]) await stopPidFile(f);
+  if (await netnsExists(hv.netns)) {
+    // whatever still runs in the namespace was started by the lab (qemu, sshd sessions)
+    const r = await runTool(['ip', 'netns', 'pids', hv.netns]);
+    for (const pid of r.stdout.split('\n').map(Number).filter((n) => n > 1)) {
+      log(`${hv.name}: stopping leftover pid ${pid}`);
+      await stopPid(pid);
+    }
+  }
+  await removeHvNamespace(hv);
+  rmSync(p.dir, { recursive: true, force: true });
+}
+
+/** labDown tears the whole lab down; keys and the image cache are kept. */
+export async function labDown(log: (m: string) => void): Promise<void> {
+  const errors: string[] = [];
+  for (const hv of HYPERVISORS) {
+    try {
+      await downHv(hv, log);
+    } catch (e) {
+      errors.push(`${hv.name}: ${(e as Error).message}`);
+    }
+  }
+  rmSync(statePath('guests'), { recursive: true, force: true });
+  try {
+    if ((await isMountpoint(NS_DIR)) && readdirSync(NS_DIR).length === 0) await runTool(['umount', NS_DIR]);
+  } catch {
+    // NS_DIR absent: nothing to unmount
+  }
+  if (errors.length > 0) throw new Error(`lab down left problems:\n${errors.join('\n')}`);
+}
