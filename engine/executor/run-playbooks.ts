@@ -41,6 +41,8 @@ function defaultOpener(
         hostKeyChecking: opts.hostKeyChecking,
         verbosity: opts.verbosity,
         ...(opts.verbosity >= 4 ? { log: (line: string): void => emit({ type: 'debug', host, message: line }) } : {}),
+        // a weakened host-key setting must be visible without -vvvv
+        warn: (line: string): void => emit({ type: 'warning', host, message: line }),
         resolveJump: (name: string): Vars | undefined => (inventory.hosts.has(name) ? inventory.hostVars(name) : undefined),
       },
       sshPool,

@@ -64,30 +64,30 @@ export async function ensureLabKeys(): Promise<LabKeys> {
   );
   writeFileSync(k.knownHosts, known.join('\n') + '\n');
   writeFileSync(k.sshConfig, config.join('\n'));
-  syncUserKnownHosts(known);
+  removeOldUserKnownHostsBlock();
   return k;
 }
 
+// Earlier versions of `lab up` kept the lab's host keys in a marked block of ~/.ssh/known_hosts,
+// because tsplay's ssh then ignored `-o UserKnownHostsFile`. It honours it now (the inventory
+// names /var/lib/tsplay-lab/known_hosts), so the lab never writes the user's file; `up` and
+// `down` only remove a block such a version left behind.
 const BEGIN = '# tsplay-lab begin (managed by `tsplay lab up`; host keys of the lab in /var/lib/tsplay-lab)';
 const END = '# tsplay-lab end';
 
-/** replaceManagedBlock returns `text` with the lab's marked block replaced by `lines` (appended if absent). */
-export function replaceManagedBlock(text: string, lines: readonly string[]): string {
-  const block = [BEGIN, ...lines, END].join('\n');
-  const re = new RegExp(`${BEGIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?${END}`);
-  if (re.test(text)) return text.replace(re, block);
-  return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${block}\n`;
+/** removeManagedBlock returns `text` without the marked block an earlier `lab up` wrote (unchanged if there is none). */
+export function removeManagedBlock(text: string): string {
+  const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?:^|(?<=\n))${esc(BEGIN)}\n[\\s\\S]*?${esc(END)}(?:\n|$)`), '');
 }
 
-/**
- * syncUserKnownHosts keeps the lab's host keys in a marked block of ~/.ssh/known_hosts. Why:
- * tsplay's ssh checks ~/.ssh/known_hosts and does not (yet) read UserKnownHostsFile from
- * ansible_ssh_common_args as OpenSSH/ansible do; the keys are stable across down/up.
- */
-function syncUserKnownHosts(lines: readonly string[]): void {
+/** removeOldUserKnownHostsBlock drops that block from ~/.ssh/known_hosts if present; true when it removed one. */
+export function removeOldUserKnownHostsBlock(): boolean {
   const file = join(homedir(), '.ssh', 'known_hosts');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const after = replaceManagedBlock(before, lines);
-  if (after !== before) writeFileSync(file, after, { mode: 0o600 });
+  if (!existsSync(file)) return false;
+  const before = readFileSync(file, 'utf8');
+  const after = removeManagedBlock(before);
+  if (after === before) return false;
+  writeFileSync(file, after);
+  return true;
 }

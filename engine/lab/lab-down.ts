@@ -7,6 +7,7 @@ import { livePid, stopPid, stopPidFile } from './pids.ts';
 import { runTool } from './run-tool.ts';
 import { statePath } from './paths.ts';
 import { HYPERVISORS, type HypervisorSpec } from './topology.ts';
+import { removeOldUserKnownHostsBlock } from './keys.ts';
 
 async function downHv(hv: HypervisorSpec, log: (m: string) => void): Promise<void> {
   const p = hvPaths(hv);
@@ -42,6 +43,7 @@ export async function labDown(log: (m: string) => void): Promise<void> {
     }
   }
   rmSync(statePath('guests'), { recursive: true, force: true });
+  if (removeOldUserKnownHostsBlock()) log('removed the lab block an earlier `lab up` wrote into ~/.ssh/known_hosts');
   try {
     if ((await isMountpoint(NS_DIR)) && readdirSync(NS_DIR).length === 0) await runTool(['umount', NS_DIR]);
   } catch {
