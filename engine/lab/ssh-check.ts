@@ -1,13 +1,17 @@
 // Whether a lab host answers ssh, checked with OpenSSH's client and the lab's ssh_config
 // (strict host keys, the lab key, ProxyJump through the hypervisor for guests).
+import { shJoin } from '../connection/quote.ts';
 import { labKeyPaths } from './keys.ts';
 import { runTool, stepError } from './run-tool.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** sshArgv runs a command on a lab host through OpenSSH with the lab's ssh_config. */
+/**
+ * sshArgv runs a command on a lab host through OpenSSH with the lab's ssh_config. The remote words
+ * are quoted into one string because ssh joins its arguments with spaces for the remote shell.
+ */
 export function sshArgv(host: string, remote: readonly string[], connectTimeoutS = 20): string[] {
-  return ['ssh', '-F', labKeyPaths().sshConfig, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connectTimeoutS}`, host, '--', ...remote];
+  return ['ssh', '-F', labKeyPaths().sshConfig, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connectTimeoutS}`, host, '--', shJoin(remote)];
 }
 
 /** sshAnswers is true when `ssh HOST true` succeeds within the timeout. */
