@@ -6,7 +6,7 @@
 //   node bench/trace.ts [--hosts 50] [--scenario first|noop|check]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PlaybookOptions } from '../engine/cli/options.ts';
+import { playbookOptions, type PlaybookOptions } from '../engine/cli/options.ts';
 import { openConnection, SshPool } from '../engine/connection/index.ts';
 import type { Connection } from '../engine/connection/types.ts';
 import type { ExecEvent } from '../engine/executor/events.ts';
@@ -51,26 +51,7 @@ function traced(c: Connection, into: Map<string, CallStats>): Connection {
 }
 
 function options(n: number, playbook: string, inventory: string, check: boolean): PlaybookOptions {
-  return {
-    playbooks: [playbook],
-    inventories: [inventory],
-    tags: [],
-    skipTags: [],
-    check,
-    diff: check,
-    extraVars: [],
-    forks: n,
-    become: false,
-    askBecomePass: false,
-    verbosity: 0,
-    listHosts: false,
-    listTasks: false,
-    listTags: false,
-    syntaxCheck: false,
-    output: 'json',
-    hostKeyChecking: 'yes',
-    forceHandlers: false,
-  };
+  return playbookOptions({ playbooks: [playbook], inventories: [inventory], check, diff: check, forks: n, output: 'json' });
 }
 
 const { values } = parseArgs({ options: { hosts: { type: 'string', default: '50' }, scenario: { type: 'string', default: 'first' } } });

@@ -37,3 +37,31 @@ export interface PlaybookOptions {
  * budget (measured: about 150 MB RSS for 50 hosts); forks bound host×task jobs in flight.
  */
 export const DEFAULT_FORKS = 50;
+
+/**
+ * playbookOptions returns the options the CLI produces when no flag is given, with `over` laid
+ * on top; for code that runs playbooks without parsing argv (tests, the benchmark).
+ */
+export function playbookOptions(over: Partial<PlaybookOptions> = {}): PlaybookOptions {
+  return {
+    playbooks: [],
+    inventories: [],
+    tags: [],
+    skipTags: [],
+    check: false,
+    diff: false,
+    extraVars: [],
+    forks: DEFAULT_FORKS,
+    become: false,
+    askBecomePass: false,
+    verbosity: 0,
+    listHosts: false,
+    listTasks: false,
+    listTags: false,
+    syntaxCheck: false,
+    output: 'plain',
+    hostKeyChecking: 'yes',
+    forceHandlers: false,
+    ...over,
+  };
+}

@@ -3,7 +3,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { PlaybookOptions } from '../../../engine/cli/options.ts';
+import { playbookOptions, type PlaybookOptions } from '../../../engine/cli/options.ts';
 import type { ExecEvent, HostStats } from '../../../engine/executor/events.ts';
 import { execute, type ExecuteHooks } from '../../../engine/executor/run-playbooks.ts';
 import { loadInventory } from '../../../engine/inventory/index.ts';
@@ -27,27 +27,7 @@ export interface RunOutcome {
 
 /** baseOptions are ansible-playbook's defaults as tsplay's CLI would produce them. */
 export function baseOptions(over: Partial<PlaybookOptions> = {}): PlaybookOptions {
-  return {
-    playbooks: [],
-    inventories: [],
-    tags: [],
-    skipTags: [],
-    check: false,
-    diff: false,
-    extraVars: [],
-    forks: 50,
-    become: false,
-    askBecomePass: false,
-    verbosity: 0,
-    listHosts: false,
-    listTasks: false,
-    listTags: false,
-    syntaxCheck: false,
-    output: 'plain',
-    hostKeyChecking: 'yes',
-    forceHandlers: false,
-    ...over,
-  };
+  return playbookOptions(over);
 }
 
 /**
