@@ -33,12 +33,16 @@ export interface ConnectionRow {
   readonly device: string | null;
 }
 
+// Both list commands print one terse row per line; an empty last field means "none".
+function terseRows(what: string, out: ProbeOutput): string[][] {
+  return mustSucceed(what, out).split('\n').filter((l) => l !== '').map(splitTerse);
+}
+
 /** parseConnectionList parses the connection list. */
 export function parseConnectionList(out: ProbeOutput): ConnectionRow[] {
-  return mustSucceed('nmcli connection show', out).split('\n').filter((l) => l !== '').map((l) => {
-    const [name = '', uuid = '', type = '', device = ''] = splitTerse(l);
-    return { name, uuid, type, device: device === '' ? null : device };
-  });
+  return terseRows('nmcli connection show', out).map(([name = '', uuid = '', type = '', device = '']) => ({
+    name, uuid, type, device: device === '' ? null : device,
+  }));
 }
 
 /** connectionListProbe lists every profile. */
@@ -57,10 +61,9 @@ export interface DeviceRow {
 
 /** parseDeviceStatus parses the device list. */
 export function parseDeviceStatus(out: ProbeOutput): DeviceRow[] {
-  return mustSucceed('nmcli device status', out).split('\n').filter((l) => l !== '').map((l) => {
-    const [device = '', type = '', state = '', connection = ''] = splitTerse(l);
-    return { device, type, state, connection: connection === '' ? null : connection };
-  });
+  return terseRows('nmcli device status', out).map(([device = '', type = '', state = '', connection = '']) => ({
+    device, type, state, connection: connection === '' ? null : connection,
+  }));
 }
 
 /** deviceStatusProbe lists every device. */
