@@ -6,7 +6,7 @@
 //   node bench/trace.ts [--hosts 50] [--scenario first|noop|check]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { playbookOptions, type PlaybookOptions } from '../engine/cli/options.ts';
+import { playbookOptions, type PlaybookOptions } from '../engine/executor/run-options.ts';
 import { openConnection, SshPool } from '../engine/connection/index.ts';
 import type { Connection } from '../engine/connection/types.ts';
 import type { ExecEvent } from '../engine/executor/events.ts';

@@ -1,4 +1,4 @@
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../executor/exit-codes.ts';
 
 /** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
 const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {

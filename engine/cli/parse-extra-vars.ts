@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ANSIBLE_YAML } from '../loader/yaml-file.ts';
+import { ANSIBLE_YAML } from '../files/yaml-file.ts';
 import { TsplayError } from '../errors/index.ts';
 
 /** splitKeyValues splits `a=1 b='x y'` on unquoted whitespace, as Ansible's parse_kv does for -e. */

@@ -1,5 +1,5 @@
 import { formatError, TsplayError, TsplayErrors } from '../errors/index.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../executor/exit-codes.ts';
 
 /**
  * reportFatal prints an error that escaped a command and maps it to an exit code:

@@ -1,5 +1,5 @@
 import type PQueue from 'p-queue';
-import type { PlaybookOptions } from '../cli/options.ts';
+import type { PlaybookOptions } from './run-options.ts';
 import type { Inventory, Vars } from '../inventory/types.ts';
 import type { VarLayer } from '../inventory/precedence.ts';
 import type { Expr, Play, RoleRef } from '../loader/types.ts';

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { Play, Playbook, Task } from '../loader/types.ts';
-import { ANSIBLE_YAML } from '../loader/yaml-file.ts';
+import { ANSIBLE_YAML } from '../files/yaml-file.ts';
 import { renderValue } from '../template/index.ts';
 import { HandlerBook } from './handlers.ts';
 import { type HostState, type PlayCtx, type RunCtx, type Scope } from './run-context.ts';

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
-import type { PlaybookOptions } from '../cli/options.ts';
-import { EXIT } from '../cli/exit-codes.ts';
+import type { PlaybookOptions } from './run-options.ts';
+import { EXIT } from './exit-codes.ts';
 import { openConnection, SshPool } from '../connection/index.ts';
 import type { ConnectOptions, Connection } from '../connection/types.ts';
 import type { Inventory, Vars } from '../inventory/types.ts';

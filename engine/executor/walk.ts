@@ -11,7 +11,7 @@ import { startsAt } from '../loader/start-at.ts';
 import { taskLabel, taskRef } from './task-ref.ts';
 import { TsplayError, TsplayErrors } from '../errors/index.ts';
 import { loadIncludedTasks } from '../loader/index.ts';
-import { shortPath } from '../loader/yaml-file.ts';
+import { shortPath } from '../files/paths.ts';
 import { countResult } from './stats.ts';
 
 function aborted(pc: PlayCtx): boolean {

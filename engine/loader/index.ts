@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { Diagnostics, TsplayError, TsplayErrors } from '../errors/index.ts';
-import { shortPath } from './yaml-file.ts';
+import { shortPath } from '../files/paths.ts';
 import type { Vars } from '../inventory/types.ts';
 import { loadPlaybookFile, type PlaybookContext } from './plays.ts';
 import type { Include, Playbook, Task, TaskNode } from './types.ts';
-import type { PlayContext } from './load-context.ts';
+import { newPlayContext } from './play-context.ts';
 import { expandRole } from './roles.ts';
 import { findTasksFile, loadTasksFile } from './tasks.ts';
 
@@ -18,19 +18,7 @@ export { selectByTags, effectiveTags } from './tags.ts';
  */
 export function loadIncludedTasks(node: Include, target: string, playbookDir: string): { tasks: TaskNode[]; handlers: Task[]; file?: string } {
   const diags = new Diagnostics();
-  const ctx: PlayContext = {
-    diags,
-    playbookDir,
-    staticVars: {},
-    fileStack: [],
-    roleStack: [],
-    notifies: [],
-    roleHandlers: [],
-    roleUses: new Set(),
-    warnings: [],
-    handlerFiles: new Set(),
-    roles: [],
-  };
+  const ctx = newPlayContext({ diags, playbookDir, staticVars: {}, fileStack: [], warnings: [] });
   let tasks: TaskNode[] = [];
   let file: string | undefined;
   if (node.what === 'include_tasks') {

@@ -1,6 +1,6 @@
 import type { Diagnostics, SourcePos } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
-import type { RoleRef, Task } from './types.ts';
+import type { RoleRef, Task, TaskNode } from './types.ts';
 
 /** NotifyRef is one `notify:` entry, checked against the play's handlers once the play is loaded. */
 export interface NotifyRef {
@@ -8,6 +8,13 @@ export interface NotifyRef {
   readonly pos: SourcePos;
   readonly task?: string | undefined;
 }
+
+/** RoleLoader expands import_role/include_role for the task parser; the context carries it so tasks.ts need not import roles.ts (which imports tasks.ts). */
+export type RoleLoader = (
+  name: string,
+  opts: { tasksFrom?: string | undefined; handlersFrom?: string | undefined; varsFrom?: string | undefined; defaultsFrom?: string | undefined; params: Vars; pos: SourcePos; includedFrom?: RoleRef | undefined },
+  ctx: PlayContext,
+) => { ref: RoleRef; tasks: TaskNode[] } | undefined;
 
 /** PlayContext is what the loader keeps while it reads one play. */
 export interface PlayContext {
@@ -30,6 +37,8 @@ export interface PlayContext {
   readonly handlerFiles: Set<string>;
   /** every role placed in the play so far (dependencies before their dependants) */
   readonly roles: RoleRef[];
+  /** expands a role named in a task list (import_role/include_role) */
+  readonly loadRole: RoleLoader;
 }
 
 /** ListOptions says where a task list comes from. */

@@ -4,12 +4,14 @@ import type { Diagnostics, SourcePos } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import { PLAY_KEYWORDS, unknownKeywordMessage } from './keywords.ts';
 import type { PlayContext } from './load-context.ts';
+import { newPlayContext } from './play-context.ts';
 import { expandRole, flattenHandlers, readRoleEntry } from './roles.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTaskList } from './tasks.ts';
 import type { Play, Task, TaskNode } from './types.ts';
 import { Reader } from './values.ts';
-import { loadYamlFile, shortPath, type YamlFile } from './yaml-file.ts';
+import { shortPath } from '../files/paths.ts';
+import { loadYamlFile, type YamlFile } from '../files/yaml-file.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const keyName = (p: Pair): string => (isScalar(p.key) ? String(p.key.value) : String(p.key));
@@ -103,19 +105,7 @@ function parsePlay(f: YamlFile, node: YAMLMap, pctx: PlaybookContext, inherited:
   const playVars = { ...inherited.vars, ...(r.mapping(get('vars'), 'vars') ?? {}) };
   const baseDir = dirname(f.file);
   const vf = get('vars_files') !== undefined ? readVarsFiles(r, get('vars_files')!, baseDir, pctx) : { files: [], vars: {} };
-  const ctx: PlayContext = {
-    diags: pctx.diags,
-    playbookDir: baseDir,
-    staticVars: { ...vf.vars, ...playVars, ...pctx.extraVars },
-    fileStack: pctx.fileStack,
-    roleStack: [],
-    notifies: [],
-    roleHandlers: [],
-    roleUses: new Set(),
-    warnings: pctx.warnings,
-    handlerFiles: new Set(),
-    roles: [],
-  };
+  const ctx = newPlayContext({ diags: pctx.diags, playbookDir: baseDir, staticVars: { ...vf.vars, ...playVars, ...pctx.extraVars }, fileStack: pctx.fileStack, warnings: pctx.warnings });
   const listOpts = { file: f.file, dir: baseDir, handlers: false };
   const preTasks = parseTaskList(r, get('pre_tasks'), listOpts, ctx);
   const roleTasks: TaskNode[] = [];

@@ -6,10 +6,11 @@ import type { Vars } from '../inventory/types.ts';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.ts';
 import type { PlayContext } from './load-context.ts';
 import { didYouMean } from './suggest.ts';
-import { parseTaskList, setRoleLoader } from './tasks.ts';
+import { parseTaskList } from './tasks.ts';
 import type { Block, RoleRef, Task, TaskCommon, TaskNode } from './types.ts';
 import { Reader } from './values.ts';
-import { fileExists, loadYamlFile, shortPath, type YamlFile } from './yaml-file.ts';
+import { fileExists, shortPath } from '../files/paths.ts';
+import { loadYamlFile, type YamlFile } from '../files/yaml-file.ts';
 
 const isDir = (p: string): boolean => {
   try {
@@ -243,6 +244,3 @@ export function flattenHandlers(nodes: readonly TaskNode[]): Task[] {
   }
   return out;
 }
-
-// import_role/include_role inside task lists come back here; they are not deduplicated.
-setRoleLoader((name, opts, ctx) => expandRole({ name, ...opts, dedupe: false }, ctx));

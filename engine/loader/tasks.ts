@@ -12,23 +12,11 @@ import { checkArgs, schemaKeys, splitKv } from './module-args.ts';
 import { closest, didYouMean, levenshtein } from './suggest.ts';
 import type { Block, Include, LoopSpec, RoleRef, Task, TaskCommon, TaskNode } from './types.ts';
 import { Reader } from './values.ts';
-import { fileExists, loadYamlFile, shortPath } from './yaml-file.ts';
+import { fileExists, shortPath } from '../files/paths.ts';
+import { loadYamlFile } from '../files/yaml-file.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Common = Mutable<Omit<TaskCommon, 'pos'>>;
-
-/** RoleLoader lets the task parser expand import_role/include_role without importing roles.ts (which imports this file). */
-export type RoleLoader = (
-  name: string,
-  opts: { tasksFrom?: string | undefined; handlersFrom?: string | undefined; varsFrom?: string | undefined; defaultsFrom?: string | undefined; params: Vars; pos: SourcePos; includedFrom?: RoleRef | undefined },
-  ctx: PlayContext,
-) => { ref: RoleRef; tasks: TaskNode[] } | undefined;
-
-let roleLoader: RoleLoader | undefined;
-/** setRoleLoader wires roles.ts into the task parser (called once by roles.ts). */
-export function setRoleLoader(fn: RoleLoader): void {
-  roleLoader = fn;
-}
 
 const keyName = (p: Pair): string => (isScalar(p.key) ? String(p.key.value) : String(p.key));
 const pairsOf = (m: YAMLMap): Pair<Node, Node>[] => m.items as Pair<Node, Node>[];
@@ -315,11 +303,10 @@ function parseInclude(r: Reader, item: YAMLMap, pairs: Pair<Node, Node>[], inc: 
     return undefined;
   }
   const name = staticName(r, inc.value, rn, ctx, isStatic, task);
-  if (!roleLoader) throw new Error('internal: engine/loader/roles.ts was not loaded, import_role cannot be expanded');
   const loaded =
     name === undefined
       ? undefined
-      : roleLoader(
+      : ctx.loadRole(
           name,
           {
             tasksFrom: roleArgs['tasks_from'] as string | undefined,

@@ -1,11 +1,9 @@
 import type { SourcePos } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
+import type { Expr } from '../template/expr/ast.ts';
 
-/** Expr is a conditional expression kept with its source text and position. */
-export interface Expr {
-  readonly source: string;
-  readonly pos: SourcePos;
-}
+// The play model's conditions are template expressions; re-exported so the model reads from one import.
+export type { Expr };
 
 /** RoleRef ties a task to the role it came from, for `TASK [role : name]` and role vars. */
 export interface RoleRef {

@@ -1,10 +1,9 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import type { Diagnostics } from '../errors/index.ts';
+import { type Diagnostics, TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
-import { compileExpr } from '../template/index.ts';
-import { TsplayError } from '../errors/index.ts';
-import type { Expr } from './types.ts';
-import { shortPath, type YamlFile } from './yaml-file.ts';
+import { compileExpr, type Expr } from '../template/index.ts';
+import { shortPath } from '../files/paths.ts';
+import type { YamlFile } from '../files/yaml-file.ts';
 
 /** Reader reads typed keyword values from YAML nodes, reporting E_KEYWORD_TYPE at the value. */
 export class Reader {

@@ -3,7 +3,7 @@ import { dirname, extname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Vars } from '../inventory/types.ts';
-import { ANSIBLE_YAML } from '../loader/yaml-file.ts';
+import { ANSIBLE_YAML } from '../files/yaml-file.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { abool, aint, alist, astr, moduleArgs } from './args.ts';
 import { applyNothing } from './controller-only.ts';

@@ -1,5 +1,5 @@
 import type { ExecEvent } from '../executor/events.ts';
-import type { OutputMode } from '../cli/options.ts';
+import type { OutputMode } from '../executor/run-options.ts';
 import { JsonReporter } from './json-reporter.ts';
 import { JunitCollector } from './junit-reporter.ts';
 import { PlainReporter } from './plain-reporter.ts';

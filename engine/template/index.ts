@@ -2,5 +2,6 @@
 export { renderText, renderValue, checkTemplate, templateVars, hostVarsView, type TemplateSite } from './render.ts';
 export { markTemplated } from './lazy-vars.ts';
 export { compileExpr, evalExpr, evalCondition, type CompiledExpr, type ExprSite } from './expr/index.ts';
+export type { Expr } from './expr/ast.ts';
 export { truthy, toBool, shQuote } from './py-values.ts';
 export { parseCidr, macToDashes } from './ipaddr.ts';

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../../engine/loader/index.ts';
 import { formatListing } from '../../engine/loader/listing.ts';
-import { loadYamlFile } from '../../engine/loader/yaml-file.ts';
+import { loadYamlFile } from '../../engine/files/yaml-file.ts';
 import { Diagnostics } from '../../engine/errors/index.ts';
 import type { Block, Include, Task, TaskNode } from '../../engine/loader/types.ts';
 

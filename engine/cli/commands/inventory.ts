@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { TsplayError } from '../../errors/index.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT } from '../../executor/exit-codes.ts';
 import { collect, parseCommand } from '../parse-command.ts';
 
 /** buildInventoryCommand declares ansible-inventory's options; shared by parsing and --help. */

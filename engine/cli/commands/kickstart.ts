@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { TsplayError, TsplayErrors } from '../../errors/index.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT } from '../../executor/exit-codes.ts';
 import { collect, parseCommand } from '../parse-command.ts';
 
 /** KickstartOptions are `tsplay kickstart`'s options, parsed and typed. */

@@ -1,9 +1,9 @@
 import { dirname, resolve } from 'node:path';
-import type { PlaybookOptions } from '../options.ts';
+import type { PlaybookOptions } from '../../executor/run-options.ts';
 import { TsplayError, TsplayErrors } from '../../errors/index.ts';
 import type { Inventory, Vars } from '../../inventory/types.ts';
 import type { Playbook } from '../../loader/types.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT } from '../../executor/exit-codes.ts';
 
 const collect = (err: unknown, into: TsplayError[]): void => {
   if (err instanceof TsplayErrors) into.push(...err.errors);

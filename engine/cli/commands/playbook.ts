@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { TsplayError } from '../../errors/index.ts';
-import { EXIT } from '../exit-codes.ts';
-import { DEFAULT_FORKS, type OutputMode, type PlaybookOptions } from '../options.ts';
+import { EXIT } from '../../executor/exit-codes.ts';
+import { DEFAULT_FORKS, type OutputMode, type PlaybookOptions } from '../../executor/run-options.ts';
 import { parseExtraVars } from '../parse-extra-vars.ts';
 import { collect, parseCommand } from '../parse-command.ts';
 

@@ -1,3 +1,11 @@
+import type { SourcePos } from '../../errors/index.ts';
+
+/** Expr is a conditional expression kept with its source text and position, as the loader read it. */
+export interface Expr {
+  readonly source: string;
+  readonly pos: SourcePos;
+}
+
 /** ExprNode is the syntax tree of a conditional expression; `at` is the offset of the node's key token. */
 export type ExprNode =
   | { readonly t: 'lit'; readonly v: unknown; readonly at: number }

@@ -3,7 +3,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { playbookOptions, type PlaybookOptions } from '../../../engine/cli/options.ts';
+import { playbookOptions, type PlaybookOptions } from '../../../engine/executor/run-options.ts';
 import type { ExecEvent, HostStats } from '../../../engine/executor/events.ts';
 import { execute, type ExecuteHooks } from '../../../engine/executor/run-playbooks.ts';
 import { loadInventory } from '../../../engine/inventory/index.ts';

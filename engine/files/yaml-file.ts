@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, type Document, type DocumentOptions, type Node, type ParseOptions, type Scalar, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
 import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
+import { shortPath } from './paths.ts';
 
 /** YamlFile is a parsed YAML file that can turn any node back into a file:line:col. */
 export interface YamlFile {
@@ -31,21 +31,6 @@ function pyYamlTags(tags: Tags): Tags {
 
 /** ANSIBLE_YAML is the parse/schema options that type plain scalars as Ansible (PyYAML, YAML 1.1) does. */
 export const ANSIBLE_YAML: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.1', merge: true, customTags: pyYamlTags };
-
-/** shortPath shows a path relative to the working directory when it lies below it, for messages. */
-export function shortPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
-/** fileExists tells whether path names a regular file. */
-export function fileExists(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * loadYamlFile parses a file as PyYAML does (YAML 1.1: `yes`/`no` are booleans, `y`/`n` are not) keeping
