@@ -55,7 +55,6 @@ class Pending {
  */
 export class PersistentShell {
   private readonly channel: ClientChannel;
-  private readonly host: string;
   private readonly out: FrameReader;
   private readonly pending = new Set<Pending>();
   private closedErr: TsplayError | undefined;
@@ -72,7 +71,6 @@ export class PersistentShell {
    */
   constructor(channel: ClientChannel, host: string, ready: string, lostReason: () => TsplayError | undefined, marker: () => string = newMarker) {
     this.channel = channel;
-    this.host = host;
     this.marker = marker;
     this.out = new FrameReader(ready);
     channel.on('data', (c: Buffer) => {

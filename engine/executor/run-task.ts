@@ -37,8 +37,6 @@ interface Attempt {
 /** UNREACHABLE_CODES are the errors that mean "the host could not be talked to", not "the task failed". */
 const UNREACHABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_UNREACHABLE', 'E_HOST_KEY', 'E_AUTH']);
 
-const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
-
 /** controllerOnly is the connection handed to controller-side modules (debug, set_fact...): using it is a bug. */
 const controllerOnly: Connection = new Proxy({} as Connection, {
   get(_t, prop): unknown {

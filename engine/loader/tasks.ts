@@ -1,7 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourcePos } from '../errors/index.ts';
-import type { Vars } from '../inventory/types.ts';
 import { getModule, moduleNames } from '../modules/registry.ts';
 import type { ModuleDef } from '../modules/types.ts';
 import { checkTemplate, renderText } from '../template/index.ts';
@@ -131,14 +130,14 @@ function readLoop(r: Reader, pairs: Pair<Node, Node>[], task?: string): LoopSpec
   return spec;
 }
 
-/** reportUnknownKeys reports keys that are neither keywords nor (when moduleOk) the task's module. */
+/** unknownKey reports a key that is not allowed in `where`, suggesting the nearest keyword or module name. */
 function unknownKey(r: Reader, p: Pair<Node, Node>, where: string, allowed: ReadonlySet<string>, task?: string): void {
   const k = keyName(p);
   const hint = didYouMean(k, allowed) ?? didYouMean(k, moduleNames());
   r.diags.add({ code: 'E_UNKNOWN_KEYWORD', message: unknownKeywordMessage(k, where), pos: r.f.pos(p.key as Node), task, hint });
 }
 
-/** resolveName templates an import/include name with the static vars; undefined when it can't be known yet. */
+/** staticName templates an import/include name with the static vars; undefined when it can't be known yet. */
 function staticName(r: Reader, node: Node | null | undefined, raw: string, ctx: PlayContext, mustResolve: boolean, task?: string): string | undefined {
   if (!raw.includes('{{')) return raw;
   try {

@@ -106,7 +106,7 @@ function planLink(args: Args, cur: FileCurrent): Plan<FilePayload> {
   return done(changes, cmds, args.path, 'link');
 }
 
-/** planFile is the pure plan of the file module, exported for the data-driven plan tests. */
+/** planFile decides from the file as read, without touching the host, what the file module changes and the commands that do it. */
 export function planFile(given: Args, cur: FileCurrent): Plan<FilePayload> {
   const f = cur.file;
   // The read expanded `~` in the path; every command must use what it found.

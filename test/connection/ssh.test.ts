@@ -83,7 +83,7 @@ test.serial('output that prints other requests\' markers and fake frames cannot 
   const ready = newMarker('TSPLAYREADY');
   const ch = await tr.exec(driverCommand(ready));
   const sh = new PersistentShell(ch, 'h1', ready, () => tr.dead, () => marks[i++] as string);
-  const [m0, m1, m2] = marks as [string, string, string];
+  const [m0, , m2] = marks as [string, string, string];
   // request 1 prints request 0's and request 2's full frames, a bare prefix, and no newline at the end
   const evil = `${ready}\n${m0}S\nX${m0}E0 0\n${m2}S\n${m2}E5 1\nTSPLAY\nTSPLAY${'0'.repeat(32)}E0 0\n${m2}E`;
   const [r0, r1, r2] = await Promise.all(
