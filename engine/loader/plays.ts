@@ -10,11 +10,10 @@ import { didYouMean } from './suggest.ts';
 import { parseTaskList } from './tasks.ts';
 import type { Play, Task, TaskNode } from './types.ts';
 import { Reader } from './values.ts';
+import { keyName, type Mutable, pairsOf } from './yaml-pairs.ts';
 import { shortPath } from '../files/paths.ts';
 import { loadYamlFile, type YamlFile } from '../files/yaml-file.ts';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-const keyName = (p: Pair): string => (isScalar(p.key) ? String(p.key.value) : String(p.key));
 
 /** PlaybookContext is shared by all files of one run: diagnostics, extra vars, import stack. */
 export interface PlaybookContext {
@@ -81,69 +80,53 @@ function checkNotifies(ctx: PlayContext, handlers: readonly Task[]): void {
   }
 }
 
-/** parsePlay reads one play mapping; roles are expanded into the task list and all problems collected. */
-function parsePlay(f: YamlFile, node: YAMLMap, pctx: PlaybookContext, inherited: { tags: string[]; vars: Vars }): Play | undefined {
-  const r = new Reader(f, pctx.diags, pctx.warnings);
-  const pairs = node.items as Pair<Node, Node>[];
-  const get = (k: string): Node | null | undefined => pairs.find((p) => keyName(p) === k)?.value;
-  const pos = f.pos(node);
-  for (const p of pairs) {
-    const k = keyName(p);
-    if (!PLAY_KEYWORDS.has(k)) pctx.diags.add({ code: 'E_UNKNOWN_KEYWORD', message: unknownKeywordMessage(k, 'a play'), pos: f.pos(p.key as Node), hint: didYouMean(k, PLAY_KEYWORDS) });
-  }
+type Get = (k: string) => Node | null | undefined;
+
+/** readHosts reads `hosts:` (a pattern, or a YAML list of them); hosts is undefined when it is missing or bad. */
+function readHosts(r: Reader, get: Get, pos: SourcePos): { hosts: string | undefined; hostList: string[] | undefined } {
   const hostsNode = get('hosts');
-  let hosts: string | undefined;
-  let hostList: string[] | undefined;
   if (hostsNode === undefined || (isScalar(hostsNode) && hostsNode.value === null)) {
-    pctx.diags.add({ code: 'E_PLAY_SHAPE', message: 'a play needs `hosts:`', pos, hint: 'add `hosts: all` (or a group or pattern)' });
-  } else if (isSeq(hostsNode)) {
-    hostList = r.strList(hostsNode, 'hosts', false);
-    hosts = hostList.join(',');
+    r.diags.add({ code: 'E_PLAY_SHAPE', message: 'a play needs `hosts:`', pos, hint: 'add `hosts: all` (or a group or pattern)' });
+    return { hosts: undefined, hostList: undefined };
   }
-  else hosts = r.str(hostsNode, 'hosts');
-  const explicitName = get('name') !== undefined ? r.str(get('name'), 'name') : undefined;
-  const playVars = { ...inherited.vars, ...(r.mapping(get('vars'), 'vars') ?? {}) };
-  const baseDir = dirname(f.file);
-  const vf = get('vars_files') !== undefined ? readVarsFiles(r, get('vars_files')!, baseDir, pctx) : { files: [], vars: {} };
-  const ctx = newPlayContext({ diags: pctx.diags, playbookDir: baseDir, staticVars: { ...vf.vars, ...playVars, ...pctx.extraVars }, fileStack: pctx.fileStack, warnings: pctx.warnings });
-  const listOpts = { file: f.file, dir: baseDir, handlers: false };
-  const preTasks = parseTaskList(r, get('pre_tasks'), listOpts, ctx);
+  if (isSeq(hostsNode)) {
+    const hostList = r.strList(hostsNode, 'hosts', false);
+    return { hosts: hostList.join(','), hostList };
+  }
+  return { hosts: r.str(hostsNode, 'hosts'), hostList: undefined };
+}
+
+/** readPlayRoles expands the play's `roles:` into task nodes, in order. */
+function readPlayRoles(r: Reader, get: Get, ctx: PlayContext): TaskNode[] {
   const roleTasks: TaskNode[] = [];
   const rolesNode = get('roles');
-  if (rolesNode !== undefined && !(isScalar(rolesNode) && rolesNode.value === null)) {
-    if (!isSeq(rolesNode)) r.bad(rolesNode, 'roles', 'a list of roles');
-    else
-      for (const entry of rolesNode.items as Node[]) {
-        const use = readRoleEntry(f, entry, ctx);
-        const res = use && expandRole(use, ctx);
-        if (res) roleTasks.push(...res.tasks);
-      }
+  if (rolesNode === undefined || (isScalar(rolesNode) && rolesNode.value === null)) return roleTasks;
+  if (!isSeq(rolesNode)) {
+    r.bad(rolesNode, 'roles', 'a list of roles');
+    return roleTasks;
   }
-  const tasks = parseTaskList(r, get('tasks'), listOpts, ctx);
-  const postTasks = parseTaskList(r, get('post_tasks'), listOpts, ctx);
-  const playHandlers = flattenHandlers(parseTaskList(r, get('handlers'), { ...listOpts, handlers: true }, ctx));
-  const handlers = [...ctx.roleHandlers, ...playHandlers];
-  checkNotifies(ctx, handlers);
+  for (const entry of rolesNode.items as Node[]) {
+    const use = readRoleEntry(r.f, entry, ctx);
+    const res = use && expandRole(use, ctx);
+    if (res) roleTasks.push(...res.tasks);
+  }
+  return roleTasks;
+}
 
-  const play: Mutable<Play> = {
-    pos,
-    name: explicitName ?? hosts ?? '',
-    hosts: hosts ?? '',
-    ...(hostList ? { hostList } : {}),
-    vars: playVars,
-    varsFiles: vf.files,
-    roles: ctx.roles,
-    preTasks,
-    tasks: [...roleTasks, ...tasks],
-    postTasks,
-    handlers,
-    gatherFacts: true,
-    strategy: 'linear',
-    tags: [...inherited.tags, ...r.strList(get('tags'), 'tags', true)],
-    anyErrorsFatal: false,
-    forceHandlers: false,
-  };
-  if (Object.keys(vf.vars).length) play.varsFilesVars = vf.vars;
+/** readSerial reads `serial:`: a number, a percentage, or a list of them (batch sizes in turn). */
+function readSerial(r: Reader, v: Node | null): (number | string)[] {
+  const items: Node[] = isSeq(v) ? (v.items as Node[]) : [v as Node];
+  const serial: (number | string)[] = [];
+  for (const it of items) {
+    if (isScalar(it) && typeof it.value === 'number' && Number.isInteger(it.value) && it.value >= 0) serial.push(it.value);
+    else if (isScalar(it) && typeof it.value === 'string' && /^\d+(\.\d+)?%$|^\d+$/.test(it.value.trim())) serial.push(/%$/.test(it.value) ? it.value.trim() : Number(it.value));
+    else r.bad(it, 'serial', 'a number, a percentage like "30%", or a list of them');
+  }
+  return serial;
+}
+
+/** readPlayKeywords fills in the play keywords that only set a field (become, strategy, serial...). */
+function readPlayKeywords(r: Reader, pairs: Pair<Node, Node>[], play: Mutable<Play>): void {
   for (const p of pairs) {
     const k = keyName(p);
     const v = p.value;
@@ -178,20 +161,12 @@ function parsePlay(f: YamlFile, node: YAMLMap, pctx: PlaybookContext, inherited:
       case 'strategy': {
         const s = r.str(v, k);
         if (s === 'linear' || s === 'free') play.strategy = s;
-        else if (s !== undefined) pctx.diags.add({ code: 'E_KEYWORD_TYPE', message: `strategy "${s}" is not supported (linear or free)`, pos: f.valuePos(v), hint: didYouMean(s, ['linear', 'free']) });
+        else if (s !== undefined) r.diags.add({ code: 'E_KEYWORD_TYPE', message: `strategy "${s}" is not supported (linear or free)`, pos: r.f.valuePos(v), hint: didYouMean(s, ['linear', 'free']) });
         break;
       }
-      case 'serial': {
-        const items: Node[] = isSeq(v) ? (v.items as Node[]) : [v as Node];
-        const serial: (number | string)[] = [];
-        for (const it of items) {
-          if (isScalar(it) && typeof it.value === 'number' && Number.isInteger(it.value) && it.value >= 0) serial.push(it.value);
-          else if (isScalar(it) && typeof it.value === 'string' && /^\d+(\.\d+)?%$|^\d+$/.test(it.value.trim())) serial.push(/%$/.test(it.value) ? it.value.trim() : Number(it.value));
-          else r.bad(it, 'serial', 'a number, a percentage like "30%", or a list of them');
-        }
-        play.serial = serial;
+      case 'serial':
+        play.serial = readSerial(r, v);
         break;
-      }
       case 'max_fail_percentage': {
         const n = isScalar(v) ? Number(typeof v.value === 'string' ? v.value.replace(/%$/, '') : v.value) : NaN;
         if (Number.isFinite(n) && n >= 0 && n <= 100) play.maxFailPercentage = n;
@@ -200,6 +175,53 @@ function parsePlay(f: YamlFile, node: YAMLMap, pctx: PlaybookContext, inherited:
       }
     }
   }
+}
+
+/** parsePlay reads one play mapping; roles are expanded into the task list and all problems collected. */
+function parsePlay(f: YamlFile, node: YAMLMap, pctx: PlaybookContext, inherited: { tags: string[]; vars: Vars }): Play | undefined {
+  const r = new Reader(f, pctx.diags, pctx.warnings);
+  const pairs = pairsOf(node);
+  const get: Get = (k) => pairs.find((p) => keyName(p) === k)?.value;
+  const pos = f.pos(node);
+  for (const p of pairs) {
+    const k = keyName(p);
+    if (!PLAY_KEYWORDS.has(k)) pctx.diags.add({ code: 'E_UNKNOWN_KEYWORD', message: unknownKeywordMessage(k, 'a play'), pos: f.pos(p.key as Node), hint: didYouMean(k, PLAY_KEYWORDS) });
+  }
+  const { hosts, hostList } = readHosts(r, get, pos);
+  const explicitName = get('name') !== undefined ? r.str(get('name'), 'name') : undefined;
+  const playVars = { ...inherited.vars, ...(r.mapping(get('vars'), 'vars') ?? {}) };
+  const baseDir = dirname(f.file);
+  const vf = get('vars_files') !== undefined ? readVarsFiles(r, get('vars_files')!, baseDir, pctx) : { files: [], vars: {} };
+  const ctx = newPlayContext({ diags: pctx.diags, playbookDir: baseDir, staticVars: { ...vf.vars, ...playVars, ...pctx.extraVars }, fileStack: pctx.fileStack, warnings: pctx.warnings });
+  const listOpts = { file: f.file, dir: baseDir, handlers: false };
+  const preTasks = parseTaskList(r, get('pre_tasks'), listOpts, ctx);
+  const roleTasks = readPlayRoles(r, get, ctx);
+  const tasks = parseTaskList(r, get('tasks'), listOpts, ctx);
+  const postTasks = parseTaskList(r, get('post_tasks'), listOpts, ctx);
+  const playHandlers = flattenHandlers(parseTaskList(r, get('handlers'), { ...listOpts, handlers: true }, ctx));
+  const handlers = [...ctx.roleHandlers, ...playHandlers];
+  checkNotifies(ctx, handlers);
+
+  const play: Mutable<Play> = {
+    pos,
+    name: explicitName ?? hosts ?? '',
+    hosts: hosts ?? '',
+    ...(hostList ? { hostList } : {}),
+    vars: playVars,
+    varsFiles: vf.files,
+    roles: ctx.roles,
+    preTasks,
+    tasks: [...roleTasks, ...tasks],
+    postTasks,
+    handlers,
+    gatherFacts: true,
+    strategy: 'linear',
+    tags: [...inherited.tags, ...r.strList(get('tags'), 'tags', true)],
+    anyErrorsFatal: false,
+    forceHandlers: false,
+  };
+  if (Object.keys(vf.vars).length) play.varsFilesVars = vf.vars;
+  readPlayKeywords(r, pairs, play);
   return hosts === undefined ? undefined : play;
 }
 
@@ -225,7 +247,7 @@ export function loadPlaybookFile(path: string, pctx: PlaybookContext, from?: Sou
         pctx.diags.add({ code: 'E_PLAY_SHAPE', message: 'a play must be a mapping', pos: f.pos(item) });
         continue;
       }
-      const pairs = item.items as Pair<Node, Node>[];
+      const pairs = pairsOf(item);
       const imp = pairs.find((p) => /^(ansible\.builtin\.)?import_playbook$/.test(keyName(p)));
       if (imp) {
         const r = new Reader(f, pctx.diags, pctx.warnings);

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourcePos } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.ts';
@@ -9,6 +9,7 @@ import { didYouMean } from './suggest.ts';
 import { parseTaskList } from './tasks.ts';
 import type { Block, RoleRef, Task, TaskCommon, TaskNode } from './types.ts';
 import { Reader } from './values.ts';
+import { keyName, pairsOf } from './yaml-pairs.ts';
 import { fileExists, shortPath } from '../files/paths.ts';
 import { loadYamlFile, type YamlFile } from '../files/yaml-file.ts';
 
@@ -77,8 +78,6 @@ export interface RoleUse {
   readonly dedupe: boolean;
 }
 
-const keyName = (p: Pair): string => (isScalar(p.key) ? String(p.key.value) : String(p.key));
-
 /**
  * readRoleEntry reads one `roles:` or `dependencies:` entry (`name`, or `{role: name, when, tags, ...params}`)
  * into a RoleUse, or undefined (with a diagnostic) when it is malformed.
@@ -90,7 +89,7 @@ export function readRoleEntry(f: YamlFile, node: Node, ctx: PlayContext, include
     return undefined;
   }
   const r = new Reader(f, ctx.diags, ctx.warnings);
-  const pairs = node.items as Pair<Node, Node>[];
+  const pairs = pairsOf(node);
   const rolePair = pairs.find((p) => keyName(p) === 'role') ?? pairs.find((p) => keyName(p) === 'name');
   const name = rolePair ? r.str(rolePair.value, 'role') : undefined;
   if (!rolePair) {
@@ -188,7 +187,7 @@ export function expandRole(use: RoleUse, ctx: PlayContext): { ref: RoleRef; task
       if (f && root && !(isScalar(root) && root.value === null)) {
         if (!isMap(root)) ctx.diags.add({ code: 'E_ROLE_LAYOUT', message: 'meta/main.yml must be a mapping', pos: f.pos(root) });
         else {
-          const deps = (root.items as Pair<Node, Node>[]).find((p) => keyName(p) === 'dependencies')?.value;
+          const deps = pairsOf(root).find((p) => keyName(p) === 'dependencies')?.value;
           if (deps && isSeq(deps)) {
             for (const d of deps.items as Node[]) {
               const dep = readRoleEntry(f, d, ctx, full);
