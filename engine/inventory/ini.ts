@@ -33,163 +33,194 @@ interface Pending {
 export function parseIni(file: string, text: string, inv: InventoryData, diags: Diagnostics): void {
   const lines = text.split(LINE_BREAK);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const pending = new Map<string, Pending>();
-  let groupname = 'ungrouped';
-  let state = 'hosts';
-  let lineno = 0;
-  const fail = (code: ErrorCode, message: string, col: number, hint?: string): void => {
-    diags.add({ code, message, pos: { file, line: lineno, col }, hint });
-  };
+  const reader = new IniReader(file, inv, diags);
+  for (const raw of lines) reader.line(raw);
+  reader.reportPending();
+}
 
-  const addPendingChildren = (group: string): void => {
-    const p = pending.get(group);
-    if (!p) return;
-    for (const parent of p.parents) {
-      try {
-        inv.addChild(parent, group);
-      } catch (e) {
-        if (!(e instanceof InventoryGraphError)) throw e;
-        diags.add({ code: 'E_INV_GROUP', message: e.message, pos: p.pos });
-      }
-      if (pending.get(parent)?.state === 'children') addPendingChildren(parent);
-    }
-    pending.delete(group);
-  };
+/** IniReader walks an INI file line by line with Ansible's state: the current group and section kind. */
+class IniReader {
+  private readonly file: string;
+  private readonly inv: InventoryData;
+  private readonly diags: Diagnostics;
+  /** groups named in [g:vars] or [p:children] before any [g] declared them */
+  private readonly pending = new Map<string, Pending>();
+  private groupname = 'ungrouped';
+  private state = 'hosts';
+  private lineno = 0;
 
-  for (const raw of lines) {
-    lineno++;
+  constructor(file: string, inv: InventoryData, diags: Diagnostics) {
+    this.file = file;
+    this.inv = inv;
+    this.diags = diags;
+  }
+
+  private fail(code: ErrorCode, message: string, col: number, hint?: string): void {
+    this.diags.add({ code, message, pos: { file: this.file, line: this.lineno, col }, hint });
+  }
+
+  /** line reads the next line of the file. */
+  line(raw: string): void {
+    this.lineno++;
     const line = raw.trim();
     const lead = raw.length - raw.trimStart().length;
-    if (!line || line[0] === '#' || line[0] === ';') continue;
-
+    if (!line || line[0] === '#' || line[0] === ';') return;
     const m = SECTION.exec(line);
-    if (m) {
-      groupname = m[1] ?? '';
-      const kind = m[2] ?? 'hosts';
-      if (kind !== 'hosts' && kind !== 'children' && kind !== 'vars') {
-        fail('E_INV_SYNTAX', `Section [${groupname}:${kind}] has unknown type: ${kind}`, lead + groupname.length + 3, 'a section is [group], [group:vars] or [group:children]');
-        state = 'skip';
-        continue;
-      }
-      state = kind;
-      const pos = { file, line: lineno, col: lead + 2 };
-      if (!inv.groups.has(groupname)) {
-        // [g:vars] alone does not declare a group: remember it and check at the end
-        if (state === 'vars' && !pending.has(groupname)) pending.set(groupname, { state: 'vars', pos, name: groupname, parents: [] });
-        inv.addGroup(groupname, pos);
-      }
-      const p = pending.get(groupname);
-      if (p && state !== 'vars') {
-        if (p.state === 'children') addPendingChildren(groupname);
-        else pending.delete(groupname);
-      }
-      continue;
-    }
+    if (m) return this.section(m[1] ?? '', m[2] ?? 'hosts', lead);
     if (line.startsWith('[') && line.endsWith(']')) {
-      fail(
+      this.fail(
         'E_INV_SYNTAX',
         `Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`,
         lead + 1,
       );
-      state = 'skip';
-      continue;
+      this.state = 'skip';
+      return;
     }
+    if (this.state === 'hosts') this.hostLine(line, lead);
+    else if (this.state === 'vars') this.groupVar(line, lead);
+    else if (this.state === 'children') this.childLine(line, lead);
+  }
 
-    if (state === 'skip') continue;
-    if (state === 'hosts') parseHostLine(line, lead);
-    else if (state === 'vars') {
-      const eq = line.indexOf('=');
-      if (eq < 0) {
-        fail('E_INV_SYNTAX', `Expected key=value, got: ${line}`, lead + 1, `[${groupname}:vars] holds one name=value per line`);
-        continue;
-      }
-      const k = line.slice(0, eq).trim();
-      const { box, key } = typedValue(line.slice(eq + 1).trim());
-      const g = inv.groups.get(groupname);
-      if (!g) continue;
+  private section(groupname: string, kind: string, lead: number): void {
+    this.groupname = groupname;
+    if (kind !== 'hosts' && kind !== 'children' && kind !== 'vars') {
+      this.fail('E_INV_SYNTAX', `Section [${groupname}:${kind}] has unknown type: ${kind}`, lead + groupname.length + 3, 'a section is [group], [group:vars] or [group:children]');
+      this.state = 'skip';
+      return;
+    }
+    this.state = kind;
+    const pos = { file: this.file, line: this.lineno, col: lead + 2 };
+    if (!this.inv.groups.has(groupname)) {
+      // [g:vars] alone does not declare a group: remember it and check at the end
+      if (kind === 'vars' && !this.pending.has(groupname)) this.pending.set(groupname, { state: 'vars', pos, name: groupname, parents: [] });
+      this.inv.addGroup(groupname, pos);
+    }
+    const p = this.pending.get(groupname);
+    if (p && kind !== 'vars') {
+      if (p.state === 'children') this.addPendingChildren(groupname);
+      else this.pending.delete(groupname);
+    }
+  }
+
+  private addPendingChildren(group: string): void {
+    const p = this.pending.get(group);
+    if (!p) return;
+    for (const parent of p.parents) {
       try {
-        inv.setGroupVar(g, k, box, key);
+        this.inv.addChild(parent, group);
       } catch (e) {
         if (!(e instanceof InventoryGraphError)) throw e;
-        fail('E_INV_SYNTAX', e.message, lead + eq + 2);
+        this.diags.add({ code: 'E_INV_GROUP', message: e.message, pos: p.pos });
       }
-    } else if (state === 'children') {
-      const gm = GROUP_NAME.exec(line);
-      if (!gm) {
-        fail('E_INV_SYNTAX', `Expected group name, got: ${line}`, lead + 1, `[${groupname}:children] lists one group name per line`);
-        continue;
-      }
-      const child = gm[1] ?? '';
-      if (!inv.groups.has(child)) {
-        const p = pending.get(child);
-        if (!p) pending.set(child, { state: 'children', pos: { file, line: lineno, col: lead + 1 }, name: child, parents: [groupname] });
-        else p.parents.push(groupname);
-      } else {
-        try {
-          inv.addChild(groupname, child);
-        } catch (e) {
-          if (!(e instanceof InventoryGraphError)) throw e;
-          fail('E_INV_GROUP', e.message, lead + 1);
-        }
-      }
+      if (this.pending.get(parent)?.state === 'children') this.addPendingChildren(parent);
+    }
+    this.pending.delete(group);
+  }
+
+  private groupVar(line: string, lead: number): void {
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      this.fail('E_INV_SYNTAX', `Expected key=value, got: ${line}`, lead + 1, `[${this.groupname}:vars] holds one name=value per line`);
+      return;
+    }
+    const k = line.slice(0, eq).trim();
+    const { box, key } = typedValue(line.slice(eq + 1).trim());
+    const g = this.inv.groups.get(this.groupname);
+    if (!g) return;
+    try {
+      this.inv.setGroupVar(g, k, box, key);
+    } catch (e) {
+      if (!(e instanceof InventoryGraphError)) throw e;
+      this.fail('E_INV_SYNTAX', e.message, lead + eq + 2);
     }
   }
 
-  for (const p of pending.values()) {
-    if (p.state === 'vars') {
-      diags.add({ code: 'E_INV_GROUP', message: `Section [${p.name}:vars] not valid for undefined group: ${p.name}`, pos: p.pos, hint: `declare the group with [${p.name}] or [${p.name}:children]` });
-    } else {
-      const parent = p.parents[p.parents.length - 1] ?? '';
-      diags.add({ code: 'E_INV_GROUP', message: `Section [${parent}:children] includes undefined group: ${p.name}`, pos: p.pos, hint: `declare the group with [${p.name}]` });
+  private childLine(line: string, lead: number): void {
+    const gm = GROUP_NAME.exec(line);
+    if (!gm) {
+      this.fail('E_INV_SYNTAX', `Expected group name, got: ${line}`, lead + 1, `[${this.groupname}:children] lists one group name per line`);
+      return;
+    }
+    const child = gm[1] ?? '';
+    if (!this.inv.groups.has(child)) {
+      const p = this.pending.get(child);
+      if (!p) this.pending.set(child, { state: 'children', pos: { file: this.file, line: this.lineno, col: lead + 1 }, name: child, parents: [this.groupname] });
+      else p.parents.push(this.groupname);
+      return;
+    }
+    try {
+      this.inv.addChild(this.groupname, child);
+    } catch (e) {
+      if (!(e instanceof InventoryGraphError)) throw e;
+      this.fail('E_INV_GROUP', e.message, lead + 1);
     }
   }
 
-  function parseHostLine(line: string, lead: number): void {
+  private hostLine(line: string, lead: number): void {
     let tokens;
     try {
       tokens = shlexSplit(line);
     } catch (e) {
       if (!(e instanceof ShlexError)) throw e;
-      fail('E_INV_SYNTAX', `Error parsing host definition '${line}': ${e.message}`, lead + e.offset + 1);
+      this.fail('E_INV_SYNTAX', `Error parsing host definition '${line}': ${e.message}`, lead + e.offset + 1);
       return;
     }
     const first = tokens[0];
     if (!first) return;
+    const hosts = this.hostPattern(first, lead);
+    if (!hosts) return;
+    const vars: { k: string; box: Record<string, unknown>; key: string }[] = [];
+    for (const t of tokens.slice(1)) {
+      const eq = t.text.indexOf('=');
+      if (eq < 0) {
+        this.fail('E_INV_SYNTAX', `Expected key=value host variable assignment, got: ${t.text}`, lead + t.offset + 1, 'quote values that contain spaces: name="a b"');
+        return;
+      }
+      const { box, key } = typedValue(t.text.slice(eq + 1));
+      vars.push({ k: t.text.slice(0, eq), box, key });
+    }
+    const pos = { file: this.file, line: this.lineno, col: lead + first.offset + 1 };
+    for (const h of hosts.hosts) {
+      if (!h) {
+        this.fail('E_INV_SYNTAX', 'Invalid empty host name provided', lead + first.offset + 1);
+        return;
+      }
+      const host = this.inv.addHost(h, this.groupname, hosts.port, pos);
+      for (const v of vars) setVar(host.vars, v.k, v.box, v.key);
+    }
+  }
+
+  /** hostPattern expands a host line's first word (`web[01:10]:2222`); undefined after reporting a bad one. */
+  private hostPattern(first: { readonly text: string; readonly offset: number }, lead: number): { hosts: string[]; port: number | undefined } | undefined {
     let hosts: string[];
     let port: number | undefined;
     try {
       ({ hosts, port } = expandHostPattern(first.text));
     } catch (e) {
       if (!(e instanceof HostRangeError)) throw e;
-      fail('E_INV_RANGE', `${e.message} in '${first.text}'`, lead + first.offset + 1, 'ranges look like web[01:10], db-[a:f] or h[1:9:2]');
-      return;
+      this.fail('E_INV_RANGE', `${e.message} in '${first.text}'`, lead + first.offset + 1, 'ranges look like web[01:10], db-[a:f] or h[1:9:2]');
+      return undefined;
     }
     if (first.text.trim().endsWith(':') && port === undefined) {
-      fail('E_INV_SYNTAX', `Invalid host pattern '${first.text}' supplied, ending in ':' is not allowed, this character is reserved to provide a port.`, lead + first.offset + 1);
-      return;
+      this.fail('E_INV_SYNTAX', `Invalid host pattern '${first.text}' supplied, ending in ':' is not allowed, this character is reserved to provide a port.`, lead + first.offset + 1);
+      return undefined;
     }
     if (hosts.some((h) => h.trim() === '---')) {
-      fail('E_INV_SYNTAX', `Invalid host pattern '${first.text}' supplied, '---' is normally a sign this is a YAML file.`, lead + first.offset + 1);
-      return;
+      this.fail('E_INV_SYNTAX', `Invalid host pattern '${first.text}' supplied, '---' is normally a sign this is a YAML file.`, lead + first.offset + 1);
+      return undefined;
     }
-    const vars: { k: string; box: Record<string, unknown>; key: string }[] = [];
-    for (const t of tokens.slice(1)) {
-      const eq = t.text.indexOf('=');
-      if (eq < 0) {
-        fail('E_INV_SYNTAX', `Expected key=value host variable assignment, got: ${t.text}`, lead + t.offset + 1, 'quote values that contain spaces: name="a b"');
-        return;
+    return { hosts, port };
+  }
+
+  /** reportPending reports the groups that were named but never declared, once the file is read. */
+  reportPending(): void {
+    for (const p of this.pending.values()) {
+      if (p.state === 'vars') {
+        this.diags.add({ code: 'E_INV_GROUP', message: `Section [${p.name}:vars] not valid for undefined group: ${p.name}`, pos: p.pos, hint: `declare the group with [${p.name}] or [${p.name}:children]` });
+      } else {
+        const parent = p.parents[p.parents.length - 1] ?? '';
+        this.diags.add({ code: 'E_INV_GROUP', message: `Section [${parent}:children] includes undefined group: ${p.name}`, pos: p.pos, hint: `declare the group with [${p.name}]` });
       }
-      const { box, key } = typedValue(t.text.slice(eq + 1));
-      vars.push({ k: t.text.slice(0, eq), box, key });
-    }
-    const pos = { file, line: lineno, col: lead + first.offset + 1 };
-    for (const h of hosts) {
-      if (!h) {
-        fail('E_INV_SYNTAX', 'Invalid empty host name provided', lead + first.offset + 1);
-        return;
-      }
-      const host = inv.addHost(h, groupname, port, pos);
-      for (const v of vars) setVar(host.vars, v.k, v.box, v.key);
     }
   }
 }

@@ -6,7 +6,7 @@
 import { isMap, isScalar } from 'yaml';
 import type { Diagnostics } from '../errors/index.ts';
 import { expandHostPattern, HostRangeError } from './address.ts';
-import { InventoryGraphError, type InventoryData } from './data.ts';
+import { type GroupNode, InventoryGraphError, type InventoryData } from './data.ts';
 import { setVar } from './py-values.ts';
 import { Converter, type DataFile, nodePos, store } from './yaml-data.ts';
 
@@ -53,9 +53,30 @@ export function parseYamlInventory(src: DataFile, inv: InventoryData, diags: Dia
     diags.add({ code: 'E_INV_SOURCE', message: 'inventory plugin configuration files are not supported by tsplay', pos: nodePos(src, plugin.keyNode) });
     return;
   }
-  for (const e of top) parseGroup(e.keyNode, e.valueNode);
+  const reader = new YamlInventoryReader(src, inv, diags, conv);
+  for (const e of top) reader.group(e.keyNode, e.valueNode);
+}
 
-  function parseGroup(keyNode: unknown, dataNode: unknown): string | undefined {
+/** Entry is one key of a mapping with its nodes. */
+type Entry = { key: string; keyNode: unknown; valueNode: unknown };
+
+/** YamlInventoryReader reads groups (recursively through `children`) and their hosts and vars. */
+class YamlInventoryReader {
+  private readonly src: DataFile;
+  private readonly inv: InventoryData;
+  private readonly diags: Diagnostics;
+  private readonly conv: Converter;
+
+  constructor(src: DataFile, inv: InventoryData, diags: Diagnostics, conv: Converter) {
+    this.src = src;
+    this.inv = inv;
+    this.diags = diags;
+    this.conv = conv;
+  }
+
+  /** group reads one group and what it holds; it returns the group's name, or undefined when the name is bad. */
+  group(keyNode: unknown, dataNode: unknown): string | undefined {
+    const { conv, diags, src } = this;
     const nameT = conv.typed(keyNode);
     const keyPos = nodePos(src, keyNode);
     const data = conv.deref(dataNode);
@@ -69,67 +90,74 @@ export function parseYamlInventory(src: DataFile, inv: InventoryData, diags: Dia
       diags.add({ code: 'E_INV_SYNTAX', message: `group "${group}" must be a mapping (with hosts, vars, children) or empty, not a ${typeName(dataValue)}`, pos: nodePos(src, data) });
       return undefined;
     }
-    const g = inv.addGroup(group, keyPos);
+    const g = this.inv.addGroup(group, keyPos);
     if (!isMap(data)) return group;
-
     for (const e of conv.entries(data)) {
-      const v = conv.deref(e.valueNode);
-      const isSection = SECTIONS.includes(e.key);
-      if (!isSection) {
-        const near = closest(e.key);
-        diags.add({
-          code: 'E_INV_SYNTAX',
-          message: `unexpected key "${e.key}" in group "${group}": only "vars", "children" and "hosts" are valid`,
-          pos: nodePos(src, e.keyNode),
-          hint: near ? `did you mean \`${near}\`?` : undefined,
-        });
-        continue;
-      }
-      // a bare string is allowed and means a mapping with that one key
-      let entries: { key: string; keyNode: unknown; valueNode: unknown }[];
-      if (isScalar(v) && typeof conv.value(v) === 'string') entries = [{ key: String(conv.value(v)), keyNode: v, valueNode: null }];
-      else if (isMap(v)) entries = conv.entries(v);
-      else {
-        const val = conv.value(v);
-        if (val === null) continue;
-        diags.add({
-          code: 'E_INV_SYNTAX',
-          message: `Invalid "${e.key}" entry for "${group}" group, requires a dictionary, found "${typeName(val)}" instead.`,
-          pos: nodePos(src, v),
-          hint: e.key === 'vars' ? undefined : `write ${e.key} as a mapping: "name:" on its own line, one per entry`,
-        });
-        continue;
-      }
-      if (e.key === 'vars') {
-        for (const ve of entries) {
-          const box: Record<string, unknown> = {};
-          store(box, 'v', conv.typed(ve.valueNode));
-          try {
-            inv.setGroupVar(g, ve.key, box, 'v');
-          } catch (err) {
-            if (!(err instanceof InventoryGraphError)) throw err;
-            diags.add({ code: 'E_INV_SYNTAX', message: err.message, pos: nodePos(src, ve.valueNode) });
-          }
-        }
-      } else if (e.key === 'children') {
-        for (const ce of entries) {
-          const sub = parseGroup(ce.keyNode, ce.valueNode);
-          if (sub === undefined) continue;
-          try {
-            inv.addChild(group, sub);
-          } catch (err) {
-            if (!(err instanceof InventoryGraphError)) throw err;
-            diags.add({ code: 'E_INV_GROUP', message: err.message, pos: nodePos(src, ce.keyNode) });
-          }
-        }
-      } else {
-        for (const he of entries) parseHost(group, he.keyNode, he.valueNode);
-      }
+      const entries = this.sectionEntries(group, e);
+      if (!entries) continue;
+      if (e.key === 'vars') this.groupVars(g, entries);
+      else if (e.key === 'children') this.children(group, entries);
+      else for (const he of entries) this.host(group, he.keyNode, he.valueNode);
     }
     return group;
   }
 
-  function parseHost(group: string, keyNode: unknown, valueNode: unknown): void {
+  /** sectionEntries checks one key of a group (vars, children or hosts) and returns its entries; undefined to skip it. */
+  private sectionEntries(group: string, e: Entry): Entry[] | undefined {
+    const { conv, diags, src } = this;
+    const v = conv.deref(e.valueNode);
+    if (!SECTIONS.includes(e.key)) {
+      const near = closest(e.key);
+      diags.add({
+        code: 'E_INV_SYNTAX',
+        message: `unexpected key "${e.key}" in group "${group}": only "vars", "children" and "hosts" are valid`,
+        pos: nodePos(src, e.keyNode),
+        hint: near ? `did you mean \`${near}\`?` : undefined,
+      });
+      return undefined;
+    }
+    // a bare string is allowed and means a mapping with that one key
+    if (isScalar(v) && typeof conv.value(v) === 'string') return [{ key: String(conv.value(v)), keyNode: v, valueNode: null }];
+    if (isMap(v)) return conv.entries(v);
+    const val = conv.value(v);
+    if (val === null) return undefined;
+    diags.add({
+      code: 'E_INV_SYNTAX',
+      message: `Invalid "${e.key}" entry for "${group}" group, requires a dictionary, found "${typeName(val)}" instead.`,
+      pos: nodePos(src, v),
+      hint: e.key === 'vars' ? undefined : `write ${e.key} as a mapping: "name:" on its own line, one per entry`,
+    });
+    return undefined;
+  }
+
+  private groupVars(g: GroupNode, entries: Entry[]): void {
+    for (const ve of entries) {
+      const box: Record<string, unknown> = {};
+      store(box, 'v', this.conv.typed(ve.valueNode));
+      try {
+        this.inv.setGroupVar(g, ve.key, box, 'v');
+      } catch (err) {
+        if (!(err instanceof InventoryGraphError)) throw err;
+        this.diags.add({ code: 'E_INV_SYNTAX', message: err.message, pos: nodePos(this.src, ve.valueNode) });
+      }
+    }
+  }
+
+  private children(group: string, entries: Entry[]): void {
+    for (const ce of entries) {
+      const sub = this.group(ce.keyNode, ce.valueNode);
+      if (sub === undefined) continue;
+      try {
+        this.inv.addChild(group, sub);
+      } catch (err) {
+        if (!(err instanceof InventoryGraphError)) throw err;
+        this.diags.add({ code: 'E_INV_GROUP', message: err.message, pos: nodePos(this.src, ce.keyNode) });
+      }
+    }
+  }
+
+  private host(group: string, keyNode: unknown, valueNode: unknown): void {
+    const { conv, diags, src } = this;
     const pos = nodePos(src, keyNode);
     const patT = conv.typed(keyNode);
     if (typeof patT.value !== 'string') {
@@ -160,7 +188,7 @@ export function parseYamlInventory(src: DataFile, inv: InventoryData, diags: Dia
         diags.add({ code: 'E_INV_SYNTAX', message: 'Invalid empty host name provided', pos });
         continue;
       }
-      const host = inv.addHost(h, group, port, pos);
+      const host = this.inv.addHost(h, group, port, pos);
       for (const k of Object.keys(vars)) setVar(host.vars, k, vars, k);
     }
   }
