@@ -1,5 +1,5 @@
 import type { ListrTaskWrapper } from 'listr2';
-import type { ExecEvent } from '../executor/events.ts';
+import type { ExecEvent, TaskRef } from '../executor/events.ts';
 import { banner } from './banner.ts';
 import { pyStr } from '../template/py-values.ts';
 import { formatRecap } from './recap.ts';
@@ -25,6 +25,28 @@ function deferred(): Pending {
     promise,
   };
   return p;
+}
+
+/** lineFor is the line an event prints between task trees, if it prints one. */
+function lineFor(e: ExecEvent): string | undefined {
+  switch (e.type) {
+    case 'play-start':
+      return `\n${banner(`PLAY [${e.name}]`)}`;
+    case 'warning':
+      return `[WARNING]: ${e.host ? `[${e.host}]: ` : ''}${e.message}`;
+    case 'included':
+      return `included: ${e.file} for ${e.hosts.join(', ')}`;
+    case 'debug':
+      return `<${e.host ?? 'tsplay'}> ${e.message}`;
+    case 'no-hosts-matched':
+      return 'skipping: no hosts matched';
+    case 'no-hosts-left':
+      return `\n${banner('NO MORE HOSTS LEFT')}`;
+    case 'interrupted':
+      return '\n[ERROR]: User interrupted execution';
+    default:
+      return undefined;
+  }
 }
 
 /** TtyOptions tune the live tree; `renderer` is 'default' on a terminal ('simple' in tests). */
@@ -62,73 +84,15 @@ export class TtyReporter {
   /** onEvent feeds one event into the tree. */
   onEvent(e: ExecEvent): void {
     switch (e.type) {
-      case 'play-start':
-        this.then(() => this.write(`\n${banner(`PLAY [${e.name}]`)}`));
+      case 'task-start':
+        this.taskStart(e);
         return;
-      case 'task-start': {
-        const id = e.task.id ?? taskLabel(e.task);
-        const hosts = e.hosts.map((h) => {
-          const d = deferred();
-          this.pending.set(this.key(id, h), d);
-          return { h, d };
-        });
-        const title = `${e.task.handler ? 'RUNNING HANDLER' : 'TASK'} [${taskLabel(e.task)}]`;
-        // listr2 is loaded on first use: plain and json runs (CI, scripts) never pay for it
-        this.then(async () => {
-          // a task whose hosts all reported while earlier tasks were drawn needs no spinner:
-          // print its final state at once, so the tree never lags far behind the run
-          if (hosts.every(({ d }) => d.settled)) {
-            this.write(`✔ ${title}`);
-            for (const { h, d } of hosts) this.write(`  ${this.summary(h, d.settled!)}`);
-            return;
-          }
-          const { Listr } = await import('listr2');
-          const list = new Listr(
-            [
-              {
-                title,
-                task: (_c, t) =>
-                  t.newListr(
-                    hosts.map(({ h, d }) => ({
-                      title: h,
-                      task: async (_c2: unknown, ht: ListrTaskWrapper<unknown, any, any>): Promise<void> => {
-                        d.wrapper = ht;
-                        const r = await d.promise;
-                        const tag = r.delegatedTo ? `${h} -> ${r.delegatedTo}` : h;
-                        if (r.status === 'skipped') ht.skip(`skipping: ${tag}`);
-                        else if (r.status === 'failed' || r.status === 'unreachable') {
-                          ht.title = `${r.status === 'failed' ? 'failed' : 'unreachable'}: ${tag}${r.msg ? ` — ${r.msg}` : ''}`;
-                          throw new Error(ht.title);
-                        } else ht.title = `${r.status}: ${tag}`;
-                        const showDiff = r.showDiff ?? this.o.diff;
-                        if (showDiff && r.changes.length > 0) ht.output = renderChanges(r.changes).join('\n');
-                      },
-                    })),
-                    { concurrent: true, exitOnError: false },
-                  ),
-              },
-            ],
-            {
-              renderer: this.o.renderer ?? 'default',
-              fallbackRenderer: 'simple',
-              exitOnError: false,
-              rendererOptions: { collapseSubtasks: false, persistentOutput: true } as never,
-            },
-          );
-          await list.run().catch(() => undefined);
-        });
+      case 'item-result':
+        this.progress(e.task, e.host, `${e.status}: (item=${pyStr(e.item)})`);
         return;
-      }
-      case 'item-result': {
-        const p = this.pending.get(this.key(e.task.id ?? taskLabel(e.task), e.host));
-        if (p?.wrapper) p.wrapper.output = `${e.status}: (item=${pyStr(e.item)})`;
+      case 'retry':
+        this.progress(e.task, e.host, `FAILED - RETRYING (${e.retriesLeft} retries left)`);
         return;
-      }
-      case 'retry': {
-        const p = this.pending.get(this.key(e.task.id ?? taskLabel(e.task), e.host));
-        if (p?.wrapper) p.wrapper.output = `FAILED - RETRYING (${e.retriesLeft} retries left)`;
-        return;
-      }
       case 'host-result': {
         const k = this.key(e.task.id ?? taskLabel(e.task), e.host);
         const p = this.pending.get(k);
@@ -138,31 +102,76 @@ export class TtyReporter {
         }
         return;
       }
-      case 'warning':
-        this.then(() => this.write(`[WARNING]: ${e.host ? `[${e.host}]: ` : ''}${e.message}`));
-        return;
-      case 'included':
-        this.then(() => this.write(`included: ${e.file} for ${e.hosts.join(', ')}`));
-        return;
-      case 'debug':
-        this.then(() => this.write(`<${e.host ?? 'tsplay'}> ${e.message}`));
-        return;
-      case 'no-hosts-matched':
-        this.then(() => this.write('skipping: no hosts matched'));
-        return;
-      case 'no-hosts-left':
-        this.then(() => this.write(`\n${banner('NO MORE HOSTS LEFT')}`));
-        return;
-      case 'interrupted':
-        this.then(() => this.write('\n[ERROR]: User interrupted execution'));
-        return;
       case 'recap':
         this.flushPending();
         this.then(() => this.write([`\n${banner('PLAY RECAP')}`, ...formatRecap(e.stats), ''].join('\n')));
         return;
-      default:
-        return;
+      default: {
+        const line = lineFor(e);
+        if (line !== undefined) this.then(() => this.write(line));
+      }
     }
+  }
+
+  /** progress shows a host's latest item or retry under its spinner. */
+  private progress(task: TaskRef, host: string, text: string): void {
+    const p = this.pending.get(this.key(task.id ?? taskLabel(task), host));
+    if (p?.wrapper) p.wrapper.output = text;
+  }
+
+  private taskStart(e: Extract<ExecEvent, { type: 'task-start' }>): void {
+    const id = e.task.id ?? taskLabel(e.task);
+    const hosts = e.hosts.map((h) => {
+      const d = deferred();
+      this.pending.set(this.key(id, h), d);
+      return { h, d };
+    });
+    const title = `${e.task.handler ? 'RUNNING HANDLER' : 'TASK'} [${taskLabel(e.task)}]`;
+    this.then(async () => {
+      // a task whose hosts all reported while earlier tasks were drawn needs no spinner:
+      // print its final state at once, so the tree never lags far behind the run
+      if (hosts.every(({ d }) => d.settled)) {
+        this.write(`✔ ${title}`);
+        for (const { h, d } of hosts) this.write(`  ${this.summary(h, d.settled!)}`);
+        return;
+      }
+      await this.drawTask(title, hosts);
+    });
+  }
+
+  /** drawTask draws one task with a spinner per host until every host has reported. */
+  private async drawTask(title: string, hosts: readonly { h: string; d: Pending }[]): Promise<void> {
+    // listr2 is loaded on first use: plain and json runs (CI, scripts) never pay for it
+    const { Listr } = await import('listr2');
+    const list = new Listr(
+      [
+        {
+          title,
+          task: (_c, t) => t.newListr(hosts.map(({ h, d }) => ({ title: h, task: (_c2: unknown, ht: ListrTaskWrapper<unknown, any, any>) => this.hostRow(h, d, ht) })), { concurrent: true, exitOnError: false }),
+        },
+      ],
+      {
+        renderer: this.o.renderer ?? 'default',
+        fallbackRenderer: 'simple',
+        exitOnError: false,
+        rendererOptions: { collapseSubtasks: false, persistentOutput: true } as never,
+      },
+    );
+    await list.run().catch(() => undefined);
+  }
+
+  /** hostRow is one host's row: a spinner until its result, then ok/changed/skipped/failed. */
+  private async hostRow(h: string, d: Pending, ht: ListrTaskWrapper<unknown, any, any>): Promise<void> {
+    d.wrapper = ht;
+    const r = await d.promise;
+    const tag = r.delegatedTo ? `${h} -> ${r.delegatedTo}` : h;
+    if (r.status === 'skipped') ht.skip(`skipping: ${tag}`);
+    else if (r.status === 'failed' || r.status === 'unreachable') {
+      ht.title = `${r.status === 'failed' ? 'failed' : 'unreachable'}: ${tag}${r.msg ? ` — ${r.msg}` : ''}`;
+      throw new Error(ht.title);
+    } else ht.title = `${r.status}: ${tag}`;
+    const showDiff = r.showDiff ?? this.o.diff;
+    if (showDiff && r.changes.length > 0) ht.output = renderChanges(r.changes).join('\n');
   }
 
   private summary(h: string, r: Extract<ExecEvent, { type: 'host-result' }>): string {
