@@ -36,196 +36,243 @@ const STRING_METHODS: Record<string, (s: string, args: readonly unknown[]) => un
 /** evaluate runs a parsed expression against variables; errors name the variable and position. */
 export function evaluate(node: ExprNode, rawVars: Vars, site: EvalSite): unknown {
   // names are looked up through the lazy view: a variable holding `{{ }}` is rendered when read
-  const vars = templateVars(rawVars, { pos: site.pos, task: site.task, host: site.host });
-  const where = (at: number): SourcePos => offsetPos(site.pos, site.text, at);
-  const undefinedError = (u: Undef, _at: number): never => {
+  const ev = new Evaluator(templateVars(rawVars, { pos: site.pos, task: site.task, host: site.host }), site);
+  const out = ev.ev(node);
+  if (isUndef(out)) ev.undefinedError(out);
+  return plainOf(out);
+}
+
+/** member is obj[key] as Jinja2 reads it: an Undef naming `label` when there is no such item. */
+function member(obj: unknown, key: unknown, label: string, at: number): unknown {
+  const missing = new Undef(label, at, pyStr(key), false);
+  if (Array.isArray(obj) || typeof obj === 'string') {
+    if (typeof key !== 'number' || !Number.isInteger(key)) return missing;
+    const v = obj.at(key);
+    return v === undefined ? missing : v;
+  }
+  if (isMapping(obj)) {
+    const k = pyStr(key);
+    return Object.hasOwn(obj, k) ? obj[k] : missing;
+  }
+  return missing;
+}
+
+/** nameOf spells a variable reference (`a.b[0]`) for messages. */
+function nameOf(n: ExprNode): string {
+  return n.t === 'name' ? n.name : n.t === 'attr' ? `${nameOf(n.obj)}.${n.name}` : n.t === 'index' ? `${nameOf(n.obj)}[${n.index.t === 'lit' ? pyRepr(n.index.v) : '...'}]` : '(expression)';
+}
+
+type Node<T extends ExprNode['t']> = Extract<ExprNode, { t: T }>;
+
+/** Evaluator evaluates the nodes of one expression against one set of variables. */
+class Evaluator {
+  private readonly vars: Vars;
+  private readonly site: EvalSite;
+
+  constructor(vars: Vars, site: EvalSite) {
+    this.vars = vars;
+    this.site = site;
+  }
+
+  private where(at: number): SourcePos {
+    return offsetPos(this.site.pos, this.site.text, at);
+  }
+
+  /** undefinedError raises E_UNDEFINED_VAR for the variable an Undef came from. */
+  undefinedError(u: Undef): never {
     throw new TsplayError({
       code: 'E_UNDEFINED_VAR',
       message: u.detail !== undefined ? `'${u.missing}' is undefined: ${u.detail}` : u.rootMissing ? `'${u.missing}' is undefined` : `'${u.name}' is undefined: no attribute or item '${u.missing}'`,
-      pos: where(u.at),
-      task: site.task,
-      host: site.host,
+      pos: this.where(u.at),
+      task: this.site.task,
+      host: this.site.host,
       hint: `define it, or guard with "${u.name} is defined" or "|default(...)"`,
     });
-  };
-  const evalFail = (at: number, message: string): never => {
-    throw new TsplayError({ code: 'E_EXPR_EVAL', message, pos: where(at), task: site.task, host: site.host });
-  };
+  }
+
+  private evalFail(at: number, message: string): never {
+    throw new TsplayError({ code: 'E_EXPR_EVAL', message, pos: this.where(at), task: this.site.task, host: this.site.host });
+  }
+
   /** need returns a defined value or raises E_UNDEFINED_VAR for the variable it came from */
-  const need = (n: ExprNode): unknown => {
-    const v = ev(n);
-    if (isUndef(v)) undefinedError(v, n.at);
+  private need(n: ExprNode): unknown {
+    const v = this.ev(n);
+    if (isUndef(v)) this.undefinedError(v);
     return v;
-  };
-  const num = (v: unknown, at: number, op: string): number => {
+  }
+
+  private num(v: unknown, at: number, op: string): number {
     if (typeof v === 'number') return v;
     if (typeof v === 'boolean') return v ? 1 : 0;
-    return evalFail(at, `unsupported operand type for ${op}: '${typeName(v)}'`);
-  };
-  const order = (a: unknown, b: unknown, at: number, op: string): number => {
+    return this.evalFail(at, `unsupported operand type for ${op}: '${typeName(v)}'`);
+  }
+
+  private order(a: unknown, b: unknown, at: number, op: string): number {
     if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean')) return Number(a) - Number(b);
     if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-    return evalFail(at, `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
-  };
-  const member = (obj: unknown, key: unknown, label: string, at: number): unknown => {
-    const missing = new Undef(label, at, pyStr(key), false);
-    if (Array.isArray(obj) || typeof obj === 'string') {
-      if (typeof key !== 'number' || !Number.isInteger(key)) return missing;
-      const v = obj.at(key);
-      return v === undefined ? missing : v;
-    }
-    if (isMapping(obj)) {
-      const k = pyStr(key);
-      return Object.hasOwn(obj, k) ? obj[k] : missing;
-    }
-    return missing;
-  };
-  const nameOf = (n: ExprNode): string =>
-    n.t === 'name' ? n.name : n.t === 'attr' ? `${nameOf(n.obj)}.${n.name}` : n.t === 'index' ? `${nameOf(n.obj)}[${n.index.t === 'lit' ? pyRepr(n.index.v) : '...'}]` : '(expression)';
+    return this.evalFail(at, `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+  }
 
-  const ev = (n: ExprNode): unknown => {
+  /** ev evaluates a node; an undefined variable comes back as an Undef, for `is defined` and `default`. */
+  ev(n: ExprNode): unknown {
     switch (n.t) {
       case 'lit':
         return n.v;
-      case 'name': {
-        if (!Object.hasOwn(vars, n.name)) return new Undef(n.name, n.at, n.name, true);
-        try {
-          return vars[n.name];
-        } catch (e) {
-          // as in Ansible, a variable whose value uses an undefined one is itself undefined (`is defined`, `default`)
-          if (e instanceof TsplayError && e.code === 'E_UNDEFINED_VAR') return new Undef(n.name, n.at, n.name, true, e.message);
-          throw e;
-        }
-      }
+      case 'name':
+        return this.name(n);
       case 'attr': {
-        const obj = ev(n.obj);
+        const obj = this.ev(n.obj);
         return isUndef(obj) ? new Undef(nameOf(n), obj.at, obj.missing, obj.rootMissing, obj.detail) : member(obj, n.name, nameOf(n), n.at);
       }
       case 'index': {
-        const obj = ev(n.obj);
-        const key = need(n.index);
+        const obj = this.ev(n.obj);
+        const key = this.need(n.index);
         return isUndef(obj) ? new Undef(nameOf(n), obj.at, obj.missing, obj.rootMissing, obj.detail) : member(obj, key, nameOf(n), n.index.at);
       }
       case 'list':
-        return n.items.map(need);
+        return n.items.map((x) => this.need(x));
       case 'dict':
-        return Object.fromEntries(n.entries.map(([k, v]) => [pyStr(need(k)), need(v)]));
+        return Object.fromEntries(n.entries.map(([k, v]) => [pyStr(this.need(k)), this.need(v)]));
       case 'unary': {
-        const v = need(n.arg);
+        const v = this.need(n.arg);
         if (n.op === 'not') return !truthy(v);
-        const x = num(v, n.at, `unary ${n.op}`);
+        const x = this.num(v, n.at, `unary ${n.op}`);
         return n.op === '-' ? -x : x;
       }
       case 'cond':
-        return truthy(need(n.test)) ? need(n.then) : n.else ? need(n.else) : '';
+        return truthy(this.need(n.test)) ? this.need(n.then) : n.else ? this.need(n.else) : '';
       case 'bin':
-        return binary(n.op, n.l, n.r, n.at);
-      case 'filter': {
-        const f = FILTERS[n.name];
-        if (!f) return evalFail(n.at, `no filter named '${n.name}'`);
-        const v = n.name === 'default' || n.name === 'd' || n.name === 'mandatory' ? ev(n.arg) : need(n.arg);
-        const args = n.args.map(need);
-        try {
-          return f(v, args);
-        } catch (e) {
-          return evalFail(n.at, `filter ${n.name}: ${(e as Error).message}`);
-        }
-      }
-      case 'test': {
-        const v = ev(n.arg);
-        let r: boolean;
-        if (n.name === 'defined' || n.name === 'undefined') r = isUndef(v) === (n.name === 'undefined');
-        else {
-          const t = TESTS[n.name];
-          if (!t) return evalFail(n.at, `no test named '${n.name}'`);
-          if (isUndef(v)) undefinedError(v, n.arg.at);
-          const args = n.args.map(need);
-          try {
-            r = t(v, args);
-          } catch (e) {
-            return evalFail(n.at, `test ${n.name}: ${(e as Error).message}`);
-          }
-        }
-        return n.negate ? !r : r;
-      }
+        return this.binary(n.op, n.l, n.r, n.at);
+      case 'filter':
+        return this.filter(n);
+      case 'test':
+        return this.test(n);
       case 'call': {
-        const obj = need(n.obj);
+        const obj = this.need(n.obj);
         const m = STRING_METHODS[n.method];
-        if (typeof obj !== 'string' || !m) return evalFail(n.at, `'${typeName(obj)}' object has no callable method '${n.method}' here`);
-        return m(obj, n.args.map(need));
+        if (typeof obj !== 'string' || !m) return this.evalFail(n.at, `'${typeName(obj)}' object has no callable method '${n.method}' here`);
+        return m(obj, n.args.map((x) => this.need(x)));
       }
     }
-  };
+  }
 
-  const binary = (op: string, l: ExprNode, r: ExprNode, at: number): unknown => {
+  private name(n: Node<'name'>): unknown {
+    if (!Object.hasOwn(this.vars, n.name)) return new Undef(n.name, n.at, n.name, true);
+    try {
+      return this.vars[n.name];
+    } catch (e) {
+      // as in Ansible, a variable whose value uses an undefined one is itself undefined (`is defined`, `default`)
+      if (e instanceof TsplayError && e.code === 'E_UNDEFINED_VAR') return new Undef(n.name, n.at, n.name, true, e.message);
+      throw e;
+    }
+  }
+
+  private filter(n: Node<'filter'>): unknown {
+    const f = FILTERS[n.name];
+    if (!f) return this.evalFail(n.at, `no filter named '${n.name}'`);
+    const v = n.name === 'default' || n.name === 'd' || n.name === 'mandatory' ? this.ev(n.arg) : this.need(n.arg);
+    const args = n.args.map((x) => this.need(x));
+    try {
+      return f(v, args);
+    } catch (e) {
+      return this.evalFail(n.at, `filter ${n.name}: ${(e as Error).message}`);
+    }
+  }
+
+  private test(n: Node<'test'>): boolean {
+    const v = this.ev(n.arg);
+    let r: boolean;
+    if (n.name === 'defined' || n.name === 'undefined') r = isUndef(v) === (n.name === 'undefined');
+    else {
+      const t = TESTS[n.name];
+      if (!t) return this.evalFail(n.at, `no test named '${n.name}'`);
+      if (isUndef(v)) this.undefinedError(v);
+      const args = n.args.map((x) => this.need(x));
+      try {
+        r = t(v, args);
+      } catch (e) {
+        return this.evalFail(n.at, `test ${n.name}: ${(e as Error).message}`);
+      }
+    }
+    return n.negate ? !r : r;
+  }
+
+  private binary(op: string, l: ExprNode, r: ExprNode, at: number): unknown {
     if (op === 'and') {
-      const a = need(l);
-      return truthy(a) ? need(r) : a;
+      const a = this.need(l);
+      return truthy(a) ? this.need(r) : a;
     }
     if (op === 'or') {
-      const a = need(l);
-      return truthy(a) ? a : need(r);
+      const a = this.need(l);
+      return truthy(a) ? a : this.need(r);
     }
-    const a = need(l);
-    const b = need(r);
+    const a = this.need(l);
+    const b = this.need(r);
     switch (op) {
       case '==':
         return pyEqual(a, b);
       case '!=':
         return !pyEqual(a, b);
       case '<':
-        return order(a, b, at, op) < 0;
+        return this.order(a, b, at, op) < 0;
       case '>':
-        return order(a, b, at, op) > 0;
+        return this.order(a, b, at, op) > 0;
       case '<=':
-        return order(a, b, at, op) <= 0;
+        return this.order(a, b, at, op) <= 0;
       case '>=':
-        return order(a, b, at, op) >= 0;
+        return this.order(a, b, at, op) >= 0;
       case 'in':
       case 'not in': {
-        let found: boolean;
-        if (typeof b === 'string') {
-          if (typeof a !== 'string') return evalFail(at, `'in <string>' requires string as left operand, not ${typeName(a)}`);
-          found = b.includes(a);
-        } else if (Array.isArray(b)) found = b.some((x) => pyEqual(a, x));
-        else if (isMapping(b)) found = Object.hasOwn(b, pyStr(a));
-        else return evalFail(at, `argument of type '${typeName(b)}' is not iterable`);
+        const found = this.contains(b, a, at);
         return op === 'in' ? found : !found;
       }
       case '~':
         return pyStr(a) + pyStr(b);
+    }
+    return this.arithmetic(op, a, b, at);
+  }
+
+  /** contains is Python's `a in b` for strings, lists and mappings. */
+  private contains(b: unknown, a: unknown, at: number): boolean {
+    if (typeof b === 'string') {
+      if (typeof a !== 'string') return this.evalFail(at, `'in <string>' requires string as left operand, not ${typeName(a)}`);
+      return b.includes(a);
+    }
+    if (Array.isArray(b)) return b.some((x) => pyEqual(a, x));
+    if (isMapping(b)) return Object.hasOwn(b, pyStr(a));
+    return this.evalFail(at, `argument of type '${typeName(b)}' is not iterable`);
+  }
+
+  private arithmetic(op: string, a: unknown, b: unknown, at: number): unknown {
+    switch (op) {
       case '+':
         if (typeof a === 'string' && typeof b === 'string') return a + b;
         if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-        return num(a, at, op) + num(b, at, op);
+        return this.num(a, at, op) + this.num(b, at, op);
       case '*':
         if (typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, b));
-        return num(a, at, op) * num(b, at, op);
+        return this.num(a, at, op) * this.num(b, at, op);
       case '-':
-        return num(a, at, op) - num(b, at, op);
+        return this.num(a, at, op) - this.num(b, at, op);
       case '/': {
-        const d = num(b, at, op);
-        if (d === 0) return evalFail(at, 'division by zero');
-        return num(a, at, op) / d;
+        const d = this.num(b, at, op);
+        if (d === 0) return this.evalFail(at, 'division by zero');
+        return this.num(a, at, op) / d;
       }
       case '//': {
-        const d = num(b, at, op);
-        if (d === 0) return evalFail(at, 'integer division by zero');
-        return Math.floor(num(a, at, op) / d);
+        const d = this.num(b, at, op);
+        if (d === 0) return this.evalFail(at, 'integer division by zero');
+        return Math.floor(this.num(a, at, op) / d);
       }
       case '%': {
-        const d = num(b, at, op);
-        if (d === 0) return evalFail(at, 'modulo by zero');
-        const x = num(a, at, op);
+        const d = this.num(b, at, op);
+        if (d === 0) return this.evalFail(at, 'modulo by zero');
+        const x = this.num(a, at, op);
         return ((x % d) + d) % d;
       }
       case '**':
-        return num(a, at, op) ** num(b, at, op);
+        return this.num(a, at, op) ** this.num(b, at, op);
     }
-    return evalFail(at, `unknown operator ${op}`);
-  };
-
-  const out = ev(node);
-  if (isUndef(out)) undefinedError(out, node.at);
-  return plainOf(out);
+    return this.evalFail(at, `unknown operator ${op}`);
+  }
 }
