@@ -19,6 +19,7 @@ import { slurpModule } from './slurp.ts';
 import { statModule } from './stat.ts';
 import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
+import { virtNetworkModule } from './virt/network.ts';
 
 const MODULES: readonly ModuleDef[] = [
   assertModule,
@@ -41,6 +42,7 @@ const MODULES: readonly ModuleDef[] = [
   statModule,
   templateModule,
   waitForModule,
+  virtNetworkModule,
 ];
 
 const byName = new Map<string, ModuleDef>();
