@@ -63,7 +63,8 @@ function checks(a: Readonly<Record<string, unknown>>): ArgProblem[] {
     out.push({ code: 'E_ARG_REQUIRED', message: `state ${state} needs network (a libvirt_networks entry) or xml` });
   }
   const entry = a['network'] as z.output<typeof networkEntrySchema> | undefined;
-  if (!entry) return out;
+  // a malformed cidr is already reported by its own type check
+  if (!entry || parseCidr(entry.cidr) === undefined) return out;
   const net = resolveAddress(entry);
   if (entry.address !== undefined && !inside(entry.address, net)) out.push({ code: 'E_ARG_TYPE', message: `address ${entry.address} is outside ${net.network}/${net.prefix}`, path: ['network', 'address'] });
   const ranges = entry.dhcp === undefined ? [] : Array.isArray(entry.dhcp) ? entry.dhcp : [entry.dhcp];
