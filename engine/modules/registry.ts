@@ -20,6 +20,7 @@ import { statModule } from './stat.ts';
 import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
 import { virtNetworkModule } from './virt/network.ts';
+import { virtNicBandwidthModule } from './virt/nic-bandwidth.ts';
 
 const MODULES: readonly ModuleDef[] = [
   assertModule,
@@ -43,6 +44,7 @@ const MODULES: readonly ModuleDef[] = [
   templateModule,
   waitForModule,
   virtNetworkModule,
+  virtNicBandwidthModule,
 ];
 
 const byName = new Map<string, ModuleDef>();
