@@ -19,6 +19,8 @@ import { slurpModule } from './slurp.ts';
 import { statModule } from './stat.ts';
 import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
+import { virtNetworkModule } from './virt/network.ts';
+import { virtNicBandwidthModule } from './virt/nic-bandwidth.ts';
 
 const MODULES: readonly ModuleDef[] = [
   assertModule,
@@ -41,6 +43,8 @@ const MODULES: readonly ModuleDef[] = [
   statModule,
   templateModule,
   waitForModule,
+  virtNetworkModule,
+  virtNicBandwidthModule,
 ];
 
 const byName = new Map<string, ModuleDef>();

@@ -10,6 +10,11 @@ export interface Change {
   readonly after: unknown;
   /** for file content: a unified diff is rendered from these */
   readonly diff?: { readonly path: string; readonly before: string; readonly after: string };
+  /**
+   * how disruptive carrying it out is: `live` (now, nothing restarts), `config` (for the next
+   * start), `restart` (the guest must restart), `net-restart` (the libvirt network restarts)
+   */
+  readonly class?: 'live' | 'config' | 'restart' | 'net-restart';
 }
 
 /**

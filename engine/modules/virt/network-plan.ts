@@ -1,0 +1,205 @@
+// The pure plan of virt_network: desired network against the three layers read from the host
+// (inactive XML, live XML, net-info + the bridge's sysfs), each change with its class.
+import type { Argv } from '../../connection/types.ts';
+import { parseAgeing } from '../../probes/bridge.ts';
+import { parseDomiflist, parseNetInfo, virshArgv } from '../../probes/virsh.ts';
+import type { Change, Plan } from '../types.ts';
+import { specOf, type NetworkArgs } from './network-args.ts';
+import { buildNetworkTree, carryOver, diffRest, normalizeNetwork, updateOps, type NetModel, type UpdateOp } from './network-xml.ts';
+import { DISRUPTIVE, type Step, type VirtPayload } from './steps.ts';
+import { attr, buildXml, kid, parseXmlRoot, textOf, type XNode } from './xml-tree.ts';
+
+/** NetworkCurrent is what read found, as the tools printed it (null: the object or file is missing). */
+export interface NetworkCurrent {
+  /** `virsh net-info NET` */
+  readonly info: string | null;
+  /** `virsh net-dumpxml --inactive NET` */
+  readonly inactive: string | null;
+  /** `virsh net-dumpxml NET` (only while active) */
+  readonly live: string | null;
+  /** /sys/class/net/BR/bridge/ageing_time */
+  readonly ageing: string | null;
+  /** the ageing hook script and this network's value file */
+  readonly hook: string | null;
+  readonly ageingConf: string | null;
+  /** `virsh domiflist DOM` of every running domain */
+  readonly guests: readonly { readonly domain: string; readonly domiflist: string }[];
+}
+
+/** AGEING_HOOK is where the libvirt network hook that re-applies bridge ageing lives (libvirt ≥ 6.5 runs hooks/network.d/*). */
+export const AGEING_HOOK = '/etc/libvirt/hooks/network.d/tsplay-bridge-ageing';
+/** AGEING_DIR holds one file per network: "BRIDGE CENTISECONDS". */
+export const AGEING_DIR = '/etc/tsplay/bridge-ageing';
+
+// Why a fixed script reading a value file: the network and bridge names never enter script
+// text, so nothing a user writes can be run by the hook.
+/** AGEING_HOOK_SCRIPT is the hook's fixed content. */
+export const AGEING_HOOK_SCRIPT = `#!/bin/sh
+# Written by tsplay. libvirt resets a bridge's ageing time whenever it starts the network;
+# re-apply the value recorded in ${AGEING_DIR}/<network> ("BRIDGE CENTISECONDS").
+[ "$2" = started ] || exit 0
+f=${AGEING_DIR}/$1
+[ -r "$f" ] || exit 0
+read -r br cs < "$f" || exit 0
+exec ip link set dev "$br" type bridge ageing_time "$cs"
+`;
+
+/** AttachedGuest is one guest interface on the network: it loses its link when the network restarts. */
+export interface AttachedGuest {
+  readonly domain: string;
+  readonly tap: string | null;
+  readonly mac: string;
+}
+
+/** attachedGuests lists the running guests' interfaces whose source is the network. */
+export function attachedGuests(name: string, cur: NetworkCurrent): AttachedGuest[] {
+  return cur.guests.flatMap((g) => parseDomiflist({ rc: 0, stdout: g.domiflist, stderr: '' })
+    .filter((i) => i.type === 'network' && i.source === name)
+    .map((i) => ({ domain: g.domain, tap: i.target, mac: i.mac })));
+}
+
+const fail = (msg: string, changes: Change[] = []): Plan<VirtPayload> => ({ changes, failed: true, msg });
+const defineStep = (xml: string): Step => ({ run: virshArgv('net-define', '/dev/stdin'), stdin: xml });
+
+function updateArgv(name: string, op: UpdateOp, live: boolean, config: boolean, ips: number): Argv {
+  return virshArgv('net-update', name, op.command, op.section, op.xml,
+    ...(ips > 1 && op.section !== 'dns-host' ? ['--parent-index', String(op.ipIndex)] : []),
+    ...(live ? ['--live'] : []), ...(config ? ['--config'] : []));
+}
+
+// One net-update per distinct command: an op needed in both layers gets --live --config.
+function liveUpdates(name: string, want: NetModel, config: NetModel, live: NetModel | undefined, ips: number): { changes: Change[]; steps: Step[] } {
+  const byKey = new Map<string, { op: UpdateOp; live: boolean; config: boolean }>();
+  const add = (ops: UpdateOp[], layer: 'live' | 'config'): void => {
+    for (const op of ops) {
+      const k = `${op.command} ${op.section} ${op.xml}`;
+      const e = byKey.get(k) ?? { op, live: false, config: false };
+      e[layer] = true;
+      byKey.set(k, e);
+    }
+  };
+  add(updateOps(want, config), 'config');
+  if (live) add(updateOps(want, live), 'live');
+  const changes: Change[] = [];
+  const steps: Step[] = [];
+  for (const { op, live: l, config: c } of byKey.values()) {
+    // Only one layer needing it is a half-applied state; the property says which layer lags.
+    const lag = l && c ? '' : l ? ' (live only)' : live ? ' (config only)' : '';
+    changes.push({ property: `${op.section} ${op.key}${lag}`, before: op.before, after: op.after ?? null, class: l ? 'live' : 'config' });
+    steps.push({ run: updateArgv(name, op, l, c, ips) });
+  }
+  return { changes, steps };
+}
+
+function desiredTree(args: NetworkArgs): XNode | string {
+  if (args.xml !== undefined) {
+    const root = parseXmlRoot(args.xml, 'network');
+    if (!root) return 'xml has no <network> element';
+    const named = textOf(kid(root, 'name'));
+    if (named !== args.name) return `xml names the network ${JSON.stringify(named)}, the task ${JSON.stringify(args.name)}`;
+    return root;
+  }
+  return buildNetworkTree(specOf(args.name, args.network!, args.hosts));
+}
+
+/** planNetwork is the pure plan of virt_network. */
+export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPayload> {
+  const name = args.name;
+  const state = args.state ?? 'active';
+  const info = cur.info === null ? undefined : parseNetInfo({ rc: 0, stdout: cur.info, stderr: '' });
+  const active = info?.active ?? false;
+  const guests = attachedGuests(name, cur);
+  const guestText = guests.length === 0 ? 'no guests are attached' : `guests that lose their link: ${[...new Set(guests.map((g) => g.domain))].map((d) => `${d} (${guests.filter((g) => g.domain === d).map((g) => g.tap ?? g.mac).join(', ')})`).join(', ')}`;
+  const result = { network: name, guests_affected: guests.map((g) => ({ domain: g.domain, tap: g.tap, mac: g.mac })) };
+  const changes: Change[] = [];
+  const steps: Step[] = [];
+  const refuse = (): Plan<VirtPayload> | undefined => {
+    const hard = changes.filter((c) => c.class !== undefined && DISRUPTIVE.includes(c.class));
+    if (hard.length === 0 || args.allow_restart) return undefined;
+    return { ...fail(`network ${name}: ${hard.map((c) => c.property).join(', ')} need a network restart (net-restart), refused without allow_restart: true; ${guestText}`, changes), result };
+  };
+
+  if (state === 'absent') {
+    if (info === undefined) return { changes: [], reason: `network ${name} does not exist`, result };
+    if (active) {
+      changes.push({ property: 'state', before: 'active', after: 'absent', class: 'net-restart' });
+      steps.push({ run: virshArgv('net-destroy', name) });
+    } else changes.push({ property: 'state', before: 'inactive', after: 'absent', class: 'config' });
+    steps.push({ run: virshArgv('net-undefine', name) });
+    return refuse() ?? { changes, result, payload: { steps } };
+  }
+
+  const tree = desiredTree(args);
+  if (typeof tree === 'string') return fail(tree);
+  const wantActive = state === 'active' || (state === 'present' && active);
+  const existing = cur.inactive === null ? undefined : parseXmlRoot(cur.inactive, 'network');
+  const desired = carryOver(tree, existing);
+  const want = normalizeNetwork(desired);
+  let restarting = false;
+
+  if (!existing) {
+    changes.push({ property: 'definition', before: null, after: name, class: 'config' });
+    steps.push(defineStep(buildXml('network', desired)));
+  } else {
+    const config = normalizeNetwork(existing);
+    const liveRoot = active && cur.live !== null ? parseXmlRoot(cur.live, 'network') : undefined;
+    const live = liveRoot ? normalizeNetwork(liveRoot) : undefined;
+    const configDiff = diffRest(want, config);
+    const liveDiff = live ? diffRest(want, live) : [];
+    if (configDiff.length > 0) steps.push(defineStep(buildXml('network', desired)));
+    if (active && (configDiff.length > 0 || liveDiff.length > 0)) {
+      // A definition that differs from the running network (or was changed but never restarted).
+      const props = new Map<string, Change>();
+      for (const d of liveDiff) props.set(d.property, { property: d.property, before: d.before, after: d.after, class: 'net-restart' });
+      for (const d of configDiff) if (!props.has(d.property)) props.set(d.property, { property: d.property, before: d.before, after: d.after, class: 'net-restart' });
+      changes.push(...props.values());
+      if (wantActive) {
+        restarting = true;
+        steps.push({ run: virshArgv('net-destroy', name) }, { run: virshArgv('net-start', name) });
+        const taps = guests.map((g) => g.tap).filter((t): t is string => t !== null);
+        if (taps.length > 0 && want.bridge) steps.push({ reattach: { bridge: want.bridge, taps } });
+      }
+    } else if (configDiff.length > 0) {
+      changes.push(...configDiff.map((d): Change => ({ property: d.property, before: d.before, after: d.after, class: 'config' })));
+    } else {
+      const ips = Array.isArray(desired['ip']) ? desired['ip'].length : 1;
+      const u = liveUpdates(name, want, config, live, ips);
+      changes.push(...u.changes);
+      steps.push(...u.steps);
+    }
+  }
+
+  if (wantActive && !active) {
+    changes.push({ property: 'state', before: info ? 'inactive' : 'absent', after: 'active', class: 'live' });
+    steps.push({ run: virshArgv('net-start', name) });
+  } else if (!wantActive && active) {
+    changes.push({ property: 'state', before: 'active', after: 'inactive', class: 'net-restart' });
+    steps.push({ run: virshArgv('net-destroy', name) });
+  }
+  if (args.autostart !== undefined && args.autostart !== (info?.autostart ?? false)) {
+    changes.push({ property: 'autostart', before: info?.autostart ?? false, after: args.autostart, class: 'live' });
+    steps.push({ run: virshArgv('net-autostart', name, ...(args.autostart ? [] : ['--disable'])) });
+  }
+
+  const ageing = args.network?.bridge?.ageing;
+  if (ageing !== undefined) {
+    const bridge = want.bridge;
+    if (bridge === undefined) return fail(`network ${name}: bridge.ageing needs a bridge name`);
+    const cs = ageing * 100;
+    const conf = `${bridge} ${cs}\n`;
+    if (cur.hook !== AGEING_HOOK_SCRIPT || cur.ageingConf !== conf) {
+      changes.push({ property: 'bridge.ageing (network hook)', before: cur.ageingConf?.trim() ?? null, after: conf.trim(), class: 'config' });
+      steps.unshift({ put: AGEING_HOOK, content: AGEING_HOOK_SCRIPT, mode: '0755' }, { put: `${AGEING_DIR}/${name}`, content: conf, mode: '0644' });
+    }
+    // A (re)start runs the hook; otherwise a running bridge gets the value now.
+    const now = cur.ageing === null ? null : parseAgeing({ rc: 0, stdout: cur.ageing, stderr: '' });
+    if (wantActive && active && !restarting && now !== ageing) {
+      changes.push({ property: 'bridge.ageing', before: now, after: ageing, class: 'live' });
+      steps.push({ run: ['ip', 'link', 'set', 'dev', bridge, 'type', 'bridge', 'ageing_time', String(cs)] });
+    }
+    if (wantActive && steps.length > 0) steps.push({ verifyAgeing: { bridge, centiseconds: cs } });
+  }
+
+  if (changes.length === 0) return { changes, reason: `network ${name} is ${active ? 'active' : 'defined'} as described (libvirt-added uuid, MAC and defaults ignored)`, result };
+  return refuse() ?? { changes, result, payload: { steps } };
+}

@@ -1,0 +1,46 @@
+// apply for the virt modules: walk the plan's steps, stop at the first that fails, and check
+// what must hold afterwards (bridge ageing in sysfs, taps back on their bridge).
+import { parseAgeing, parseBridgeLinks } from '../../probes/bridge.ts';
+import { taskOpts } from '../remote.ts';
+import type { ApplyResult, ModuleContext } from '../types.ts';
+import type { Step } from './steps.ts';
+
+class StepFailed extends Error {}
+
+/**
+ * runSteps carries out a virt plan's steps in order; the first failing step (or failed check)
+ * fails the task with its command and output, reporting changed when an earlier step ran.
+ */
+export async function runSteps(ctx: ModuleContext, steps: readonly Step[]): Promise<ApplyResult> {
+  const opts = taskOpts(ctx);
+  const must = async (argv: readonly string[], stdin?: string): Promise<string> => {
+    const r = await ctx.conn.run(argv, stdin === undefined ? opts : { ...opts, stdin });
+    if (r.rc !== 0) throw new StepFailed(`${argv.join(' ')}: exit ${r.rc}: ${(r.stderr || r.stdout).trim()}`);
+    return r.stdout;
+  };
+  let ran = 0;
+  try {
+    for (const s of steps) {
+      if ('run' in s) await must(s.run, s.stdin);
+      else if ('put' in s) {
+        await must(['mkdir', '-p', '--', s.put.slice(0, s.put.lastIndexOf('/'))]);
+        await ctx.conn.put(s.put, s.content, { mode: s.mode, become: ctx.become });
+      } else if ('reattach' in s) {
+        // libvirt does not put a running guest's tap back on a restarted network's bridge.
+        for (const tap of s.reattach.taps) await must(['ip', 'link', 'set', 'dev', tap, 'master', s.reattach.bridge]);
+        const ports = parseBridgeLinks({ rc: 0, stdout: await must(['bridge', '-j', 'link', 'show']), stderr: '' });
+        const missing = s.reattach.taps.filter((t) => !ports.some((p) => p.ifname === t && p.master === s.reattach.bridge));
+        if (missing.length > 0) throw new StepFailed(`after the network restart ${missing.join(', ')} are not on ${s.reattach.bridge}`);
+      } else {
+        const { bridge, centiseconds } = s.verifyAgeing;
+        const got = parseAgeing({ rc: 0, stdout: await must(['cat', `/sys/class/net/${bridge}/bridge/ageing_time`]), stderr: '' });
+        if (Math.round(got * 100) !== centiseconds) throw new StepFailed(`bridge ${bridge}: ageing_time is ${got} s after apply, wanted ${centiseconds / 100} s`);
+      }
+      ran++;
+    }
+  } catch (e) {
+    if (!(e instanceof StepFailed)) throw e;
+    return { changed: ran > 0, failed: true, msg: e.message };
+  }
+  return { changed: true };
+}

@@ -1,0 +1,86 @@
+// The one generic test of the virt modules' plans: each test/modules/virt-plans/<module>.yaml case
+// gives the arguments and the host's layers as the tools printed them, and the expected changes
+// (with their class) or the reason nothing changes. A current value `{ capture: FILE }` is the
+// stdout of test/probes/cases/FILE (real libvirt 9.0.0 / iproute2 6.1 output), optionally with
+// `replace: [[from, to], ...]` applied, so cases start from what the tools really print.
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { getModule } from '../../engine/modules/registry.ts';
+import type { PlanContext } from '../../engine/modules/types.ts';
+
+interface Expect {
+  changes?: Record<string, unknown>[];
+  reason?: string;
+  failed?: boolean;
+  msgIncludes?: string[];
+  argsError?: string;
+  steps?: unknown[];
+}
+
+interface VirtCase {
+  name: string;
+  args: Record<string, unknown>;
+  current?: unknown;
+  expect?: Expect;
+}
+
+const casesDir = new URL('../probes/cases/', import.meta.url);
+
+function resolve(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(resolve);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  if (typeof o['capture'] === 'string') {
+    let text = (JSON.parse(readFileSync(new URL(o['capture'], casesDir), 'utf8')) as { stdout: string }).stdout;
+    for (const [from, to] of (o['replace'] as [string, string][] | undefined) ?? []) {
+      if (!text.includes(from)) throw new Error(`replace: ${JSON.stringify(from)} is not in ${o['capture']}`);
+      text = text.replace(from, to);
+    }
+    return text;
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolve(x)]));
+}
+
+const dir = new URL('./virt-plans/', import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+test('virt-plans holds cases', (t) => {
+  t.true(files.length > 0, 'test/modules/virt-plans/ is empty');
+});
+for (const file of files) {
+  const data = parse(readFileSync(new URL(file, dir), 'utf8'), { merge: true }) as { module: string; cases: VirtCase[] };
+  const mod = getModule(data.module);
+  test(`${file}: module ${data.module} exists and has cases`, (t) => {
+    t.truthy(mod);
+    t.true(data.cases.length > 0);
+  });
+  if (!mod) continue;
+  for (const c of data.cases) {
+    test(`${data.module}: ${c.name}`, (t) => {
+      const e = c.expect;
+      if (!e || (e.changes === undefined && e.reason === undefined && e.argsError === undefined && e.failed === undefined)) {
+        t.fail('a case states its expected changes, reason, failure or argument error');
+        return;
+      }
+      const parsed = mod.schema.safeParse(c.args);
+      if (e.argsError !== undefined) {
+        t.false(parsed.success, 'the arguments should be rejected');
+        const text = parsed.error?.issues.map((i) => `${i.message} ${JSON.stringify(i)}`).join('\n') ?? '';
+        t.true(text.includes(e.argsError), text);
+        return;
+      }
+      if (!parsed.success) return t.fail(JSON.stringify(parsed.error.issues));
+      const ctx: PlanContext = { host: 'hv1', vars: {}, check: false, diff: true };
+      const current = resolve(c.current);
+      const plan = mod.plan(parsed.data, current, ctx);
+      t.deepEqual(mod.plan(parsed.data, current, { ...ctx, check: true }), plan, 'check mode must not change the plan');
+      t.deepEqual(plan.changes, e.changes ?? [], 'changes');
+      for (const ch of plan.changes) t.truthy(ch.class, `change ${ch.property} has a class`);
+      t.is(plan.failed ?? false, e.failed ?? false, `failed (msg: ${plan.msg})`);
+      for (const m of e.msgIncludes ?? []) t.true((plan.msg ?? '').includes(m), `msg ${JSON.stringify(plan.msg)} includes ${JSON.stringify(m)}`);
+      if (e.reason !== undefined) t.is(plan.reason, e.reason);
+      if (plan.changes.length === 0 && !plan.failed) t.truthy(plan.reason, 'a converged plan says why');
+      if (e.steps !== undefined) t.deepEqual((plan.payload as { steps?: unknown[] } | undefined)?.steps, e.steps, 'steps');
+    });
+  }
+}
