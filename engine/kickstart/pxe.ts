@@ -2,8 +2,6 @@ import { macToDashes, parseCidr } from '../template/ipaddr.ts';
 import type { Guest } from './guest-schema.ts';
 import type { OsTarget } from './os-target.ts';
 
-/** MAC_RE is the one MAC spelling tsplay accepts in data: six colon-separated hex pairs. */
-export const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 /** macDashes turns `52:54:00:AA:bb:cc` into `52-54-00-aa-bb-cc`, the form PXE loaders look up. */
 export function macDashes(mac: string): string {

@@ -37,6 +37,9 @@ export function parseCidr(text: string): Cidr | undefined {
   };
 }
 
+/** MAC_RE is the one MAC spelling tsplay accepts in data: six colon-separated hex pairs. */
+export const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
 /** macToDashes turns `52:54:00:AB:CD:EF` into `52-54-00-ab-cd-ef`, the spelling pxelinux.cfg file names use. */
 export function macToDashes(mac: string): string | undefined {
   const m = mac.trim().toLowerCase();

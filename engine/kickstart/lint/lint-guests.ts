@@ -2,7 +2,7 @@ import type { SourcePos } from '../../errors/index.ts';
 import { parseCidr } from '../../template/ipaddr.ts';
 import type { Guest } from '../guest-schema.ts';
 import { atLeast, type OsTarget } from '../os-target.ts';
-import { MAC_RE } from '../pxe.ts';
+import { MAC_RE } from '../../template/ipaddr.ts';
 import type { Finding } from './finding.ts';
 
 /** GuestEntry is one parsed guest with a way to find where a var path is written. */

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { SourcePos } from '../../errors/index.ts';
 import { parseCidr } from '../../template/ipaddr.ts';
 import { hasTeaming, versionKey, type OsTarget } from '../os-target.ts';
-import { MAC_RE } from '../pxe.ts';
+import { MAC_RE } from '../../template/ipaddr.ts';
 import { parseTeamSlaves } from '../team-spelling.ts';
 import { commandStatus, optionNames, optionStatus } from './command-rule.ts';
 import { COMMAND_TABLE } from './command-table.ts';

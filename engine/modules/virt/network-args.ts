@@ -3,7 +3,7 @@
 // is made here, at load time, with the path of the offending value.
 import { z } from 'zod';
 import { parseCidr } from '../../template/ipaddr.ts';
-import { MAC_RE } from '../../kickstart/pxe.ts';
+import { MAC_RE } from '../../template/ipaddr.ts';
 import { abool, astr, moduleArgs, type ArgProblem } from '../args.ts';
 import type { NetSpec } from './network-xml.ts';
 

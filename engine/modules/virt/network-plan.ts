@@ -7,7 +7,7 @@ import type { Change, Plan } from '../types.ts';
 import { specOf, type NetworkArgs } from './network-args.ts';
 import { buildNetworkTree, carryOver, diffRest, normalizeNetwork, updateOps, type NetModel, type UpdateOp } from './network-xml.ts';
 import { DISRUPTIVE, type Step, type VirtPayload } from './steps.ts';
-import { attr, buildXml, kid, parseXmlRoot, textOf, type XNode } from './xml-tree.ts';
+import { buildXml, kid, parseXmlRoot, textOf, type XNode } from './xml-tree.ts';
 
 /** NetworkCurrent is what read found, as the tools printed it (null: the object or file is missing). */
 export interface NetworkCurrent {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAC_RE } from '../../kickstart/pxe.ts';
+import { MAC_RE } from '../../template/ipaddr.ts';
 import { parseDomiflist, virshArgv } from '../../probes/virsh.ts';
 import { classProbe, filterArgv, qdiscArgv } from '../../probes/tc.ts';
 import { moduleArgs } from '../args.ts';
