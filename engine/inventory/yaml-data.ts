@@ -5,7 +5,7 @@
 // schema and every plain scalar is resolved here.
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
 import type { Diagnostics, SourcePos } from '../errors/index.ts';
-import { markFloat, markUnsafe } from './py-values.ts';
+import { markFloat, markUnsafe } from '../py/marks.ts';
 
 /** store puts a typed value into a container, keeping its float and unsafe marks. */
 export function store(container: object, key: string | number, t: Typed): void {

@@ -1,7 +1,8 @@
 import type { SourcePos } from '../../errors/index.ts';
 import { TsplayError } from '../../errors/index.ts';
 import type { Vars } from '../../inventory/types.ts';
-import { isMapping, pyEqual, pyRepr, pyStr, truthy, typeName } from '../py-values.ts';
+import { pyRepr, pyStr } from '../../py/repr.ts';
+import { isMapping, pyEqual, truthy, typeName } from '../../py/values.ts';
 import type { ExprNode } from './ast.ts';
 import { FILTERS, TESTS } from './filters.ts';
 import { offsetPos } from './tokenize.ts';

@@ -1,7 +1,7 @@
 import type { SourcePos } from '../../errors/index.ts';
 import type { Vars } from '../../inventory/types.ts';
 import type { Expr } from '../../loader/types.ts';
-import { truthy } from '../py-values.ts';
+import { truthy } from '../../py/values.ts';
 import type { ExprNode } from './ast.ts';
 import { evaluate } from './evaluate.ts';
 import { parseExpr } from './parse.ts';
