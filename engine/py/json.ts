@@ -43,6 +43,11 @@ function floatJson(x: number): string {
 
 /** pyJson renders a value as Python's json.dumps with the given options would. */
 export function pyJson(v: unknown, opts: PyJsonOptions = {}): string {
+  return pyJsonAt({ v }, 'v', opts);
+}
+
+/** pyJsonAt renders `container[key]` as json.dumps would, honouring the float and unsafe marks on it. */
+export function pyJsonAt(container: object, key: string | number, opts: PyJsonOptions = {}): string {
   const indentUnit = opts.indent === undefined ? undefined : ' '.repeat(opts.indent);
   const at = (container: object, key: string | number, indent: string): string => {
     const x = (container as Record<string | number, unknown>)[key];
@@ -78,5 +83,5 @@ export function pyJson(v: unknown, opts: PyJsonOptions = {}): string {
     }
     return pyJsonString(String(x), opts.ensureAscii);
   };
-  return one(v, '');
+  return at(container, key, '');
 }
