@@ -10,7 +10,8 @@
 //   template   Handlebars and the condition language (Expr's home), over inventory variables
 //   inventory  hosts, groups and their variables
 //   connection ssh/local transports
-//   files, py  controller file/YAML reading and Python-compatible helpers
+//   files      controller file/YAML reading (YAML ints beyond 2^53 come back exact, through py)
+//   py         Python-compatible ports (repr, json, shlex, fnmatch, literal_eval, re): Ansible's semantics
 //   errors     TsplayError and diagnostics
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,7 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['template'],
   ['inventory'],
   ['connection'],
-  ['files', 'py'],
+  ['files'],
+  ['py'],
   ['errors'],
 ];
 

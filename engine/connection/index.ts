@@ -4,6 +4,7 @@ import { SshConnection } from './ssh.ts';
 import { resolveTarget } from './ssh-target.ts';
 import { SshPool } from './ssh-pool.ts';
 import type { ConnectOptions, Connection } from './types.ts';
+import { LOCALHOST_NAMES } from '../py/localhost.ts';
 
 export type { Argv, ConnectOptions, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
 export { LocalConnection } from './local.ts';
@@ -16,7 +17,7 @@ function str(v: unknown): string | undefined {
 
 // Ansible's implicit localhost runs locally; a `localhost` given an address or port is a real ssh host.
 function isImplicitLocal(host: string, vars: Record<string, unknown>): boolean {
-  return (host === 'localhost' || host === '127.0.0.1' || host === '::1') && vars.ansible_host === undefined && vars.ansible_port === undefined;
+  return LOCALHOST_NAMES.includes(host) && vars.ansible_host === undefined && vars.ansible_port === undefined;
 }
 
 /**

@@ -1,21 +1,17 @@
 import { TsplayError } from '../errors/index.ts';
+import { shQuote as pyShQuote } from '../py/quote.ts';
 import type { Argv } from './types.ts';
 
-// Words made only of these characters mean the same to sh quoted or not; leaving them bare
-// keeps commands readable in -vvv output. `=` is left out: a bare `A=b` first word would be
-// an assignment, not a command.
-const SAFE_WORD = /^[A-Za-z0-9_@%+:,./-]+$/;
-
 /**
- * shQuote returns `word` as one POSIX sh word that expands to exactly `word`: single quotes
- * around it, each `'` written as `'\''`. A NUL byte cannot be in an argv word, so it is refused.
+ * shQuote returns `word` as one POSIX sh word that expands to exactly `word` (Python's
+ * shlex.quote, with `A=b` quoted too so that a first word is never an assignment). A NUL byte
+ * cannot be in an argv word, so it is refused.
  */
 export function shQuote(word: string): string {
   if (word.includes('\0')) {
     throw new TsplayError({ code: 'E_COMMAND', message: `a command word contains a NUL byte: ${JSON.stringify(word.slice(0, 40))}` });
   }
-  if (word !== '' && SAFE_WORD.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
+  return pyShQuote(word, { quoteEquals: true });
 }
 
 /** shJoin quotes every word of `argv` with shQuote and joins them with spaces. */

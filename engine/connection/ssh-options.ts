@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { TsplayError } from '../errors/index.ts';
+import { ShlexError, shlexSplit } from '../py/shlex.ts';
 
 /** SshOption is one `keyword value` pair, keyword lower-cased, in the order ssh would see it. */
 export interface SshOption {
@@ -28,38 +29,19 @@ const FLAGS_WITH_ARG = 'BbcDEeFIiJLlmOoPpQRSWw';
 // flags that are the short form of a keyword tsplay honours
 const FLAG_KEYWORD: Readonly<Record<string, string>> = { p: 'port', l: 'user', i: 'identityfile', J: 'proxyjump' };
 
-/** splitShellWords splits an ssh argument string the way a shell would (quotes, backslashes), without expanding anything. */
+/**
+ * splitShellWords splits an ssh argument string as Ansible's ssh plugin does (`_split_ssh_args`:
+ * Python's shlex.split, each word stripped, empty words dropped); unbalanced quotes are an error.
+ */
 export function splitShellWords(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let q: '' | "'" | '"' = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (q === "'") {
-      if (c === "'") q = '';
-      else cur += c;
-    } else if (q === '"') {
-      if (c === '"') q = '';
-      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string)) cur += text[++i];
-      else cur += c;
-    } else if (c === "'" || c === '"') {
-      q = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
+  let words: string[];
+  try {
+    words = shlexSplit(text);
+  } catch (e) {
+    if (!(e instanceof ShlexError)) throw e;
+    throw new TsplayError({ code: 'E_UNREACHABLE', message: `cannot split ssh arguments ${JSON.stringify(text)}: ${e.message}` });
   }
-  if (inWord) out.push(cur);
-  return out;
+  return words.map((w) => w.trim()).filter((w) => w !== '');
 }
 
 /** parseOptionLine splits one `Key=Value` / `Key Value` line (as in `-o` or ssh_config) into keyword and value. */

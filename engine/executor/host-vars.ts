@@ -3,6 +3,7 @@ import type { RoleRef, Task } from '../loader/types.ts';
 import { mergeVarLayers, type VarLayer } from '../inventory/precedence.ts';
 import type { HostState, PlayCtx, RunCtx, Scope } from './run-context.ts';
 import { hostVarsView, markTemplated } from '../template/index.ts';
+import { LOCALHOST_NAMES } from '../py/localhost.ts';
 
 /**
  * groupsOf computes `groups` (group → every host in it, children included) and each host's
@@ -39,8 +40,6 @@ export function factVars(facts: Vars): Vars {
   return { ...facts, ansible_facts: short };
 }
 
-/** LOCALHOST_NAMES are the names Ansible answers with its implicit localhost when the inventory lacks them. */
-const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 
 /**
  * inventoryVars are a host's inventory-level variables; the inventory answers Ansible's implicit

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, type Document, type DocumentOptions, type Node, type ParseOptions, type Scalar, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
 import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
 import { shortPath } from './paths.ts';
+import { pyInt } from '../py/int.ts';
 
 /** YamlFile is a parsed YAML file that can turn any node back into a file:line:col. */
 export interface YamlFile {
@@ -21,9 +22,24 @@ const PY_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const PY_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 const BOOL_TAG = 'tag:yaml.org,2002:bool';
 
-/** pyYamlTags swaps the 1.1 schema's boolean tags for ones that resolve exactly PyYAML's words. */
+const INT_TAG = 'tag:yaml.org,2002:int';
+
+/**
+ * pyYamlTags swaps the 1.1 schema's boolean tags for ones that resolve exactly PyYAML's words,
+ * and keeps integers beyond 2^53 exact as Python does (a bigint, see engine/py/int.ts).
+ */
 function pyYamlTags(tags: Tags): Tags {
   return tags.map((t) => {
+    if (typeof t === 'object' && 'tag' in t && t.tag === INT_TAG && 'resolve' in t) {
+      const tag = t as ScalarTag;
+      return {
+        ...tag,
+        resolve: (str, onError, opt) => {
+          const v: unknown = tag.resolve(str, onError, { ...opt, intAsBigInt: true });
+          return typeof v === 'bigint' ? pyInt(v) : v;
+        },
+      } as ScalarTag;
+    }
     if (typeof t !== 'object' || !('tag' in t) || t.tag !== BOOL_TAG || !('test' in t) || !(t.test instanceof RegExp)) return t;
     return { ...(t as ScalarTag), test: t.test.test('true') ? PY_TRUE : PY_FALSE };
   });

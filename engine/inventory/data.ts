@@ -2,11 +2,9 @@
 // (lib/ansible/inventory/{data,group,host}.py), because ansible-inventory's output order, group
 // depth and the `ungrouped` rules all fall out of these exact bookkeeping steps.
 import type { SourcePos } from '../errors/index.ts';
-import { compareCodePoints, setVar } from './py-values.ts';
+import { compareCodePoints } from '../py/compare.ts';
+import { setVar } from './combine-vars.ts';
 import type { Vars } from './types.ts';
-
-/** LOCALHOST_NAMES are the names Ansible answers with an implicit localhost. */
-export const LOCALHOST_NAMES: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
 
 /** GroupNode is one group with its graph links, depth and priority. */
 export class GroupNode {

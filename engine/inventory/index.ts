@@ -3,10 +3,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Diagnostics } from '../errors/index.ts';
-import { type GroupNode, type HostNode, InventoryData, InventoryGraphError, LOCALHOST_NAMES, sortGroups } from './data.ts';
+import { type GroupNode, type HostNode, InventoryData, InventoryGraphError, sortGroups } from './data.ts';
+import { LOCALHOST_NAMES } from '../py/localhost.ts';
 import { matchHosts, type PatternScope } from './patterns.ts';
 import { mergeVarLayers, type VarLayer } from './precedence.ts';
-import { combineVars } from './py-values.ts';
+import { combineVars } from './combine-vars.ts';
 import { parseHostList, parseSourcePath } from './sources.ts';
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './types.ts';
 import { loadEntityVars } from './vars-files.ts';

@@ -5,9 +5,10 @@
 import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
 import { expandHostPattern, HostRangeError } from './address.ts';
 import { InventoryGraphError, type InventoryData } from './data.ts';
-import { literalEval } from './py-literal.ts';
-import { ShlexError, shlexSplit } from './py-shlex.ts';
-import { markFloat, setVar } from './py-values.ts';
+import { literalEval } from '../py/literal.ts';
+import { ShlexError, shlexTokens } from '../py/shlex.ts';
+import { markFloat } from '../py/marks.ts';
+import { setVar } from './combine-vars.ts';
 
 const SECTION = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/u;
@@ -159,7 +160,7 @@ class IniReader {
   private hostLine(line: string, lead: number): void {
     let tokens;
     try {
-      tokens = shlexSplit(line);
+      tokens = shlexTokens(line, { comments: true });
     } catch (e) {
       if (!(e instanceof ShlexError)) throw e;
       this.fail('E_INV_SYNTAX', `Error parsing host definition '${line}': ${e.message}`, lead + e.offset + 1);

@@ -5,7 +5,9 @@
 // subscript `[0]`, `[-1]`, `[1:3]`.
 import { TsplayError } from '../errors/index.ts';
 import { parseAddress } from './address.ts';
-import { LOCALHOST_NAMES } from './data.ts';
+import { fnmatchRegExp } from '../py/fnmatch.ts';
+import { LOCALHOST_NAMES } from '../py/localhost.ts';
+import { pyRegex } from '../py/regex.ts';
 
 /** PatternScope is what pattern matching needs to know about an inventory. */
 export interface PatternScope {
@@ -43,59 +45,11 @@ export function orderPatterns(patterns: readonly string[]): string[] {
   return [...(regular.length ? regular : ['all']), ...inter, ...excl];
 }
 
-/** fnmatchRegExp translates a shell glob as Python's fnmatch.translate does (case-sensitive, whole name). */
-export function fnmatchRegExp(glob: string): RegExp {
-  let re = '';
-  let i = 0;
-  const n = glob.length;
-  while (i < n) {
-    const c = glob[i++] ?? '';
-    if (c === '*') {
-      while (glob[i] === '*') i++;
-      re += '.*';
-    } else if (c === '?') re += '.';
-    else if (c === '[') {
-      let j = i;
-      if (glob[j] === '!') j++;
-      if (glob[j] === ']') j++;
-      while (j < n && glob[j] !== ']') j++;
-      if (j >= n) re += '\\[';
-      else {
-        let stuff = glob.slice(i, j).replace(/\\/g, '\\\\');
-        i = j + 1;
-        if (stuff === '') re += '(?!)';
-        else if (stuff === '!') re += '.';
-        else {
-          if (stuff[0] === '!') stuff = `^${stuff.slice(1)}`;
-          else if (stuff[0] === '^' || stuff[0] === '[') stuff = `\\${stuff}`;
-          re += `[${stuff.replace(/\]/g, '\\]')}]`;
-        }
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  }
+/** hostRegExp compiles a `~regex` pattern; like Python's re.match it is anchored at the start only. */
+function hostRegExp(source: string): RegExp {
   try {
-    return new RegExp(`^(?:${re})$`, 's');
-  } catch (e) {
-    throw new TsplayError({ code: 'E_PATTERN', message: `Invalid host list pattern: ${glob} (${(e as Error).message})` });
-  }
-}
-
-/** pythonRegExp compiles a `~regex` pattern; like Python's re.match it is anchored at the start only. */
-export function pythonRegExp(source: string): RegExp {
-  let flags = '';
-  let src = source;
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(src);
-  if (inline) {
-    for (const f of inline[1] ?? '') if ('ims'.includes(f) && !flags.includes(f)) flags += f;
-    src = src.slice(inline[0].length);
-  }
-  src = src
-    .replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>')
-    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$');
-  try {
-    return new RegExp(`^(?:${src})`, flags);
+    const re = pyRegex(source);
+    return new RegExp(`^(?:${re.source})`, re.flags);
   } catch (e) {
     throw new TsplayError({ code: 'E_PATTERN', message: `Invalid host list pattern: ~${source} (${(e as Error).message})` });
   }
@@ -131,7 +85,7 @@ function pySlice<T>(xs: T[], start: number, end: number): T[] {
 }
 
 function matchList(items: Iterable<string>, pattern: string): string[] {
-  const re = pattern[0] === '~' ? pythonRegExp(pattern.slice(1)) : fnmatchRegExp(pattern);
+  const re = pattern[0] === '~' ? hostRegExp(pattern.slice(1)) : fnmatchRegExp(pattern);
   const out: string[] = [];
   for (const it of items) if (re.test(it)) out.push(it);
   return out;

@@ -1,6 +1,6 @@
 // Ansible's variable precedence, lowest first, as data: the README renders this table and the
 // engine merges variable layers by it, so the documentation cannot drift from the behaviour.
-import { combineVars } from './py-values.ts';
+import { combineVars } from './combine-vars.ts';
 import type { Vars } from './types.ts';
 
 /** PRECEDENCE lists Ansible's 22 precedence levels, lowest first, and which of them tsplay implements. */

@@ -4,7 +4,10 @@
 import type { GroupNode, HostNode } from './data.ts';
 import type { AnsibleInventory } from './index.ts';
 import { mergeVarLayers } from './precedence.ts';
-import { combineVars, compareCodePoints, pyJson, pyStrAt } from './py-values.ts';
+import { compareCodePoints } from '../py/compare.ts';
+import { pyJson } from '../py/json.ts';
+import { pyStrAt } from '../py/repr.ts';
+import { combineVars } from './combine-vars.ts';
 import type { Vars } from './types.ts';
 
 // Variables Ansible computes itself and hides from ansible-inventory's output.
@@ -36,6 +39,9 @@ function removeInternal(v: Vars): Vars {
   return out;
 }
 
+
+// ansible-inventory: json.dumps(indent=4, sort_keys=True) through an encoder marking unsafe strings
+const INVENTORY_JSON = { indent: 4, sortKeys: true, unsafeMarkers: true } as const;
 /** RenderOptions are the ansible-inventory flags that change what is shown. */
 export interface RenderOptions {
   /** --export: group vars per group, only host-level vars per host */
@@ -91,7 +97,7 @@ export function renderList(inv: AnsibleInventory, o: RenderOptions): string {
     if (Object.keys(hv).length > 0) hostvars[h.name] = hv;
   }
   results['_meta'] = { hostvars };
-  return pyJson(results);
+  return pyJson(results, INVENTORY_JSON);
 }
 
 function graphName(name: string, depth: number): string {
@@ -126,5 +132,5 @@ export function renderGraph(inv: AnsibleInventory, groupName: string, withVars: 
 
 /** renderHost prints `--host NAME` JSON for one host. */
 export function renderHost(inv: AnsibleInventory, h: HostNode, o: RenderOptions): string {
-  return pyJson(hostDisplayVars(inv, h, { ...o, exportMode: false }));
+  return pyJson(hostDisplayVars(inv, h, { ...o, exportMode: false }), INVENTORY_JSON);
 }

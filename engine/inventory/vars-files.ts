@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { isMap } from 'yaml';
 import type { Diagnostics } from '../errors/index.ts';
-import { combineVars } from './py-values.ts';
+import { combineVars } from './combine-vars.ts';
 import type { Vars } from './types.ts';
 import { Converter, nodePos, parseDataFile } from './yaml-data.ts';
 

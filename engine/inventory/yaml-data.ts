@@ -5,7 +5,8 @@
 // schema and every plain scalar is resolved here.
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
 import type { Diagnostics, SourcePos } from '../errors/index.ts';
-import { markFloat, markUnsafe } from './py-values.ts';
+import { pyInt } from '../py/int.ts';
+import { markFloat, markUnsafe } from '../py/marks.ts';
 
 /** store puts a typed value into a container, keeping its float and unsafe marks. */
 export function store(container: object, key: string | number, t: Typed): void {
@@ -78,19 +79,19 @@ function sexagesimal(body: string): number {
   return value;
 }
 
-function yamlInt(text: string): number {
+// Python ints are unbounded: digits beyond 2^53 are kept exactly as a bigint (engine/py/int.ts)
+function yamlInt(text: string): number | bigint {
   let v = text.replace(/_/g, '');
-  let sign = 1;
+  let sign = 1n;
   if (v[0] === '-' || v[0] === '+') {
-    if (v[0] === '-') sign = -1;
+    if (v[0] === '-') sign = -1n;
     v = v.slice(1);
   }
   if (v === '0') return 0;
-  if (v.startsWith('0b')) return sign * parseInt(v.slice(2), 2);
-  if (v.startsWith('0x')) return sign * parseInt(v.slice(2), 16);
-  if (v.startsWith('0')) return sign * parseInt(v, 8);
-  if (v.includes(':')) return sign * sexagesimal(v);
-  return sign * Number(v);
+  if (v.includes(':')) return Number(sign) * sexagesimal(v);
+  if (v.startsWith('0b') || v.startsWith('0x')) return pyInt(sign * BigInt(v));
+  if (v.startsWith('0')) return pyInt(sign * BigInt(`0o${v.slice(1)}`));
+  return pyInt(sign * BigInt(v));
 }
 
 function yamlFloat(text: string): number {
@@ -160,6 +161,7 @@ function resolveJsonPlain(text: string): Typed {
   if (text === 'false') return { value: false, float: false };
   if (text === 'NaN') return { value: NaN, float: true };
   if (text === 'Infinity' || text === '-Infinity') return { value: text[0] === '-' ? -Infinity : Infinity, float: true };
+  if (/^-?[0-9]+$/.test(text)) return { value: pyInt(BigInt(text)), float: false };
   return { value: Number(text), float: /[.eE]/.test(text) };
 }
 

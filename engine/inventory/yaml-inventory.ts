@@ -7,7 +7,7 @@ import { isMap, isScalar } from 'yaml';
 import type { Diagnostics } from '../errors/index.ts';
 import { expandHostPattern, HostRangeError } from './address.ts';
 import { type GroupNode, InventoryGraphError, type InventoryData } from './data.ts';
-import { setVar } from './py-values.ts';
+import { setVar } from './combine-vars.ts';
 import { Converter, type DataFile, nodePos, store } from './yaml-data.ts';
 
 const SECTIONS = ['vars', 'children', 'hosts'];

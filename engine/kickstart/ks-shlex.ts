@@ -1,4 +1,6 @@
-import { ShlexError, shlexSplit as pyShlexSplit } from '../inventory/py-shlex.ts';
+import { ShlexError, shlexSplit as pyShlexSplit } from '../py/shlex.ts';
+
+const COMMENTS = { comments: true } as const;
 
 /** ShlexResult is a line split into words, or the reason Python's shlex would refuse it. */
 export type ShlexResult =
@@ -7,13 +9,13 @@ export type ShlexResult =
 
 /**
  * shlexSplit splits one kickstart line exactly as pykickstart does (`shlex.split(line, comments=True)`,
- * POSIX mode) — the same tokenizer Ansible's INI inventory uses, so it is the inventory's port — and
+ * POSIX mode) — the same tokenizer Ansible's INI inventory uses — and
  * also says where a `#` cut a word short (`--pass=a#b` is `--pass=a`), which lint reports.
  */
 export function shlexSplit(line: string): ShlexResult {
   let words: string[];
   try {
-    words = pyShlexSplit(line).map((t) => t.text);
+    words = pyShlexSplit(line, COMMENTS);
   } catch (e) {
     if (e instanceof ShlexError) return { ok: false, error: e.message, col: e.offset + 1 };
     throw e;
@@ -30,7 +32,7 @@ export function shlexSplit(line: string): ShlexResult {
 function commentStart(line: string): number | undefined {
   for (let at = line.indexOf('#'); at >= 0; at = line.indexOf('#', at + 1)) {
     try {
-      pyShlexSplit(line.slice(0, at));
+      pyShlexSplit(line.slice(0, at), COMMENTS);
       return at;
     } catch (e) {
       if (!(e instanceof ShlexError)) throw e;
@@ -41,5 +43,5 @@ function commentStart(line: string): number | undefined {
 
 /** endsInWord: a letter appended to `prefix` would join its last word rather than start a new one. */
 function endsInWord(prefix: string): boolean {
-  return pyShlexSplit(`${prefix}x`).length === pyShlexSplit(prefix).length;
+  return pyShlexSplit(`${prefix}x`, COMMENTS).length === pyShlexSplit(prefix, COMMENTS).length;
 }

@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { TsplayError, type SourcePos } from '../errors/index.ts';
 import { HELPERS, LENIENT_HELPERS, strictHelper } from '../template/helpers.ts';
 import { ksQuote } from './team-spelling.ts';
-import { pyJson } from './teamd-config.ts';
+import { pyJson } from '../py/json.ts';
 
 /** BUILTIN_TEMPLATES is the kickstart template folder shipped with tsplay. */
 export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/kickstart/', import.meta.url));

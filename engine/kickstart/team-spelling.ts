@@ -1,4 +1,4 @@
-import { pyJson } from './teamd-config.ts';
+import { pyJson } from '../py/json.ts';
 
 /** TeamSlave is one port as the installer sees it: its name and its raw JSON text ('' when none). */
 export interface TeamSlave {

@@ -37,15 +37,3 @@ export function installerTeamConfig(team: GuestTeam): Record<string, unknown> {
   const { runner, link_watch } = teamdConfig(team);
   return { runner, link_watch };
 }
-
-/** pyJson writes JSON with `, ` and `: ` separators, the form teamd's and anaconda's docs show. */
-export function pyJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${pyJson(v)}`)
-      .join(', ')}}`;
-  }
-  return JSON.stringify(value);
-}

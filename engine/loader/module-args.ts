@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
 import type { ModuleDef } from '../modules/types.ts';
-import { isMapping } from '../template/py-values.ts';
+import { isMapping } from '../py/values.ts';
 import { checkTemplate } from '../template/index.ts';
 import { didYouMean } from './suggest.ts';
 

@@ -1,25 +1,5 @@
+import { fnmatchRegExp } from '../py/fnmatch.ts';
 import type { TaskNode } from './types.ts';
-
-/** fnmatchRegex translates a Python fnmatch pattern (`*`, `?`, `[seq]`, `[!seq]`) into an anchored RegExp. */
-export function fnmatchRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '[\\s\\S]*';
-    else if (c === '?') re += '[\\s\\S]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = pattern.slice(i + 1, end);
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /**
  * startsAt tells whether --start-at-task names this task as ansible-playbook 2.14 decides it:
@@ -29,7 +9,7 @@ export function startsAt(task: { readonly name?: string | undefined; readonly ro
   if (task.name === undefined) return false;
   const full = task.role ? `${task.role.name} : ${task.name}` : task.name;
   if (task.name === want || full === want) return true;
-  const re = fnmatchRegex(want);
+  const re = fnmatchRegExp(want);
   return re.test(task.name) || re.test(full);
 }
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ModuleDef } from './types.ts';
 import { moduleArgs } from './args.ts';
-import { shlexSplit } from './shlex.ts';
+import { shlexSplit } from '../py/shlex.ts';
 import { expandArgv } from './expand.ts';
 import { argvSchema, COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './run-command.ts';
 

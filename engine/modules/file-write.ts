@@ -5,7 +5,7 @@ import type { PutOptions } from '../connection/types.ts';
 import { type AttrArgs, type FileState, attrChanges, attrCommands, backupName, effective, runAll, sha1 } from './file-state.ts';
 import { modeString } from './file-mode.ts';
 import { taskOpts } from './remote.ts';
-import { shlexSplit } from './shlex.ts';
+import { shlexSplit } from '../py/shlex.ts';
 
 /** WriteArgs are the arguments of every module that writes a whole file's content. */
 export interface WriteArgs extends AttrArgs {

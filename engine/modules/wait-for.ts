@@ -4,7 +4,7 @@ import type { Argv } from '../connection/types.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { aint, astr, moduleArgs } from './args.ts';
 import { taskOpts, TILDE } from './remote.ts';
-import { pyRegex } from '../template/py-regex.ts';
+import { pyRegex } from '../py/regex.ts';
 
 const schema = moduleArgs(
   {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { ExecEvent } from '../executor/events.ts';
-import { pyJson } from './py-format.ts';
+import { pyJson } from '../py/json.ts';
 import { taskLabel } from './task-label.ts';
 
 interface Case {
@@ -36,7 +36,7 @@ export class JunitCollector {
         classname: this.playbook || e.task.pos.file,
         time: e.durationMs / 1000,
         status: e.status,
-        output: pyJson(e.result ?? { msg: e.msg ?? '' }),
+        output: pyJson(e.result ?? { msg: e.msg ?? '' }, { sortKeys: true }),
       });
     }
   }

@@ -1,7 +1,7 @@
 import type { ExecEvent, HostStatus, TaskRef } from '../executor/events.ts';
 import { banner } from './banner.ts';
-import { pyStr } from '../template/py-values.ts';
-import { pyJson } from './py-format.ts';
+import { pyJson } from '../py/json.ts';
+import { pyStr } from '../py/repr.ts';
 import { formatRecap } from './recap.ts';
 import { renderChanges } from './render-diff.ts';
 import { isDebug, isVerboseAlways, taskLabel } from './task-label.ts';
@@ -57,7 +57,7 @@ export class PlainReporter {
 
   /** dump is Ansible's _dump_results: indented for debug/assert or at -vvv, one line otherwise. */
   private dump(e: ResultEvent): string {
-    return pyJson(resultOf(e), isVerboseAlways(e.task) || this.o.verbosity > 2 ? 4 : undefined);
+    return pyJson(resultOf(e), { sortKeys: true, indent: isVerboseAlways(e.task) || this.o.verbosity > 2 ? 4 : undefined });
   }
 
   private showResult(task: TaskRef): boolean {

@@ -1,6 +1,6 @@
 import { structuredPatch } from 'diff';
 import type { Change } from '../modules/types.ts';
-import { pyJson } from './py-format.ts';
+import { pyJson } from '../py/json.ts';
 
 function range(start: number, lines: number): string {
   // difflib's _format_range_unified: a one-line range is just its start, an empty one is "start,0"
@@ -46,7 +46,7 @@ export function renderChanges(changes: readonly Change[]): string[] {
     }
   }
   if (props > 0) {
-    out.push(...unifiedDiff(`${pyJson(before, 4)}\n`, `${pyJson(after, 4)}\n`, 'before', 'after'));
+    out.push(...unifiedDiff(`${pyJson(before, { sortKeys: true, indent: 4 })}\n`, `${pyJson(after, { sortKeys: true, indent: 4 })}\n`, 'before', 'after'));
   }
   if (out.length > 0) out.push('');
   return out;

@@ -1,7 +1,7 @@
 import type { ListrTaskWrapper } from 'listr2';
 import type { ExecEvent, TaskRef } from '../executor/events.ts';
 import { banner } from './banner.ts';
-import { pyStr } from '../template/py-values.ts';
+import { pyStr } from '../py/repr.ts';
 import { formatRecap } from './recap.ts';
 import { renderChanges } from './render-diff.ts';
 import { taskLabel } from './task-label.ts';

@@ -1,7 +1,9 @@
 import { stringify as yamlStringify } from 'yaml';
 import { parseCidr, macToDashes, type Cidr } from './ipaddr.ts';
-import { pyEqual, pyStr, shQuote, truthy } from './py-values.ts';
-import { pyRegex, pySub } from './py-regex.ts';
+import { shQuote } from '../py/quote.ts';
+import { pyRegex, pySub } from '../py/regex.ts';
+import { pyStr } from '../py/repr.ts';
+import { pyEqual, truthy } from '../py/values.ts';
 
 /** HelperOptions is the part of Handlebars' helper options tsplay reads. */
 export interface HelperOptions {

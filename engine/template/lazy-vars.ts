@@ -1,7 +1,7 @@
 import type { SourcePos } from '../errors/index.ts';
 import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
-import { isMapping } from './py-values.ts';
+import { isMapping } from '../py/values.ts';
 
 /**
  * Lazy templating of variable values, as Ansible does it: a variable whose value holds `{{ }}`

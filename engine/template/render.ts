@@ -3,7 +3,7 @@ import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import { handlebars, takeCaptured } from './handlebars-env.ts';
 import { HelperMisuse, HELPERS, UndefinedHelperArg } from './helpers.ts';
-import { isMapping } from './py-values.ts';
+import { isMapping } from '../py/values.ts';
 import { labelledLazyVars, lazyVars, plainOf } from './lazy-vars.ts';
 
 /** TemplateSite says where a template comes from: its file position, the task and host it is rendered for. */

@@ -12,6 +12,8 @@
 #   -> ansible-says.txt: ansible-inventory's warnings/errors for it (the `expected` file there holds
 #      tsplay's codes and positions and is written by hand)
 #
+# With case names as arguments (`record.sh big-ints`), only those corpus cases are recorded.
+#
 # Ansible runs from an empty directory with a clean HOME and no ANSIBLE_* settings, so neither an
 # ansible.cfg nor a group_vars/ in the current directory (a "playbook dir") can leak in, and
 # warnings are switched off so that only the real output is recorded.
@@ -37,6 +39,7 @@ ansible-inventory --version | sed -e '/config file/d' -e '/configured module sea
 for dir in "$here"/corpus/*/; do
   case="${dir%/}"
   name="$(basename "$case")"
+  if (($# > 0)) && [[ " $* " != *" $name "* ]]; then continue; fi
   rm -f "$case"/expected.*
   mapfile -t lines < "$case/args"
   read -ra words <<< "${lines[0]:-}"
@@ -69,6 +72,8 @@ for dir in "$here"/corpus/*/; do
   done
   echo "recorded $name"
 done
+
+if (($# > 0)); then exit 0; fi
 
 for dir in "$here"/patterns/*/; do
   case="${dir%/}"

@@ -8,7 +8,7 @@ import test from 'ava';
 import { generateTree } from '../../engine/kickstart/generate.ts';
 import { shlexSplit } from '../../engine/kickstart/ks-shlex.ts';
 import { ksQuote, parseTeamSlaves, spellTeamSlaves } from '../../engine/kickstart/team-spelling.ts';
-import { pyJson } from '../../engine/kickstart/teamd-config.ts';
+import { pyJson } from '../../engine/py/json.ts';
 
 interface Case {
   name: string;

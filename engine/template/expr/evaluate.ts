@@ -1,7 +1,9 @@
 import type { SourcePos } from '../../errors/index.ts';
 import { TsplayError } from '../../errors/index.ts';
 import type { Vars } from '../../inventory/types.ts';
-import { isMapping, pyEqual, pyRepr, pyStr, truthy, typeName } from '../py-values.ts';
+import { pyRepr, pyStr } from '../../py/repr.ts';
+import { pyInt } from '../../py/int.ts';
+import { isMapping, pyEqual, truthy, typeName } from '../../py/values.ts';
 import type { ExprNode } from './ast.ts';
 import { FILTERS, TESTS } from './filters.ts';
 import { offsetPos } from './tokenize.ts';
@@ -32,6 +34,34 @@ const STRING_METHODS: Record<string, (s: string, args: readonly unknown[]) => un
   count: (s, [p]) => s.split(pyStr(p)).length - 1,
   isdigit: (s) => /^\d+$/.test(s),
 };
+
+const asBig = (v: unknown): bigint | undefined =>
+  typeof v === 'bigint' ? v : typeof v === 'boolean' ? BigInt(v) : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined;
+
+/** bigArith does integer arithmetic exactly when an operand is an int beyond 2^53 (a bigint), as Python's unbounded ints do. */
+function bigArith(op: string, a: unknown, b: unknown): unknown {
+  const x = asBig(a);
+  const y = asBig(b);
+  // with a float on the other side Python computes in floats: the plain number path does that
+  if (x === undefined || y === undefined) return undefined;
+  switch (op) {
+    case '+':
+      return pyInt(x + y);
+    case '-':
+      return pyInt(x - y);
+    case '*':
+      return pyInt(x * y);
+    case '//':
+      if (y === 0n) return undefined;
+      return pyInt(x / y - ((x % y !== 0n && (x < 0n) !== (y < 0n)) ? 1n : 0n));
+    case '%':
+      if (y === 0n) return undefined;
+      return pyInt(((x % y) + y) % y);
+    case '/':
+      return y === 0n ? undefined : Number(x) / Number(y);
+  }
+  return undefined;
+}
 
 /** evaluate runs a parsed expression against variables; errors name the variable and position. */
 export function evaluate(node: ExprNode, rawVars: Vars, site: EvalSite): unknown {
@@ -104,11 +134,18 @@ class Evaluator {
   private num(v: unknown, at: number, op: string): number {
     if (typeof v === 'number') return v;
     if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'bigint') return Number(v);
     return this.evalFail(at, `unsupported operand type for ${op}: '${typeName(v)}'`);
   }
 
   private order(a: unknown, b: unknown, at: number, op: string): number {
     if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean')) return Number(a) - Number(b);
+    if (typeof a === 'bigint' || typeof b === 'bigint') {
+      const x = typeof a === 'boolean' ? Number(a) : a;
+      const y = typeof b === 'boolean' ? Number(b) : b;
+      // relational operators compare a bigint and a number exactly, as Python compares int and float
+      if ((typeof x === 'bigint' || typeof x === 'number') && (typeof y === 'bigint' || typeof y === 'number')) return x < y ? -1 : x > y ? 1 : 0;
+    }
     if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
     return this.evalFail(at, `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
   }
@@ -208,6 +245,10 @@ class Evaluator {
     }
     const a = this.need(l);
     const b = this.need(r);
+    if (typeof a === 'bigint' || typeof b === 'bigint') {
+      const big = bigArith(op, a, b);
+      if (big !== undefined) return big;
+    }
     switch (op) {
       case '==':
         return pyEqual(a, b);

@@ -1,6 +1,9 @@
 import { stringify as yamlStringify } from 'yaml';
-import { isMapping, pyEqual, pyStr, shQuote, toBool, truthy, typeName } from '../py-values.ts';
-import { pyRegex, pySub } from '../py-regex.ts';
+import { shQuote } from '../../py/quote.ts';
+import { pyRegex, pySub } from '../../py/regex.ts';
+import { pyStr } from '../../py/repr.ts';
+import { isMapping, pyEqual, truthy, typeName } from '../../py/values.ts';
+import { toBool } from '../to-bool.ts';
 import { isUndef } from './undefined.ts';
 
 /** FilterFn applies a filter to a value; it throws a plain Error whose message becomes E_EXPR_EVAL. */

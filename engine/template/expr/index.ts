@@ -1,6 +1,6 @@
 import type { SourcePos } from '../../errors/index.ts';
 import type { Vars } from '../../inventory/types.ts';
-import { truthy } from '../py-values.ts';
+import { truthy } from '../../py/values.ts';
 import type { Expr, ExprNode } from './ast.ts';
 import { evaluate } from './evaluate.ts';
 import { parseExpr } from './parse.ts';

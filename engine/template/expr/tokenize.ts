@@ -1,5 +1,6 @@
 import type { SourcePos } from '../../errors/index.ts';
 import { TsplayError } from '../../errors/index.ts';
+import { parsePyInt } from '../../py/int.ts';
 
 /** TokenKind is the lexical class of an expression token. */
 export type TokenKind = 'num' | 'str' | 'name' | 'op' | 'eof';
@@ -8,7 +9,7 @@ export type TokenKind = 'num' | 'str' | 'name' | 'op' | 'eof';
 export interface Token {
   readonly kind: TokenKind;
   /** the decoded value: number for `num`, unescaped text for `str`, the spelling otherwise */
-  readonly value: string | number;
+  readonly value: string | number | bigint;
   readonly start: number;
   readonly end: number;
 }
@@ -49,7 +50,7 @@ export function tokenize(text: string, base: SourcePos): Token[] {
     if (/[0-9]/.test(ch)) {
       const m = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i))!;
       i += m[0].length;
-      out.push({ kind: 'num', value: Number(m[0]), start, end: i });
+      out.push({ kind: 'num', value: /^[0-9]+$/.test(m[0]) ? parsePyInt(m[0]) : Number(m[0]), start, end: i });
       continue;
     }
     if (ch === "'" || ch === '"') {

@@ -1,15 +1,16 @@
 // A port of the part of Python's ast.literal_eval that INI inventory values go through.
 // Ansible types `x=42` as an int and `x=[1, 2]` as a list this way; anything literal_eval
 // refuses (names, operators, syntax errors) stays the raw string, so every failure here
-// simply means "keep the text".
-import { markFloat, markTuple } from './py-values.ts';
+// simply means "keep the text". Python ints are unbounded: one beyond 2^53 becomes a bigint.
+import { markFloat, markTuple } from './marks.ts';
+import { pyInt } from './int.ts';
 
 class NotLiteral extends Error {}
 
 interface Tok {
   readonly kind: 'num' | 'str' | 'bytes' | 'name' | 'op';
   readonly text: string;
-  readonly value?: string | number;
+  readonly value?: string | number | bigint;
   readonly float?: boolean;
 }
 
@@ -97,15 +98,15 @@ function tokenize(src: string): Tok[] {
       const after = src[i + text.length] ?? '';
       if (/[\p{L}\p{N}_]/u.test(after)) throw new NotLiteral(); // 12abc, 1j (complex), 0777
       const clean = text.replace(/_/g, '');
-      let value: number;
+      let value: number | bigint;
       let float = false;
-      if (/^0[xXoObB]/.test(clean)) value = Number(clean);
+      if (/^0[xXoObB]/.test(clean)) value = pyInt(BigInt(clean));
       else if (/[.eE]/.test(clean)) {
         value = Number(clean.startsWith('.') ? `0${clean}` : clean.endsWith('.') ? `${clean}0` : clean);
         float = true;
       } else {
         if (/^0+[1-9]/.test(clean)) throw new NotLiteral(); // leading zeros are a SyntaxError in Python 3
-        value = Number(clean);
+        value = pyInt(BigInt(clean));
       }
       toks.push({ kind: 'num', text, value, float });
       i += text.length;
@@ -184,8 +185,10 @@ class Parser {
       this.pos++;
       const operand = this.parseAtom();
       // literal_eval allows one sign directly on an int/float constant only
-      if (typeof operand.value !== 'number') throw new NotLiteral();
-      return { value: t.text === '-' ? -operand.value : operand.value, float: operand.float };
+      const v = operand.value;
+      if (typeof v === 'bigint') return { value: pyInt(t.text === '-' ? -v : v), float: false };
+      if (typeof v !== 'number') throw new NotLiteral();
+      return { value: t.text === '-' ? -v : v, float: operand.float };
     }
     const v = this.parseAtom();
     if (this.isOp('+') || this.isOp('-')) throw new NotLiteral(); // binary ops: only complex literals, unsupported
