@@ -15,6 +15,17 @@ const signalNumbers = osConstants.signals;
 // After TERM a command gets this long to exit before KILL.
 const KILL_GRACE_MS = 2000;
 
+/** LocalOptions place a local connection in another view of the same machine. */
+export interface LocalOptions {
+  /**
+   * argv every command runs under, e.g. `nsenter --net=… --mount=… --` to act inside namespaces
+   * (then put/get go through commands too, so they see the namespace's files, not the controller's)
+   */
+  readonly prefix?: Argv;
+  /** environment every command gets; a command's own env wins (e.g. LC_ALL=C for parsed output) */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * LocalConnection runs on the controller itself (`ansible_connection=local`, implicit
  * localhost): argv is spawned directly with no shell; only `shell` uses /bin/sh -c; become goes
@@ -26,19 +37,25 @@ export class LocalConnection implements Connection {
   private readonly becomer: BecomeResolver;
   private readonly me = userInfo().username;
   private requests = 0;
+  private readonly prefix: Argv;
+  private readonly env: Readonly<Record<string, string>>;
 
-  constructor(host: string, become: { password?: string; user?: string } = {}) {
+  constructor(host: string, become: { password?: string; user?: string } = {}, opts: LocalOptions = {}) {
     this.host = host;
     this.becomer = new BecomeResolver(become);
+    this.prefix = opts.prefix ?? [];
+    this.env = opts.env ?? {};
+    for (const k of Object.keys(this.env)) checkEnvName(k);
   }
 
   private becomeFor(opts: RunOptions | undefined): Promise<BecomeSpec | undefined> {
     return this.becomer.resolve(opts, this.me, (argv) => this.spawnArgv(argv, {}));
   }
 
-  private spawnArgv(argv: readonly string[], opts: RunOptions, stdinPrefix?: string): Promise<RunResult> {
+  private spawnArgv(command: readonly string[], opts: RunOptions, stdinPrefix?: string): Promise<RunResult> {
+    const argv = [...this.prefix, ...command];
     const [cmd, ...args] = argv;
-    if (cmd === undefined) return Promise.reject(new TsplayError({ code: 'E_COMMAND', host: this.host, message: 'empty command' }));
+    if (command.length === 0 || cmd === undefined) return Promise.reject(new TsplayError({ code: 'E_COMMAND', host: this.host, message: 'empty command' }));
     for (const k of Object.keys(opts.env ?? {})) checkEnvName(k);
     for (const w of argv) {
       if (w.includes('\0')) return Promise.reject(new TsplayError({ code: 'E_COMMAND', host: this.host, message: 'a command word contains a NUL byte' }));
@@ -48,7 +65,7 @@ export class LocalConnection implements Connection {
     return new Promise((resolve) => {
       const child = spawn(cmd, args, {
         ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-        env: { ...process.env, ...(opts.env ?? {}) },
+        env: { ...process.env, ...this.env, ...(opts.env ?? {}) },
         stdio: ['pipe', 'pipe', 'pipe'],
         // a process group of its own, so a timeout kills the command and its children
         detached: timeout > 0,
@@ -130,8 +147,8 @@ export class LocalConnection implements Connection {
   async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
     const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
-    if (await this.becomeFor(opts.become ? { become: true } : undefined)) {
-      const r = await this.exec(putArgv(path, mode, opts), { stdin: data, become: true });
+    if (this.prefix.length > 0 || (await this.becomeFor(opts.become ? { become: true } : undefined))) {
+      const r = await this.exec(putArgv(path, mode, opts), { stdin: data, become: opts.become === true });
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
     }
@@ -172,8 +189,8 @@ export class LocalConnection implements Connection {
 
   /** get reads a whole file (through sudo with become). */
   async get(path: string, opts?: { become?: boolean }): Promise<Buffer> {
-    if (await this.becomeFor(opts?.become ? { become: true } : undefined)) {
-      const r = await this.exec(['cat', '--', path], { become: true });
+    if (this.prefix.length > 0 || (await this.becomeFor(opts?.become ? { become: true } : undefined))) {
+      const r = await this.exec(['cat', '--', path], { become: opts?.become === true });
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot read ${path}: ${r.stderr.trim()}` });
       return r.stdoutBytes ?? Buffer.from(r.stdout);
     }

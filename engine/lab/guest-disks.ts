@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BaseImage } from './image-build.ts';
 import { hostKeyPath, labKeyPaths } from './keys.ts';
 import { statePath } from './paths.ts';
-import { mustRun } from './run-tool.ts';
+import { mustRun } from './lab-host.ts';
 import { hypervisorOf, type GuestSpec } from './topology.ts';
 
 /** GuestFiles are the per-guest files libvirt points at. */

@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import type { BaseImage } from './image-build.ts';
 import type { GuestFiles } from './guest-disks.ts';
-import { virshArgv } from './hv-paths.ts';
-import { mustRun, runTool } from './run-tool.ts';
+import { virsh } from '../probes/index.ts';
+import { hvHost, mustRunOn, readOn } from './lab-host.ts';
 import { hypervisorOf, type GuestSpec } from './topology.ts';
 
 /** domainXml is the definition of a lab guest. */
@@ -64,14 +64,14 @@ ${nics}
 
 /** domainState returns virsh domstate's word ("running", "shut off", ...) or undefined if undefined. */
 export async function domainState(g: GuestSpec): Promise<string | undefined> {
-  const r = await runTool(virshArgv(hypervisorOf(g), 'domstate', g.name));
-  return r.rc === 0 ? r.stdout.trim() : undefined;
+  const { s } = await readOn(hvHost(hypervisorOf(g)), 'guest', { s: virsh.domstateProbe(g.name) });
+  return s.exists ? s.state : undefined;
 }
 
 /** defineAndStart (re)defines the domain from its XML and starts it. */
 export async function defineAndStart(g: GuestSpec, image: BaseImage, f: GuestFiles): Promise<void> {
-  const hv = hypervisorOf(g);
+  const hv = hvHost(hypervisorOf(g));
   writeFileSync(f.xml, domainXml(g, image, f));
-  await mustRun('guest', virshArgv(hv, 'define', f.xml));
-  await mustRun('guest', virshArgv(hv, 'start', g.name));
+  await mustRunOn(hv, 'guest', virsh.virshArgv('define', f.xml));
+  await mustRunOn(hv, 'guest', virsh.virshArgv('start', g.name));
 }

@@ -2,7 +2,7 @@
 // Why by hand: that package also starts the host's libvirtd and its default NAT network,
 // which the lab must never do.
 import { mkdirSync } from 'node:fs';
-import { mustRun, runTool } from './run-tool.ts';
+import { mustRun, runTool } from './lab-host.ts';
 
 /** LIBVIRT_DIRS are the mount points the per-hypervisor mount namespaces bind over. */
 export const LIBVIRT_DIRS: readonly string[] = [

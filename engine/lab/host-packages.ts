@@ -1,5 +1,5 @@
 // Step "packages": installs the host's Debian packages the lab needs, only those missing.
-import { mustRun, runTool } from './run-tool.ts';
+import { mustRun, runTool } from './lab-host.ts';
 
 /** HOST_PACKAGES is what a fresh Debian 12 host needs to run the lab (FIELD-NOTES' verified list). */
 export const HOST_PACKAGES: readonly string[] = [

@@ -2,9 +2,10 @@
 // network + mount namespace and remembered by pid file.
 import { writeFileSync } from 'node:fs';
 import { hostKeyPath, labKeyPaths } from './keys.ts';
-import { hvPaths, inHv, virshArgv } from './hv-paths.ts';
+import { virsh } from '../probes/index.ts';
+import { hvPaths } from './hv-paths.ts';
+import { hvHost, mustRunOn, readOn, stepError } from './lab-host.ts';
 import { livePid } from './pids.ts';
-import { mustRun, runTool, stepError } from './run-tool.ts';
 import type { HypervisorSpec } from './topology.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -41,8 +42,8 @@ export async function ensureSshd(hv: HypervisorSpec): Promise<number> {
   const running = livePid(p.sshdPid);
   if (running !== undefined) return running;
   writeFileSync(p.sshdConfig, sshdConfig(hv));
-  await mustRun('sshd', inHv(hv, ['/usr/sbin/sshd', '-t', '-f', p.sshdConfig]));
-  await mustRun('sshd', inHv(hv, ['/usr/sbin/sshd', '-f', p.sshdConfig, '-E', `${p.log}/sshd.log`]));
+  await mustRunOn(hvHost(hv), 'sshd', ['/usr/sbin/sshd', '-t', '-f', p.sshdConfig]);
+  await mustRunOn(hvHost(hv), 'sshd', ['/usr/sbin/sshd', '-f', p.sshdConfig, '-E', `${p.log}/sshd.log`]);
   await waitFor('sshd', 'sshd pid file', async () => livePid(p.sshdPid) !== undefined, 10_000);
   return livePid(p.sshdPid) ?? 0;
 }
@@ -50,19 +51,16 @@ export async function ensureSshd(hv: HypervisorSpec): Promise<number> {
 /** ensureLibvirtd starts virtlogd then libvirtd if not running and waits until virsh answers. */
 export async function ensureLibvirtd(hv: HypervisorSpec): Promise<{ virtlogd: number; libvirtd: number }> {
   const p = hvPaths(hv);
+  const on = hvHost(hv);
   if (livePid(p.virtlogdPid) === undefined) {
-    await mustRun('virtlogd', inHv(hv, ['virtlogd', '-d', '-p', p.virtlogdPid]));
+    await mustRunOn(on, 'virtlogd', ['virtlogd', '-d', '-p', p.virtlogdPid]);
     await waitFor('virtlogd', 'virtlogd', async () => livePid(p.virtlogdPid) !== undefined, 10_000);
   }
   if (livePid(p.libvirtdPid) === undefined) {
-    await mustRun('libvirtd', inHv(hv, ['libvirtd', '-d', '-p', p.libvirtdPid]));
+    await mustRunOn(on, 'libvirtd', ['libvirtd', '-d', '-p', p.libvirtdPid]);
     await waitFor('libvirtd', 'libvirtd', async () => livePid(p.libvirtdPid) !== undefined, 15_000);
   }
-  let last = '';
-  await waitFor('libvirtd', `libvirtd socket (${last})`, async () => {
-    const r = await runTool(virshArgv(hv, 'version'));
-    last = r.stderr.trim();
-    return r.rc === 0;
-  }, 30_000);
+  // libvirtd answers once virsh can list its domains
+  await waitFor('libvirtd', 'libvirtd socket', () => readOn(on, 'libvirtd', { doms: virsh.listProbe() }).then(() => true, () => false), 30_000);
   return { virtlogd: livePid(p.virtlogdPid) ?? 0, libvirtd: livePid(p.libvirtdPid) ?? 0 };
 }

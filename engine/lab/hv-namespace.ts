@@ -10,16 +10,18 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { hvPaths, NS_DIR } from './hv-paths.ts';
 import { statePath } from './paths.ts';
-import { mustRun, runTool } from './run-tool.ts';
+import { ip } from '../probes/index.ts';
+import { hvHost, LAB_HOST, mustRun, mustRunOn, readOn, runTool } from './lab-host.ts';
 import { tcWrapperScript } from './tc-wrapper.ts';
 import type { HypervisorSpec } from './topology.ts';
 
 const STEP = 'namespace';
 
+
 /** netnsExists says whether `ip netns` knows the namespace. */
 export async function netnsExists(name: string): Promise<boolean> {
-  const r = await runTool(['ip', 'netns', 'list']);
-  return r.stdout.split('\n').some((l) => l.split(' ')[0] === name);
+  const { all } = await readOn(LAB_HOST, STEP, { all: ip.netnsListProbe() });
+  return all.some((n) => n.name === name);
 }
 
 /** isMountpoint says whether path is a mount point (nsfs bind mounts count). */
@@ -76,7 +78,7 @@ export async function ensureHvNamespace(hv: HypervisorSpec, adaptTc: boolean): P
   await inMnt(['mount', '-t', 'tmpfs', '-o', 'mode=755', 'tmpfs', '/run/libvirt']);
   // a sysfs mounted from inside the netns shows that namespace's devices (/sys/class/net/labbr0/
   // bridge/ageing_time), as `ip netns exec` does; mounted over /sys, so the host's stays untouched
-  await mustRun(STEP, ['nsenter', `--net=/run/netns/${hv.netns}`, `--mount=${p.mountNs}`, '--', 'mount', '-t', 'sysfs', 'sysfs', '/sys']);
+  await mustRunOn(hvHost(hv), STEP, ['mount', '-t', 'sysfs', 'sysfs', '/sys']);
   await inMnt(['mount', '--bind', p.etc, '/etc/libvirt']);
   await inMnt(['mount', '--bind', p.lib, '/var/lib/libvirt']);
   await inMnt(['mount', '--bind', p.log, '/var/log/libvirt']);

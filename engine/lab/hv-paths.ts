@@ -40,8 +40,3 @@ export function hvPaths(hv: HypervisorSpec): HvPaths {
 export function inHv(hv: HypervisorSpec, argv: readonly string[]): string[] {
   return ['nsenter', `--net=/run/netns/${hv.netns}`, `--mount=${hvPaths(hv).mountNs}`, '--', ...argv];
 }
-
-/** virshArgv runs virsh against the hypervisor's own libvirtd. */
-export function virshArgv(hv: HypervisorSpec, ...args: string[]): string[] {
-  return inHv(hv, ['virsh', '-q', '-c', 'qemu:///system', ...args]);
-}

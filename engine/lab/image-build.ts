@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { configuredMirror } from './apt-mirror.ts';
 import { imageInputs, imageKey, type ImageInputs } from './image-inputs.ts';
 import { LAB_CACHE_DIR } from './paths.ts';
-import { mustRun, runTool, stepError } from './run-tool.ts';
+import { mustRun, runTool, stepError } from './lab-host.ts';
 
 /** BaseImage names the cached files a guest boots from. */
 export interface BaseImage {

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mustRun } from './run-tool.ts';
+import { mustRun } from './lab-host.ts';
 import { statePath, LAB_STATE_DIR } from './paths.ts';
 import { GUESTS, HYPERVISORS, hypervisorOf } from './topology.ts';
 

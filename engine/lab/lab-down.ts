@@ -1,10 +1,11 @@
 // `lab down`: destroys guests, stops every daemon by its PID, removes the namespaces (and with
 // them every tap, bridge, ifb and iptables rule, which only ever existed inside them).
 import { readdirSync, rmSync } from 'node:fs';
-import { hvPaths, NS_DIR, virshArgv } from './hv-paths.ts';
+import { ip, virsh } from '../probes/index.ts';
+import { hvPaths, NS_DIR } from './hv-paths.ts';
 import { isMountpoint, netnsExists, removeHvNamespace } from './hv-namespace.ts';
+import { hvHost, LAB_HOST, readOn, runTool } from './lab-host.ts';
 import { livePid, stopPid, stopPidFile } from './pids.ts';
-import { runTool } from './run-tool.ts';
 import { statePath } from './paths.ts';
 import { HYPERVISORS, type HypervisorSpec } from './topology.ts';
 import { removeOldUserKnownHostsBlock } from './keys.ts';
@@ -12,18 +13,23 @@ import { removeOldUserKnownHostsBlock } from './keys.ts';
 async function downHv(hv: HypervisorSpec, log: (m: string) => void): Promise<void> {
   const p = hvPaths(hv);
   if (livePid(p.libvirtdPid) !== undefined) {
-    const doms = await runTool(virshArgv(hv, 'list', '--name'), { timeoutMs: 20_000 });
-    for (const d of doms.stdout.split('\n').map((s) => s.trim()).filter(Boolean)) {
-      log(`${hv.name}: destroy ${d}`);
-      await runTool(virshArgv(hv, 'destroy', d), { timeoutMs: 30_000 });
+    const on = hvHost(hv);
+    // a libvirtd that does not answer is stopped by PID below, and its qemus with the namespace
+    const doms = await readOn(on, 'down', { all: virsh.listProbe() }, { timeoutMs: 20_000 }).then((r) => r.all, (e: Error) => {
+      log(`${hv.name}: cannot list domains: ${e.message}`);
+      return [];
+    });
+    for (const d of doms.filter((x) => x.id !== null)) {
+      log(`${hv.name}: destroy ${d.name}`);
+      await on.run(virsh.virshArgv('destroy', d.name), { timeoutMs: 30_000 });
     }
-    await runTool(virshArgv(hv, 'net-destroy', hv.network), { timeoutMs: 20_000 });
+    await on.run(virsh.virshArgv('net-destroy', hv.network), { timeoutMs: 20_000 });
   }
   for (const f of [p.libvirtdPid, p.virtlogdPid, p.sshdPid, p.relayPid]) await stopPidFile(f);
   if (await netnsExists(hv.netns)) {
     // whatever still runs in the namespace was started by the lab (qemu, sshd sessions)
-    const r = await runTool(['ip', 'netns', 'pids', hv.netns]);
-    for (const pid of r.stdout.split('\n').map(Number).filter((n) => n > 1)) {
+    const { pids } = await readOn(LAB_HOST, 'down', { pids: ip.netnsPidsProbe(hv.netns) });
+    for (const pid of pids.filter((n) => n > 1)) {
       log(`${hv.name}: stopping leftover pid ${pid}`);
       await stopPid(pid);
     }

@@ -1,9 +1,9 @@
 // `lab status`: each host, its PIDs, addresses and whether ssh answers.
-import { hvPaths, inHv } from './hv-paths.ts';
+import { hvPaths } from './hv-paths.ts';
 import { netnsExists } from './hv-namespace.ts';
 import { domainState } from './guest-domain.ts';
+import { hvHost } from './lab-host.ts';
 import { livePid } from './pids.ts';
-import { runTool } from './run-tool.ts';
 import { sshAnswers } from './ssh-check.ts';
 import { GUESTS, HYPERVISORS, hypervisorOf } from './topology.ts';
 
@@ -36,8 +36,9 @@ export async function labStatus(): Promise<HostStatus[]> {
     const state = up ? ((await domainState(g)) ?? 'undefined') : 'down';
     let qemu: number | undefined;
     if (state === 'running') {
-      const r = await runTool(inHv(hv, ['cat', `/run/libvirt/qemu/${g.name}.pid`]));
-      qemu = Number(r.stdout.trim()) || undefined;
+      // libvirt's pid file lives in the hypervisor's own /run/libvirt (a tmpfs in its mount namespace)
+      const pidText = await hvHost(hv).get(`/run/libvirt/qemu/${g.name}.pid`).then((b) => b.toString('utf8'), () => '');
+      qemu = Number(pidText.trim()) || undefined;
     }
     rows.push({
       host: g.name, kind: 'guest', address: `${g.address} via ${hv.name}`, state,

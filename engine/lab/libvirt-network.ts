@@ -3,8 +3,9 @@
 // forwards at once). The default NAT network is never defined here.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hvPaths, virshArgv } from './hv-paths.ts';
-import { mustRun, runTool } from './run-tool.ts';
+import { virsh } from '../probes/index.ts';
+import { hvPaths } from './hv-paths.ts';
+import { hvHost, mustRunOn, readOn } from './lab-host.ts';
 import type { HypervisorSpec } from './topology.ts';
 
 /** networkXml is the isolated network of a hypervisor. */
@@ -21,12 +22,13 @@ export function networkXml(hv: HypervisorSpec): string {
 
 /** ensureNetwork defines and starts the lab network unless it is already active. */
 export async function ensureNetwork(hv: HypervisorSpec): Promise<void> {
-  const info = await runTool(virshArgv(hv, 'net-info', hv.network));
-  if (info.rc !== 0) {
+  const on = hvHost(hv);
+  const { nets } = await readOn(on, 'network', { nets: virsh.netListProbe() });
+  const net = nets.find((n) => n.name === hv.network);
+  if (!net) {
     const file = join(hvPaths(hv).dir, `${hv.network}-network.xml`);
     writeFileSync(file, networkXml(hv));
-    await mustRun('network', virshArgv(hv, 'net-define', file));
+    await mustRunOn(on, 'network', virsh.virshArgv('net-define', file));
   }
-  const again = await runTool(virshArgv(hv, 'net-info', hv.network));
-  if (!/^Active:\s+yes/m.test(again.stdout)) await mustRun('network', virshArgv(hv, 'net-start', hv.network));
+  if (!net?.active) await mustRunOn(on, 'network', virsh.virshArgv('net-start', hv.network));
 }

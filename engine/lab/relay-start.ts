@@ -5,7 +5,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { hvPaths } from './hv-paths.ts';
 import { livePid } from './pids.ts';
-import { stepError } from './run-tool.ts';
+import { stepError } from './lab-host.ts';
 import type { HypervisorSpec } from './topology.ts';
 
 const DAEMON = fileURLToPath(new URL('./relay-daemon.ts', import.meta.url));

@@ -2,7 +2,7 @@
 // (strict host keys, the lab key, ProxyJump through the hypervisor for guests).
 import { shJoin } from '../connection/quote.ts';
 import { labKeyPaths } from './keys.ts';
-import { runTool, stepError } from './run-tool.ts';
+import { runTool, stepError } from './lab-host.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -1,6 +1,6 @@
 // Detects which tc pieces libvirt's <bandwidth> needs this host kernel actually has, by trying
 // them in a scratch network namespace (this kernel cannot load modules, so "modprobe" proves nothing).
-import { mustRun, runTool } from './run-tool.ts';
+import { mustRun, runTool } from './lab-host.ts';
 
 /** TcFeatures says which kernel tc features work here. */
 export interface TcFeatures {

@@ -1,5 +1,5 @@
-// ip -j probes (iproute2 6.1): links and addresses.
-import { arr, mustSucceed, num, obj, parseJson, str, type Probe, type ProbeOutput } from './types.ts';
+// ip probes (iproute2 6.1): links, addresses and named network namespaces.
+import { arr, mustSucceed, num, obj, parseJson, ProbeError, str, type Probe, type ProbeOutput } from './types.ts';
 
 /** Link is one entry of `ip -j link show`. */
 export interface Link {
@@ -64,4 +64,37 @@ export function parseAddrs(out: ProbeOutput): LinkAddrs[] {
 /** addrProbe reads every address (or one device's). */
 export function addrProbe(dev?: string): Probe<LinkAddrs[]> {
   return { argv: ['ip', '-j', 'addr', 'show', ...(dev ? ['dev', dev] : [])], parse: parseAddrs };
+}
+
+/** Netns is one entry of `ip -j netns list`; `id` is the peer id, present only once one is assigned. */
+export interface Netns {
+  readonly name: string;
+  readonly id: number | null;
+}
+
+/** parseNetnsList parses `ip -j netns list` (no namespaces: no output at all). */
+export function parseNetnsList(out: ProbeOutput): Netns[] {
+  return arr(parseJson('ip netns', mustSucceed('ip netns', out))).map((n) => {
+    const o = obj(n);
+    return { name: str(o['name']) ?? '', id: num(o['id']) ?? null };
+  });
+}
+
+/** netnsListProbe reads the named network namespaces (those under /run/netns). */
+export function netnsListProbe(): Probe<Netns[]> {
+  return { argv: ['ip', '-j', 'netns', 'list'], parse: parseNetnsList };
+}
+
+/** parseNetnsPids parses `ip netns pids NAME`: one PID per line (it has no JSON form). */
+export function parseNetnsPids(out: ProbeOutput): number[] {
+  return mustSucceed('ip netns pids', out).split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const n = Number(l.trim());
+    if (!Number.isInteger(n) || n <= 0) throw new ProbeError('ip netns pids', `not a PID: ${JSON.stringify(l)}`);
+    return n;
+  });
+}
+
+/** netnsPidsProbe reads the PIDs of every process inside a named network namespace. */
+export function netnsPidsProbe(name: string): Probe<number[]> {
+  return { argv: ['ip', 'netns', 'pids', name], parse: parseNetnsPids };
 }

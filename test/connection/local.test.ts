@@ -69,3 +69,17 @@ test('put is atomic and keeps or sets mode and owner', async (t) => {
   t.deepEqual(readdirSync(dir).filter((n) => n.includes('.tsplay-')), []);
   t.is((await c.get(f)).toString(), 'newer');
 });
+
+test('a prefix runs every command, put and get under it; its env is the default env', async (t) => {
+  // `env -C DIR` stands in for nsenter: a relative path lands in DIR only if put went through the prefix
+  const sub = mkdtempSync(join(dir, 'prefixed-'));
+  const p = new LocalConnection('localhost', {}, { prefix: ['env', '-C', sub, '--'], env: { TSPLAY_A: 'lab', TSPLAY_B: 'lab' } });
+  const r = await p.run(['sh', '-c', 'pwd; echo "$TSPLAY_A $TSPLAY_B"'], { env: { TSPLAY_B: 'own' } });
+  t.is(r.stdout, `${sub}\nlab own\n`);
+  await p.put('rel.txt', 'through the prefix\n', { mode: '0600' });
+  t.is(readFileSync(join(sub, 'rel.txt'), 'utf8'), 'through the prefix\n');
+  t.is(statSync(join(sub, 'rel.txt')).mode & 0o777, 0o600);
+  t.is((await p.get('rel.txt')).toString(), 'through the prefix\n');
+  t.false(existsSync('rel.txt'));
+  t.throws(() => new LocalConnection('x', {}, { env: { 'A;B': '1' } }), { instanceOf: TsplayError });
+});

@@ -8,7 +8,7 @@ import { labStatus } from '../../engine/lab/lab-status.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
 import { hvPaths, NS_DIR } from '../../engine/lab/hv-paths.ts';
 import { livePid } from '../../engine/lab/pids.ts';
-import { runTool } from '../../engine/lab/run-tool.ts';
+import { runTool } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { shQuote } from '../../engine/connection/quote.ts';
 import { readProbes, virsh, tc, ip, bridge, nmcli, teamdctl, systemctl } from '../../engine/probes/index.ts';
