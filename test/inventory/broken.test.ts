@@ -2,16 +2,17 @@
 // file:line:col listed in its `expected` file (`CODE path:line:col`, or `CODE -` without a place).
 // ansible-says.txt (recorded by record.sh) keeps what ansible-inventory 2.14 says about the same input.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TsplayErrors } from '../../engine/errors/index.ts';
 import { loadInventory } from '../../engine/inventory/index.ts';
+import { caseEntries } from '../helpers/cases.ts';
 import { caseSources } from './case-args.ts';
 
 const root = fileURLToPath(new URL('./broken/', import.meta.url));
 
-for (const name of readdirSync(root).sort()) {
+for (const name of caseEntries(root, { needs: ['args', 'expected'] })) {
   const dir = join(root, name);
   test(`broken inventory is reported with its position: ${name}`, (t) => {
     const args = caseSources(dir, readFileSync(join(dir, 'args'), 'utf8').split('\n')[0] ?? '');

@@ -1,13 +1,17 @@
 // One generic runner for the lint corpus: each lint-corpus/*.ks names its OS target (`#! os:`) and the
 // exact set of finding codes the lint must report (`#! expect:`, `-` for a clean file).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { lintKickstart } from '../../engine/kickstart/lint/lint-kickstart.ts';
 import { parseOsTarget } from '../../engine/kickstart/os-target.ts';
+import { caseEntries } from '../helpers/cases.ts';
 
 const dir = fileURLToPath(new URL('./lint-corpus/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.ks')).sort();
+const files = caseEntries(dir, { suffix: '.ks', min: 29 });
+for (const f of files) {
+  if (!/^#! os: \S+$/m.test(readFileSync(dir + f, 'utf8')) || !/^#! expect: \S/m.test(readFileSync(dir + f, 'utf8'))) throw new Error(`${dir}${f}: no #! os: or #! expect: line`);
+}
 
 test('the corpus has at least 25 cases, good and bad', (t) => {
   t.true(files.length >= 25);

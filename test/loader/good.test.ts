@@ -2,13 +2,14 @@
 // each must load with no error, and ansible-playbook --syntax-check accepts them too.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../../engine/loader/index.ts';
 import { formatListing } from '../../engine/loader/listing.ts';
 import { loadYamlFile } from '../../engine/loader/yaml-file.ts';
 import { Diagnostics } from '../../engine/errors/index.ts';
 import type { Block, Include, Task, TaskNode } from '../../engine/loader/types.ts';
+import { caseEntries } from '../helpers/cases.ts';
 
 const root = new URL('./good/', import.meta.url).pathname;
 const all = (nodes: readonly TaskNode[]): TaskNode[] =>
@@ -18,7 +19,7 @@ const bin = new URL('../../bin/tsplay.js', import.meta.url).pathname;
 /** sortHostLines sorts the host lines under `hosts (N):` (Ansible prints a Python set there). */
 const sortHostLines = (text: string): string => text.replace(/(hosts \(\d+\):\n)((?: {6}\S.*\n?)*)/g, (_m, head: string, body: string) => head + body.split('\n').filter(Boolean).sort().join('\n') + '\n');
 
-for (const name of readdirSync(root).sort()) {
+for (const name of caseEntries(root, { needs: ['site.yml'] })) {
   test(`good/${name} loads without errors`, (t) => {
     const pbs = loadPlaybooks([join(root, name, 'site.yml')]);
     t.true(pbs[0]!.plays.length > 0);

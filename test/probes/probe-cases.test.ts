@@ -2,9 +2,9 @@
 // the lab (stdout, stderr, rc, the tool's version, how it was captured) and the typed value a
 // human checked against it. Recapture with `node test/probes/capture.ts test/probes/capture-spec.json`.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PARSERS } from '../../engine/probes/index.ts';
+import { caseEntries, readCaseFile, requireKeys } from '../helpers/cases.ts';
 
 interface Case {
   probe: string;
@@ -18,16 +18,24 @@ interface Case {
 }
 
 const dir = join(import.meta.dirname, 'cases');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = caseEntries(dir, { suffix: '.json' });
+// every file parses and holds its expected value, checked while the test file loads
+const cases = new Map(
+  files.map((f) => {
+    const c = readCaseFile<Case>(join(dir, f));
+    requireKeys(c, join(dir, f), ['probe', 'rc', 'stdout', 'expected']);
+    return [f, c] as const;
+  }),
+);
 
 test('every probe named in engine/probes/index.ts has at least one captured case', (t) => {
-  const covered = new Set(files.map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case).probe));
+  const covered = new Set([...cases.values()].map((c) => c.probe));
   t.deepEqual(Object.keys(PARSERS).filter((p) => !covered.has(p)), []);
 });
 
 for (const f of files) {
   test(`probe case ${f}`, (t) => {
-    const c = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case;
+    const c = cases.get(f)!;
     t.truthy(c.toolVersion, 'a case records the tool version');
     t.truthy(c.captured, 'a case records how it was captured');
     const parser = PARSERS[c.probe];
