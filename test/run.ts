@@ -17,10 +17,10 @@ child.stdout.on('data', (chunk: Buffer) => {
   const lines = carry.split('\n');
   carry = lines.pop() ?? '';
   for (const line of lines) {
-    if (/^ok \d+/.test(line)) {
+    if (/^ok\b/.test(line)) {
       if (/# SKIP/.test(line)) skip++;
       else pass++;
-    } else if (/^not ok \d+/.test(line)) {
+    } else if (/^not ok\b/.test(line)) {
       if (/# TODO/.test(line)) skip++;
       else fail++;
     }
@@ -30,5 +30,6 @@ child.on('close', (code) => {
   // ava exits non-zero on uncaught errors in a test file even when every counted test passed
   if (code !== 0 && fail === 0) fail = 1;
   process.stdout.write(`\n${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}\n`);
-  process.exitCode = code ?? 1;
+  // ava exits 0 on `not ok - No tests found` (a test file that registered nothing): a counted failure fails the run
+  process.exitCode = fail > 0 ? code || 1 : (code ?? 1);
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
 import { TsplayError } from '../../engine/errors/index.ts';
 import { createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let hs: TestHosts;
 let agentPid: number | undefined;
@@ -25,7 +26,7 @@ test.serial('the key in ssh-agent is used when the host names no key file', asyn
   const sock = join(hs.dir, 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
   agentPid = agent.pid;
-  for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => existsSync(sock), `ssh-agent's socket ${sock}`);
   try {
     process.env.SSH_AUTH_SOCK = sock;
     // an empty agent: no key works

@@ -1,13 +1,14 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
 import { FrameReader } from '../../engine/connection/frame-reader.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 interface Case {
   name: string;
   stream: string;
   expect: { stdout: string; stderr: string; end: string }[];
 }
-const { cases } = JSON.parse(readFileSync(new URL('./data/frames.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const file = new URL('./data/frames.json', import.meta.url);
+const cases = caseList<Case>(readCaseFile<{ cases?: unknown }>(file).cases, file, ['name', 'stream', 'expect']);
 // long unguessable-looking tokens in place of R, M1, M2 (the data keeps them short to stay readable)
 const TOK: Record<string, string> = { R: 'TSPLAYREADYaaaa', M1: 'TSPLAY1111bbbb', M2: 'TSPLAY2222cccc' };
 const expand = (s: string): string => s.replace(/M1|M2|R(?=\n)/g, (m) => TOK[m] as string);

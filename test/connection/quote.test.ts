@@ -1,10 +1,12 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { shJoin, shQuote } from '../../engine/connection/quote.ts';
 import { TsplayError } from '../../engine/errors/index.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
-const data = JSON.parse(readFileSync(new URL('./data/quote-words.json', import.meta.url), 'utf8')) as { words: string[] };
+const file = new URL('./data/quote-words.json', import.meta.url);
+const data = { words: caseList<string>(readCaseFile<{ words?: unknown }>(file).words, file) };
 const CANARY = '/tmp/tsplay-quote-canary';
 
 test('every nasty word survives shJoin + /bin/sh -c byte for byte, and nothing runs', (t) => {

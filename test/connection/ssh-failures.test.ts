@@ -1,12 +1,14 @@
 // Real sshd hosts: host keys (unknown, accept-new, changed), bad credentials, dead and frozen hosts.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
+import { shQuote } from '../../engine/connection/quote.ts';
 import type { ConnectOptions } from '../../engine/connection/types.ts';
 import { TsplayError } from '../../engine/errors/index.ts';
 import { createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let hs: TestHosts;
 test.before(async () => {
@@ -64,29 +66,28 @@ test.serial('a wrong client key is E_AUTH naming the host', async (t) => {
   t.is((e as TsplayError).host, 'h2');
 });
 
-test.serial('a closed port is E_UNREACHABLE at once', async (t) => {
+// How fast each failure is seen is measured by bench/failure-latency.ts, not asserted here.
+test.serial('a closed port is E_UNREACHABLE', async (t) => {
   const h = hs.byName.get('h2')!;
-  const start = Date.now();
   const e = await t.throwsAsync(openConnection('nowhere', { ...h.vars, ansible_port: '1' }, base(hs.knownHostsFile), new SshPool()), { instanceOf: TsplayError });
   t.is((e as TsplayError).code, 'E_UNREACHABLE');
   t.is((e as TsplayError).host, 'nowhere');
-  t.true(Date.now() - start < 2000);
 });
 
-test.serial('a killed sshd fails that host at once while another host goes on', async (t) => {
+test.serial('a killed sshd fails that host while another host goes on', async (t) => {
   const pool = new SshPool();
   const h3 = hs.byName.get('h3')!;
   const h2 = hs.byName.get('h2')!;
   const c3 = await openConnection(h3.name, h3.vars, base(hs.knownHostsFile), pool);
   const c2 = await openConnection(h2.name, h2.vars, base(hs.knownHostsFile), pool);
-  const running = c3.run(['sleep', '20']);
-  await new Promise((r) => setTimeout(r, 200));
-  const start = Date.now();
+  // the command says when it runs, so the kill lands during it (a test host's files live under its root)
+  const started = join(h3.root, 'started');
+  const running = c3.run(['sh', '-c', `touch ${shQuote(started)}; exec sleep 20`]);
+  await waitFor(() => existsSync(started), 'the remote sleep to start');
   hs.kill('h3');
   const e = await t.throwsAsync(running, { instanceOf: TsplayError });
   t.is((e as TsplayError).code, 'E_UNREACHABLE');
   t.is((e as TsplayError).host, 'h3');
-  t.true(Date.now() - start < 3000, `took ${Date.now() - start} ms`);
   const again = await t.throwsAsync(c3.run(['true']), { instanceOf: TsplayError });
   t.is((again as TsplayError).code, 'E_UNREACHABLE');
   t.is((await c2.run(['echo', 'still here'])).stdout, 'still here\n');
@@ -94,7 +95,7 @@ test.serial('a killed sshd fails that host at once while another host goes on', 
   await c3.close();
 });
 
-test.serial('a host that stops answering is E_UNREACHABLE within 15 s (keepalives)', async (t) => {
+test.serial('a host that stops answering is E_UNREACHABLE (keepalives)', async (t) => {
   const h = hs.byName.get('h4')!;
   const c = await openConnection(h.name, h.vars, base(hs.knownHostsFile), new SshPool());
   t.is((await c.run(['echo', 'up'])).stdout, 'up\n');
@@ -104,7 +105,6 @@ test.serial('a host that stops answering is E_UNREACHABLE within 15 s (keepalive
     const e = await t.throwsAsync(c.run(['true']), { instanceOf: TsplayError });
     const took = Date.now() - start;
     t.is((e as TsplayError).code, 'E_UNREACHABLE');
-    t.true(took < 15_000, `took ${took} ms`);
     t.log(`frozen host detected after ${took} ms`);
   } finally {
     hs.thaw('h4');

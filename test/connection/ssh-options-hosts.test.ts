@@ -113,7 +113,9 @@ test.serial('ServerAliveInterval/CountMax from -o decide how fast a frozen host 
     const e = await t.throwsAsync(c.run(['true']), { instanceOf: TsplayError });
     t.is((e as TsplayError).code, 'E_UNREACHABLE');
     const took = Date.now() - start;
-    t.true(took < 4000, `took ${took} ms (the 4 s x 2 default would take 8 s or more)`);
+    // not a speed claim: the default schedule (4 s x 2) cannot see the freeze before 8 s, so anything
+    // under that shows the -o values were used, however slow the machine (measured: bench/failure-latency.ts)
+    t.true(took < 8000, `took ${took} ms (the 4 s x 2 default would take 8 s or more)`);
     t.log(`frozen host detected after ${took} ms`);
   } finally {
     hs.thaw('h1');

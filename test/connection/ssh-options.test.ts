@@ -2,13 +2,13 @@
 // same arguments as the oracle, plus how resolveTarget ranks host vars over ssh options.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { hostKeyPolicy, knownHostsFiles } from '../../engine/connection/ssh-connect.ts';
 import { configOptionsFor, loadSshConfig, parseSshArgs, type SshSettings, sshSettings, splitShellWords } from '../../engine/connection/ssh-options.ts';
 import { resolveTarget } from '../../engine/connection/ssh-target.ts';
 import type { ConnectOptions } from '../../engine/connection/types.ts';
 import { TsplayError } from '../../engine/errors/index.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 const DATA = new URL('./data/', import.meta.url).pathname.replace(/\/$/, '');
 interface Case {
@@ -18,7 +18,7 @@ interface Case {
   expect: Partial<SshSettings>;
   ignored?: string[];
 }
-const cases = (JSON.parse(readFileSync(`${DATA}/ssh-options.json`, 'utf8')) as { cases: Case[] }).cases;
+const cases = caseList<Case>(readCaseFile<{ cases?: unknown }>(`${DATA}/ssh-options.json`).cases, `${DATA}/ssh-options.json`, ['name', 'args', 'host', 'expect']);
 const fill = (s: string): string => s.replaceAll('{data}', DATA);
 const home = (s: string): string => (s.startsWith('~/') ? homedir() + s.slice(1) : s);
 

@@ -11,6 +11,7 @@ import { resolveTarget } from '../../engine/connection/ssh-target.ts';
 import { MAX_SESSION_CHANNELS, type SshTransport } from '../../engine/connection/ssh-transport.ts';
 import type { ConnectOptions, Connection } from '../../engine/connection/types.ts';
 import { childrenOf, createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
+import { gone, waitFor } from '../helpers/wait-for.ts';
 
 let hs: TestHosts;
 let pool: SshPool;
@@ -174,10 +175,10 @@ test.serial('a timeout kills the command and its children, not the persistent sh
   const took = Date.now() - start;
   t.true(r.timedOut);
   t.is(r.rc, 124);
-  t.true(took >= 550 && took < 4000, `took ${took} ms`);
+  // a lower bound only: the timer cannot fire early, while load can only make it later
+  t.true(took >= 550, `took ${took} ms`);
   const child = Number(readFileSync(pidFile, 'utf8'));
-  await new Promise((res) => setTimeout(res, 100));
-  t.false(existsSync(`/proc/${child}`) && !readFileSync(`/proc/${child}/stat`, 'utf8').includes(') Z'), 'the background child survived');
+  await t.notThrowsAsync(waitFor(() => gone(child), `the background child ${child} to be killed`, 10_000), 'the background child survived');
   const after = await conn.run(['echo', 'alive']);
   t.is(after.stdout, 'alive\n');
   t.is(tr.channels, before, 'the shell was not replaced');

@@ -3,11 +3,12 @@
 // errors.txt holds patterns ansible-playbook refuses with an error (a broken ~regex, an
 // out-of-range subscript), where ad-hoc `ansible --list-hosts` only prints 0 hosts.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TsplayError } from '../../engine/errors/index.ts';
 import { loadInventory } from '../../engine/inventory/index.ts';
+import { caseEntries } from '../helpers/cases.ts';
 
 const root = fileURLToPath(new URL('./patterns/', import.meta.url));
 
@@ -27,7 +28,7 @@ function table(file: string): [string, string][] {
     });
 }
 
-for (const name of readdirSync(root).sort()) {
+for (const name of caseEntries(root, { needs: ['inventory', 'expected.txt'] })) {
   const dir = join(root, name);
   test(`host patterns as ansible --list-hosts: ${name}`, (t) => {
     const inv = loadInventory([join(dir, 'inventory')], { baseDir: dir });

@@ -1,10 +1,11 @@
 // RHEL 10 fallback: a team description becomes bonding options with the same meaning (data/bond-fallback.json).
-import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { bondFromTeam } from '../../engine/kickstart/bond-fallback.ts';
 import { guestSchema } from '../../engine/kickstart/guest-schema.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
-const cases = JSON.parse(readFileSync(new URL('./data/bond-fallback.json', import.meta.url), 'utf8')) as { about: string; team: Record<string, unknown>; options: string[]; warnings: number }[];
+const file = new URL('./data/bond-fallback.json', import.meta.url);
+const cases = caseList<{ about: string; team: Record<string, unknown>; options: string[]; warnings: number }>(readCaseFile(file), file, ['about', 'team', 'options', 'warnings']);
 
 for (const c of cases) {
   test(`bond fallback: ${c.about}`, (t) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin', 'tsplay.js');
@@ -154,7 +155,8 @@ test('--serve serves the tree over 127.0.0.1 and logs each request', async (t) =
     t.is(await rawStatus(port, '/%2e%2e/%2e%2e/etc/passwd'), 404);
     t.is(await rawStatus(port, '/../ks/el7-ab.ks'), 200);
     t.is((await fetch(`http://127.0.0.1:${port}/ks/`)).status, 404);
-    await new Promise((r) => setTimeout(r, 100));
+    // the server logs after it answered: wait for the line instead of sleeping
+    await waitFor(() => /"GET \/ks\/" 404/.test(stdout), 'the log line of the last request');
     t.regex(stdout, /127\.0\.0\.1 "GET \/ks\/el7-ab\.ks" 200 \d+/);
     t.regex(stdout, /"GET \/%2e%2e\/%2e%2e\/etc\/passwd" 404/);
   } finally {

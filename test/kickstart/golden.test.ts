@@ -1,8 +1,8 @@
 // Golden files: the whole PXE tree of inventories/pxe-example (one guest per OS target and per team
-// runner), reviewed once and asserted byte for byte. TSPLAY_UPDATE_GOLDEN=1 rewrites them for review.
+// runner), reviewed once and asserted byte for byte. `npm run golden:update` rewrites them for review (never the test).
 // A second test checks, independently of the goldens, that each kickstart carries the inventory's settings.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { generateTree } from '../../engine/kickstart/generate.ts';
@@ -22,12 +22,6 @@ function listFiles(dir: string): string[] {
 
 test('the example tree matches the reviewed golden files', async (t) => {
   const tree = await generateTree({ inventories: ['inventories/pxe-example'], cwd: root });
-  if (process.env['TSPLAY_UPDATE_GOLDEN'] === '1') {
-    for (const f of tree.files) {
-      mkdirSync(dirname(join(goldenDir, f.path)), { recursive: true });
-      writeFileSync(join(goldenDir, f.path), f.content);
-    }
-  }
   const golden = listFiles(goldenDir).map((f) => relative(goldenDir, f)).sort();
   t.deepEqual(tree.files.map((f) => f.path).sort(), golden);
   for (const f of tree.files) t.is(f.content, readFileSync(join(goldenDir, f.path), 'utf8'), f.path);

@@ -1,15 +1,17 @@
 // One generic runner for guest-data cases: each guest-cases/*.yml is an inventory whose header names
 // the problems it must produce as CODE@mark, where `#@mark` ends the YAML line the problem must point at.
 // E_KS_LINT findings are identified by their lint code, schema problems by E_KS_DATA.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { TsplayErrors } from '../../engine/errors/index.ts';
 import { generateTree } from '../../engine/kickstart/generate.ts';
+import { caseEntries } from '../helpers/cases.ts';
 
 const dir = fileURLToPath(new URL('./guest-cases/', import.meta.url));
 
-for (const f of readdirSync(dir).filter((x) => x.endsWith('.yml')).sort()) {
+for (const f of caseEntries(dir, { suffix: '.yml' })) {
+  if (!/^# expect: \S/m.test(readFileSync(dir + f, 'utf8'))) throw new Error(`${dir}${f}: no # expect: line`);
   test(`guest data ${f}`, async (t) => {
     const text = readFileSync(dir + f, 'utf8');
     const lines = text.split('\n');

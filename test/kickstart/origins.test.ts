@@ -10,9 +10,11 @@ import { openInventory } from '../../engine/kickstart/inventory-source.ts';
 import { buildContext } from '../../engine/kickstart/ks-context.ts';
 import { parseOsTarget } from '../../engine/kickstart/os-target.ts';
 import { BUILTIN_TEMPLATES, renderKickstart } from '../../engine/kickstart/render.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cases = JSON.parse(readFileSync(new URL('./data/origins.json', import.meta.url), 'utf8')) as { host: string; output: string; template: string; contains: string }[];
+const file = new URL('./data/origins.json', import.meta.url);
+const cases = caseList<{ host: string; output: string; template: string; contains: string }>(readCaseFile(file), file, ['host', 'output', 'template', 'contains']);
 
 for (const c of cases) {
   test(`origin of "${c.output}" (${c.host})`, async (t) => {

@@ -2,13 +2,13 @@
 // tokenizer + --teamslaves splitter, Python's shlex (python3 is on every test host via ansible-core)
 // and pykickstart 3.74's recorded parse (data/pykickstart-oracle.json) must all agree.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { generateTree } from '../../engine/kickstart/generate.ts';
 import { shlexSplit } from '../../engine/kickstart/ks-shlex.ts';
 import { ksQuote, parseTeamSlaves, spellTeamSlaves } from '../../engine/kickstart/team-spelling.ts';
 import { pyJson } from '../../engine/py/json.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 interface Case {
   name: string;
@@ -22,11 +22,12 @@ interface OracleNet {
   teamslaves?: [string, string][];
   teamconfig?: string;
 }
-const cases = (JSON.parse(readFileSync(new URL('./data/team-spellings.json', import.meta.url), 'utf8')) as { cases: Case[] }).cases;
-const oracle = JSON.parse(readFileSync(new URL('./data/pykickstart-oracle.json', import.meta.url), 'utf8')) as {
+const spellings = new URL('./data/team-spellings.json', import.meta.url);
+const cases = caseList<Case>(readCaseFile<{ cases?: unknown }>(spellings).cases, spellings, ['name', 'device', 'ports', 'config']);
+const oracle = readCaseFile<{
   lines: { name: string; line: string; error: string | null; network: OracleNet[] }[];
   generated: { file: string; error: string | null; network: OracleNet[] }[];
-};
+}>(new URL('./data/pykickstart-oracle.json', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function spellLine(c: Case): string {

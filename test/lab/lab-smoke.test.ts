@@ -23,6 +23,9 @@ const conn = (host: string): Connection => labConnection(host);
 
 test.after.always(closeAll);
 
+// what lab up reported about tc, kept for the <bandwidth> test: with the adapter the tc log must exist
+let adaptedTc: boolean | undefined;
+
 test.serial('a failed lab up names the step and the cause, and cleans up what it started', async (t) => {
   await labDown(() => undefined);
   // occupy hv1's loopback port: the relay step must fail after the namespace and sshd exist
@@ -45,12 +48,15 @@ test.serial('lab up from scratch: every host answers ssh, guests through their h
   t.timeout(15 * 60_000);
   await labDown(() => undefined);
   const r = await labUp((m) => t.log(m));
+  adaptedTc = r.adaptedTc;
   t.log(`lab up ${r.seconds.toFixed(0)} s; image ${r.image.built ? `built in ${r.image.seconds.toFixed(0)} s` : 'cached'}; boot→ssh ${JSON.stringify(r.guestBootSeconds)}`);
   const rows = await labStatus();
   t.deepEqual(rows.map((x) => [x.host, x.ssh]), [['hv1', true], ['hv2', true], ['vm1', true], ['vm2', true]]);
   const h = await conn('vm1').run(['cat', '/etc/hostname']);
   t.is(h.stdout.trim(), 'vm1');
   t.log(`lab driven with: ${connectionKind}`);
+  // engine/connection exists, so the OpenSSH fallback would mean its import broke
+  t.is(connectionKind, 'tsplay engine/connection');
   // the guest is reachable only inside hv1's namespace: its address is not routable from here
   const direct = await runTool(['ping', '-c', '1', '-W', '1', vm1.address]);
   t.not(direct.rc, 0);
@@ -124,7 +130,10 @@ test.serial('<bandwidth> on a guest NIC shows up in tc on its tap and limits thr
     t.true(limitedOut < 170 && limitedOut > 60, `from-guest ${limitedOut}`);
     t.true(freeIn > 3 * limitedIn && freeOut > 3 * limitedOut);
     const log = hvPaths(hv1spec).tcLog;
-    if (existsSync(log)) {
+    t.not(adaptedTc, undefined, 'lab up ran first and said whether it adapted tc');
+    t.is(existsSync(log), adaptedTc === true, `the tc wrapper's log ${log} exists exactly when lab up adapted tc`);
+    if (!adaptedTc) t.true(p.q.some((q) => q.kind === 'sfq'), 'without the adapter libvirt put the real sfq on the tap');
+    else {
       // the wrapper adapted libvirt: replay libvirt's exact commands in a guest, whose cloud kernel
       // has sfq, fw and police, and check the real kinds carry the same rates and structure
       const all = readFileSync(log, 'utf8').split('\n').filter((l) => / add dev /.test(l) && l.includes(`dev ${tap} `) && !/noqueue/.test(l));

@@ -2,16 +2,18 @@
 // kv/cases.yaml is loaded as a task and its arguments compared with what ansible-core's own
 // parse_kv returned (kv/expected.json, recorded by kv/capture.sh).
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { loadPlaybooks } from '../../engine/loader/index.ts';
 import type { Task } from '../../engine/loader/types.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 const dir = join(import.meta.dirname, 'kv');
-const cases = parse(readFileSync(join(dir, 'cases.yaml'), 'utf8')) as [string, string][];
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, string>[];
+const cases = caseList<[string, string]>(readCaseFile(join(dir, 'cases.yaml')), join(dir, 'cases.yaml'), ['0', '1']);
+const expected = readCaseFile<Record<string, string>[]>(join(dir, 'expected.json'));
+// one recorded parse_kv result per case, or a case would lack its expected value
+if (expected.length !== cases.length) throw new Error(`kv/expected.json: ${expected.length} results for ${cases.length} cases`);
 
 test('every k=v string gives the arguments ansible-core parse_kv gives', (t) => {
   const work = mkdtempSync(join(tmpdir(), 'tsplay-kv-'));

@@ -2,14 +2,13 @@
 // checked against ansible-playbook's own --list-tasks --list-tags output for the same playbook,
 // recorded in test/fixtures/tags/ansible-outputs.yaml (version inside).
 import test from 'ava';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { formatListing } from '../../engine/loader/listing.ts';
 import { loadPlaybooks } from '../../engine/loader/index.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/tags/', import.meta.url));
-const recorded = parse(readFileSync(`${dir}ansible-outputs.yaml`, 'utf8')) as { cases: { args: string[]; stdout: string }[] };
+const recorded = { cases: caseList<{ args: string[]; stdout: string }>(readCaseFile<{ cases?: unknown }>(`${dir}ansible-outputs.yaml`).cases, `${dir}ansible-outputs.yaml`, ['args', 'stdout']) };
 const [playbook] = loadPlaybooks([`${dir}site.yml`]);
 
 const split = (args: string[], flag: string): string[] => args.flatMap((a, i) => (args[i - 1] === flag ? a.split(',') : []));

@@ -1,12 +1,11 @@
 // Runs every lineinfile/blockinfile edit case (and every mode case) in test/modules/edits/*.yaml against the pure
 // edit functions and compares with the outcome real Ansible produced (recorded in the file).
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { editLines } from '../../engine/modules/line-edit.ts';
 import { editBlock } from '../../engine/modules/block-edit.ts';
 import { modeString, parseMode } from '../../engine/modules/file-mode.ts';
 import { pyExpandUser, pyExpandVars } from '../../engine/modules/expand.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 interface EditCase {
   name: string;
@@ -22,7 +21,8 @@ const editors: Record<string, (text: string | undefined, args: never) => { conte
 
 for (const [module, edit] of Object.entries(editors)) {
   const file = new URL(`./edits/${module}.yaml`, import.meta.url);
-  const data = parse(readFileSync(file, 'utf8')) as { cases: EditCase[]; recorded_with: string };
+  const raw = readCaseFile<{ cases?: unknown; recorded_with: string }>(file);
+  const data = { ...raw, cases: caseList<EditCase>(raw.cases, file, ['name', 'args', 'ansible']) };
   test(`${module} edits were recorded from Ansible`, (t) => {
     t.regex(data.recorded_with, /^ansible \[core 2\.\d+/);
     t.true(data.cases.every((c) => c.ansible !== undefined));
@@ -38,10 +38,9 @@ for (const [module, edit] of Object.entries(editors)) {
   }
 }
 
-const modes = parse(readFileSync(new URL('./edits/modes.yaml', import.meta.url), 'utf8')) as {
-  recorded_with: string;
-  cases: { name: string; start: string; dir: boolean; mode: string; ansible: string }[];
-};
+const modesFile = new URL('./edits/modes.yaml', import.meta.url);
+const modesRaw = readCaseFile<{ recorded_with: string; cases?: unknown }>(modesFile);
+const modes = { ...modesRaw, cases: caseList<{ name: string; start: string; dir: boolean; mode: string; ansible: string }>(modesRaw.cases, modesFile, ['name', 'start', 'mode', 'ansible']) };
 test('mode cases were recorded from Ansible', (t) => {
   t.regex(modes.recorded_with, /^ansible \[core 2\.\d+/);
 });
@@ -51,12 +50,9 @@ for (const c of modes.cases) {
   });
 }
 
-const expand = parse(readFileSync(new URL('./edits/expand.yaml', import.meta.url), 'utf8')) as {
-  recorded_with: string;
-  env: Record<string, string>;
-  homes: Record<string, string>;
-  cases: { word: string; python: string }[];
-};
+const expandFile = new URL('./edits/expand.yaml', import.meta.url);
+const expandRaw = readCaseFile<{ recorded_with: string; env: Record<string, string>; homes: Record<string, string>; cases?: unknown }>(expandFile);
+const expand = { ...expandRaw, cases: caseList<{ word: string; python: string }>(expandRaw.cases, expandFile, ['word', 'python']) };
 for (const c of expand.cases) {
   test(`expand: ${JSON.stringify(c.word)} as ${expand.recorded_with} does`, (t) => {
     t.is(pyExpandUser(pyExpandVars(c.word, expand.env), expand.env, expand.homes), c.python);

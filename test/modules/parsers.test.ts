@@ -2,7 +2,7 @@
 // (test/modules/captured/) to a parser and compares the typed value.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 import { parseStat } from '../../engine/modules/file-state.ts';
 import { parseAptPolicy, parseDpkgQuery, parseRpmQuery } from '../../engine/modules/package-query.ts';
 
@@ -13,9 +13,8 @@ const PARSERS: Record<string, (stdout: string) => unknown> = {
   'apt-cache-policy': (s) => Object.fromEntries(parseAptPolicy(s)),
 };
 
-const data = parse(readFileSync(new URL('./parsers.yaml', import.meta.url), 'utf8')) as {
-  cases: { parser: string; capture: string; expect: unknown }[];
-};
+const file = new URL('./parsers.yaml', import.meta.url);
+const data = { cases: caseList<{ parser: string; capture: string; expect: unknown }>(readCaseFile<{ cases?: unknown }>(file).cases, file, ['parser', 'capture', 'expect']) };
 for (const c of data.cases) {
   test(`${c.parser} parses ${c.capture}`, (t) => {
     const text = readFileSync(new URL(`./captured/${c.capture}`, import.meta.url), 'utf8');

@@ -4,10 +4,9 @@
 //  - check mode is the plan without the apply: the plan is the same with check on and off;
 //  - a plan without changes (and without failing) says why nothing has to change.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { getModule } from '../../engine/modules/registry.ts';
 import type { PlanContext } from '../../engine/modules/types.ts';
+import { caseEntries, caseList, readCaseFile } from '../helpers/cases.ts';
 
 interface Expect {
   changes?: Record<string, unknown>[];
@@ -30,9 +29,10 @@ interface PlanCase {
 }
 
 const dir = new URL('./plans/', import.meta.url);
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const file of caseEntries(dir.pathname, { suffix: '.yaml' })) {
   const moduleName = file.replace(/\.yaml$/, '');
-  const data = parse(readFileSync(new URL(file, dir), 'utf8'), { merge: true }) as { ctx?: Partial<PlanContext>; cases: PlanCase[] };
+  const raw = readCaseFile<{ ctx?: Partial<PlanContext>; cases?: unknown }>(new URL(file, dir), { merge: true });
+  const data = { ...raw, cases: caseList<PlanCase>(raw.cases, new URL(file, dir), ['name', 'args', 'expect']) };
   const mod = getModule(moduleName);
   test(`${moduleName}: module exists and has cases`, (t) => {
     t.truthy(mod);

@@ -1,17 +1,20 @@
 // Replays recorded event sequences (plain/*.events.json) through the plain reporter and compares
 // with the text ansible-playbook 2.14 printed for the same run (captured/, see its README).
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecEvent } from '../../engine/executor/events.ts';
 import { createReporter } from '../../engine/output/index.ts';
+import { caseEntries, readCaseFile } from '../helpers/cases.ts';
 
 const dir = join(import.meta.dirname, 'plain');
 
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.events.json'))) {
+type Raw = ExecEvent[] | { options: { diff: boolean; verbosity: number }; events: ExecEvent[] };
+
+for (const f of caseEntries(dir, { suffix: '.events.json', needs: ['.expected.txt'] })) {
   const name = f.replace(/\.events\.json$/, '');
+  const raw = readCaseFile<Raw>(join(dir, f));
   test(`plain reporter prints ${name} as ansible-playbook did`, async (t) => {
-    const raw = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ExecEvent[] | { options: { diff: boolean; verbosity: number }; events: ExecEvent[] };
     const { events, options } = Array.isArray(raw) ? { events: raw, options: { diff: false, verbosity: 0 } } : raw;
     const lines: string[] = [];
     const r = createReporter('plain', { ...options, write: (l) => lines.push(l) });

@@ -2,9 +2,10 @@
 // Each spec entry runs its argv on a lab host through OpenSSH (the lab's ssh_config) and writes
 // cases/<name>.json: the raw output, rc, stderr, the tool's version, how it was captured, and the
 // parser's value as "expected" — which the author then REVIEWS against the raw output before
-// committing (the data test only proves the parser still says what a human checked once).
+// committing and notes in "checked" (the data test proves the parser still says what a human
+// checked once, and rereads the values named in "crossChecks" without the parser).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PARSERS } from '../../engine/probes/index.ts';
 
@@ -26,11 +27,16 @@ for (const s of specs) {
   const parser = PARSERS[s.probe];
   if (!parser) throw new Error(`unknown probe ${s.probe}`);
   const expected = parser({ units: s.units })(out);
+  const file = join(dir, `${s.name}.json`);
+  // a recapture keeps the cross-checks (the test reruns them) but not the claim of a human check
+  const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { checked?: string; crossChecks?: unknown[] }) : {};
   const c = {
     probe: s.probe, ...(s.units ? { units: s.units } : {}),
     captured: `${new Date().toISOString().slice(0, 10)} from the tsplay lab: ssh ${s.host} ${s.argv.join(' ')}${s.note ? ` (${s.note})` : ''}`,
     toolVersion: version, rc: out.rc, stdout: out.stdout, stderr: out.stderr, expected,
+    checked: `NOT YET: review expected against stdout by hand${before.checked ? ` (before the recapture: ${before.checked})` : ''}`,
+    ...(before.crossChecks ? { crossChecks: before.crossChecks } : {}),
   };
-  writeFileSync(join(dir, `${s.name}.json`), JSON.stringify(c, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(c, null, 2) + '\n');
   process.stdout.write(`${s.name}: rc=${out.rc}\n`);
 }

@@ -1,10 +1,9 @@
 // The one generic test over cases.yaml: `templates:` (renderValue with strict Handlebars and the
 // helpers) and `exprs:` (the when/changed_when/failed_when/until language).
 import test, { type ExecutionContext } from 'ava';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { TsplayError } from '../../engine/errors/index.ts';
 import { compileExpr, evalExpr, renderValue } from '../../engine/template/index.ts';
+import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 interface Expectation {
   readonly vars: Record<string, unknown>;
@@ -15,9 +14,11 @@ interface Expectation {
   readonly col?: number;
 }
 
-const data = parse(readFileSync(new URL('./cases.yaml', import.meta.url), 'utf8')) as {
-  templates: (Expectation & { readonly template: string })[];
-  exprs: (Expectation & { readonly expr: string })[];
+const file = new URL('./cases.yaml', import.meta.url);
+const raw = readCaseFile<{ templates?: unknown; exprs?: unknown }>(file);
+const data = {
+  templates: caseList<Expectation & { readonly template: string }>(raw.templates, `${file.pathname} templates`, ['template', 'vars', 'expect|error']),
+  exprs: caseList<Expectation & { readonly expr: string }>(raw.exprs, `${file.pathname} exprs`, ['expr', 'vars', 'expect|error']),
 };
 const pos = { file: 'case.yml', line: 1, col: 1 };
 
