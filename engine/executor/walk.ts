@@ -5,14 +5,17 @@ import { evalCondition, renderValue } from '../template/index.ts';
 import type { TaskRef } from './events.ts';
 import { taskVars } from './host-vars.ts';
 import { hostActive, type HostState, type PlayCtx, type Scope } from './run-context.ts';
-import { TaskRunner, type TaskOutcome } from './run-task.ts';
+import { runTaskOnHost, type TaskOutcome } from './run-task.ts';
 import { selectByTags as tagsSelect } from '../loader/tags.ts';
 import { startsAt } from '../loader/start-at.ts';
 import { taskLabel, taskRef } from './task-ref.ts';
 import { TsplayError, TsplayErrors } from '../errors/index.ts';
 import { loadIncludedTasks } from '../loader/index.ts';
 import { shortPath } from '../loader/yaml-file.ts';
-import { countResult } from './stats.ts';
+import { getModule } from '../modules/registry.ts';
+import { report } from './report.ts';
+import { storeFacts } from './attempts.ts';
+import { taskSettings } from './task-settings.ts';
 
 function aborted(pc: PlayCtx): boolean {
   return pc.run.signal?.aborted === true;
@@ -47,7 +50,7 @@ function selected(pc: PlayCtx, task: Task, scope: Scope): boolean {
     const tags = [...pc.play.tags, ...scope.tags, ...task.tags];
     if (!tagsSelect(tags, run.opts.tags, run.opts.skipTags)) return false;
     // facts are gathered even before the --start-at-task task, as Ansible does
-    if (!run.startAtDone && task.module !== 'gather_facts') {
+    if (!run.startAtDone && getModule(task.module)?.route !== 'facts') {
       const want = run.opts.startAtTask;
       if (want !== undefined && !startsAt({ name: task.name, role: task.role ?? scope.role }, want)) return false;
       run.startAtDone = true;
@@ -66,35 +69,33 @@ export async function runTask(pc: PlayCtx, task: Task, hosts: readonly HostState
   const active = hosts.filter(hostActive);
   if (active.length === 0 || pc.stop || aborted(pc)) return;
   const ref = taskRef(task, scope.handler);
-  if (task.module === 'meta' || task.module === 'ansible.builtin.meta') return runMeta(pc, task, active, scope);
+  if (getModule(task.module)?.route === 'meta') return runMeta(pc, task, active, scope);
   // the free strategy walks one host at a time: there a task is announced once, as Ansible does
   if (!pc.free || !pc.announced.has(task)) {
     pc.announced.add(task);
     pc.run.emit({ type: 'task-start', task: ref, hosts: active.map((h) => h.name) });
   }
+  const settings = taskSettings(task, scope, pc.run.opts);
   const runOnce = task.runOnce ?? scope.runOnce ?? false;
   const targets = runOnce ? active.slice(0, 1) : active;
   const outcomes = await Promise.all(
     targets.map((h) =>
       pc.run.queue.add(async (): Promise<TaskOutcome | undefined> => {
         if (aborted(pc) || !hostActive(h)) return undefined;
-        return new TaskRunner(pc, task, scope, ref, h).run();
+        return runTaskOnHost(pc, task, scope, ref, h, settings);
       }),
     ),
   );
   if (runOnce && outcomes[0]) shareRunOnce(pc, task, active, outcomes[0]);
-  const metaActions = new Set(outcomes.map((o) => o?.meta).filter((m): m is string => m !== undefined));
-  for (const m of metaActions) await doMeta(pc, m, active, scope);
   checkFailureLimits(pc, outcomes);
 }
 
 /** shareRunOnce gives every host of the batch the result of a run_once task, as Ansible does. */
 function shareRunOnce(pc: PlayCtx, task: Task, hosts: readonly HostState[], o: TaskOutcome): void {
   for (const h of hosts.slice(1)) {
-    if (task.register) h.dynVars[task.register] = o.result;
-    if (o.changed && task.notify.length > 0) pc.handlers.notify(h.name, task.notify);
-    const facts = o.result['ansible_facts'];
-    if (facts && typeof facts === 'object' && o.status !== 'failed') Object.assign(task.module === 'include_vars' ? h.includeVars : h.dynVars, facts);
+    if (task.register) h.dynVars[task.register] = o.registered;
+    if (o.result.changed && task.notify.length > 0) pc.handlers.notify(h.name, task.notify);
+    storeFacts(h, getModule(task.module)?.route, o.result);
   }
 }
 
@@ -137,13 +138,11 @@ async function runMeta(pc: PlayCtx, task: Task, hosts: readonly HostState[], sco
     } catch (e) {
       // a broken `when` fails this host like any task would, instead of ending the run
       const msg = e instanceof Error ? e.message : String(e);
-      h.failed = true;
-      h.stats.failed++;
-      pc.run.emit({ type: 'host-result', task: ref, host: h.name, status: 'failed', changes: [], msg, result: { changed: false, failed: true, msg }, durationMs: 0 });
+      report(pc, h, ref, { status: 'failed', result: { changed: false, failed: true, msg } });
       continue;
     }
     if (yes) chosen.push(h);
-    else pc.run.emit({ type: 'host-result', task: ref, host: h.name, status: 'skipped', changes: [], durationMs: 0 });
+    else report(pc, h, ref, { status: 'skipped' }, false);
   }
   if (chosen.length > 0) await doMeta(pc, action, chosen, scope);
 }
@@ -333,13 +332,7 @@ function loadTarget(pc: PlayCtx, node: Include, target: string): LoadedInclude {
 function failInclude(pc: PlayCtx, node: Include, scope: Scope, ref: TaskRef, h: HostState, msg: string): void {
   const ignored = (node.ignoreErrors ?? scope.ignoreErrors) === true;
   const status = ignored ? 'ignored' : scope.rescuable ? 'rescued' : 'failed';
-  const result = { failed: true, msg };
-  countResult(h.stats, status, false);
-  if (!ignored) {
-    h.failed = true;
-    h.lastFailure = { task: ref, result };
-  }
-  pc.run.emit({ type: 'host-result', task: ref, host: h.name, status, changes: [], msg, result, durationMs: 0 });
+  report(pc, h, ref, { status, result: { failed: true, msg } });
 }
 
 /**
@@ -363,8 +356,7 @@ async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly HostState
     const site = { pos: node.pos, task: `${node.what} ${node.target}`, host: h.name };
     try {
       if ([...scope.when, ...node.when].length && !evalCondition([...scope.when, ...node.when], vars, site)) {
-        h.stats.skipped++;
-        pc.run.emit({ type: 'host-result', task: ref, host: h.name, status: 'skipped', changes: [], durationMs: 0 });
+        report(pc, h, ref, { status: 'skipped' });
         continue;
       }
       if (node.loop) {
