@@ -4,6 +4,7 @@ import { mergeVarLayers, type VarLayer } from '../inventory/precedence.ts';
 import type { HostState, PlayCtx, RunCtx, Scope } from './run-context.ts';
 import { hostVarsView, markTemplated } from '../template/index.ts';
 import { LOCALHOST_NAMES } from '../py/localhost.ts';
+import { modesOf } from './task-settings.ts';
 
 /**
  * groupsOf computes `groups` (group → every host in it, children included) and each host's
@@ -131,7 +132,7 @@ function rolesOf(pc: PlayCtx, current: RoleRef | undefined): RoleRef[] {
  * inventory, facts, play vars, vars_files, role vars, block vars, task vars, include_vars, set_fact/register,
  * role params, include params, extra vars; then the magic variables and any loop variables.
  */
-export function taskVars(pc: PlayCtx, host: HostState, scope: Scope, task: Pick<Task, 'vars'> | undefined, extra: Vars = {}): Vars {
+export function taskVars(pc: PlayCtx, host: HostState, scope: Scope, task: Pick<Task, 'vars' | 'checkMode' | 'diff'> | undefined, extra: Vars = {}): Vars {
   const run = pc.run;
   const roles = rolesOf(pc, scope.role);
   const facts = factVars(host.facts);
@@ -151,7 +152,7 @@ export function taskVars(pc: PlayCtx, host: HostState, scope: Scope, task: Pick<
     { level: 'include_params' as const, vars: includeParams },
     { level: 'extra_vars' as const, vars: run.extraVars },
   ]);
-  const check = scope.checkMode ?? run.opts.check;
+  const modes = modesOf(task, scope, run.opts);
   const active = pc.batch.filter((h) => {
     const st = run.hosts.get(h);
     return st !== undefined && !st.failed && !st.unreachable;
@@ -169,8 +170,8 @@ export function taskVars(pc: PlayCtx, host: HostState, scope: Scope, task: Pick<
     ansible_play_batch: active,
     ansible_play_hosts_all: [...pc.allHosts],
     ansible_play_name: pc.play.name,
-    ansible_check_mode: check,
-    ansible_diff_mode: scope.diff ?? run.opts.diff,
+    ansible_check_mode: modes.check,
+    ansible_diff_mode: modes.diff,
     ansible_verbosity: run.opts.verbosity,
     ansible_run_tags: run.opts.tags.length > 0 ? [...run.opts.tags] : ['all'],
     ansible_skip_tags: [...run.opts.skipTags],

@@ -1,18 +1,17 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Vars } from '../inventory/types.ts';
 import type { Block, Include, Task, TaskNode } from '../loader/types.ts';
-import { evalCondition, renderValue } from '../template/index.ts';
-import type { TaskRef } from './events.ts';
+import { evalCondition } from '../template/index.ts';
 import { taskVars } from './host-vars.ts';
 import { hostActive, type HostState, type PlayCtx, type Scope } from './run-context.ts';
-import { TaskRunner, type TaskOutcome } from './run-task.ts';
+import { runTaskOnHost, type TaskOutcome } from './run-task.ts';
 import { selectByTags as tagsSelect } from '../loader/tags.ts';
 import { startsAt } from '../loader/start-at.ts';
 import { taskLabel, taskRef } from './task-ref.ts';
-import { TsplayError, TsplayErrors } from '../errors/index.ts';
-import { loadIncludedTasks } from '../loader/index.ts';
-import { shortPath } from '../files/paths.ts';
-import { countResult } from './stats.ts';
+import { mergeHostParams, walkInclude } from './walk-include.ts';
+import { getModule } from '../modules/registry.ts';
+import { report } from './report.ts';
+import { storeFacts } from './attempts.ts';
+import { taskSettings } from './task-settings.ts';
 
 function aborted(pc: PlayCtx): boolean {
   return pc.run.signal?.aborted === true;
@@ -47,7 +46,7 @@ function selected(pc: PlayCtx, task: Task, scope: Scope): boolean {
     const tags = [...pc.play.tags, ...scope.tags, ...task.tags];
     if (!tagsSelect(tags, run.opts.tags, run.opts.skipTags)) return false;
     // facts are gathered even before the --start-at-task task, as Ansible does
-    if (!run.startAtDone && task.module !== 'gather_facts') {
+    if (!run.startAtDone && getModule(task.module)?.route !== 'facts') {
       const want = run.opts.startAtTask;
       if (want !== undefined && !startsAt({ name: task.name, role: task.role ?? scope.role }, want)) return false;
       run.startAtDone = true;
@@ -66,35 +65,33 @@ export async function runTask(pc: PlayCtx, task: Task, hosts: readonly HostState
   const active = hosts.filter(hostActive);
   if (active.length === 0 || pc.stop || aborted(pc)) return;
   const ref = taskRef(task, scope.handler);
-  if (task.module === 'meta' || task.module === 'ansible.builtin.meta') return runMeta(pc, task, active, scope);
+  if (getModule(task.module)?.route === 'meta') return runMeta(pc, task, active, scope);
   // the free strategy walks one host at a time: there a task is announced once, as Ansible does
   if (!pc.free || !pc.announced.has(task)) {
     pc.announced.add(task);
     pc.run.emit({ type: 'task-start', task: ref, hosts: active.map((h) => h.name) });
   }
+  const settings = taskSettings(task, scope, pc.run.opts);
   const runOnce = task.runOnce ?? scope.runOnce ?? false;
   const targets = runOnce ? active.slice(0, 1) : active;
   const outcomes = await Promise.all(
     targets.map((h) =>
       pc.run.queue.add(async (): Promise<TaskOutcome | undefined> => {
         if (aborted(pc) || !hostActive(h)) return undefined;
-        return new TaskRunner(pc, task, scope, ref, h).run();
+        return runTaskOnHost(pc, task, scope, ref, h, settings);
       }),
     ),
   );
   if (runOnce && outcomes[0]) shareRunOnce(pc, task, active, outcomes[0]);
-  const metaActions = new Set(outcomes.map((o) => o?.meta).filter((m): m is string => m !== undefined));
-  for (const m of metaActions) await doMeta(pc, m, active, scope);
   checkFailureLimits(pc, outcomes);
 }
 
 /** shareRunOnce gives every host of the batch the result of a run_once task, as Ansible does. */
 function shareRunOnce(pc: PlayCtx, task: Task, hosts: readonly HostState[], o: TaskOutcome): void {
   for (const h of hosts.slice(1)) {
-    if (task.register) h.dynVars[task.register] = o.result;
-    if (o.changed && task.notify.length > 0) pc.handlers.notify(h.name, task.notify);
-    const facts = o.result['ansible_facts'];
-    if (facts && typeof facts === 'object' && o.status !== 'failed') Object.assign(task.module === 'include_vars' ? h.includeVars : h.dynVars, facts);
+    if (task.register) h.dynVars[task.register] = o.registered;
+    if (o.result.changed && task.notify.length > 0) pc.handlers.notify(h.name, task.notify);
+    storeFacts(h, getModule(task.module)?.route, o.result);
   }
 }
 
@@ -137,13 +134,11 @@ async function runMeta(pc: PlayCtx, task: Task, hosts: readonly HostState[], sco
     } catch (e) {
       // a broken `when` fails this host like any task would, instead of ending the run
       const msg = e instanceof Error ? e.message : String(e);
-      h.failed = true;
-      h.stats.failed++;
-      pc.run.emit({ type: 'host-result', task: ref, host: h.name, status: 'failed', changes: [], msg, result: { changed: false, failed: true, msg }, durationMs: 0 });
+      report(pc, h, ref, { status: 'failed', result: { changed: false, failed: true, msg } });
       continue;
     }
     if (yes) chosen.push(h);
-    else pc.run.emit({ type: 'host-result', task: ref, host: h.name, status: 'skipped', changes: [], durationMs: 0 });
+    else report(pc, h, ref, { status: 'skipped' }, false);
   }
   if (chosen.length > 0) await doMeta(pc, action, chosen, scope);
 }
@@ -266,155 +261,5 @@ async function walkBlock(pc: PlayCtx, node: Block, hosts: readonly HostState[], 
     await walkNodes(pc, node.always, entering.filter((h) => !h.unreachable && !h.ended), childScope(scope, node, scope.rescuable));
     pc.stop = pc.stop || stop;
     for (const h of stillFailed) if (!h.unreachable) h.failed = true;
-  }
-}
-
-const includeRefs = new WeakMap<Include, TaskRef>();
-
-function includeRef(node: Include): TaskRef {
-  let r = includeRefs.get(node);
-  if (!r) {
-    r = { name: node.name ?? '', module: node.what, pos: node.pos, id: `${node.pos.file}:${node.pos.line}:${node.pos.col}`, ...(node.role ? { role: node.role.name } : {}) };
-    includeRefs.set(node, r);
-  }
-  return r;
-}
-
-function mergeHostParams(scope: Scope, add: ReadonlyMap<string, Vars>): Map<string, Vars> {
-  const out = new Map<string, Vars>(scope.hostParams ?? []);
-  for (const [h, v] of add) out.set(h, { ...(out.get(h) ?? {}), ...v });
-  return out;
-}
-
-/** IncludeTarget is what one include resolved to for one host and loop item. */
-interface IncludeTarget {
-  readonly target: string;
-  readonly params: Vars;
-  readonly item?: unknown;
-}
-
-/** LoadedInclude is an include target's tasks, or why they could not be loaded. */
-type LoadedInclude = { readonly tasks: readonly TaskNode[]; readonly file: string } | { readonly error: string };
-
-const runtimeLoads = new WeakMap<Include, Map<string, LoadedInclude>>();
-
-/** oneLine renders a loader error as `file:line:col: error[CODE]: message` for a failed host's message. */
-function oneLine(e: TsplayError): string {
-  const at = e.pos ? `${shortPath(e.pos.file)}:${e.pos.line}:${e.pos.col}: ` : '';
-  return `${at}error[${e.code}]: ${e.message}`;
-}
-
-/**
- * loadTarget gives an include's tasks for one resolved target: preloaded by the loader when the
- * name was static, else loaded (and checked) now through the loader, once per target per run.
- */
-function loadTarget(pc: PlayCtx, node: Include, target: string): LoadedInclude {
-  const staticFile = (): string => (node.what === 'include_tasks' && !isAbsolute(target) ? resolve(dirname(node.pos.file), target) : target);
-  if (node.tasks && !node.target.includes('{{')) return { tasks: node.tasks, file: staticFile() };
-  let cache = runtimeLoads.get(node);
-  if (!cache) runtimeLoads.set(node, (cache = new Map()));
-  let got = cache.get(target);
-  if (!got) {
-    try {
-      const r = loadIncludedTasks(node, target, pc.playbookDir);
-      pc.handlers.add(r.handlers);
-      got = { tasks: r.tasks, file: r.file ?? staticFile() };
-    } catch (e) {
-      const errs = e instanceof TsplayErrors ? e.errors : e instanceof TsplayError ? [e] : undefined;
-      if (!errs) throw e;
-      got = { error: errs.map(oneLine).join('; ') };
-    }
-    cache.set(target, got);
-  }
-  return got;
-}
-
-/** failInclude marks a host failed by its include (unloadable target, bad template), as a task failure would. */
-function failInclude(pc: PlayCtx, node: Include, scope: Scope, ref: TaskRef, h: HostState, msg: string): void {
-  const ignored = (node.ignoreErrors ?? scope.ignoreErrors) === true;
-  const status = ignored ? 'ignored' : scope.rescuable ? 'rescued' : 'failed';
-  const result = { failed: true, msg };
-  countResult(h.stats, status, false);
-  if (!ignored) {
-    h.failed = true;
-    h.lastFailure = { task: ref, result };
-  }
-  pc.run.emit({ type: 'host-result', task: ref, host: h.name, status, changes: [], msg, result, durationMs: 0 });
-}
-
-/**
- * walkInclude resolves include_tasks / include_role per host at run time (its `when` and loop
- * belong to the include itself; the target is templated per host and loop item, and loaded
- * through the loader when it was not known ahead). Hosts that resolved the same target for the
- * same loop index run its tasks together, in the order Ansible runs its included files.
- */
-async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly HostState[], scope: Scope): Promise<void> {
-  const active = hosts.filter(hostActive);
-  const tagsOk = tagsSelect([...pc.play.tags, ...scope.tags, ...node.tags], pc.run.opts.tags, pc.run.opts.skipTags);
-  if (!tagsOk || active.length === 0) return;
-  const ref = includeRef(node);
-  if (!pc.free || !pc.announced.has(node)) {
-    pc.announced.add(node);
-    pc.run.emit({ type: 'task-start', task: ref, hosts: active.map((h) => h.name) });
-  }
-  const perHost = new Map<string, IncludeTarget[]>();
-  for (const h of active) {
-    const vars = taskVars(pc, h, scope, node);
-    const site = { pos: node.pos, task: `${node.what} ${node.target}`, host: h.name };
-    try {
-      if ([...scope.when, ...node.when].length && !evalCondition([...scope.when, ...node.when], vars, site)) {
-        h.stats.skipped++;
-        pc.run.emit({ type: 'host-result', task: ref, host: h.name, status: 'skipped', changes: [], durationMs: 0 });
-        continue;
-      }
-      if (node.loop) {
-        const loop = node.loop;
-        const items = renderValue(loop.items, vars, { ...site, pos: loop.pos });
-        if (!Array.isArray(items)) throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${items === null ? 'null' : typeof items}`, pos: loop.pos, host: h.name });
-        perHost.set(
-          h.name,
-          items.map((item, i) => {
-            const params: Vars = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
-            return { target: String(renderValue(node.target, { ...vars, ...params }, site)), params, item };
-          }),
-        );
-      } else perHost.set(h.name, [{ target: String(renderValue(node.target, vars, site)), params: {} }]);
-    } catch (e) {
-      if (!(e instanceof TsplayError)) throw e;
-      failInclude(pc, node, scope, ref, h, oneLine(e));
-    }
-  }
-  // groups of hosts running one target for one loop index: by index, then by first host to name the target
-  const groups: { index: number; target: string; hosts: HostState[]; loaded: LoadedInclude }[] = [];
-  const maxItems = Math.max(0, ...[...perHost.values()].map((l) => l.length));
-  for (let i = 0; i < maxItems; i++) {
-    for (const h of active) {
-      const t = perHost.get(h.name)?.[i];
-      if (!t) continue;
-      const g = groups.find((x) => x.index === i && x.target === t.target);
-      if (g) g.hosts.push(h);
-      else groups.push({ index: i, target: t.target, hosts: [h], loaded: loadTarget(pc, node, t.target) });
-    }
-  }
-  // Ansible reports every include_tasks (one line per loop item) before running any included
-  // task, each counting as ok for its hosts; include_role shows and counts nothing of its own
-  for (const g of groups) {
-    if ('error' in g.loaded) {
-      for (const h of g.hosts) if (hostActive(h)) failInclude(pc, node, scope, ref, h, g.loaded.error);
-      continue;
-    }
-    if (node.what !== 'include_tasks') continue;
-    for (const h of g.hosts) h.stats.ok++;
-    const item = perHost.get(g.hosts[0]!.name)![g.index]!.item;
-    pc.run.emit({ type: 'included', file: g.loaded.file, hosts: g.hosts.map((h) => h.name), ...(node.loop ? { item } : {}) });
-  }
-  const inner: Scope = { ...childScope(scope, { ...node, when: [], tags: [] }, scope.rescuable), includeParams: { ...scope.includeParams, ...node.vars } };
-  for (const g of groups) {
-    if ('error' in g.loaded) continue;
-    const group = g.hosts.filter(hostActive);
-    if (group.length === 0) continue;
-    const params = new Map<string, Vars>();
-    for (const h of group) params.set(h.name, perHost.get(h.name)![g.index]!.params);
-    await walkNodes(pc, g.loaded.tasks, group, { ...inner, hostParams: mergeHostParams(scope, params) });
   }
 }

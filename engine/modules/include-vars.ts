@@ -116,6 +116,7 @@ function readDir(root: string, args: Args, role: string | undefined): IncludeVar
  */
 export const includeVarsModule: ModuleDef<Args, IncludeVarsRead> = {
   name: 'include_vars',
+  route: 'include_vars',
   doc: 'Load variables from a YAML/JSON file (searched in the role\'s vars/, then the playbook dir) or a directory of them.',
   schema,
   freeForm: 'free_form',

@@ -28,6 +28,7 @@ type Args = z.output<typeof schema>;
  */
 export const metaModule: ModuleDef<Args, null> = {
   name: 'meta',
+  route: 'meta',
   doc: 'Executor actions: flush_handlers, noop, end_play, end_host, end_batch, clear_facts, clear_host_errors, refresh_inventory, reset_connection.',
   schema,
   freeForm: 'free_form',

@@ -6,6 +6,7 @@ import { copyModule } from './copy.ts';
 import { debugModule } from './debug.ts';
 import { failModule } from './fail.ts';
 import { fileModule } from './file.ts';
+import { gatherFactsModule } from './gather-facts.ts';
 import { includeVarsModule } from './include-vars.ts';
 import { lineinfileModule } from './lineinfile.ts';
 import { metaModule } from './meta.ts';
@@ -30,6 +31,7 @@ const MODULES: readonly ModuleDef[] = [
   debugModule,
   failModule,
   fileModule,
+  gatherFactsModule,
   includeVarsModule,
   lineinfileModule,
   metaModule,

@@ -33,6 +33,7 @@ type Args = z.output<typeof schema>;
  */
 export const setFactModule: ModuleDef<Args, null> = {
   name: 'set_fact',
+  route: 'set_fact',
   doc: 'Set host variables (facts) for the rest of the run; cacheable also stores them as facts.',
   schema,
   local: true,

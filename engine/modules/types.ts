@@ -90,6 +90,14 @@ export interface ModuleContext {
 export type PlanContext = Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff' | 'task' | 'pos' | 'verbosity'>;
 
 /**
+ * ModuleRoute tells the executor what a module's result means beyond the task itself, so the
+ * executor never names modules: `facts` stores `result.ansible_facts` as gathered host facts,
+ * `include_vars` at the include_vars precedence level, `set_fact` at the set_fact level (and as
+ * host facts when `_ansible_facts_cacheable`), and `meta` is an action the walker carries out.
+ */
+export type ModuleRoute = 'facts' | 'include_vars' | 'set_fact' | 'meta';
+
+/**
  * ModuleDef is a module: argument schema (checked at load time, before any host),
  * `read` of current state, pure `plan`, and `apply` which may only carry out the plan.
  *
@@ -100,8 +108,8 @@ export type PlanContext = Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff'
  * 5. in check mode stop here: `unknowable` means skipped, otherwise changed = changes.length > 0;
  * 6. else `apply(ctx, args, plan)`; the task result is `{...plan.result, ...applyResult.result}`,
  *    with `changed`/`failed`/`msg` from the ApplyResult and `diff` from `plan.changes`.
- * `result.ansible_facts` (set_fact) is merged into the host's facts by the executor;
- * `meta` returns `result.meta_action` for the executor to carry out.
+ * `result.ansible_facts` is stored by the executor at the level `route` names (dynamic vars by default);
+ * a `meta` module is never driven: the walker carries out its action.
  */
 export interface ModuleDef<A = any, C = any, P = any> {
   readonly name: string;
@@ -113,6 +121,8 @@ export interface ModuleDef<A = any, C = any, P = any> {
   readonly freeForm?: string;
   /** modules that never touch the host (debug, set_fact, assert, fail, meta) run on the controller */
   readonly local?: boolean;
+  /** how the executor treats the result (facts, variables, a meta action); none for ordinary modules */
+  readonly route?: ModuleRoute;
   read(ctx: ModuleContext, args: A): Promise<C>;
   plan(args: A, current: C, ctx: PlanContext): Plan<P>;
   apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;

@@ -215,14 +215,29 @@ test('wait_for: a loopback port and a path that appears', async (t) => {
   const port = (server.address() as { port: number }).port;
   const open = await runModule(conn, 'wait_for', { port, host: '127.0.0.1', timeout: 5 });
   t.is(open.status, 'ok');
-  server.close();
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise<void>((res) => server.close(() => res()));
   const stopped = await runModule(conn, 'wait_for', { port, host: '127.0.0.1', state: 'stopped', timeout: 5 });
   t.is(stopped.status, 'ok');
   const d = freshDir();
   const p = join(d, 'ready');
-  setTimeout(() => writeFileSync(p, 'state: READY\n'), 300);
-  const waited = await runModule(conn, 'wait_for', { path: p, search_regex: 'READY$', timeout: 5, sleep: 1 });
+  // the file appears once wait_for has looked and not found it: on its first call on the host
+  let looked = false;
+  const appearsAfterFirstLook = new Proxy(conn, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv) as unknown;
+      if (typeof v !== 'function') return v;
+      return async (...a: unknown[]) => {
+        const r: unknown = await (v as (...x: unknown[]) => unknown).apply(target, a);
+        if (!looked && ['run', 'shell', 'batch'].includes(String(prop))) {
+          looked = true;
+          writeFileSync(p, 'state: READY\n');
+        }
+        return r;
+      };
+    },
+  });
+  const waited = await runModule(appearsAfterFirstLook, 'wait_for', { path: p, search_regex: 'READY$', timeout: 5, sleep: 1 });
+  t.true(looked, 'wait_for looked before the file appeared');
   t.is(waited.status, 'ok');
   t.true(waited.plan.unknowable);
   const late = await runModule(conn, 'wait_for', { path: join(d, 'never'), timeout: 1 });

@@ -1,20 +1,21 @@
-// A test driver that runs one module the way the executor contract in engine/modules/types.ts
-// says (read -> plan -> apply unless converged or checking), against a real Connection.
+// Runs one module through the executor's own driveModule (read -> plan -> check -> apply) against
+// a real Connection, so a module test sees the decision and the result `register:` would see.
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from '../../../engine/connection/types.ts';
-import type { ApplyResult, ModuleContext, Plan } from '../../../engine/modules/types.ts';
+import type { ModuleContext } from '../../../engine/modules/types.ts';
 import { getModule } from '../../../engine/modules/registry.ts';
 import { renderText } from '../../../engine/template/index.ts';
+import { driveModule, type ModuleRun } from '../../../engine/executor/drive-module.ts';
+import { baseStatus, toAnsible, type BaseStatus } from '../../../engine/executor/task-result.ts';
 
-/** Outcome is what one module run ended with. */
-export interface Outcome {
-  readonly plan: Plan;
-  readonly applied?: ApplyResult;
-  readonly status: 'ok' | 'changed' | 'failed' | 'skipped';
+/** Outcome is what one module run ended with: the executor's run, its status and the registered dict. */
+export interface Outcome extends ModuleRun {
+  readonly status: BaseStatus;
+  readonly registered: Record<string, unknown>;
 }
 
-/** runModule drives a module through read, plan and (unless check or converged) apply. */
+/** runModule drives a module the way the executor does, with the given check/diff modes and search paths. */
 export async function runModule(
   conn: Connection,
   name: string,
@@ -23,7 +24,7 @@ export async function runModule(
 ): Promise<Outcome> {
   const mod = getModule(name);
   if (!mod) throw new Error(`no module ${name}`);
-  const args = mod.schema.parse(rawArgs);
+  const args: unknown = mod.schema.parse(rawArgs);
   const vars = opts.vars ?? {};
   const ctx: ModuleContext = {
     host: conn.host,
@@ -36,14 +37,8 @@ export async function runModule(
     check: opts.check ?? false,
     diff: opts.diff ?? true,
   };
-  const current = await mod.read(ctx, args);
-  const plan = mod.plan(args, current, ctx);
-  if (plan.failed) return { plan, status: 'failed' };
-  if (plan.skipped) return { plan, status: 'skipped' };
-  if (plan.changes.length === 0 && !plan.unknowable) return { plan, status: 'ok' };
-  if (ctx.check) return { plan, status: plan.unknowable ? 'skipped' : 'changed' };
-  const applied = await mod.apply(ctx, args, plan);
-  return { plan, applied, status: applied.failed ? 'failed' : applied.changed ? 'changed' : 'ok' };
+  const run = await driveModule(mod, ctx, args);
+  return { ...run, status: baseStatus(run.result), registered: toAnsible(run.result) };
 }
 
 /** snapshot records every path under `dir` with type, mode, owner, mtime and content, to prove nothing changed. */

@@ -1,0 +1,64 @@
+import type { Vars } from '../inventory/types.ts';
+import type { ApplyResult, ModuleContext, ModuleDef, Plan, PlanContext } from '../modules/types.ts';
+import type { TaskResult } from './task-result.ts';
+
+/** ModuleRun is one drive of a module: its plan, what apply reported (if it ran), and the task result. */
+export interface ModuleRun {
+  readonly plan: Plan;
+  readonly applied?: ApplyResult;
+  readonly result: TaskResult;
+}
+
+/**
+ * driveModule runs a module the one way its contract (engine/modules/types.ts) allows:
+ * read → plan → (skipped | failed | converged | check mode) → apply. The executor calls it for
+ * every task and the module tests call it too, so both see the same decision and the same result.
+ */
+export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
+  const planCtx: PlanContext = { host: ctx.host, vars: ctx.vars, check: ctx.check, diff: ctx.diff, ...pick(ctx) };
+  const current: unknown = await mod.read(ctx, args);
+  const plan = mod.plan(args, current, planCtx);
+  const values: Vars = { ...(plan.result ?? {}) };
+  if (plan.skipped) return { plan, result: moduleResult(values, { changed: false, skipped: true, ...(plan.reason ? { skipReason: plan.reason } : {}) }) };
+  if (plan.failed) return { plan, result: moduleResult(values, { changed: false, failed: true, msg: plan.msg ?? 'failed' }) };
+  if (plan.changes.length === 0 && !plan.unknowable) return { plan, result: moduleResult(values, { changed: false, ...msgOf(plan.msg) }) };
+  if (ctx.check) {
+    if (plan.unknowable) return { plan, result: moduleResult(values, { changed: false, skipped: true, msg: 'Command would have run if not in check mode' }) };
+    return { plan, result: moduleResult(values, { changed: true, ...msgOf(plan.msg), changes: plan.changes }) };
+  }
+  const applied = await mod.apply(ctx, args, plan);
+  const result = moduleResult(
+    { ...values, ...(applied.result ?? {}) },
+    { changed: applied.changed, ...(applied.failed ? { failed: true } : {}), ...msgOf(applied.msg ?? plan.msg), changes: applied.changed ? plan.changes : [] },
+  );
+  return { plan, applied, result };
+}
+
+function pick(ctx: ModuleContext): Partial<PlanContext> {
+  return { ...(ctx.verbosity !== undefined ? { verbosity: ctx.verbosity } : {}), ...(ctx.task !== undefined ? { task: ctx.task } : {}), ...(ctx.pos !== undefined ? { pos: ctx.pos } : {}) };
+}
+
+function msgOf(msg: string | undefined): { msg?: string } {
+  return msg !== undefined ? { msg } : {};
+}
+
+/**
+ * moduleResult completes a module's result as Ansible's modules do: `failed` is always there
+ * (a non-zero `rc` fails), and `ansible_facts` with set_fact's cacheable flag are lifted out of
+ * the module's keys.
+ */
+function moduleResult(values: Vars, r: Omit<TaskResult, 'values' | 'changes'> & { changes?: TaskResult['changes'] }): TaskResult {
+  const { _ansible_facts_cacheable: cacheable, ...rest } = values;
+  const facts = rest['ansible_facts'];
+  const isFacts = typeof facts === 'object' && facts !== null;
+  if (isFacts) delete rest['ansible_facts'];
+  const failed = r.failed ?? (typeof rest['rc'] === 'number' && rest['rc'] !== 0);
+  return {
+    ...r,
+    failed,
+    values: rest,
+    changes: r.changes ?? [],
+    ...(isFacts ? { facts: facts as Vars } : {}),
+    ...(cacheable === true ? { cacheable: true } : {}),
+  };
+}

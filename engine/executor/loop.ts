@@ -1,0 +1,86 @@
+import { TsplayError } from '../errors/index.ts';
+import type { Vars } from '../inventory/types.ts';
+import type { LoopSpec } from '../loader/types.ts';
+import type { Change } from '../modules/types.ts';
+import { evalCondition, renderValue } from '../template/index.ts';
+import { attempts } from './attempts.ts';
+import { censorResult } from './no-log.ts';
+import type { TaskCtx } from './task-settings.ts';
+import { conditionSkipped, errorResult, hostStatus, toAnsible, type TaskResult } from './task-result.ts';
+
+/** loopVarsOf are the variables one loop item binds: the item, ansible_loop_var, the index var. */
+function loopVarsOf(loop: LoopSpec, item: unknown, i: number): Vars {
+  return { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i, ansible_index_var: loop.indexVar } : {}) };
+}
+
+/** runItem runs one loop item (its own `when`, then the module) and reports it as an item-result. */
+async function runItem(tc: TaskCtx, loop: LoopSpec, vars: Vars, items: readonly unknown[], i: number): Promise<TaskResult> {
+  const item = items[i];
+  const n = items.length;
+  const itemVars: Vars = {
+    ...vars,
+    ...loopVarsOf(loop, item, i),
+    ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === n - 1, length: n, revindex: n - i, revindex0: n - i - 1 },
+  };
+  let r: TaskResult;
+  let label: unknown = item;
+  try {
+    if (loop.label !== undefined) label = renderValue(loop.label, itemVars, tc.site);
+    r = evalCondition(tc.settings.when, itemVars, tc.site) ? await attempts(tc, itemVars) : conditionSkipped();
+  } catch (e) {
+    r = errorResult(e);
+  }
+  r = { ...r, loopVars: loopVarsOf(loop, item, i), ...(loop.label !== undefined ? { label: { value: label } } : {}) };
+  const { noLog, diff } = tc.settings;
+  const status = hostStatus(r, tc.settings.ignoreErrors, tc.scope.rescuable);
+  const shown = toAnsible(r);
+  tc.pc.run.emit({
+    type: 'item-result',
+    task: tc.ref,
+    host: tc.host.name,
+    status,
+    item: noLog ? null : label,
+    changes: noLog || status === 'skipped' ? [] : r.changes,
+    ...(!noLog && typeof shown['msg'] === 'string' ? { msg: shown['msg'] } : {}),
+    result: noLog ? censorResult(shown) : shown,
+    ...(tc.delegate ? { delegatedTo: tc.delegate.to, delegatedHost: tc.delegate.host } : {}),
+    showDiff: diff,
+  });
+  return r;
+}
+
+/** loopMsg is Ansible's message for a loop's aggregate result. */
+function loopMsg(count: number, anyFailed: boolean, allSkipped: boolean): string {
+  if (count === 0) return 'No items in the list';
+  return anyFailed ? 'One or more items failed' : allSkipped ? 'All items skipped' : 'All items completed';
+}
+
+/** runLoop runs a task's items one after another and aggregates them as Ansible's `results` list. */
+export async function runLoop(tc: TaskCtx, vars: Vars): Promise<{ result: TaskResult; looped: boolean }> {
+  const loop = tc.task.loop!;
+  const raw = renderValue(loop.items, vars, { ...tc.site, pos: loop.pos });
+  if (!Array.isArray(raw)) {
+    throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${raw === null ? 'null' : typeof raw}`, pos: loop.pos, task: tc.settings.label, host: tc.host.name });
+  }
+  const results: TaskResult[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const r = await runItem(tc, loop, vars, raw, i);
+    results.push(r);
+    // an unreachable host cannot do the remaining items
+    if (r.unreachable === true || tc.pc.run.signal?.aborted) break;
+  }
+  const anyFailed = results.some((r) => r.failed === true);
+  const allSkipped = results.every((r) => r.skipped === true);
+  const changes: Change[] = results.filter((r) => r.changed).flatMap((r) => r.changes);
+  const result: TaskResult = {
+    changed: results.some((r) => r.changed),
+    msg: loopMsg(raw.length, anyFailed, allSkipped),
+    values: {},
+    items: results,
+    changes,
+    ...(anyFailed ? { failed: true } : {}),
+    ...(results.some((r) => r.unreachable === true) ? { unreachable: true } : {}),
+    ...(allSkipped ? { skipped: true, ...(raw.length === 0 ? { skipReason: 'No items in the list' } : {}) } : {}),
+  };
+  return { result, looped: raw.length > 0 };
+}

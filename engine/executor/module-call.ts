@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { TsplayError } from '../errors/index.ts';
+import type { Connection } from '../connection/types.ts';
+import type { Vars } from '../inventory/types.ts';
+import type { ModuleContext, ModuleDef } from '../modules/types.ts';
+import { getModule } from '../modules/registry.ts';
+import { renderText, renderValue, templateVars } from '../template/index.ts';
+import { driveModule } from './drive-module.ts';
+import { hostLevelVars } from './host-vars.ts';
+import type { TaskCtx } from './task-settings.ts';
+import type { TaskResult } from './task-result.ts';
+
+/** controllerOnly is the connection handed to controller-side modules (debug, set_fact...): using it is a bug. */
+const controllerOnly: Connection = new Proxy({} as Connection, {
+  get(_t, prop): unknown {
+    if (prop === 'host') return 'controller';
+    if (prop === 'then') return undefined;
+    return (): Promise<never> => Promise.reject(new TsplayError({ code: 'E_INTERNAL', message: `a controller-only module called connection.${String(prop)}` }));
+  },
+});
+
+/** taskModule is the module a task calls; the loader checked the name, so a miss is a bug worth a clear error. */
+export function taskModule(tc: Pick<TaskCtx, 'task' | 'settings'>): ModuleDef {
+  const mod = getModule(tc.task.module) as ModuleDef | undefined;
+  if (!mod) throw new TsplayError({ code: 'E_UNKNOWN_MODULE', message: `no module named ${tc.task.module}`, pos: tc.task.pos, task: tc.settings.label });
+  return mod;
+}
+
+/** connVars are the variables a connection to `target` reads: the host's task vars, or a delegate's own host-level vars. */
+export function connVars(tc: TaskCtx, target: string, vars: Vars): Vars {
+  const play = tc.pc.play;
+  if (target === tc.host.name) {
+    // play `connection:` beats the inventory; play `remote_user:` only fills a missing ansible_user
+    return {
+      ...vars,
+      ...(play.connection !== undefined ? { ansible_connection: play.connection } : {}),
+      ...(play.remoteUser !== undefined && vars['ansible_user'] === undefined ? { ansible_user: play.remoteUser } : {}),
+    };
+  }
+  // a delegate connects with its own host-level vars (inventory, playbook group_vars/host_vars,
+  // its facts and set_facts); the implicit localhost comes with ansible_connection: local
+  return { ...hostLevelVars(tc.pc.run, target), inventory_hostname: target };
+}
+
+function environment(tc: TaskCtx, vars: Vars): Record<string, string> {
+  const raw = { ...tc.scope.environment, ...(tc.task.environment ?? {}) };
+  const env: Record<string, string> = {};
+  const rendered = renderValue(raw, vars, tc.site) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(rendered)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return env;
+}
+
+function searchPaths(tc: TaskCtx): ModuleContext['searchPaths'] {
+  const dir = tc.pc.playbookDir;
+  const role = tc.settings.role;
+  return {
+    files: [...(role ? [join(role.path, 'files'), role.path] : []), join(dir, 'files'), dir],
+    templates: [...(role ? [join(role.path, 'templates'), role.path] : []), join(dir, 'templates'), dir],
+    vars: [...(role ? [join(role.path, 'vars'), join(role.path, 'tasks')] : []), join(dir, 'vars'), dir],
+    ...(role ? { role: role.path } : {}),
+  };
+}
+
+/** callModule templates a task's arguments, checks them against the module's schema and drives the module once. */
+export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<TaskResult> {
+  const { task, settings, site } = tc;
+  // each argument is rendered with its own position, so an error points at the value itself
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(task.args)) args[k] = renderValue(v, vars, { ...site, pos: task.argPos[k] ?? task.pos });
+  const parsed = mod.schema.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return { changed: false, failed: true, msg: `bad arguments for ${mod.name} after templating: ${where}${issue?.message ?? 'invalid'}`, values: {}, changes: [] };
+  }
+  const run = tc.pc.run;
+  const target = tc.delegate?.to ?? tc.host.name;
+  // connection variables (ansible_host: "{{ ... }}") are templated when the connection reads them
+  const conn = mod.local ? controllerOnly : await run.pool.get(target, () => templateVars(connVars(tc, target, vars), site));
+  const ctx: ModuleContext = {
+    host: tc.host.name,
+    conn,
+    become: settings.become,
+    ...(settings.becomeUser !== undefined ? { becomeUser: settings.becomeUser } : {}),
+    env: environment(tc, vars),
+    vars,
+    searchPaths: searchPaths(tc),
+    render: (text: string, origin: string) => renderText(text, vars, { pos: { file: origin, line: 1, col: 1 }, task: settings.label, host: tc.host.name }),
+    check: settings.check,
+    diff: settings.diff,
+    verbosity: run.opts.verbosity,
+    task: settings.label,
+    pos: task.pos,
+  };
+  return (await driveModule(mod, ctx, parsed.data)).result;
+}

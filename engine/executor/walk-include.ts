@@ -1,0 +1,157 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Vars } from '../inventory/types.ts';
+import type { Include, TaskNode } from '../loader/types.ts';
+import { evalCondition, renderValue } from '../template/index.ts';
+import type { TaskRef } from './events.ts';
+import { taskVars } from './host-vars.ts';
+import { hostActive, type HostState, type PlayCtx, type Scope } from './run-context.ts';
+import { selectByTags as tagsSelect } from '../loader/tags.ts';
+import { TsplayError, TsplayErrors } from '../errors/index.ts';
+import { loadIncludedTasks } from '../loader/index.ts';
+import { shortPath } from '../files/paths.ts';
+import { report } from './report.ts';
+import { childScope, walkNodes } from './walk.ts';
+
+const includeRefs = new WeakMap<Include, TaskRef>();
+
+function includeRef(node: Include): TaskRef {
+  let r = includeRefs.get(node);
+  if (!r) {
+    r = { name: node.name ?? '', module: node.what, pos: node.pos, id: `${node.pos.file}:${node.pos.line}:${node.pos.col}`, ...(node.role ? { role: node.role.name } : {}) };
+    includeRefs.set(node, r);
+  }
+  return r;
+}
+
+/** mergeHostParams adds per-host params (a loop item, a rescue's ansible_failed_*) to what the scope passed down. */
+export function mergeHostParams(scope: Scope, add: ReadonlyMap<string, Vars>): Map<string, Vars> {
+  const out = new Map<string, Vars>(scope.hostParams ?? []);
+  for (const [h, v] of add) out.set(h, { ...(out.get(h) ?? {}), ...v });
+  return out;
+}
+
+/** IncludeTarget is what one include resolved to for one host and loop item. */
+interface IncludeTarget {
+  readonly target: string;
+  readonly params: Vars;
+  readonly item?: unknown;
+}
+
+/** LoadedInclude is an include target's tasks, or why they could not be loaded. */
+type LoadedInclude = { readonly tasks: readonly TaskNode[]; readonly file: string } | { readonly error: string };
+
+const runtimeLoads = new WeakMap<Include, Map<string, LoadedInclude>>();
+
+/** oneLine renders a loader error as `file:line:col: error[CODE]: message` for a failed host's message. */
+function oneLine(e: TsplayError): string {
+  const at = e.pos ? `${shortPath(e.pos.file)}:${e.pos.line}:${e.pos.col}: ` : '';
+  return `${at}error[${e.code}]: ${e.message}`;
+}
+
+/**
+ * loadTarget gives an include's tasks for one resolved target: preloaded by the loader when the
+ * name was static, else loaded (and checked) now through the loader, once per target per run.
+ */
+function loadTarget(pc: PlayCtx, node: Include, target: string): LoadedInclude {
+  const staticFile = (): string => (node.what === 'include_tasks' && !isAbsolute(target) ? resolve(dirname(node.pos.file), target) : target);
+  if (node.tasks && !node.target.includes('{{')) return { tasks: node.tasks, file: staticFile() };
+  let cache = runtimeLoads.get(node);
+  if (!cache) runtimeLoads.set(node, (cache = new Map()));
+  let got = cache.get(target);
+  if (!got) {
+    try {
+      const r = loadIncludedTasks(node, target, pc.playbookDir);
+      pc.handlers.add(r.handlers);
+      got = { tasks: r.tasks, file: r.file ?? staticFile() };
+    } catch (e) {
+      const errs = e instanceof TsplayErrors ? e.errors : e instanceof TsplayError ? [e] : undefined;
+      if (!errs) throw e;
+      got = { error: errs.map(oneLine).join('; ') };
+    }
+    cache.set(target, got);
+  }
+  return got;
+}
+
+/** failInclude marks a host failed by its include (unloadable target, bad template), as a task failure would. */
+function failInclude(pc: PlayCtx, node: Include, scope: Scope, ref: TaskRef, h: HostState, msg: string): void {
+  const ignored = (node.ignoreErrors ?? scope.ignoreErrors) === true;
+  const status = ignored ? 'ignored' : scope.rescuable ? 'rescued' : 'failed';
+  report(pc, h, ref, { status, result: { failed: true, msg } });
+}
+
+/**
+ * walkInclude resolves include_tasks / include_role per host at run time (its `when` and loop
+ * belong to the include itself; the target is templated per host and loop item, and loaded
+ * through the loader when it was not known ahead). Hosts that resolved the same target for the
+ * same loop index run its tasks together, in the order Ansible runs its included files.
+ */
+export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly HostState[], scope: Scope): Promise<void> {
+  const active = hosts.filter(hostActive);
+  const tagsOk = tagsSelect([...pc.play.tags, ...scope.tags, ...node.tags], pc.run.opts.tags, pc.run.opts.skipTags);
+  if (!tagsOk || active.length === 0) return;
+  const ref = includeRef(node);
+  if (!pc.free || !pc.announced.has(node)) {
+    pc.announced.add(node);
+    pc.run.emit({ type: 'task-start', task: ref, hosts: active.map((h) => h.name) });
+  }
+  const perHost = new Map<string, IncludeTarget[]>();
+  for (const h of active) {
+    const vars = taskVars(pc, h, scope, node);
+    const site = { pos: node.pos, task: `${node.what} ${node.target}`, host: h.name };
+    try {
+      if ([...scope.when, ...node.when].length && !evalCondition([...scope.when, ...node.when], vars, site)) {
+        report(pc, h, ref, { status: 'skipped' });
+        continue;
+      }
+      if (node.loop) {
+        const loop = node.loop;
+        const items = renderValue(loop.items, vars, { ...site, pos: loop.pos });
+        if (!Array.isArray(items)) throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${items === null ? 'null' : typeof items}`, pos: loop.pos, host: h.name });
+        perHost.set(
+          h.name,
+          items.map((item, i) => {
+            const params: Vars = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
+            return { target: String(renderValue(node.target, { ...vars, ...params }, site)), params, item };
+          }),
+        );
+      } else perHost.set(h.name, [{ target: String(renderValue(node.target, vars, site)), params: {} }]);
+    } catch (e) {
+      if (!(e instanceof TsplayError)) throw e;
+      failInclude(pc, node, scope, ref, h, oneLine(e));
+    }
+  }
+  // groups of hosts running one target for one loop index: by index, then by first host to name the target
+  const groups: { index: number; target: string; hosts: HostState[]; loaded: LoadedInclude }[] = [];
+  const maxItems = Math.max(0, ...[...perHost.values()].map((l) => l.length));
+  for (let i = 0; i < maxItems; i++) {
+    for (const h of active) {
+      const t = perHost.get(h.name)?.[i];
+      if (!t) continue;
+      const g = groups.find((x) => x.index === i && x.target === t.target);
+      if (g) g.hosts.push(h);
+      else groups.push({ index: i, target: t.target, hosts: [h], loaded: loadTarget(pc, node, t.target) });
+    }
+  }
+  // Ansible reports every include_tasks (one line per loop item) before running any included
+  // task, each counting as ok for its hosts; include_role shows and counts nothing of its own
+  for (const g of groups) {
+    if ('error' in g.loaded) {
+      for (const h of g.hosts) if (hostActive(h)) failInclude(pc, node, scope, ref, h, g.loaded.error);
+      continue;
+    }
+    if (node.what !== 'include_tasks') continue;
+    for (const h of g.hosts) h.stats.ok++;
+    const item = perHost.get(g.hosts[0]!.name)![g.index]!.item;
+    pc.run.emit({ type: 'included', file: g.loaded.file, hosts: g.hosts.map((h) => h.name), ...(node.loop ? { item } : {}) });
+  }
+  const inner: Scope = { ...childScope(scope, { ...node, when: [], tags: [] }, scope.rescuable), includeParams: { ...scope.includeParams, ...node.vars } };
+  for (const g of groups) {
+    if ('error' in g.loaded) continue;
+    const group = g.hosts.filter(hostActive);
+    if (group.length === 0) continue;
+    const params = new Map<string, Vars>();
+    for (const h of group) params.set(h.name, perHost.get(h.name)![g.index]!.params);
+    await walkNodes(pc, g.loaded.tasks, group, { ...inner, hostParams: mergeHostParams(scope, params) });
+  }
+}
