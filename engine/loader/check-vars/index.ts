@@ -124,7 +124,7 @@ function report(refs: Refs | undefined, scope: Scope, c: PlayCheck, diags: Diagn
       message: `undefined variable '${r.name}' in ${what}: no inventory, vars, vars_files, role, facts, register, set_fact, include_vars or -e defines it`,
       pos,
       task,
-      hint: didYouMean(r.name, candidates) ?? factHint ?? `define '${r.name}', or guard the read (${what === 'when' ? `"${r.name} is defined" or "${r.name} | default(...)"` : `{{default ${r.name} "..."}}`})`,
+      hint: factHint ?? didYouMean(r.name, candidates) ?? `define '${r.name}', or guard the read (${what === 'when' ? `"${r.name} is defined" or "${r.name} | default(...)"` : `{{default ${r.name} "..."}}`})`,
     });
   }
 }
