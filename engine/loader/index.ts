@@ -7,6 +7,7 @@ import type { Include, Playbook, Task, TaskNode } from './types.ts';
 import { newPlayContext } from './play-context.ts';
 import { expandRole } from './roles.ts';
 import { findTasksFile, loadTasksFile } from './tasks.ts';
+import { checkPlaybooks, type CheckOptions } from './check-vars/index.ts';
 
 export type * from './types.ts';
 export { selectByTags, effectiveTags } from './tags.ts';
@@ -33,16 +34,27 @@ export function loadIncludedTasks(node: Include, target: string, playbookDir: st
 }
 
 /**
+ * LoadOptions are the extra vars, and, to check variables and files against (check-vars/), the
+ * inventory and the run's task selection; without an inventory that check is skipped.
+ */
+export type LoadOptions = { extraVars?: Vars } & Partial<Omit<CheckOptions, 'extraVars'>>;
+
+/**
  * loadPlaybooks reads and checks playbooks with everything they pull in (imports, roles, task
  * files); it throws TsplayErrors with ALL problems found, so nothing runs on half-checked input.
  */
-export function loadPlaybooks(files: readonly string[], opts: { extraVars?: Vars } = {}): Playbook[] {
+export function loadPlaybooks(files: readonly string[], opts: LoadOptions = {}): Playbook[] {
   const diags = new Diagnostics();
-  const out: Playbook[] = [];
+  let out: Playbook[] = [];
   for (const file of files) {
     const pctx: PlaybookContext = { diags, extraVars: opts.extraVars ?? {}, fileStack: [], warnings: [] };
     const plays = loadPlaybookFile(resolve(file), pctx);
     out.push(pctx.warnings.length ? { file, plays, warnings: pctx.warnings } : { file, plays });
+  }
+  // on a model with errors in it the check would guess (a register that failed to parse is missing)
+  if (diags.ok && opts.inventory) {
+    const notes = checkPlaybooks(out, { ...opts, inventory: opts.inventory, extraVars: opts.extraVars ?? {} }, diags);
+    out = out.map((pb) => (notes.has(pb) ? { ...pb, notes: notes.get(pb)! } : pb));
   }
   if (!diags.ok) {
     // positions are absolute inside the loader; users read them relative to where they stand

@@ -96,10 +96,12 @@ export function splitKv(text: string): { words: KvWord[]; error?: { offset: numb
     }
     const key = x.slice(0, eq).trim();
     let value = x.slice(eq + 1).trim();
-    const valueStart = start + raw.indexOf('=', 1) + 1;
-    // unquote: one pair of matching enclosing quotes goes, as Ansible's parsing.quoting.unquote
+    let valueStart = start + raw.indexOf('=', 1) + 1;
+    // unquote: one pair of matching enclosing quotes goes, as Ansible's parsing.quoting.unquote;
+    // the value's position then is after the quote, as a quoted YAML scalar's is
     if (value.length > 1 && value[0] === value.at(-1) && (value[0] === '"' || value[0] === "'") && value.at(-2) !== '\\') {
       value = value.slice(1, -1);
+      if (text[valueStart] === '"' || text[valueStart] === "'") valueStart += 1;
     }
     words.push({ raw, key, value, start, end, valueStart });
   }

@@ -119,6 +119,7 @@ export function readLoop(r: Reader, pairs: Pair<Node, Node>[], task?: string): L
     }
   }
   const spec: Mutable<LoopSpec> = { items, loopVar, pos };
+  if (typeof items === 'string') spec.itemsPos = r.f.valuePos(v);
   if (indexVar !== undefined) spec.indexVar = indexVar;
   if (label !== undefined) spec.label = label;
   return spec;

@@ -43,6 +43,8 @@ export interface LoopSpec {
   readonly indexVar?: string;
   readonly label?: string;
   readonly pos: SourcePos;
+  /** where the loop's value starts (for a templated one), so a read in it can be located */
+  readonly itemsPos?: SourcePos;
 }
 
 /** Task is one module call, arguments still untemplated. */
@@ -139,4 +141,6 @@ export interface Playbook {
   readonly plays: readonly Play[];
   /** things Ansible warns about too (e.g. `{{ }}` around a `when:`), for the reporter to show */
   readonly warnings?: readonly string[];
+  /** what the load-time variable check left for run time, and why (shown at -v) */
+  readonly notes?: readonly string[];
 }

@@ -8,6 +8,9 @@ import { loadPlaybooks } from '../../engine/loader/index.ts';
 import { formatListing } from '../../engine/loader/listing.ts';
 import { loadYamlFile } from '../../engine/files/yaml-file.ts';
 import { Diagnostics } from '../../engine/errors/index.ts';
+import { loadInventory } from '../../engine/inventory/index.ts';
+import type { Vars } from '../../engine/inventory/types.ts';
+import { parse } from 'yaml';
 import type { Block, Include, Task, TaskNode } from '../../engine/loader/types.ts';
 import { caseEntries } from '../helpers/cases.ts';
 
@@ -23,7 +26,11 @@ const sortHostLines = (text: string): string => text.replace(/(hosts \(\d+\):\n)
 
 for (const name of names) {
   test(`good/${name} loads without errors`, (t) => {
-    const pbs = loadPlaybooks([join(root, name, 'site.yml')]);
+    // checked against its inventory.ini (else the implicit localhost) and extra-vars.yml when present
+    const dir = join(root, name);
+    const inventory = loadInventory(existsSync(join(dir, 'inventory.ini')) ? [join(dir, 'inventory.ini')] : [], { baseDir: dir });
+    const extraVars = existsSync(join(dir, 'extra-vars.yml')) ? (parse(readFileSync(join(dir, 'extra-vars.yml'), 'utf8')) as Vars) : {};
+    const pbs = loadPlaybooks([join(dir, 'site.yml')], { inventory, extraVars });
     t.true(pbs[0]!.plays.length > 0);
     // pyyaml.json (when present): what PyYAML, Ansible's YAML reader, makes of site.yml
     const oracle = join(root, name, 'pyyaml.json');
@@ -67,7 +74,7 @@ test('good/tricky: what the tricky forms turn into', (t) => {
   t.deepEqual([tasks[3]!.module, tasks[3]!.args, tasks[3]!.delegateTo], ['command', { cmd: 'echo local', chdir: '/tmp' }, 'localhost']);
   t.is(tasks[4]!.args['cmd'], 'set -e\necho "a=b" > /dev/null');
   t.deepEqual(tasks[5]!.when.map((w) => w.source), ['True', '{{ svc_port > 1 }}', 'pkgs | length == 2']);
-  t.deepEqual(tasks[6]!.loop, { items: '{{ pkgs }}', loopVar: 'pkg', indexVar: 'idx', label: '{{ pkg }}', pos: tasks[6]!.loop!.pos });
+  t.deepEqual(tasks[6]!.loop, { items: '{{ pkgs }}', loopVar: 'pkg', indexVar: 'idx', label: '{{ pkg }}', pos: tasks[6]!.loop!.pos, itemsPos: tasks[6]!.loop!.itemsPos });
   const inc = nodes.find((n): n is Include => n.kind === 'include')!;
   t.is(inc.what, 'include_role');
   t.deepEqual(inc.tasks?.map((x) => x.name), [undefined]);

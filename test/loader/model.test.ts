@@ -66,7 +66,7 @@ test('k=v and free-form arguments, conditions and their positions', (t) => {
   t.deepEqual(only.args, { msg: 'risky rc {{ risky.rc }}' });
   t.deepEqual(only.when.map((w) => w.source), ['risky is succeeded and risky.rc == 0']);
   t.deepEqual({ line: only.when[0]!.pos.line, col: only.when[0]!.pos.col }, { line: 29, col: 17 });
-  t.deepEqual({ line: only.argPos['msg']!.line, col: only.argPos['msg']!.col }, { line: 28, col: 22 });
+  t.deepEqual({ line: only.argPos['msg']!.line, col: only.argPos['msg']!.col }, { line: 28, col: 23 }); // after the quote, as a quoted YAML scalar's position
   t.deepEqual(named('Post check').args, { cmd: 'echo post', chdir: '/tmp' });
   t.is(named('Try the risky thing').register, 'risky');
   t.deepEqual(named('Try the risky thing').changedWhen?.map((e) => e.source), ['False']);

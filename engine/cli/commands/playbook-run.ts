@@ -29,7 +29,9 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   }
   try {
     const { loadPlaybooks } = await import('../../loader/index.ts');
-    playbooks = loadPlaybooks(opts.playbooks, { extraVars });
+    // with the inventory and the task selection, undefined variables and missing src files are load-time errors
+    const sel = { tags: opts.tags, skipTags: opts.skipTags, ...(opts.limit !== undefined ? { limit: opts.limit } : {}), ...(opts.startAtTask !== undefined ? { startAtTask: opts.startAtTask } : {}) };
+    playbooks = loadPlaybooks(opts.playbooks, { extraVars, ...(inventory ? { inventory } : {}), ...sel });
   } catch (e) {
     collect(e, errors);
   }
@@ -41,6 +43,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   }
   if (errors.length > 0) throw new TsplayErrors(errors);
   for (const pb of playbooks) for (const w of pb.warnings ?? []) process.stderr.write(`[WARNING]: ${w}\n`);
+  if (opts.verbosity >= 1) for (const pb of playbooks) for (const n of pb.notes ?? []) process.stderr.write(`[NOTE]: ${n}\n`);
 
   if (opts.syntaxCheck) {
     for (const pb of playbooks) process.stdout.write(`\nplaybook: ${pb.file}\n`);
