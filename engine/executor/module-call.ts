@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { searchPaths } from '../files/search-paths.ts';
 import { TsplayError } from '../errors/index.ts';
 import type { Connection } from '../connection/types.ts';
 import type { Vars } from '../inventory/types.ts';
@@ -50,15 +50,9 @@ function environment(tc: TaskCtx, vars: Vars): Record<string, string> {
   return env;
 }
 
-function searchPaths(tc: TaskCtx): ModuleContext['searchPaths'] {
-  const dir = tc.pc.playbookDir;
+function searchPathsOf(tc: TaskCtx): ModuleContext['searchPaths'] {
   const role = tc.settings.role;
-  return {
-    files: [...(role ? [join(role.path, 'files'), role.path] : []), join(dir, 'files'), dir],
-    templates: [...(role ? [join(role.path, 'templates'), role.path] : []), join(dir, 'templates'), dir],
-    vars: [...(role ? [join(role.path, 'vars'), join(role.path, 'tasks')] : []), join(dir, 'vars'), dir],
-    ...(role ? { role: role.path } : {}),
-  };
+  return { ...searchPaths(role?.path, tc.pc.playbookDir), ...(role ? { role: role.path } : {}) };
 }
 
 /** callModule templates a task's arguments, checks them against the module's schema and drives the module once. */
@@ -84,7 +78,7 @@ export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promi
     ...(settings.becomeUser !== undefined ? { becomeUser: settings.becomeUser } : {}),
     env: environment(tc, vars),
     vars,
-    searchPaths: searchPaths(tc),
+    searchPaths: searchPathsOf(tc),
     render: (text: string, origin: string) => renderText(text, vars, { pos: { file: origin, line: 1, col: 1 }, task: settings.label, host: tc.host.name }),
     check: settings.check,
     diff: settings.diff,

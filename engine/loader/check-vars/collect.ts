@@ -4,7 +4,7 @@ import { Diagnostics, type SourcePos } from '../../errors/index.ts';
 import { loadYamlFile } from '../../files/yaml-file.ts';
 import { findLocal } from '../../modules/local-files.ts';
 import type { Play, RoleRef, Task, TaskNode } from '../types.ts';
-import { searchPaths } from './known.ts';
+import { searchPaths } from '../../files/search-paths.ts';
 import { exprRefs } from './refs.ts';
 
 // The first pass: what the whole run may define (register, set_fact, include_vars, facts) and,

@@ -7,7 +7,8 @@ import { didYouMean } from '../suggest.ts';
 import { effectiveTags, selectByTags } from '../tags.ts';
 import type { Expr, Play, Playbook, RoleRef, Task, TaskNode } from '../types.ts';
 import { collectRun, type PlayFacts, type RunFacts } from './collect.ts';
-import { CONNECTION_VAR, FACT_VAR, inventoryNames, MAGIC_VARS, searchPaths } from './known.ts';
+import { CONNECTION_VAR, FACT_VAR, inventoryNames, MAGIC_VARS } from './known.ts';
+import { searchPaths } from '../../files/search-paths.ts';
 import { exprRefs, type Refs, templateRefs } from './refs.ts';
 
 // The load-time check for undefined variables and missing controller files. It reports only what

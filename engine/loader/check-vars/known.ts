@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Inventory, Vars } from '../../inventory/types.ts';
 import { mergeVarLayers, type VarLayer } from '../../inventory/precedence.ts';
 import { LOCALHOST_NAMES } from '../../py/localhost.ts';
@@ -43,22 +42,3 @@ export function inventoryNames(inv: Inventory, playbookDir: string): Set<string>
   return out;
 }
 
-/** SearchPaths are where a module looks for a controller file, by kind. */
-export interface SearchPaths {
-  readonly files: readonly string[];
-  readonly templates: readonly string[];
-  readonly vars: readonly string[];
-}
-
-/**
- * searchPaths mirrors the executor's (engine/executor/run-task.ts searchPaths): the task's role
- * first, then beside the playbook; a file missing from all of these fails at run time too.
- */
-export function searchPaths(rolePath: string | undefined, playbookDir: string): SearchPaths {
-  const r = (sub: string): string[] => (rolePath ? [join(rolePath, sub), sub === 'vars' ? join(rolePath, 'tasks') : rolePath] : []);
-  return {
-    files: [...r('files'), join(playbookDir, 'files'), playbookDir],
-    templates: [...r('templates'), join(playbookDir, 'templates'), playbookDir],
-    vars: [...r('vars'), join(playbookDir, 'vars'), playbookDir],
-  };
-}
