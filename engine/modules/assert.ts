@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDef, PlanContext } from './types.ts';
-import { abool, moduleArgs } from './args.ts';
-import { applyNothing, readNothing } from './controller-only.ts';
+import { abool, moduleArgs } from './support/args.ts';
+import { applyNothing, readNothing } from './support/controller-only.ts';
 import { evalCondition } from '../template/index.ts';
 
 // `that` items are expression strings; a boolean arrives when the executor templated

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './args.ts';
-import type { FileState } from './file-state.ts';
-import type { WritePayload } from './file-write.ts';
-import { editBlock } from './block-edit.ts';
-import { applyEdited, planEdited, readEdited } from './edit-plan.ts';
+import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import type { FileState } from './support/file-state.ts';
+import type { WritePayload } from './support/file-write.ts';
+import { editBlock } from './support/block-edit.ts';
+import { applyEdited, planEdited, readEdited } from './support/edit-plan.ts';
 
 const schema = moduleArgs(
   {

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { moduleArgs } from './args.ts';
+import { moduleArgs } from './support/args.ts';
 import { shlexSplit } from '../py/shlex.ts';
-import { expandArgv } from './expand.ts';
-import { argvSchema, COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './run-command.ts';
+import { expandArgv } from './support/expand.ts';
+import { argvSchema, COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './support/run-command.ts';
 
 const schema = moduleArgs(
   { ...COMMAND_SHAPE, argv: argvSchema },

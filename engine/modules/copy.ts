@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { basename, posix } from 'node:path';
 import type { ModuleDef, ModuleContext, Plan } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './args.ts';
-import { type FileState, effective, readFileStates } from './file-state.ts';
-import { applyWrite, planWrite, type RemoteSource, type WriteArgs, type WritePayload } from './file-write.ts';
-import { readLocal } from './local-files.ts';
-import { modeString } from './file-mode.ts';
-import { applyTree, planTree, readTree, treeBase, type TreeCurrent, type TreePayload } from './copy-tree.ts';
+import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import { type FileState, effective, readFileStates } from './support/file-state.ts';
+import { applyWrite, planWrite, type RemoteSource, type WriteArgs, type WritePayload } from './support/file-write.ts';
+import { readLocal } from './support/local-files.ts';
+import { modeString } from './support/file-mode.ts';
+import { applyTree, planTree, readTree, treeBase, type TreeCurrent, type TreePayload } from './support/copy-tree.ts';
 
 /** WRITE_SHAPE holds the arguments copy and template share. */
 export const WRITE_SHAPE = {

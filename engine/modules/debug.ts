@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDef, PlanContext } from './types.ts';
-import { aint, moduleArgs } from './args.ts';
-import { applyNothing, readNothing } from './controller-only.ts';
+import { aint, moduleArgs } from './support/args.ts';
+import { applyNothing, readNothing } from './support/controller-only.ts';
 import { compileExpr, evalExpr } from '../template/index.ts';
 import { TsplayError } from '../errors/index.ts';
 

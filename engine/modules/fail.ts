@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { moduleArgs } from './args.ts';
-import { applyNothing, readNothing } from './controller-only.ts';
+import { moduleArgs } from './support/args.ts';
+import { applyNothing, readNothing } from './support/controller-only.ts';
 
 const schema = moduleArgs({ msg: z.unknown() });
 type Args = z.output<typeof schema>;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Argv } from '../connection/types.ts';
 import type { Change, ModuleDef, Plan } from './types.ts';
-import { abool, amode, astr, moduleArgs } from './args.ts';
-import { type FileState, attrChanges, attrCommands, effective, readFileStatesAnd, runAll } from './file-state.ts';
-import { TILDE } from './remote.ts';
+import { abool, amode, astr, moduleArgs } from './support/args.ts';
+import { type FileState, attrChanges, attrCommands, effective, readFileStatesAnd, runAll } from './support/file-state.ts';
+import { TILDE } from './support/task-opts.ts';
 
 const schema = moduleArgs(
   {

@@ -1,8 +1,8 @@
 import type { Vars } from '../inventory/types.ts';
 import { gatherFacts } from '../facts/index.ts';
 import type { ModuleDef } from './types.ts';
-import { moduleArgs } from './args.ts';
-import { applyNothing } from './controller-only.ts';
+import { moduleArgs } from './support/args.ts';
+import { applyNothing } from './support/controller-only.ts';
 
 const schema = moduleArgs({});
 type Args = Record<string, never>;

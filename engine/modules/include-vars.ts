@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { Vars } from '../inventory/types.ts';
 import { ANSIBLE_YAML } from '../files/yaml-file.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
-import { abool, aint, alist, astr, moduleArgs } from './args.ts';
-import { applyNothing } from './controller-only.ts';
-import { findLocal } from './local-files.ts';
+import { abool, aint, alist, astr, moduleArgs } from './support/args.ts';
+import { applyNothing } from './support/controller-only.ts';
+import { findLocal } from './support/local-files.ts';
 
 const schema = moduleArgs(
   {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { ArgProblem } from './args.ts';
+import type { ArgProblem } from './support/args.ts';
 import type { ModuleDef } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './args.ts';
-import type { FileState } from './file-state.ts';
-import type { WritePayload } from './file-write.ts';
-import { applyEdited, planEdited, readEdited } from './edit-plan.ts';
-import { editLines } from './line-edit.ts';
+import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import type { FileState } from './support/file-state.ts';
+import type { WritePayload } from './support/file-write.ts';
+import { applyEdited, planEdited, readEdited } from './support/edit-plan.ts';
+import { editLines } from './support/line-edit.ts';
 
 const schema = moduleArgs(
   {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { moduleArgs } from './args.ts';
-import { applyNothing, readNothing } from './controller-only.ts';
+import { moduleArgs } from './support/args.ts';
+import { applyNothing, readNothing } from './support/controller-only.ts';
 
 /** META_ACTIONS are the meta actions of ansible-core 2.14; the executor carries them out. */
 export const META_ACTIONS = [

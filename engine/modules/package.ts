@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Argv } from '../connection/types.ts';
 import type { Change, ModuleDef, Plan } from './types.ts';
-import { abool, alist, moduleArgs } from './args.ts';
-import { taskOpts, outputLines } from './remote.ts';
+import { abool, alist, moduleArgs } from './support/args.ts';
+import { taskOpts } from './support/task-opts.ts';
+import { outputLines } from './support/ansible-format.ts';
 import {
   type AptPolicy,
   type PackageManager,
@@ -11,7 +12,7 @@ import {
   parseManager,
   parseRpmQuery,
   queryCommands,
-} from './package-query.ts';
+} from './support/package-query.ts';
 
 // Why so strict: names become argv words; refusing a leading '-' keeps them from being options.
 const pkgName = z.string().regex(/^[A-Za-z0-9_@][A-Za-z0-9+._:=~*@/-]*$/, 'not a package name');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { moduleArgs } from './args.ts';
+import { moduleArgs } from './support/args.ts';
 
 const schema = moduleArgs({ data: z.string() });
 type Args = z.output<typeof schema>;

@@ -1,4 +1,4 @@
-import { planCommand } from './run-command.ts';
+import { planCommand } from './support/run-command.ts';
 import { shellModule } from './shell.ts';
 
 /**

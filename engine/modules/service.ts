@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Argv } from '../connection/types.ts';
 import type { Change, ModuleDef, Plan } from './types.ts';
-import { abool, astr, moduleArgs } from './args.ts';
-import { taskOpts } from './remote.ts';
+import { abool, astr, moduleArgs } from './support/args.ts';
+import { taskOpts } from './support/task-opts.ts';
 
 const schema = moduleArgs(
   {

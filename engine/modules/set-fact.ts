@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { abool, ISSUE_CODE_PARAM } from './args.ts';
-import { applyNothing, readNothing } from './controller-only.ts';
+import { abool, ISSUE_CODE_PARAM } from './support/args.ts';
+import { applyNothing, readNothing } from './support/controller-only.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { astr, moduleArgs } from './args.ts';
-import { COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './run-command.ts';
+import { astr, moduleArgs } from './support/args.ts';
+import { COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './support/run-command.ts';
 
 const schema = moduleArgs({ ...COMMAND_SHAPE, executable: astr }, { required: ['cmd'] });
 type Args = z.output<typeof schema>;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { astr, moduleArgs } from './args.ts';
-import { taskOpts, TILDE } from './remote.ts';
+import { astr, moduleArgs } from './support/args.ts';
+import { taskOpts, TILDE } from './support/task-opts.ts';
 
 const schema = moduleArgs({ src: astr }, { required: ['src'], aliases: { path: 'src' } });
 type Args = z.output<typeof schema>;

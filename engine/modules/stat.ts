@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
 import type { Vars } from '../inventory/types.ts';
-import { abool, astr, moduleArgs } from './args.ts';
-import { type FileState, type StatInfo, readFileStates } from './file-state.ts';
-import { modeString } from './file-mode.ts';
+import { abool, astr, moduleArgs } from './support/args.ts';
+import { type FileState, type StatInfo, readFileStates } from './support/file-state.ts';
+import { modeString } from './support/file-mode.ts';
 
 const schema = moduleArgs(
   {

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { basename } from 'node:path';
 import type { ModuleDef } from './types.ts';
-import { astr, moduleArgs } from './args.ts';
-import { applyWrite, type WritePayload } from './file-write.ts';
-import { readLocal } from './local-files.ts';
+import { astr, moduleArgs } from './support/args.ts';
+import { applyWrite, type WritePayload } from './support/file-write.ts';
+import { readLocal } from './support/local-files.ts';
 import { type DestCurrent, planCopy, readDest, WRITE_SHAPE } from './copy.ts';
-import { modeString } from './file-mode.ts';
+import { modeString } from './support/file-mode.ts';
 
 const schema = moduleArgs({ ...WRITE_SHAPE, src: astr }, { required: ['src', 'dest'] });
 type Args = z.output<typeof schema>;

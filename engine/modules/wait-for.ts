@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Argv } from '../connection/types.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
-import { aint, astr, moduleArgs } from './args.ts';
-import { taskOpts, TILDE } from './remote.ts';
+import { aint, astr, moduleArgs } from './support/args.ts';
+import { taskOpts, TILDE } from './support/task-opts.ts';
 import { pyRegex } from '../py/regex.ts';
 
 const schema = moduleArgs(

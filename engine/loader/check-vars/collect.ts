@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { isMap, type Node } from 'yaml';
 import { Diagnostics, type SourcePos } from '../../errors/index.ts';
 import { loadYamlFile } from '../../files/yaml-file.ts';
-import { findLocal } from '../../modules/local-files.ts';
+import { findLocal } from '../../modules/support/local-files.ts';
 import type { Play, RoleRef, Task, TaskNode } from '../types.ts';
 import { searchPaths } from '../../files/search-paths.ts';
 import { exprRefs } from './refs.ts';

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { Diagnostics, SourcePos } from '../../errors/index.ts';
 import { shortPath } from '../../files/paths.ts';
 import type { Inventory, Vars } from '../../inventory/types.ts';
-import { findLocal } from '../../modules/local-files.ts';
+import { findLocal } from '../../modules/support/local-files.ts';
 import { didYouMean } from '../suggest.ts';
 import { effectiveTags, selectByTags } from '../tags.ts';
 import type { Expr, Play, Playbook, RoleRef, Task, TaskNode } from '../types.ts';

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../../template/ipaddr.ts';
 import { MAC_RE } from '../../template/ipaddr.ts';
-import { abool, astr, moduleArgs, type ArgProblem } from '../args.ts';
+import { abool, astr, moduleArgs, type ArgProblem } from '../support/args.ts';
 import type { NetSpec } from './network-xml.ts';
 
 /** NET_NAME_RE is what tsplay accepts as a libvirt network name (it is also a file name in the ageing hook). */

@@ -1,6 +1,6 @@
 import type { ModuleContext, ModuleDef } from '../types.ts';
 import { parseList, parseNetworkXml, virshArgv } from '../../probes/virsh.ts';
-import { taskOpts } from '../remote.ts';
+import { taskOpts } from '../support/task-opts.ts';
 import { networkArgsSchema, type NetworkArgs } from './network-args.ts';
 import { AGEING_DIR, AGEING_HOOK, planNetwork, type NetworkCurrent } from './network-plan.ts';
 import { runSteps } from './run-steps.ts';

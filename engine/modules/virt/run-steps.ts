@@ -1,7 +1,7 @@
 // apply for the virt modules: walk the plan's steps, stop at the first that fails, and check
 // what must hold afterwards (bridge ageing in sysfs, taps back on their bridge).
 import { parseAgeing, parseBridgeLinks } from '../../probes/bridge.ts';
-import { taskOpts } from '../remote.ts';
+import { taskOpts } from '../support/task-opts.ts';
 import type { ApplyResult, ModuleContext } from '../types.ts';
 import type { Step } from './steps.ts';
 

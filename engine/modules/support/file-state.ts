@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Argv, RunResult } from '../connection/types.ts';
-import type { Change, ModuleContext } from './types.ts';
-import { taskOpts } from './remote.ts';
+import type { Argv, RunResult } from '../../connection/types.ts';
+import type { Change, ModuleContext } from '../types.ts';
+import { taskOpts } from './task-opts.ts';
 import { modeString, parseMode } from './file-mode.ts';
 
 /** FileType is what a path is, as lstat/stat see it. */

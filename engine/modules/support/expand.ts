@@ -1,6 +1,6 @@
-import type { Argv } from '../connection/types.ts';
-import type { ModuleContext } from './types.ts';
-import { taskOpts } from './remote.ts';
+import type { Argv } from '../../connection/types.ts';
+import type { ModuleContext } from '../types.ts';
+import { taskOpts } from './task-opts.ts';
 
 const VAR = /\$(\w+|\{[^}]*\})/g;
 

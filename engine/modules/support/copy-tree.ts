@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import type { ApplyResult, Change, ModuleContext, Plan } from './types.ts';
-import type { Argv } from '../connection/types.ts';
+import type { ApplyResult, Change, ModuleContext, Plan } from '../types.ts';
+import type { Argv } from '../../connection/types.ts';
 import { type FileState, effective, readFileStates, runAll } from './file-state.ts';
 import { applyWrite, planWrite, type WriteArgs, type WritePayload } from './file-write.ts';
 import type { LocalFile } from './local-files.ts';

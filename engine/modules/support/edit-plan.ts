@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { ApplyResult, ModuleContext, Plan } from './types.ts';
+import type { ApplyResult, ModuleContext, Plan } from '../types.ts';
 import { type FileState, effective, readFileStates, sha1 } from './file-state.ts';
 import { applyWrite, planWrite, type WriteArgs, type WritePayload } from './file-write.ts';
 

@@ -1,4 +1,4 @@
-import { pyExpand, pyRegex } from '../py/regex.ts';
+import { pyExpand, pyRegex } from '../../py/regex.ts';
 
 /** LineEditArgs are lineinfile's arguments that decide the new content. */
 export interface LineEditArgs {

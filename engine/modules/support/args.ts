@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ErrorCode } from '../errors/index.ts';
+import type { ErrorCode } from '../../errors/index.ts';
 
 // Why these loose scalars: Ansible accepts `yes`/`no`/`"True"` for booleans and `"22"` for
 // integers (values often arrive as strings from templates or k=v text), so tsplay does too.

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { ApplyResult, ModuleContext, Plan } from './types.ts';
-import type { RunResult } from '../connection/types.ts';
+import type { ApplyResult, ModuleContext, Plan } from '../types.ts';
+import type { RunResult } from '../../connection/types.ts';
 import { abool, astr } from './args.ts';
-import { ansibleDelta, ansibleTimestamp, taskOpts, outputLines, TILDE } from './remote.ts';
+import { taskOpts, TILDE } from './task-opts.ts';
+import { ansibleDelta, ansibleTimestamp, outputLines } from './ansible-format.ts';
 import { expandArgv } from './expand.ts';
 
 /** COMMAND_SHAPE holds the arguments command, shell and raw share. */

@@ -1,4 +1,4 @@
-import type { ModuleContext } from './types.ts';
+import type { ModuleContext } from '../types.ts';
 
 /**
  * readNothing is the `read` of modules that run on the controller only (debug, assert, fail,

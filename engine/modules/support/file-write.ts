@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
-import type { ApplyResult, Change, ModuleContext, Plan } from './types.ts';
-import type { PutOptions } from '../connection/types.ts';
+import type { ApplyResult, Change, ModuleContext, Plan } from '../types.ts';
+import type { PutOptions } from '../../connection/types.ts';
 import { type AttrArgs, type FileState, attrChanges, attrCommands, backupName, effective, runAll, sha1 } from './file-state.ts';
 import { modeString } from './file-mode.ts';
-import { taskOpts } from './remote.ts';
-import { shlexSplit } from '../py/shlex.ts';
+import { taskOpts } from './task-opts.ts';
+import { shlexSplit } from '../../py/shlex.ts';
 
 /** WriteArgs are the arguments of every module that writes a whole file's content. */
 export interface WriteArgs extends AttrArgs {

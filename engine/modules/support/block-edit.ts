@@ -1,4 +1,4 @@
-import { pyRegex } from '../py/regex.ts';
+import { pyRegex } from '../../py/regex.ts';
 
 /** BlockEditArgs are blockinfile's arguments that decide the new content. */
 export interface BlockEditArgs {

@@ -1,4 +1,4 @@
-import type { Argv } from '../connection/types.ts';
+import type { Argv } from '../../connection/types.ts';
 
 /** PackageManager is the host's package tool family tsplay drives. */
 export type PackageManager = 'apt' | 'dnf' | 'yum';
