@@ -36,6 +36,9 @@ function hostKeyAlgos(known: readonly string[]): string[] {
   return [...new Set([...first.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS])];
 }
 
+/** DEFAULT_CONNECT_TIMEOUT_MS bounds TCP connect plus SSH handshake when no timeout is set: above Ansible's 10 s, for loaded lab hosts. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
 // OpenSSH's GlobalKnownHostsFile default; read, never written.
 const GLOBAL_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts';
 
@@ -127,8 +130,8 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     refusal = hostKeyError(t, name, v, blob, files);
     return false;
   };
-  // a run-wide timeout wins over ConnectTimeout, as ansible's own `-o ConnectTimeout` comes first
-  const timeout = opts.connectTimeoutMs ?? t.connectTimeoutMs ?? 30_000;
+  // precedence (ansible_ssh_timeout, -T, ConnectTimeout) is settled in resolveTarget
+  const timeout = t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const keepaliveInterval = opts.keepaliveIntervalMs ?? t.keepaliveIntervalMs ?? 4000;
   // OpenSSH's ServerAliveCountMax default is 3; tsplay's own default pairs 2 with 4 s (dead in ~12 s)
   const keepaliveCountMax = t.keepaliveCountMax ?? (t.keepaliveIntervalMs !== undefined ? 3 : 2);
@@ -153,7 +156,10 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     if (/authentication methods failed/i.test(msg)) {
       throw new TsplayError({ code: 'E_AUTH', host: t.name, message: `${t.user}@${t.name} (${t.host}:${t.port}): authentication failed (tried ${authMethods(t, () => {}).map((m) => m.type).join(', ')})` }, { cause: e });
     }
-    throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${msg}` }, { cause: e });
+    const why = /timed out while waiting for handshake/i.test(msg)
+      ? `no SSH handshake within ${timeout / 1000} s (${t.connectTimeoutFrom ?? 'the default connect timeout'})`
+      : msg;
+    throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${why}` }, { cause: e });
   }
   const client = ssh.connection as unknown as Client;
   return new SshTransport(t, client, via);

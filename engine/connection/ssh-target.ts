@@ -27,8 +27,11 @@ export interface SshTarget {
   readonly knownHostsFiles?: readonly string[];
   /** StrictHostKeyChecking from the ssh options; `no` still refuses a changed key (see ssh-connect.ts) */
   readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
-  /** ConnectTimeout, ServerAliveInterval and ServerAliveCountMax from the ssh options */
+  /** the connect deadline (see connectTimeout); unset means the default, 30 s */
   readonly connectTimeoutMs?: number;
+  /** where connectTimeoutMs came from (`ansible_ssh_timeout`, `-T/--timeout`, `ConnectTimeout (-o)`), for messages */
+  readonly connectTimeoutFrom?: string;
+  /** ServerAliveInterval and ServerAliveCountMax from the ssh options */
   readonly keepaliveIntervalMs?: number;
   readonly keepaliveCountMax?: number;
 }
@@ -58,6 +61,27 @@ function parsePort(v: unknown, name: string): number {
     throw new TsplayError({ code: 'E_UNREACHABLE', host: name, message: `ansible_port ${JSON.stringify(s)} is not a port number` });
   }
   return n;
+}
+
+/**
+ * connectTimeout picks the connect deadline as Ansible does: the host's ansible_ssh_timeout
+ * beats `-T/--timeout` (Ansible's variables override its command line), and either beats a
+ * ConnectTimeout in the ssh options, because Ansible puts its own `-o ConnectTimeout=` before
+ * ansible_ssh_common_args and ssh keeps the first value. Unlike Ansible, whose timeout always
+ * has a value (10) and so always shadows ConnectTimeout, tsplay uses ConnectTimeout when
+ * neither is given, then its own default (30 s).
+ */
+function connectTimeout(v: unknown, opts: ConnectOptions, fromArgs: number | undefined, name: string): { ms: number; from: string } | undefined {
+  const s = str(v);
+  if (s !== undefined) {
+    if (!/^\s*\d+\s*$/.test(s) || Number(s) < 1) {
+      throw new TsplayError({ code: 'E_UNREACHABLE', host: name, message: `ansible_ssh_timeout ${JSON.stringify(s)} is not a whole number of seconds` });
+    }
+    return { ms: Number(s) * 1000, from: 'ansible_ssh_timeout' };
+  }
+  if (opts.connectTimeoutMs !== undefined) return { ms: opts.connectTimeoutMs, from: '-T/--timeout' };
+  if (fromArgs !== undefined) return { ms: fromArgs, from: 'ConnectTimeout' };
+  return undefined;
 }
 
 function knownHostsVar(v: unknown): string[] | undefined {
@@ -106,6 +130,7 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
   const keyFiles = [...(keyFile !== undefined ? [expandPath(keyFile)] : []), ...s.identityFiles];
   const password = str(vars.ansible_password) ?? str(vars.ansible_ssh_pass);
   const knownHostsFiles = knownHostsVar(vars.tsplay_known_hosts) ?? s.knownHostsFiles;
+  const timeout = connectTimeout(vars.ansible_ssh_timeout, opts, s.connectTimeoutMs, name);
   const proxyJump = s.proxyJump?.toLowerCase() === 'none' ? undefined : s.proxyJump;
   const spec = str(vars.tsplay_jump) ?? proxyJump;
   let via: SshTarget | undefined;
@@ -127,7 +152,7 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
     ...(via ? { via } : {}),
     ...(knownHostsFiles !== undefined && knownHostsFiles.length > 0 ? { knownHostsFiles } : {}),
     ...(s.strictHostKeyChecking !== undefined ? { strictHostKeyChecking: s.strictHostKeyChecking } : {}),
-    ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}),
+    ...(timeout !== undefined ? { connectTimeoutMs: timeout.ms, connectTimeoutFrom: timeout.from } : {}),
     ...(s.serverAliveIntervalMs !== undefined ? { keepaliveIntervalMs: s.serverAliveIntervalMs } : {}),
     ...(s.serverAliveCountMax !== undefined ? { keepaliveCountMax: s.serverAliveCountMax } : {}),
   };
