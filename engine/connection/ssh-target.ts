@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { TsplayError } from '../errors/index.ts';
+import { expandProxyCommand } from './proxy-command.ts';
 import { shQuote } from './quote.ts';
 import { configOptionsFor, expandPath, loadSshConfig, parseSshArgs, type SshOption, sshSettings } from './ssh-options.ts';
 import type { ConnectOptions } from './types.ts';
@@ -21,6 +22,8 @@ export interface SshTarget {
   readonly keyFiles: readonly string[];
   /** password for password authentication (ansible_password / ansible_ssh_pass), rarely used */
   readonly password?: string;
+  /** ProxyCommand with its tokens expanded: its stdin/stdout carry the connection (never set together with via) */
+  readonly proxyCommand?: string;
   /** the host this one is reached through (`-J a,b`: the target's via is b, b's via is a) */
   readonly via?: SshTarget;
   /** known_hosts files from tsplay_known_hosts or UserKnownHostsFile; unset means the run-wide default */
@@ -100,7 +103,7 @@ function knownHostsVar(v: unknown): string[] | undefined {
  * shared, and any other jump name is looked up in the same `-F` config, as ssh does.
  *
  * Why `-F` is read (a subset: Host blocks with HostName, Port, User, IdentityFile,
- * UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ServerAlive*, ProxyJump; no Match
+ * UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ServerAlive*, ProxyJump, ProxyCommand; no Match
  * or Include): inventories written for ansible, the lab's among them, put the host keys file,
  * identity and jump names there, and ignoring it would make tsplay check other keys or reach
  * other hosts than ansible does. Without `-F`, ~/.ssh/config is NOT read: a run must not depend
@@ -132,7 +135,12 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
   const knownHostsFiles = knownHostsVar(vars.tsplay_known_hosts) ?? s.knownHostsFiles;
   const timeout = connectTimeout(vars.ansible_ssh_timeout, opts, s.connectTimeoutMs, name);
   const proxyJump = s.proxyJump?.toLowerCase() === 'none' ? undefined : s.proxyJump;
+  const proxyCommand = s.proxyCommand?.toLowerCase() === 'none' ? undefined : s.proxyCommand;
   const spec = str(vars.tsplay_jump) ?? proxyJump;
+  if (proxyCommand !== undefined && spec !== undefined) {
+    // never drop one of the two silently: either would reach the host by another path
+    throw new TsplayError({ code: 'E_UNREACHABLE', host: name, message: `both tsplay_jump (${spec}) and ProxyCommand (${proxyCommand}) are set for ${name}; keep one` });
+  }
   let via: SshTarget | undefined;
   if (spec !== undefined) {
     for (const hop of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
@@ -150,6 +158,7 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
     keyFiles: keyFiles.length > 0 ? keyFiles : defaultKeyFiles(),
     ...(password !== undefined ? { password } : {}),
     ...(via ? { via } : {}),
+    ...(proxyCommand !== undefined ? { proxyCommand: expandProxyCommand(proxyCommand, { host, original: dest, port, user }, name) } : {}),
     ...(knownHostsFiles !== undefined && knownHostsFiles.length > 0 ? { knownHostsFiles } : {}),
     ...(s.strictHostKeyChecking !== undefined ? { strictHostKeyChecking: s.strictHostKeyChecking } : {}),
     ...(timeout !== undefined ? { connectTimeoutMs: timeout.ms, connectTimeoutFrom: timeout.from } : {}),
