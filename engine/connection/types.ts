@@ -41,6 +41,11 @@ export interface PutOptions {
   readonly owner?: string;
   readonly group?: string;
   readonly become?: boolean;
+  /**
+   * the file is itself a temp file its caller removes soon (validate's copy, named `.NAME.tsplay-*`):
+   * it stays in the host's journal, so a run killed before the removal still gets it cleaned up
+   */
+  readonly scratch?: boolean;
 }
 
 /**
