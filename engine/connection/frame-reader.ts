@@ -23,10 +23,14 @@ export class FrameReader {
   private carry: Buffer = Buffer.alloc(0);
   /** dropped counts bytes seen outside any request (for -vvvv diagnostics) */
   dropped = 0;
+  /** readyInfo is what the driver printed after the READY token on its line (`PID TEMPDIR`), once seen */
+  readyInfo: string | undefined;
+  private readonly onReady: ((info: string) => void) | undefined;
 
-  /** `ready` is the token the driver prints once when it starts. */
-  constructor(ready: string) {
-    this.ready = Buffer.from(`${ready}\n`, 'latin1');
+  /** `ready` is the token the driver prints once when it starts; `onReady` gets the rest of that line. */
+  constructor(ready: string, onReady?: (info: string) => void) {
+    this.ready = Buffer.from(ready, 'latin1');
+    this.onReady = onReady;
   }
 
   /** expect queues the next request whose result this stream will deliver. */
@@ -40,15 +44,19 @@ export class FrameReader {
     this.carry = Buffer.alloc(0);
     if (this.ready) {
       const at = buf.indexOf(this.ready);
-      if (at < 0) {
-        const keep = Math.min(buf.length, this.ready.length - 1);
+      const nl = at < 0 ? -1 : buf.indexOf(0x0a, at + this.ready.length);
+      if (at < 0 || nl < 0) {
+        // hold back what may be the start of the READY line (token, info, newline still to come)
+        const keep = at >= 0 ? buf.length - at : Math.min(buf.length, this.ready.length - 1);
         this.dropped += buf.length - keep;
         this.carry = Buffer.from(buf.subarray(buf.length - keep));
         return;
       }
       this.dropped += at;
-      buf = buf.subarray(at + this.ready.length);
+      this.readyInfo = buf.subarray(at + this.ready.length, nl).toString('utf8').trim();
+      buf = buf.subarray(nl + 1);
       this.ready = undefined;
+      this.onReady?.(this.readyInfo);
     }
     while (buf.length > 0) {
       const sink = this.queue[0];

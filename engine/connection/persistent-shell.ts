@@ -4,6 +4,12 @@ import { FrameReader, type FrameSink } from './frame-reader.ts';
 import { type CommandSpec, encodeRequest, newMarker } from './shell-driver.ts';
 import type { RunResult } from './types.ts';
 
+/** DriverInfo is what the driver reports when it starts: its PID and its private temp dir on the host. */
+export interface DriverInfo {
+  readonly pid: number;
+  readonly tempDir: string;
+}
+
 // One request waiting for its result: stdout, then maybe stderr, then the end line.
 class Pending {
   readonly marker: string;
@@ -62,6 +68,11 @@ export class PersistentShell {
   /** requests counts requests sent */
   requests = 0;
 
+  /** info resolves to the driver's PID and temp dir once its READY line has arrived (rejects if the shell dies first) */
+  readonly info: Promise<DriverInfo>;
+  private infoResolve!: (i: DriverInfo) => void;
+  private infoReject!: (e: unknown) => void;
+
   /** stderrNoise collects what the driver itself wrote to stderr (never command output), for -vvvv */
   stderrNoise = '';
 
@@ -72,7 +83,15 @@ export class PersistentShell {
   constructor(channel: ClientChannel, host: string, ready: string, lostReason: () => TsplayError | undefined, marker: () => string = newMarker) {
     this.channel = channel;
     this.marker = marker;
-    this.out = new FrameReader(ready);
+    this.info = new Promise<DriverInfo>((resolve, reject) => {
+      this.infoResolve = resolve;
+      this.infoReject = reject;
+    });
+    this.info.catch(() => undefined);
+    this.out = new FrameReader(ready, (line) => {
+      const sp = line.indexOf(' ');
+      this.infoResolve({ pid: Number(line.slice(0, sp)), tempDir: line.slice(sp + 1) });
+    });
     channel.on('data', (c: Buffer) => {
       try {
         this.out.push(c);
@@ -99,6 +118,7 @@ export class PersistentShell {
   /** failAll rejects every request still waiting, with `e`, and refuses new ones. */
   failAll(e: TsplayError): void {
     this.closedErr ??= e;
+    this.infoReject(e);
     this.out.failAll();
     for (const p of this.pending) p.fail(e);
     this.pending.clear();

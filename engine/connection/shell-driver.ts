@@ -10,8 +10,8 @@ import type { Argv, RunOptions } from './types.ts';
 //   line 2  the command text (one line: every newline of a quoted word is spliced as "$NL")
 //   line 3  the become password, only when PW_FLAG is 1 (kept in a variable, fed to sudo -S)
 //   then exactly STDIN_BYTES bytes, stored in a private temp file the command reads as stdin.
-// Driver -> controller, all on the channel's stdout: first, once, the READY token given as $1;
-// then per request the command's stdout as it comes, then (only if the command wrote to
+// Driver -> controller, all on the channel's stdout: first, once, the READY line (the token
+// given as $1, the driver's PID and its temp dir); then per request the command's stdout as it comes, then (only if the command wrote to
 // stderr, which goes to a temp file) `MARKER S\n` and the stderr bytes, then
 // `MARKER E<rc> <timedout>\n`. One stream and no start frame keep a request to about two SSH
 // packets, the same as a bare shell. The marker is 128 random bits, fresh per request and
@@ -22,12 +22,25 @@ import type { Argv, RunOptions } from './types.ts';
 // exactly N bytes; elsewhere `dd bs=1` does, slowly). A command runs as a child of this shell;
 // with a timeout it runs under `setsid` in a process group of its own that a watchdog
 // subshell can kill (TERM, then KILL after 2 s) while the shell itself lives on.
+// Leftovers: the temp dir is `.tsplay-PID-XXXXXXXX`, PID being the driver's own, and holds a
+// journal: one `j-*` symlink per temp file being written beside a destination (ssh.ts put). On
+// exit (EOF, HUP, TERM, and PIPE: a controller killed while a command ran) the driver removes
+// its dir and the files its journal names. What a driver that could not run its trap left
+// (SIGKILL, a crash) the next driver on that host removes before it says READY, at no extra
+// round trip: a dir owned by the same user whose PID is no live process. A live run's dir is
+// never touched, whichever controller it belongs to (its driver's PID is alive). Limit: /tmp
+// shared between PID namespaces (containers) would see other namespaces' drivers as dead.
 const DRIVER_LINES = [
   'NL=$(printf "\\nx"); NL=${NL%x}',
-  'umask 077; T=$(mktemp -d "${TMPDIR:-/tmp}/.tsplay-XXXXXXXX") || exit 97; umask 022',
-  'trap "rm -rf \\"\\$T\\"" EXIT; trap "exit 129" HUP; trap "exit 143" TERM',
+  // Z DIR: remove a driver's temp dir and every file its journal (j-* symlinks) names that is ours by name
+  'Z() { for j in "$1"/j-*; do [ -h "$j" ] || continue; f=$(readlink "$j") || continue; case ${f##*/} in .*.tsplay-*) rm -f -- "$f";; esac; done; rm -rf -- "$1"; }',
+  // a dir left by a driver that is gone (kill -9, SIGPIPE, host crash): ours, and its PID is dead
+  'for d in "${TMPDIR:-/tmp}"/.tsplay-[0-9]*-*; do [ -d "$d" ] && [ ! -h "$d" ] && [ -O "$d" ] || continue; p=${d##*/.tsplay-}; p=${p%%-*}; case $p in *[!0-9]*) continue;; esac; kill -0 "$p" 2>/dev/null || Z "$d"; done 2>/dev/null',
+  'umask 077; T=$(mktemp -d "${TMPDIR:-/tmp}/.tsplay-$$-XXXXXXXX") || exit 97; umask 022',
+  'case $T in *"$NL"*) rm -rf -- "$T"; exit 97;; esac',
+  'trap "Z \\"\\$T\\"" EXIT; trap "exit 129" HUP; trap "exit 143" TERM; trap "exit 141" PIPE',
   'if head --version 2>/dev/null | grep GNU >/dev/null 2>&1; then G=1; else G=; fi',
-  'printf "%s\\n" "$1"',
+  'printf "%s %s %s\\n" "$1" "$$" "$T"',
   'while IFS=" " read -r M N TO TI B; do',
   ' IFS= read -r C || break; PW=',
   ' if [ "$B" = 1 ]; then IFS= read -r PW || break; fi',

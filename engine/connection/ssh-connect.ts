@@ -16,6 +16,7 @@ import {
   loadKnownHosts,
 } from './known-hosts.ts';
 import type { SshTarget } from './ssh-target.ts';
+import { startProxyCommand } from './proxy-command.ts';
 import { SshTransport } from './ssh-transport.ts';
 import type { ConnectOptions } from './types.ts';
 
@@ -35,6 +36,9 @@ function hostKeyAlgos(known: readonly string[]): string[] {
   const first = known.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
   return [...new Set([...first.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS])];
 }
+
+/** DEFAULT_CONNECT_TIMEOUT_MS bounds TCP connect plus SSH handshake when no timeout is set: above Ansible's 10 s, for loaded lab hosts. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 // OpenSSH's GlobalKnownHostsFile default; read, never written.
 const GLOBAL_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts';
@@ -102,7 +106,7 @@ function authMethods(t: SshTarget, log: (l: string) => void): AnyAuthMethod[] {
 }
 
 /**
- * openTransport connects to `t` (through `via` when set): TCP with NODELAY, SSH handshake
+ * openTransport connects to `t` (through `via` or its ProxyCommand when set): TCP with NODELAY, SSH handshake
  * with the host key checked against known_hosts, then authentication (agent, key files,
  * password). Errors come back as E_UNREACHABLE, E_HOST_KEY or E_AUTH naming the host.
  */
@@ -127,13 +131,15 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     refusal = hostKeyError(t, name, v, blob, files);
     return false;
   };
-  // a run-wide timeout wins over ConnectTimeout, as ansible's own `-o ConnectTimeout` comes first
-  const timeout = opts.connectTimeoutMs ?? t.connectTimeoutMs ?? 30_000;
+  // precedence (ansible_ssh_timeout, -T, ConnectTimeout) is settled in resolveTarget
+  const timeout = t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const keepaliveInterval = opts.keepaliveIntervalMs ?? t.keepaliveIntervalMs ?? 4000;
   // OpenSSH's ServerAliveCountMax default is 3; tsplay's own default pairs 2 with 4 s (dead in ~12 s)
   const keepaliveCountMax = t.keepaliveCountMax ?? (t.keepaliveIntervalMs !== undefined ? 3 : 2);
-  const sock = via ? await via.forwardOut(t.host, t.port) : netConnect({ host: t.host, port: t.port });
-  if (!via && opts.tcpNoDelay !== false) (sock as import('node:net').Socket).setNoDelay(true);
+  const proxy = t.proxyCommand !== undefined ? startProxyCommand(t.proxyCommand) : undefined;
+  if (proxy) log(`${t.name}: connecting through ProxyCommand ${t.proxyCommand}`);
+  const sock = proxy ? proxy.sock : via ? await via.forwardOut(t.host, t.port) : netConnect({ host: t.host, port: t.port });
+  if (!via && !proxy && opts.tcpNoDelay !== false) (sock as import('node:net').Socket).setNoDelay(true);
   const ssh = new NodeSSH();
   try {
     await ssh.connect({
@@ -147,13 +153,22 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
       algorithms: { serverHostKey: hostKeyAlgos(knownKeyTypes(entries, name)) as never },
     });
   } catch (e) {
+    if (proxy) {
+      // the proxy's own exit (code, stderr) may land just after ssh2 saw its stream end
+      await Promise.race([proxy.exited, new Promise((r) => setTimeout(r, 500))]);
+      proxy.stop();
+    }
     sock.destroy();
     if (refusal) throw refusal;
-    const msg = (e as Error).message ?? String(e);
+    // a proxy that ended says why (its exit and stderr) better than ssh2's "connection lost"
+    const msg = proxy?.ended() ?? (e as Error).message ?? String(e);
     if (/authentication methods failed/i.test(msg)) {
       throw new TsplayError({ code: 'E_AUTH', host: t.name, message: `${t.user}@${t.name} (${t.host}:${t.port}): authentication failed (tried ${authMethods(t, () => {}).map((m) => m.type).join(', ')})` }, { cause: e });
     }
-    throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${msg}` }, { cause: e });
+    const why = /timed out while waiting for handshake/i.test(msg)
+      ? `no SSH handshake within ${timeout / 1000} s (${t.connectTimeoutFrom ?? 'the default connect timeout'})`
+      : msg;
+    throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${why}` }, { cause: e });
   }
   const client = ssh.connection as unknown as Client;
   return new SshTransport(t, client, via);

@@ -190,6 +190,8 @@ export interface SshSettings {
   serverAliveIntervalMs?: number;
   serverAliveCountMax?: number;
   proxyJump?: string;
+  /** ProxyCommand as written (tokens unexpanded); it and ProxyJump exclude each other, the first one given wins */
+  proxyCommand?: string;
   /** options tsplay does not use, as `Key=Value (from)`, listed at -vvvv */
   ignored: string[];
 }
@@ -223,8 +225,10 @@ export function sshSettings(options: readonly SshOption[], host: string): SshSet
       if (o.value.toLowerCase() !== 'none') s.identityFiles.push(expandPath(o.value));
       continue;
     }
-    if (seen.has(o.key)) continue;
-    seen.add(o.key);
+    // ProxyJump and ProxyCommand compete: whichever comes first stops the other (ssh_config(5))
+    const slot = o.key === 'proxyjump' || o.key === 'proxycommand' ? 'proxy' : o.key;
+    if (seen.has(slot)) continue;
+    seen.add(slot);
     switch (o.key) {
       case 'hostname':
         s.hostName = o.value;
@@ -252,6 +256,9 @@ export function sshSettings(options: readonly SshOption[], host: string): SshSet
         break;
       case 'proxyjump':
         s.proxyJump = o.value;
+        break;
+      case 'proxycommand':
+        s.proxyCommand = o.value;
         break;
       default:
         s.ignored.push(`${o.key}=${o.value} (${o.from})`);

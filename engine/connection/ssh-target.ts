@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { TsplayError } from '../errors/index.ts';
+import { expandProxyCommand } from './proxy-command.ts';
 import { shQuote } from './quote.ts';
 import { configOptionsFor, expandPath, loadSshConfig, parseSshArgs, type SshOption, sshSettings } from './ssh-options.ts';
 import type { ConnectOptions } from './types.ts';
@@ -21,14 +22,19 @@ export interface SshTarget {
   readonly keyFiles: readonly string[];
   /** password for password authentication (ansible_password / ansible_ssh_pass), rarely used */
   readonly password?: string;
+  /** ProxyCommand with its tokens expanded: its stdin/stdout carry the connection (never set together with via) */
+  readonly proxyCommand?: string;
   /** the host this one is reached through (`-J a,b`: the target's via is b, b's via is a) */
   readonly via?: SshTarget;
   /** known_hosts files from tsplay_known_hosts or UserKnownHostsFile; unset means the run-wide default */
   readonly knownHostsFiles?: readonly string[];
   /** StrictHostKeyChecking from the ssh options; `no` still refuses a changed key (see ssh-connect.ts) */
   readonly strictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
-  /** ConnectTimeout, ServerAliveInterval and ServerAliveCountMax from the ssh options */
+  /** the connect deadline (see connectTimeout); unset means the default, 30 s */
   readonly connectTimeoutMs?: number;
+  /** where connectTimeoutMs came from (`ansible_ssh_timeout`, `-T/--timeout`, `ConnectTimeout (-o)`), for messages */
+  readonly connectTimeoutFrom?: string;
+  /** ServerAliveInterval and ServerAliveCountMax from the ssh options */
   readonly keepaliveIntervalMs?: number;
   readonly keepaliveCountMax?: number;
 }
@@ -60,6 +66,27 @@ function parsePort(v: unknown, name: string): number {
   return n;
 }
 
+/**
+ * connectTimeout picks the connect deadline as Ansible does: the host's ansible_ssh_timeout
+ * beats `-T/--timeout` (Ansible's variables override its command line), and either beats a
+ * ConnectTimeout in the ssh options, because Ansible puts its own `-o ConnectTimeout=` before
+ * ansible_ssh_common_args and ssh keeps the first value. Unlike Ansible, whose timeout always
+ * has a value (10) and so always shadows ConnectTimeout, tsplay uses ConnectTimeout when
+ * neither is given, then its own default (30 s).
+ */
+function connectTimeout(v: unknown, opts: ConnectOptions, fromArgs: number | undefined, name: string): { ms: number; from: string } | undefined {
+  const s = str(v);
+  if (s !== undefined) {
+    if (!/^\s*\d+\s*$/.test(s) || Number(s) < 1) {
+      throw new TsplayError({ code: 'E_UNREACHABLE', host: name, message: `ansible_ssh_timeout ${JSON.stringify(s)} is not a whole number of seconds` });
+    }
+    return { ms: Number(s) * 1000, from: 'ansible_ssh_timeout' };
+  }
+  if (opts.connectTimeoutMs !== undefined) return { ms: opts.connectTimeoutMs, from: '-T/--timeout' };
+  if (fromArgs !== undefined) return { ms: fromArgs, from: 'ConnectTimeout' };
+  return undefined;
+}
+
 function knownHostsVar(v: unknown): string[] | undefined {
   if (Array.isArray(v)) return v.map((x) => expandPath(String(x)));
   const one = str(v);
@@ -76,7 +103,7 @@ function knownHostsVar(v: unknown): string[] | undefined {
  * shared, and any other jump name is looked up in the same `-F` config, as ssh does.
  *
  * Why `-F` is read (a subset: Host blocks with HostName, Port, User, IdentityFile,
- * UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ServerAlive*, ProxyJump; no Match
+ * UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ServerAlive*, ProxyJump, ProxyCommand; no Match
  * or Include): inventories written for ansible, the lab's among them, put the host keys file,
  * identity and jump names there, and ignoring it would make tsplay check other keys or reach
  * other hosts than ansible does. Without `-F`, ~/.ssh/config is NOT read: a run must not depend
@@ -106,8 +133,14 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
   const keyFiles = [...(keyFile !== undefined ? [expandPath(keyFile)] : []), ...s.identityFiles];
   const password = str(vars.ansible_password) ?? str(vars.ansible_ssh_pass);
   const knownHostsFiles = knownHostsVar(vars.tsplay_known_hosts) ?? s.knownHostsFiles;
+  const timeout = connectTimeout(vars.ansible_ssh_timeout, opts, s.connectTimeoutMs, name);
   const proxyJump = s.proxyJump?.toLowerCase() === 'none' ? undefined : s.proxyJump;
+  const proxyCommand = s.proxyCommand?.toLowerCase() === 'none' ? undefined : s.proxyCommand;
   const spec = str(vars.tsplay_jump) ?? proxyJump;
+  if (proxyCommand !== undefined && spec !== undefined) {
+    // never drop one of the two silently: either would reach the host by another path
+    throw new TsplayError({ code: 'E_UNREACHABLE', host: name, message: `both tsplay_jump (${spec}) and ProxyCommand (${proxyCommand}) are set for ${name}; keep one` });
+  }
   let via: SshTarget | undefined;
   if (spec !== undefined) {
     for (const hop of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
@@ -125,9 +158,10 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
     keyFiles: keyFiles.length > 0 ? keyFiles : defaultKeyFiles(),
     ...(password !== undefined ? { password } : {}),
     ...(via ? { via } : {}),
+    ...(proxyCommand !== undefined ? { proxyCommand: expandProxyCommand(proxyCommand, { host, original: dest, port, user }, name) } : {}),
     ...(knownHostsFiles !== undefined && knownHostsFiles.length > 0 ? { knownHostsFiles } : {}),
     ...(s.strictHostKeyChecking !== undefined ? { strictHostKeyChecking: s.strictHostKeyChecking } : {}),
-    ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}),
+    ...(timeout !== undefined ? { connectTimeoutMs: timeout.ms, connectTimeoutFrom: timeout.from } : {}),
     ...(s.serverAliveIntervalMs !== undefined ? { keepaliveIntervalMs: s.serverAliveIntervalMs } : {}),
     ...(s.serverAliveCountMax !== undefined ? { keepaliveCountMax: s.serverAliveCountMax } : {}),
   };

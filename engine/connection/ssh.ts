@@ -125,9 +125,17 @@ export class SshConnection implements Connection {
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
     }
-    const sftp = await this.sftp();
+    const [sftp, journal] = await Promise.all([this.sftp(), this.journalDir()]);
     const h = this.host;
-    const tmp = posix.join(posix.dirname(path), `.${posix.basename(path)}.tsplay-${randomBytes(6).toString('hex')}.tmp`);
+    const id = randomBytes(6).toString('hex');
+    const tmp = posix.join(posix.dirname(path), `.${posix.basename(path)}.tsplay-${id}.tmp`);
+    // The journal entry goes out before the create, in the same burst (SFTP answers in order, so
+    // no extra round trip): a controller killed mid-write leaves a temp file the driver's exit,
+    // or the next run's driver, finds and removes. Best effort: without it the put still works.
+    const entry = journal === undefined ? undefined : posix.join(journal, `j-${id}`);
+    const journaled = entry === undefined ? undefined : sftpCall(h, `journal ${tmp}`, (cb) => sftp.symlink(tmp, entry, cb)).catch(() => undefined);
+    // a scratch file is journaled under its own name too, and that entry stays (see PutOptions.scratch)
+    if (journal !== undefined && opts.scratch) void sftpCall(h, `journal ${path}`, (cb) => sftp.symlink(path, posix.join(journal, `j-${id}-s`), cb)).catch(() => undefined);
     const old = await sftpCall<import('ssh2').Stats>(h, `stat ${path}`, (cb) => sftp.stat(path, cb)).catch(() => undefined);
     const finalMode = mode ?? (old ? old.mode & 0o7777 : 0o644);
     const handle = await sftpCall<Buffer>(h, `create ${tmp}`, (cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
@@ -153,7 +161,20 @@ export class SshConnection implements Connection {
       renamed = true;
     } finally {
       if (!renamed) await sftpCall(h, `remove ${tmp}`, (cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+      if (entry !== undefined) {
+        await journaled;
+        await sftpCall(h, `unjournal ${tmp}`, (cb) => sftp.unlink(entry, cb)).catch(() => undefined);
+      }
     }
+  }
+
+  // The persistent driver's temp dir on the host, where put journals its temp files; undefined
+  // when the shell cannot start or the dir is not an absolute path sftp can use.
+  private journalDir(): Promise<string | undefined> {
+    return this.persistent()
+      .then((sh) => sh.info)
+      .then((i) => (i.tempDir.startsWith('/') ? i.tempDir : undefined))
+      .catch(() => undefined);
   }
 
   /** get reads a whole file (over SFTP, or `cat` through sudo with become). */

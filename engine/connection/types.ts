@@ -41,6 +41,11 @@ export interface PutOptions {
   readonly owner?: string;
   readonly group?: string;
   readonly become?: boolean;
+  /**
+   * the file is itself a temp file its caller removes soon (validate's copy, named `.NAME.tsplay-*`):
+   * it stays in the host's journal, so a run killed before the removal still gets it cleaned up
+   */
+  readonly scratch?: boolean;
 }
 
 /**
@@ -87,7 +92,7 @@ export interface ConnectOptions {
   readonly hostKeyChecking: 'yes' | 'accept-new';
   /** known_hosts file to check (and append to with accept-new); default ~/.ssh/known_hosts */
   readonly knownHostsFile?: string;
-  /** TCP connect + SSH handshake deadline; default 30000, never below 20000 unless a test asks */
+  /** `-T/--timeout` in ms: TCP connect + SSH handshake deadline; a host's ansible_ssh_timeout beats it, it beats ConnectTimeout; default 30000 */
   readonly connectTimeoutMs?: number;
   /** keepalive probe interval; a host that answers none of 3 probes is unreachable. Default 4000 */
   readonly keepaliveIntervalMs?: number;

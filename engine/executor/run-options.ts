@@ -15,6 +15,8 @@ export interface PlaybookOptions {
   readonly forks: number;
   readonly user?: string;
   readonly privateKey?: string;
+  /** `-T/--timeout` in seconds: the connect timeout (the CLI hands it to the connections; ansible_ssh_timeout beats it) */
+  readonly timeout?: number;
   readonly become: boolean;
   readonly becomeUser?: string;
   readonly askBecomePass: boolean;

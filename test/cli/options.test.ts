@@ -28,3 +28,14 @@ test('a bad -e is an E_OPTION error', (t) => {
 test('-e JSON/YAML is typed as ansible-playbook types it (YAML 1.1: yes is true, y is a string)', (t) => {
   t.deepEqual(parseExtraVars('{a: yes, b: y, c: 017}'), { a: true, b: 'y', c: 15 });
 });
+
+test('-T/--timeout is the connect timeout in whole seconds; 0 or a word is E_OPTION', (t) => {
+  const o = parsePlaybookArgs(['site.yml', '-T', '7']);
+  t.is(o === 'exit-ok' ? undefined : o.timeout, 7);
+  const d = parsePlaybookArgs(['site.yml']);
+  t.is(d === 'exit-ok' ? null : d.timeout, undefined);
+  for (const bad of ['0', 'soon']) {
+    const err = t.throws(() => parsePlaybookArgs(['site.yml', '--timeout', bad]), { instanceOf: TsplayError });
+    t.is(err?.code, 'E_OPTION');
+  }
+});

@@ -46,7 +46,7 @@ for (const c of cases) {
   test(`ssh options: ${c.name}`, (t) => {
     const got = ours(c);
     const want = c.expect;
-    const fields = ['hostName', 'port', 'user', 'knownHostsFiles', 'strictHostKeyChecking', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'proxyJump'] as const;
+    const fields = ['hostName', 'port', 'user', 'knownHostsFiles', 'strictHostKeyChecking', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'proxyJump', 'proxyCommand'] as const;
     for (const f of fields) {
       const w = want[f];
       t.deepEqual(got[f], Array.isArray(w) ? w.map((x) => home(fill(x))) : w, f);
@@ -65,7 +65,8 @@ for (const c of cases) {
     if (want.connectTimeoutMs) t.is(Number(one('connecttimeout')) * 1000, want.connectTimeoutMs, 'ssh -G connecttimeout');
     if (want.serverAliveIntervalMs) t.is(Number(one('serveraliveinterval')) * 1000, want.serverAliveIntervalMs, 'ssh -G serveraliveinterval');
     if (want.serverAliveCountMax) t.is(Number(one('serveralivecountmax')), want.serverAliveCountMax, 'ssh -G serveralivecountmax');
-    if (want.proxyJump) t.is(one('proxyjump'), want.proxyJump, 'ssh -G proxyjump');
+    t.is(one('proxyjump'), want.proxyJump, 'ssh -G proxyjump');
+    t.is(one('proxycommand'), want.proxyCommand, 'ssh -G proxycommand');
     if (want.identityFiles) t.deepEqual((g.get('identityfile') ?? []).map(home), got.identityFiles, 'ssh -G identityfile');
   });
 }

@@ -29,6 +29,7 @@ export function buildPlaybookCommand(): Command {
     .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), DEFAULT_FORKS)
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'ssh private key file')
+    .option('-T, --timeout <seconds>', 'connection timeout (TCP connect + SSH handshake); a host\'s ansible_ssh_timeout wins (default 30)', positiveInt('--timeout'))
     .option('-b, --become', 'run operations with sudo')
     .option('--become-user <name>', 'become this user (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password')
@@ -71,6 +72,7 @@ export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
     forks: o['forks'] as number,
     user: o['user'] as string | undefined,
     privateKey: o['privateKey'] as string | undefined,
+    timeout: o['timeout'] as number | undefined,
     become: o['become'] === true,
     becomeUser: o['becomeUser'] as string | undefined,
     askBecomePass: o['askBecomePass'] === true,

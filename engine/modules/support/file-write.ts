@@ -99,7 +99,8 @@ export function planWrite(args: WriteArgs, desired: string | Buffer | RemoteSour
 }
 
 // Fixed script: $1 source, $2 target, both passed as arguments.
-const COPY_REPLACE = 't="$2.tsplay-$$.tmp"; trap \'rm -f -- "$t"\' EXIT; cp -- "$1" "$t" && mv -f -- "$t" "$2"';
+// The temp is hidden and named like every other tsplay temp beside a destination (`.NAME.tsplay-*`).
+const COPY_REPLACE = 't="$(dirname -- "$2")/.$(basename -- "$2").tsplay-$$.tmp"; trap \'rm -f -- "$t"\' EXIT; cp -- "$1" "$t" && mv -f -- "$t" "$2"';
 
 async function validateFile(ctx: ModuleContext, validate: string, path: string): Promise<string | undefined> {
   const r = await ctx.conn.run(shlexSplit(validate.replaceAll('%s', path)), taskOpts(ctx));
@@ -108,7 +109,7 @@ async function validateFile(ctx: ModuleContext, validate: string, path: string):
 
 async function validateContent(ctx: ModuleContext, p: WritePayload, content: string | Buffer): Promise<string | undefined> {
   const tmp = join(dirname(p.path), `.${basename(p.path)}.tsplay-validate-${randomBytes(6).toString('hex')}`);
-  await ctx.conn.put(tmp, content, { mode: '0600', become: ctx.become });
+  await ctx.conn.put(tmp, content, { mode: '0600', become: ctx.become, scratch: true });
   try {
     const argv = shlexSplit(p.validate!.replaceAll('%s', tmp));
     const r = await ctx.conn.run(argv, taskOpts(ctx));
