@@ -38,6 +38,8 @@ function defaultOpener(
         ...extra,
         ...(opts.user !== undefined ? { user: opts.user } : {}),
         ...(opts.privateKey !== undefined ? { privateKey: opts.privateKey } : {}),
+        // -T is the run's default; a host's ansible_ssh_timeout still wins inside openConnection
+        ...(opts.timeout !== undefined ? { connectTimeoutMs: opts.timeout * 1000 } : {}),
         hostKeyChecking: opts.hostKeyChecking,
         verbosity: opts.verbosity,
         ...(opts.verbosity >= 4 ? { log: (line: string): void => emit({ type: 'debug', host, message: line }) } : {}),

@@ -80,11 +80,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const connect = {
-      ...(becomePassword !== undefined ? { becomePassword } : {}),
-      ...(opts.timeout !== undefined ? { connectTimeoutMs: opts.timeout * 1000 } : {}),
-    };
-    const hooks = Object.keys(connect).length > 0 ? { connect } : {};
+    const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
     const code = await execute(playbooks, inventory!, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
     return abort.signal.aborted ? EXIT.INTERRUPTED : code;
   } finally {
