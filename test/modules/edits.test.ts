@@ -1,10 +1,10 @@
 // Runs every lineinfile/blockinfile edit case (and every mode case) in test/modules/edits/*.yaml against the pure
 // edit functions and compares with the outcome real Ansible produced (recorded in the file).
 import test from 'ava';
-import { editLines } from '../../engine/modules/line-edit.ts';
-import { editBlock } from '../../engine/modules/block-edit.ts';
-import { modeString, parseMode } from '../../engine/modules/file-mode.ts';
-import { pyExpandUser, pyExpandVars } from '../../engine/modules/expand.ts';
+import { editLines } from '../../engine/modules/support/line-edit.ts';
+import { editBlock } from '../../engine/modules/support/block-edit.ts';
+import { modeString, parseMode } from '../../engine/modules/support/file-mode.ts';
+import { pyExpandUser, pyExpandVars } from '../../engine/modules/support/expand.ts';
 import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 interface EditCase {

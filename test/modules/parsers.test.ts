@@ -3,8 +3,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { caseList, readCaseFile } from '../helpers/cases.ts';
-import { parseStat } from '../../engine/modules/file-state.ts';
-import { parseAptPolicy, parseDpkgQuery, parseRpmQuery } from '../../engine/modules/package-query.ts';
+import { parseStat } from '../../engine/modules/support/file-state.ts';
+import { parseAptPolicy, parseDpkgQuery, parseRpmQuery } from '../../engine/modules/support/package-query.ts';
 
 const PARSERS: Record<string, (stdout: string) => unknown> = {
   'stat-lines': (s) => s.split('\n').filter((l) => l !== '').map(parseStat),
