@@ -13,204 +13,247 @@ const LITERAL_NAMES: Record<string, unknown> = { true: true, True: true, false: 
  * at the file position of the offending token (base is where the expression text starts).
  */
 export function parseExpr(text: string, base: SourcePos): ExprNode {
-  const toks = tokenize(text, base);
-  let k = 0;
-  const peek = (n = 0): Token => toks[Math.min(k + n, toks.length - 1)]!;
-  const next = (): Token => toks[k++]!;
-  const fail = (tok: Token, message: string): never => {
-    throw new TsplayError({ code: 'E_WHEN_SYNTAX', message, pos: offsetPos(base, text, tok.start) });
-  };
-  const describe = (tok: Token): string => (tok.kind === 'eof' ? 'end of expression' : `"${text.slice(tok.start, tok.end)}"`);
-  const isOp = (tok: Token, v: string): boolean => tok.kind === 'op' && tok.value === v;
-  const isName = (tok: Token, v: string): boolean => tok.kind === 'name' && tok.value === v;
-  const expectOp = (v: string): Token => {
-    const tok = next();
-    if (!isOp(tok, v)) fail(tok, `expected "${v}" but found ${describe(tok)}`);
-    return tok;
-  };
+  const p = new Parser(text, base);
+  const root = p.expr(0);
+  const end = p.peek();
+  if (end.kind !== 'eof') p.fail(end, `unexpected ${p.describe(end)}`);
+  return root;
+}
 
-  const args = (close: string): ExprNode[] => {
+/** Infix is what one step of the Pratt loop did: extended `left`, or stopped at a lower binding power. */
+type Infix = ExprNode | 'stop';
+
+/** Parser is a Pratt parser over the token list: one method per prefix form and per operator family. */
+class Parser {
+  private readonly toks: Token[];
+  private k = 0;
+  private readonly text: string;
+  private readonly base: SourcePos;
+
+  constructor(text: string, base: SourcePos) {
+    this.text = text;
+    this.base = base;
+    this.toks = tokenize(text, base);
+  }
+
+  peek(n = 0): Token {
+    return this.toks[Math.min(this.k + n, this.toks.length - 1)]!;
+  }
+
+  private next(): Token {
+    return this.toks[this.k++]!;
+  }
+
+  fail(tok: Token, message: string): never {
+    throw new TsplayError({ code: 'E_WHEN_SYNTAX', message, pos: offsetPos(this.base, this.text, tok.start) });
+  }
+
+  describe(tok: Token): string {
+    return tok.kind === 'eof' ? 'end of expression' : `"${this.text.slice(tok.start, tok.end)}"`;
+  }
+
+  private expectOp(v: string): Token {
+    const tok = this.next();
+    if (!isOp(tok, v)) this.fail(tok, `expected "${v}" but found ${this.describe(tok)}`);
+    return tok;
+  }
+
+  private args(close: string): ExprNode[] {
     const out: ExprNode[] = [];
-    if (isOp(peek(), close)) {
-      next();
+    if (isOp(this.peek(), close)) {
+      this.next();
       return out;
     }
     for (;;) {
-      out.push(expr(0));
-      const tok = next();
+      out.push(this.expr(0));
+      const tok = this.next();
       if (isOp(tok, close)) return out;
-      if (!isOp(tok, ',')) fail(tok, `expected "," or "${close}" but found ${describe(tok)}`);
-      if (isOp(peek(), close)) {
-        next();
+      if (!isOp(tok, ',')) this.fail(tok, `expected "," or "${close}" but found ${this.describe(tok)}`);
+      if (isOp(this.peek(), close)) {
+        this.next();
         return out;
       }
     }
-  };
+  }
 
-  const prefix = (): ExprNode => {
-    const tok = next();
+  private prefix(): ExprNode {
+    const tok = this.next();
     switch (tok.kind) {
       case 'num':
-        return { t: 'lit', v: tok.value, at: tok.start };
       case 'str':
         return { t: 'lit', v: tok.value, at: tok.start };
       case 'name': {
         const name = tok.value as string;
         if (name in LITERAL_NAMES) return { t: 'lit', v: LITERAL_NAMES[name], at: tok.start };
-        if (name === 'not') return { t: 'unary', op: 'not', arg: expr(BP.not), at: tok.start };
-        if (['and', 'or', 'in', 'is', 'if', 'else'].includes(name)) fail(tok, `unexpected keyword "${name}"`);
+        if (name === 'not') return { t: 'unary', op: 'not', arg: this.expr(BP.not), at: tok.start };
+        if (['and', 'or', 'in', 'is', 'if', 'else'].includes(name)) this.fail(tok, `unexpected keyword "${name}"`);
         return { t: 'name', name, at: tok.start };
       }
       case 'op':
         if (tok.value === '(') {
-          const inner = expr(0);
-          expectOp(')');
+          const inner = this.expr(0);
+          this.expectOp(')');
           return inner;
         }
-        if (tok.value === '[') return { t: 'list', items: args(']'), at: tok.start };
-        if (tok.value === '{') {
-          const entries: [ExprNode, ExprNode][] = [];
-          if (isOp(peek(), '}')) next();
-          else
-            for (;;) {
-              const key = expr(0);
-              expectOp(':');
-              entries.push([key, expr(0)]);
-              const sep = next();
-              if (isOp(sep, '}')) break;
-              if (!isOp(sep, ',')) fail(sep, `expected "," or "}" but found ${describe(sep)}`);
-            }
-          return { t: 'dict', entries, at: tok.start };
-        }
-        if (tok.value === '-' || tok.value === '+') return { t: 'unary', op: tok.value, arg: expr(BP.unary), at: tok.start };
-        return fail(tok, `unexpected ${describe(tok)}`);
+        if (tok.value === '[') return { t: 'list', items: this.args(']'), at: tok.start };
+        if (tok.value === '{') return this.dict(tok);
+        if (tok.value === '-' || tok.value === '+') return { t: 'unary', op: tok.value, arg: this.expr(BP.unary), at: tok.start };
+        return this.fail(tok, `unexpected ${this.describe(tok)}`);
       default:
-        return fail(tok, `unexpected ${describe(tok)}`);
+        return this.fail(tok, `unexpected ${this.describe(tok)}`);
     }
-  };
+  }
+
+  private dict(open: Token): ExprNode {
+    const entries: [ExprNode, ExprNode][] = [];
+    if (isOp(this.peek(), '}')) this.next();
+    else
+      for (;;) {
+        const key = this.expr(0);
+        this.expectOp(':');
+        entries.push([key, this.expr(0)]);
+        const sep = this.next();
+        if (isOp(sep, '}')) break;
+        if (!isOp(sep, ',')) this.fail(sep, `expected "," or "}" but found ${this.describe(sep)}`);
+      }
+    return { t: 'dict', entries, at: open.start };
+  }
 
   // Filter and test names may be dotted FQCNs (ansible.builtin.bool); only the last part matters.
-  const dottedName = (what: string): { name: string; tok: Token } => {
-    const tok = next();
-    if (tok.kind !== 'name') fail(tok, `expected a ${what} name but found ${describe(tok)}`);
+  private dottedName(what: string): { name: string; tok: Token } {
+    const tok = this.next();
+    if (tok.kind !== 'name') this.fail(tok, `expected a ${what} name but found ${this.describe(tok)}`);
     let name = tok.value as string;
-    while (isOp(peek(), '.') && peek(1).kind === 'name') {
-      next();
-      name = next().value as string;
+    while (isOp(this.peek(), '.') && this.peek(1).kind === 'name') {
+      this.next();
+      name = this.next().value as string;
     }
     return { name, tok };
-  };
+  }
 
-  const expr = (minBp: number): ExprNode => {
-    let left = prefix();
+  /** expr parses operators binding tighter than `minBp`, left to right (the Pratt loop). */
+  expr(minBp: number): ExprNode {
+    let left = this.prefix();
     for (;;) {
-      const tok = peek();
+      const tok = this.peek();
       if (tok.kind === 'eof') break;
-      if (tok.kind === 'op') {
-        const op = tok.value as string;
-        if ((op === '.' || op === '[' || op === '(' || op === '|') && BP.postfix > minBp) {
-          next();
-          if (op === '.') {
-            const nameTok = next();
-            if (nameTok.kind === 'name') {
-              const name = nameTok.value as string;
-              if (isOp(peek(), '(')) {
-                next();
-                left = { t: 'call', obj: left, method: name, args: args(')'), at: nameTok.start };
-              } else left = { t: 'attr', obj: left, name, at: nameTok.start };
-            } else if (nameTok.kind === 'num' && Number.isInteger(nameTok.value)) {
-              left = { t: 'index', obj: left, index: { t: 'lit', v: nameTok.value, at: nameTok.start }, at: nameTok.start };
-            } else fail(nameTok, `expected an attribute name after "." but found ${describe(nameTok)}`);
-          } else if (op === '[') {
-            const index = expr(0);
-            expectOp(']');
-            left = { t: 'index', obj: left, index, at: tok.start };
-          } else if (op === '|') {
-            const { name, tok: nameTok } = dottedName('filter');
-            let fargs: ExprNode[] = [];
-            if (isOp(peek(), '(')) {
-              next();
-              fargs = args(')');
-            }
-            left = { t: 'filter', arg: left, name, args: fargs, at: nameTok.start };
-          } else fail(tok, `unexpected "(": only filters, tests and string methods can be called`);
-          continue;
-        }
-        if (op === '**' && BP.pow > minBp) {
-          next();
-          left = { t: 'bin', op: '**', l: left, r: expr(BP.pow - 1), at: tok.start };
-          continue;
-        }
-        const bp = op === '*' || op === '/' || op === '//' || op === '%' ? BP.mul : op === '+' || op === '-' ? BP.add : op === '~' ? BP.concat : CMP_OPS.has(op) ? BP.cmp : 0;
-        if (bp === 0) {
-          if ([')', ']', '}', ',', ':'].includes(op)) break;
-          fail(tok, `unexpected ${describe(tok)}`);
-        }
-        if (bp <= minBp) break;
-        next();
-        left = { t: 'bin', op: op as BinOp, l: left, r: expr(bp), at: tok.start };
-        continue;
-      }
-      if (tok.kind === 'name') {
-        const word = tok.value as string;
-        if (word === 'or' || word === 'and') {
-          const bp = word === 'or' ? BP.or : BP.and;
-          if (bp <= minBp) break;
-          next();
-          left = { t: 'bin', op: word, l: left, r: expr(bp), at: tok.start };
-          continue;
-        }
-        if (word === 'in' || (word === 'not' && isName(peek(1), 'in'))) {
-          if (BP.cmp <= minBp) break;
-          next();
-          if (word === 'not') next();
-          left = { t: 'bin', op: word === 'in' ? 'in' : 'not in', l: left, r: expr(BP.cmp), at: tok.start };
-          continue;
-        }
-        if (word === 'is') {
-          if (BP.cmp <= minBp) break;
-          next();
-          let negate = false;
-          if (isName(peek(), 'not')) {
-            next();
-            negate = true;
-          }
-          const nt = peek();
-          // `is none`, `is true` use literal words as test names
-          if (nt.kind !== 'name') fail(nt, `expected a test name after "is" but found ${describe(nt)}`);
-          const { name, tok: nameTok } = dottedName('test');
-          let targs: ExprNode[] = [];
-          if (isOp(peek(), '(')) {
-            next();
-            targs = args(')');
-          } else if (peek().kind === 'num' || peek().kind === 'str') {
-            const lit = next();
-            targs = [{ t: 'lit', v: lit.value, at: lit.start }];
-          }
-          left = { t: 'test', arg: left, name, args: targs, negate, at: nameTok.start };
-          continue;
-        }
-        if (word === 'if') {
-          if (BP.cond <= minBp) break;
-          next();
-          const test = expr(BP.cond);
-          let other: ExprNode | undefined;
-          if (isName(peek(), 'else')) {
-            next();
-            other = expr(BP.cond - 1);
-          }
-          left = { t: 'cond', test, then: left, else: other, at: tok.start };
-          continue;
-        }
-        if (word === 'else') break;
-      }
-      fail(tok, `unexpected ${describe(tok)} (missing operator?)`);
+      const step = tok.kind === 'op' ? this.opInfix(left, tok, minBp) : tok.kind === 'name' ? this.wordInfix(left, tok, minBp) : undefined;
+      if (step === 'stop') break;
+      if (step === undefined) this.fail(tok, `unexpected ${this.describe(tok)} (missing operator?)`);
+      left = step;
     }
     return left;
-  };
+  }
 
-  const root = expr(0);
-  const end = peek();
-  if (end.kind !== 'eof') fail(end, `unexpected ${describe(end)}`);
-  return root;
+  private opInfix(left: ExprNode, tok: Token, minBp: number): Infix {
+    const op = tok.value as string;
+    if ((op === '.' || op === '[' || op === '(' || op === '|') && BP.postfix > minBp) {
+      this.next();
+      return this.postfix(left, tok, op);
+    }
+    if (op === '**' && BP.pow > minBp) {
+      this.next();
+      return { t: 'bin', op: '**', l: left, r: this.expr(BP.pow - 1), at: tok.start };
+    }
+    const bp = op === '*' || op === '/' || op === '//' || op === '%' ? BP.mul : op === '+' || op === '-' ? BP.add : op === '~' ? BP.concat : CMP_OPS.has(op) ? BP.cmp : 0;
+    if (bp === 0) {
+      if ([')', ']', '}', ',', ':'].includes(op)) return 'stop';
+      this.fail(tok, `unexpected ${this.describe(tok)}`);
+    }
+    if (bp <= minBp) return 'stop';
+    this.next();
+    return { t: 'bin', op: op as BinOp, l: left, r: this.expr(bp), at: tok.start };
+  }
+
+  private postfix(left: ExprNode, tok: Token, op: string): ExprNode {
+    if (op === '.') {
+      const nameTok = this.next();
+      if (nameTok.kind === 'name') {
+        const name = nameTok.value as string;
+        if (!isOp(this.peek(), '(')) return { t: 'attr', obj: left, name, at: nameTok.start };
+        this.next();
+        return { t: 'call', obj: left, method: name, args: this.args(')'), at: nameTok.start };
+      }
+      if (nameTok.kind === 'num' && Number.isInteger(nameTok.value)) {
+        return { t: 'index', obj: left, index: { t: 'lit', v: nameTok.value, at: nameTok.start }, at: nameTok.start };
+      }
+      return this.fail(nameTok, `expected an attribute name after "." but found ${this.describe(nameTok)}`);
+    }
+    if (op === '[') {
+      const index = this.expr(0);
+      this.expectOp(']');
+      return { t: 'index', obj: left, index, at: tok.start };
+    }
+    if (op === '|') {
+      const { name, tok: nameTok } = this.dottedName('filter');
+      let fargs: ExprNode[] = [];
+      if (isOp(this.peek(), '(')) {
+        this.next();
+        fargs = this.args(')');
+      }
+      return { t: 'filter', arg: left, name, args: fargs, at: nameTok.start };
+    }
+    return this.fail(tok, `unexpected "(": only filters, tests and string methods can be called`);
+  }
+
+  private wordInfix(left: ExprNode, tok: Token, minBp: number): Infix | undefined {
+    const word = tok.value as string;
+    if (word === 'or' || word === 'and') {
+      const bp = word === 'or' ? BP.or : BP.and;
+      if (bp <= minBp) return 'stop';
+      this.next();
+      return { t: 'bin', op: word, l: left, r: this.expr(bp), at: tok.start };
+    }
+    if (word === 'in' || (word === 'not' && isName(this.peek(1), 'in'))) {
+      if (BP.cmp <= minBp) return 'stop';
+      this.next();
+      if (word === 'not') this.next();
+      return { t: 'bin', op: word === 'in' ? 'in' : 'not in', l: left, r: this.expr(BP.cmp), at: tok.start };
+    }
+    if (word === 'is') return BP.cmp <= minBp ? 'stop' : this.isTest(left);
+    if (word === 'if') return BP.cond <= minBp ? 'stop' : this.conditional(left, tok);
+    if (word === 'else') return 'stop';
+    return undefined;
+  }
+
+  private isTest(left: ExprNode): ExprNode {
+    this.next();
+    let negate = false;
+    if (isName(this.peek(), 'not')) {
+      this.next();
+      negate = true;
+    }
+    const nt = this.peek();
+    // `is none`, `is true` use literal words as test names
+    if (nt.kind !== 'name') this.fail(nt, `expected a test name after "is" but found ${this.describe(nt)}`);
+    const { name, tok: nameTok } = this.dottedName('test');
+    let targs: ExprNode[] = [];
+    if (isOp(this.peek(), '(')) {
+      this.next();
+      targs = this.args(')');
+    } else if (this.peek().kind === 'num' || this.peek().kind === 'str') {
+      const lit = this.next();
+      targs = [{ t: 'lit', v: lit.value, at: lit.start }];
+    }
+    return { t: 'test', arg: left, name, args: targs, negate, at: nameTok.start };
+  }
+
+  private conditional(left: ExprNode, tok: Token): ExprNode {
+    this.next();
+    const test = this.expr(BP.cond);
+    let other: ExprNode | undefined;
+    if (isName(this.peek(), 'else')) {
+      this.next();
+      other = this.expr(BP.cond - 1);
+    }
+    return { t: 'cond', test, then: left, else: other, at: tok.start };
+  }
+}
+
+function isOp(tok: Token, v: string): boolean {
+  return tok.kind === 'op' && tok.value === v;
+}
+
+function isName(tok: Token, v: string): boolean {
+  return tok.kind === 'name' && tok.value === v;
 }
