@@ -14,7 +14,7 @@ export interface YamlFile {
   valuePos(node: Node | null | undefined): SourcePos;
 }
 
-const YAML_CODES: Record<string, ErrorCode> = { DUPLICATE_KEY: 'E_YAML_DUPLICATE_KEY', TAB_AS_INDENT: 'E_YAML_TAB' };
+const YAML_CODES: Record<string, ErrorCode> = { TAB_AS_INDENT: 'E_YAML_TAB' };
 
 // PyYAML's YAML 1.1 resolver (what Ansible uses) takes only these words as booleans; the `yaml`
 // package's 1.1 schema also takes `y`/`n`/`Y`/`N`, which would turn `{n: 1}` into `{false: 1}`.
@@ -86,12 +86,11 @@ export function parseYamlText(text: string, path: string, diags: Diagnostics): Y
     diags.add(bad);
     return undefined;
   }
-  const doc = parseWithinStack(() => parseDocument(text, { ...ANSIBLE_YAML, lineCounter: lc, prettyErrors: false, uniqueKeys: true }), text, path);
+  const doc = parseWithinStack(() => parseDocument(text, { ...ANSIBLE_YAML, lineCounter: lc, prettyErrors: false, uniqueKeys: false }), text, path);
   if (!(doc instanceof Document)) {
     diags.add(doc);
     return undefined;
   }
-  let usable = true;
   const seenLines = new Set<number>();
   for (const err of doc.errors) {
     const p = pos(err.pos[0]);
@@ -103,19 +102,18 @@ export function parseYamlText(text: string, path: string, diags: Diagnostics): Y
       return undefined;
     }
     const code = YAML_CODES[err.code] ?? 'E_YAML_SYNTAX';
-    if (code !== 'E_YAML_DUPLICATE_KEY') usable = false;
-    const key = code === 'E_YAML_DUPLICATE_KEY' ? /^\s*([^:#]+?)\s*:/.exec(text.slice(err.pos[0]))?.[1] : undefined;
     diags.add({
       code,
-      message: code === 'E_YAML_DUPLICATE_KEY' ? `duplicate key${key ? ` "${key}"` : ''} in mapping` : code === 'E_YAML_TAB' ? 'tab character used for indentation' : `YAML syntax error: ${err.message.split('\n')[0]}`,
+      message: code === 'E_YAML_TAB' ? 'tab character used for indentation' : `YAML syntax error: ${err.message.split('\n')[0]}`,
       pos: p,
-      hint: code === 'E_YAML_TAB' ? 'YAML indentation must use spaces' : code === 'E_YAML_DUPLICATE_KEY' ? 'YAML keeps only one of them; remove or rename one' : undefined,
+      hint: code === 'E_YAML_TAB' ? 'YAML indentation must use spaces' : undefined,
     });
   }
-  if (!usable) return undefined;
-  const limits = documentLimitProblems(doc, at, ANSIBLE_TAGS);
+  if (doc.errors.length > 0) return undefined;
+  // duplicate keys alone leave the file usable, so later checks still run
+  const limits = documentLimitProblems(doc, at, { allowedTags: ANSIBLE_TAGS, duplicateKeys: true });
   for (const l of limits) diags.add(l);
-  if (limits.length > 0) return undefined;
+  if (limits.some((l) => l.code !== 'E_YAML_DUPLICATE_KEY')) return undefined;
   return { file: path, doc, pos, valuePos };
 }
 

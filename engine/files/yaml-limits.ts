@@ -43,6 +43,29 @@ export function deepNestingProblem(pos: SourcePos): DiagnosticInit {
 
 const offsetOf = (n: unknown): number => (n as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
 
+/** LimitOptions says which further checks documentLimitProblems makes while it walks. */
+export interface LimitOptions {
+  /** report unresolved tags other than these (undefined: the caller types tags itself) */
+  readonly allowedTags?: readonly string[];
+  /** report repeated scalar keys: the `yaml` package's own check (uniqueKeys) is quadratic in a mapping's size */
+  readonly duplicateKeys?: boolean;
+}
+
+function duplicateKeyProblems(map: Node, posAt: (offset: number) => SourcePos): DiagnosticInit[] {
+  const out: DiagnosticInit[] = [];
+  const seen = new Set<unknown>();
+  for (const p of isMap(map) ? map.items : []) {
+    const k = p.key;
+    // merge keys may repeat, as for the `yaml` package and PyYAML
+    if (!isScalar(k) || (k.source === '<<' && k.type === 'PLAIN')) continue;
+    if (seen.has(k.value)) {
+      out.push({ code: 'E_YAML_DUPLICATE_KEY', message: `duplicate key "${String(k.source ?? k.value)}" in mapping`, pos: posAt(offsetOf(k)), hint: 'YAML keeps only one of them; remove or rename one' });
+    }
+    seen.add(k.value);
+  }
+  return out;
+}
+
 interface Frame {
   readonly node: Node;
   readonly kids: unknown[];
@@ -53,9 +76,11 @@ interface Frame {
 /**
  * documentLimitProblems walks a parsed document without recursion (so any depth is safe here) and
  * reports the first node nested beyond MAX_YAML_DEPTH, an alias to its own enclosing node, aliases
- * expanding past the budget, and (given `allowedTags`) every other tag the schema could not resolve.
+ * expanding past the budget, (given `allowedTags`) every other tag the schema could not resolve and
+ * (given `duplicateKeys`) every repeated scalar key.
  */
-export function documentLimitProblems(doc: Document.Parsed, posAt: (offset: number) => SourcePos, allowedTags?: readonly string[]): DiagnosticInit[] {
+export function documentLimitProblems(doc: Document.Parsed, posAt: (offset: number) => SourcePos, opts: LimitOptions = {}): DiagnosticInit[] {
+  const { allowedTags, duplicateKeys } = opts;
   const out: DiagnosticInit[] = [];
   for (const w of allowedTags ? doc.warnings : []) {
     if (w.code !== 'TAG_RESOLVE_FAILED') continue;
@@ -69,6 +94,7 @@ export function documentLimitProblems(doc: Document.Parsed, posAt: (offset: numb
   const sizes = new Map<Node, number>();
   const kidsOf = (n: Node): unknown[] => (isMap(n) ? n.items.flatMap((p) => (isPair(p) ? [p.key, p.value] : [])) : isCollection(n) ? [...n.items] : []);
   const stack: Frame[] = [{ node: root, kids: kidsOf(root), i: 0, size: 1 }];
+  if (duplicateKeys) out.push(...duplicateKeyProblems(root, posAt));
   if (root.anchor) anchors.set(root.anchor, root);
   let written = 1;
   let added = 0;
@@ -113,6 +139,7 @@ export function documentLimitProblems(doc: Document.Parsed, posAt: (offset: numb
       return out;
     }
     stack.push({ node, kids: kidsOf(node), i: 0, size: 1 });
+    if (duplicateKeys) out.push(...duplicateKeyProblems(node, posAt));
   }
   return out;
 }
