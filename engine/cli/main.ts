@@ -1,4 +1,5 @@
 import { EXIT } from '../executor/exit-codes.ts';
+import { watchStdout } from './stdout-closed.ts';
 
 /** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
 const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
@@ -9,6 +10,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<n
 
 /** main runs the CLI and returns the process exit code; it never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
+  watchStdout();
   const first = argv[0];
   const sub = first !== undefined ? SUBCOMMANDS[first] : undefined;
   try {

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { ANSIBLE_YAML } from '../files/yaml-file.ts';
-import { TsplayError } from '../errors/index.ts';
+import { loadYamlValue, parseYamlText, yamlFileValue } from '../files/yaml-file.ts';
+import { Diagnostics, TsplayError, TsplayErrors } from '../errors/index.ts';
 
 /** splitKeyValues splits `a=1 b='x y'` on unquoted whitespace, as Ansible's parse_kv does for -e. */
 export function splitKeyValues(text: string): string[] {
@@ -36,25 +34,27 @@ export function parseExtraVars(value: string): Record<string, unknown> {
     new TsplayError({ code: 'E_OPTION', message: `--extra-vars ${JSON.stringify(value)}: ${why}` });
   if (value.startsWith('@')) {
     const file = value.slice(1);
-    let text: string;
+    let data: unknown;
     try {
-      text = readFileSync(file, 'utf8');
+      data = loadYamlValue(file);
     } catch (e) {
-      throw bad(`cannot read ${file}: ${(e as Error).message}`);
+      // a file that cannot be read is a bad option, as before; a file that can is checked as YAML, with positions
+      const first = e instanceof TsplayErrors ? e.errors[0] : undefined;
+      if (first && (first.code === 'E_FILE_NOT_FOUND' || first.code === 'E_FILE_READ')) throw bad(first.message);
+      throw e;
     }
-    const data: unknown = parseYaml(text, ANSIBLE_YAML);
     if (data === null || data === undefined) return {};
     if (typeof data !== 'object' || Array.isArray(data)) throw bad(`${file} is not a mapping`);
     return data as Record<string, unknown>;
   }
   const trimmed = value.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    let data: unknown;
-    try {
-      data = parseYaml(trimmed, ANSIBLE_YAML);
-    } catch (e) {
-      throw bad(`not valid JSON/YAML: ${(e as Error).message.split('\n')[0]}`);
-    }
+    const diags = new Diagnostics();
+    const f = parseYamlText(trimmed, '--extra-vars', diags);
+    const first = diags.items[0];
+    if (first?.code === 'E_YAML_LIMIT') throw new TsplayError({ ...first, message: `--extra-vars: ${first.message}`, pos: undefined });
+    if (!f || first) throw bad(`not valid JSON/YAML: ${first?.message ?? 'does not parse'}`);
+    const data = yamlFileValue(f);
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('must be a mapping');
     return data as Record<string, unknown>;
   }

@@ -11,7 +11,9 @@ export const ERROR_CODES = {
   E_YAML_DUPLICATE_KEY: 'a mapping has the same key twice',
   E_YAML_TAB: 'a tab character is used for indentation',
   E_FILE_NOT_FOUND: 'a referenced file does not exist',
-  E_FILE_READ: 'a file exists but cannot be read',
+  E_FILE_READ: 'a file exists but cannot be read (or is a device, FIFO or socket, not a regular file)',
+  E_INPUT_TOO_LARGE: 'a file is larger than the size cap (TSPLAY_MAX_FILE_SIZE, default 16 MiB)',
+  E_YAML_LIMIT: 'a YAML document nests too deep or its aliases expand too far',
   // inventory
   E_INV_SYNTAX: 'an inventory line or entry is malformed',
   E_INV_RANGE: 'a host range is malformed',

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { isScalar, LineCounter, parseDocument, type Document, type DocumentOptions, type Node, type ParseOptions, type Scalar, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
-import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
-import { shortPath } from './paths.ts';
+import { Document, isScalar, LineCounter, parseDocument, type DocumentOptions, type Node, type ParseOptions, type Scalar, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
+import { Diagnostics, TsplayError, type ErrorCode, type SourcePos } from '../errors/index.ts';
+import { readUserFile } from './read-file.ts';
+import { deepNestingProblem, documentLimitProblems, isStackOverflow, nonPrintableProblem, parseWithinStack } from './yaml-limits.ts';
 import { pyInt } from '../py/int.ts';
 
 /** YamlFile is a parsed YAML file that can turn any node back into a file:line:col. */
@@ -14,7 +14,7 @@ export interface YamlFile {
   valuePos(node: Node | null | undefined): SourcePos;
 }
 
-const YAML_CODES: Record<string, ErrorCode> = { DUPLICATE_KEY: 'E_YAML_DUPLICATE_KEY', TAB_AS_INDENT: 'E_YAML_TAB' };
+const YAML_CODES: Record<string, ErrorCode> = { TAB_AS_INDENT: 'E_YAML_TAB' };
 
 // PyYAML's YAML 1.1 resolver (what Ansible uses) takes only these words as booleans; the `yaml`
 // package's 1.1 schema also takes `y`/`n`/`Y`/`N`, which would turn `{n: 1}` into `{false: 1}`.
@@ -48,6 +48,9 @@ function pyYamlTags(tags: Tags): Tags {
 /** ANSIBLE_YAML is the parse/schema options that type plain scalars as Ansible (PyYAML, YAML 1.1) does. */
 export const ANSIBLE_YAML: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.1', merge: true, customTags: pyYamlTags };
 
+/** ANSIBLE_TAGS are the local tags Ansible's loader constructs; tsplay keeps their values as plain strings. */
+const ANSIBLE_TAGS = ['!unsafe', '!vault', '!vault-encrypted'];
+
 /**
  * loadYamlFile parses a file as PyYAML does (YAML 1.1: `yes`/`no` are booleans, `y`/`n` are not) keeping
  * positions; every YAML problem goes into diags. It returns undefined when the file is missing
@@ -56,45 +59,79 @@ export const ANSIBLE_YAML: ParseOptions & DocumentOptions & SchemaOptions = { ve
 export function loadYamlFile(path: string, diags: Diagnostics, from?: SourcePos): YamlFile | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readUserFile(path, from);
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    diags.add({
-      code: missing ? 'E_FILE_NOT_FOUND' : 'E_FILE_READ',
-      message: missing ? `file not found: ${shortPath(path)}` : `cannot read ${shortPath(path)}: ${(e as Error).message}`,
-      pos: from,
-    });
+    if (!(e instanceof TsplayError)) throw e;
+    diags.add(e);
     return undefined;
   }
+  return parseYamlText(text, path, diags);
+}
+
+/** parseYamlText parses YAML text read from `path` (or named so, for `-e`) as loadYamlFile does. */
+export function parseYamlText(text: string, path: string, diags: Diagnostics): YamlFile | undefined {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { ...ANSIBLE_YAML, lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const pos = (node: Node | number | null | undefined): SourcePos => {
-    const offset = typeof node === 'number' ? node : (node?.range?.[0] ?? 0);
+  const at = (offset: number): SourcePos => {
     const lp = lc.linePos(offset);
     return { file: path, line: lp.line, col: lp.col };
   };
+  const pos = (node: Node | number | null | undefined): SourcePos => at(typeof node === 'number' ? node : (node?.range?.[0] ?? 0));
   const valuePos = (node: Node | null | undefined): SourcePos => {
     if (!node) return pos(0);
     const quoted = isScalar(node) && ((node as Scalar).type === 'QUOTE_DOUBLE' || (node as Scalar).type === 'QUOTE_SINGLE');
     return pos((node.range?.[0] ?? 0) + (quoted ? 1 : 0));
   };
-  let usable = true;
+  const bad = nonPrintableProblem(text, path);
+  if (bad) {
+    diags.add(bad);
+    return undefined;
+  }
+  const doc = parseWithinStack(() => parseDocument(text, { ...ANSIBLE_YAML, lineCounter: lc, prettyErrors: false, uniqueKeys: false }), text, path);
+  if (!(doc instanceof Document)) {
+    diags.add(doc);
+    return undefined;
+  }
   const seenLines = new Set<number>();
   for (const err of doc.errors) {
     const p = pos(err.pos[0]);
     // one error per line: a tab makes the parser report the rest of its line as well
     if (seenLines.has(p.line)) continue;
     seenLines.add(p.line);
+    if (isStackOverflow(err.message)) {
+      diags.add(deepNestingProblem(p));
+      return undefined;
+    }
     const code = YAML_CODES[err.code] ?? 'E_YAML_SYNTAX';
-    if (code !== 'E_YAML_DUPLICATE_KEY') usable = false;
-    const key = code === 'E_YAML_DUPLICATE_KEY' ? /^\s*([^:#]+?)\s*:/.exec(text.slice(err.pos[0]))?.[1] : undefined;
     diags.add({
       code,
-      message: code === 'E_YAML_DUPLICATE_KEY' ? `duplicate key${key ? ` "${key}"` : ''} in mapping` : code === 'E_YAML_TAB' ? 'tab character used for indentation' : `YAML syntax error: ${err.message.split('\n')[0]}`,
+      message: code === 'E_YAML_TAB' ? 'tab character used for indentation' : `YAML syntax error: ${err.message.split('\n')[0]}`,
       pos: p,
-      hint: code === 'E_YAML_TAB' ? 'YAML indentation must use spaces' : code === 'E_YAML_DUPLICATE_KEY' ? 'YAML keeps only one of them; remove or rename one' : undefined,
+      hint: code === 'E_YAML_TAB' ? 'YAML indentation must use spaces' : undefined,
     });
   }
-  if (!usable) return undefined;
+  if (doc.errors.length > 0) return undefined;
+  // duplicate keys alone leave the file usable, so later checks still run
+  const limits = documentLimitProblems(doc, at, { allowedTags: ANSIBLE_TAGS, duplicateKeys: true });
+  for (const l of limits) diags.add(l);
+  if (limits.some((l) => l.code !== 'E_YAML_DUPLICATE_KEY')) return undefined;
   return { file: path, doc, pos, valuePos };
+}
+
+/**
+ * yamlFileValue is the whole document as plain data (aliases were bounded by parseYamlText, so
+ * the `yaml` package's own alias cap, which throws a bare ReferenceError, is lifted).
+ */
+export function yamlFileValue(f: YamlFile): unknown {
+  return f.doc.toJS({ maxAliasCount: -1 });
+}
+
+/**
+ * loadYamlValue reads a data file (`-e @file`, include_vars, templated vars_files) into plain data;
+ * every problem, from the size cap to a YAML limit, is thrown as TsplayErrors with its position.
+ */
+export function loadYamlValue(path: string, from?: SourcePos): unknown {
+  const diags = new Diagnostics();
+  const f = loadYamlFile(path, diags, from);
+  diags.throwIfAny();
+  return f ? yamlFileValue(f) : null;
 }

@@ -22,12 +22,21 @@ export interface PatternScope {
 
 const SPLIT_TOKEN = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
 
-/** splitHostPattern cuts `a,b` or `a:&b:!c` into single patterns, like Ansible's split_host_pattern. */
+/**
+ * splitHostPattern cuts `a,b` or `a:&b:!c` into single patterns, like Ansible's split_host_pattern,
+ * but where Ansible silently drops what its tokenizer cannot read (`~[` becomes `~`, which selects
+ * every host) this is E_PATTERN naming the pattern. Empty parts between commas (`a,,b`, a trailing
+ * comma) are dropped as Ansible drops them: they can only select fewer hosts, never more.
+ */
 export function splitHostPattern(pattern: string): string[] {
   let parts: string[];
   if (pattern.includes(',')) parts = pattern.split(',');
   else if (parseAddress(pattern, true)) parts = [pattern];
-  else parts = pattern.match(SPLIT_TOKEN) ?? [];
+  else {
+    parts = pattern.match(SPLIT_TOKEN) ?? [];
+    const rest = pattern.replace(SPLIT_TOKEN, '').replace(/[\s:]/g, '');
+    if (rest !== '') throw new TsplayError({ code: 'E_PATTERN', message: `Invalid host pattern '${pattern}': unbalanced "${rest[0]}"`, hint: 'a [ starts a subscript like web[0] or a character class inside ~regex, and needs its ]' });
+  }
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
@@ -113,6 +122,8 @@ function matchOne(scope: PatternScope, pattern: string): string[] {
  */
 export function matchHosts(scope: PatternScope, pattern: string | readonly string[]): string[] {
   const raw = typeof pattern === 'string' ? splitHostPattern(pattern) : pattern.flatMap((p) => splitHostPattern(p));
+  // Ansible reads an empty pattern as `all`; a `-l "$HOSTS"` whose variable is unset must not select every host
+  if (typeof pattern === 'string' && raw.length === 0) throw new TsplayError({ code: 'E_PATTERN', message: `empty host pattern '${pattern}'`, hint: 'name a group, a host or a pattern; "all" selects every host' });
   let hosts: string[] = [];
   for (const p of orderPatterns(raw)) {
     if (scope.hasHost(p)) {

@@ -3,8 +3,9 @@
 // YAML 1.2: `yes`/`on` are booleans, `017` is octal, `1:30` is 90, `1e3` is a string and `1.0`
 // stays a float. So the `yaml` package only builds the tree (with positions) under its failsafe
 // schema and every plain scalar is resolved here.
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
 import type { Diagnostics, SourcePos } from '../errors/index.ts';
+import { deepNestingProblem, documentLimitProblems, isStackOverflow, nonPrintableProblem, parseWithinStack } from '../files/yaml-limits.ts';
 import { pyInt } from '../py/int.ts';
 import { markFloat, markUnsafe } from '../py/marks.ts';
 
@@ -43,18 +44,38 @@ export function parseDataFile(file: string, text: string, diags: Diagnostics): D
   } catch {
     json = false;
   }
-  const doc = parseDocument(text, { lineCounter: lc, schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: true });
+  // JSON.parse already refused raw control characters in a JSON text
+  const bad = json ? undefined : nonPrintableProblem(text, file);
+  if (bad) {
+    diags.add(bad);
+    return undefined;
+  }
+  const doc = parseWithinStack(() => parseDocument(text, { lineCounter: lc, schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: true }), text, file);
+  if (!(doc instanceof Document)) {
+    diags.add(doc);
+    return undefined;
+  }
+  const at = (offset: number): SourcePos => {
+    const p = lc.linePos(offset);
+    return { file, line: p.line, col: p.col };
+  };
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
+      if (isStackOverflow(e.message)) {
+        diags.add(deepNestingProblem(at(e.pos[0])));
+        return undefined;
+      }
       // the parser often points at the whitespace before the offending token: move onto it
       let off = e.pos[0];
       if (e.code !== 'TAB_AS_INDENT') while (off < text.length && /\s/.test(text[off] ?? '')) off++;
-      const at = lc.linePos(off < text.length ? off : e.pos[0]);
       const code = e.code === 'TAB_AS_INDENT' ? 'E_YAML_TAB' : e.code === 'DUPLICATE_KEY' ? 'E_YAML_DUPLICATE_KEY' : 'E_YAML_SYNTAX';
-      diags.add({ code, message: `YAML: ${e.message.split('\n')[0]}`, pos: { file, line: at.line, col: at.col } });
+      diags.add({ code, message: `YAML: ${e.message.split('\n')[0]}`, pos: at(off < text.length ? off : e.pos[0]) });
     }
     return undefined;
   }
+  const limits = documentLimitProblems(doc, at);
+  for (const l of limits) diags.add(l);
+  if (limits.length > 0) return undefined;
   return { file, doc, lc, json };
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readUserFile } from '../files/read-file.ts';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { Diagnostics, type SourcePos } from '../errors/index.ts';
@@ -61,7 +62,7 @@ export function locateVar(files: readonly string[], host: string, path: readonly
   const parsed = files.flatMap((file) => {
     const lc = new LineCounter();
     try {
-      return [{ file, lc, doc: parseDocument(readFileSync(file, 'utf8'), { lineCounter: lc }) }];
+      return [{ file, lc, doc: parseDocument(readUserFile(file), { lineCounter: lc }) }];
     } catch {
       return [];
     }

@@ -4,6 +4,7 @@ import type { ModuleDef } from '../modules/types.ts';
 import { isMapping } from '../py/values.ts';
 import { checkTemplate } from '../template/index.ts';
 import { didYouMean } from './suggest.ts';
+import { jsonStringify } from '../py/json.ts';
 
 /** KvWord is one whitespace-separated word of a `k=v` string with its offset in the text. */
 export interface KvWord {
@@ -119,7 +120,7 @@ export function schemaKeys(schema: z.ZodType): string[] | undefined {
   return undefined;
 }
 
-const isTemplated = (v: unknown): boolean => (typeof v === 'string' ? v.includes('{{') : Array.isArray(v) || isMapping(v) ? JSON.stringify(v).includes('{{') : false);
+const isTemplated = (v: unknown): boolean => (typeof v === 'string' ? v.includes('{{') : Array.isArray(v) || isMapping(v) ? jsonStringify(v).includes('{{') : false);
 
 /** checkTemplates parses every `{{ }}` string inside a value so template syntax errors surface before any host. */
 function checkTemplates(value: unknown, pos: SourcePos, task: string | undefined, diags: Diagnostics): void {

@@ -12,6 +12,7 @@ import { Reader } from './values.ts';
 import { keyName, pairsOf } from './yaml-pairs.ts';
 import { fileExists, shortPath } from '../files/paths.ts';
 import { loadYamlFile, type YamlFile } from '../files/yaml-file.ts';
+import { jsonStringify } from '../py/json.ts';
 
 const isDir = (p: string): boolean => {
   try {
@@ -166,7 +167,7 @@ export function expandRole(use: RoleUse, ctx: PlayContext): { ref: RoleRef; task
   }
   const key = `${dir}\0${use.tasksFrom ?? 'main'}`;
   // Ansible's role cache key: the params plus the entry's when/tags (see Role.load in ansible 2.14)
-  const useKey = `${key}\0${JSON.stringify([use.params, use.common?.when.map((w) => w.source) ?? [], use.common?.tags ?? []])}`;
+  const useKey = `${key}\0${jsonStringify([use.params, use.common?.when.map((w) => w.source) ?? [], use.common?.tags ?? []])}`;
   const duplicate = use.dedupe && ctx.roleUses.has(useKey);
   if (ctx.roleStack.includes(key)) {
     ctx.diags.add({ code: 'E_INCLUDE_CYCLE', message: `role dependency cycle: ${[...ctx.roleStack.slice(ctx.roleStack.indexOf(key)), key].map((k) => basename(k.split('\0')[0]!)).join(' -> ')}`, pos: use.pos });

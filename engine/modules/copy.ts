@@ -7,6 +7,7 @@ import { applyWrite, planWrite, type RemoteSource, type WriteArgs, type WritePay
 import { readLocal } from './support/local-files.ts';
 import { modeString } from './support/file-mode.ts';
 import { applyTree, planTree, readTree, treeBase, type TreeCurrent, type TreePayload } from './support/copy-tree.ts';
+import { jsonStringify } from '../py/json.ts';
 
 /** WRITE_SHAPE holds the arguments copy and template share. */
 export const WRITE_SHAPE = {
@@ -93,7 +94,7 @@ function planRemote(args: Args, current: DestCurrent): Plan<WritePayload> {
 }
 
 function contentOf(args: Args): string {
-  return typeof args.content === 'string' ? args.content : JSON.stringify(args.content);
+  return typeof args.content === 'string' ? args.content : jsonStringify(args.content);
 }
 
 /** copyModule writes a file from inline content or a controller file (or a directory tree), atomically, with mode/owner/group. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
 import { moduleArgs } from './support/args.ts';
 import { applyNothing, readNothing } from './support/controller-only.ts';
+import { jsonStringify } from '../py/json.ts';
 
 const schema = moduleArgs({ msg: z.unknown() });
 type Args = z.output<typeof schema>;
@@ -14,7 +15,7 @@ export const failModule: ModuleDef<Args, null> = {
   local: true,
   read: readNothing,
   plan(args) {
-    const msg = args.msg === undefined ? 'Failed as requested from task' : typeof args.msg === 'string' ? args.msg : JSON.stringify(args.msg);
+    const msg = args.msg === undefined ? 'Failed as requested from task' : typeof args.msg === 'string' ? args.msg : jsonStringify(args.msg);
     return { changes: [], failed: true, msg };
   },
   apply: applyNothing,

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Vars } from '../inventory/types.ts';
-import { ANSIBLE_YAML } from '../files/yaml-file.ts';
+import { formatPos, TsplayErrors } from '../errors/index.ts';
+import { loadYamlValue } from '../files/yaml-file.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { abool, aint, alist, astr, moduleArgs } from './support/args.ts';
 import { applyNothing } from './support/controller-only.ts';
@@ -50,8 +50,10 @@ function isDir(p: string): boolean {
 function loadVarsFile(path: string): Vars | string {
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(path, 'utf8'), ANSIBLE_YAML);
+    data = loadYamlValue(path);
   } catch (e) {
+    const first = e instanceof TsplayErrors ? e.errors[0] : undefined;
+    if (first) return `${first.pos ? formatPos(first.pos) : path}: ${first.message}`;
     return `${path}: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`;
   }
   if (data === null || data === undefined || data === false || data === '') return {};

@@ -1,4 +1,5 @@
 import type { ExecEvent } from '../executor/events.ts';
+import { jsonStringify } from '../py/json.ts';
 
 /**
  * JsonReporter writes one JSON object per event and line (NDJSON), for scripts and CI;
@@ -11,6 +12,6 @@ export class JsonReporter {
   }
   /** onEvent writes the event as one line. */
   onEvent(e: ExecEvent): void {
-    this.write(JSON.stringify(e));
+    this.write(jsonStringify(e));
   }
 }

@@ -85,3 +85,15 @@ export function pyJsonAt(container: object, key: string | number, opts: PyJsonOp
   };
   return at(container, key, '');
 }
+
+// JSON.rawJSON (Node 21+) is not in the es2024 lib typings
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+const bigintAsDigits = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? rawJSON(v.toString()) : v);
+
+/**
+ * jsonStringify is JSON.stringify for data that may hold Python ints beyond 2^53 (bigints, see
+ * int.ts): they print as their exact digits where JSON.stringify would throw.
+ */
+export function jsonStringify(value: unknown, indent?: number): string {
+  return JSON.stringify(value, bigintAsDigits, indent);
+}

@@ -4,6 +4,7 @@ import { shQuote } from '../py/quote.ts';
 import { pyRegex, pySub } from '../py/regex.ts';
 import { pyStr } from '../py/repr.ts';
 import { pyEqual, truthy } from '../py/values.ts';
+import { jsonStringify } from '../py/json.ts';
 
 /** HelperOptions is the part of Handlebars' helper options tsplay reads. */
 export interface HelperOptions {
@@ -44,7 +45,7 @@ const cidrPart = (part: keyof Cidr) => (value: unknown): unknown => {
  */
 export const HELPERS: Readonly<Record<string, Helper>> = {
   default: (value: unknown, fallback: unknown) => (value === undefined || value === null ? fallback : value),
-  json: (value: unknown, ...rest: unknown[]) => JSON.stringify(value, null, typeof rest[0] === 'number' ? rest[0] : undefined),
+  json: (value: unknown, ...rest: unknown[]) => jsonStringify(value, typeof rest[0] === 'number' ? rest[0] : undefined),
   to_yaml: (value: unknown) => yamlStringify(value).replace(/\n$/, ''),
   join: (list: unknown, sep: unknown) => {
     if (!Array.isArray(list)) throw new HelperMisuse(`join needs a list, got ${JSON.stringify(list)}`);

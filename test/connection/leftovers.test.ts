@@ -19,7 +19,6 @@ test.after.always(async () => {
   await hs?.teardown();
 });
 
-const TMP = process.env.TMPDIR ?? '/tmp';
 const opts = (): ConnectOptions => ({ hostKeyChecking: 'yes', knownHostsFile: hs.knownHostsFile, verbosity: 0 });
 
 /** startController runs the killable controller and resolves once it is writing, with its driver's PID. */
@@ -48,7 +47,9 @@ function killAndWait(child: ChildProcess): Promise<void> {
   });
 }
 
-const driverDirs = (pid: number): string[] => readdirSync(TMP).filter((f) => f.startsWith(`.tsplay-${pid}-`));
+// the test host's own TMPDIR (SetEnv in its sshd_config), where its drivers make their dirs
+const tmpDir = (): string => hs.byName.get('h1')!.tmp;
+const driverDirs = (pid: number): string[] => readdirSync(tmpDir()).filter((f) => f.startsWith(`.tsplay-${pid}-`));
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -82,7 +83,7 @@ test.serial('what a killed controller and its killed driver leave is removed by 
   // as if the live run were writing a file right now: its temp, named in its journal
   const liveTmp = join(h.root, '.live.conf.tsplay-0123456789ab.tmp');
   writeFileSync(liveTmp, 'half');
-  symlinkSync(liveTmp, join(TMP, liveDir!, 'j-0123456789ab'));
+  symlinkSync(liveTmp, join(tmpDir(), liveDir!, 'j-0123456789ab'));
 
   const dest = join(h.root, 'big-b.bin');
   const { child, driver, tmp } = await startController(dest, 0);
@@ -98,10 +99,10 @@ test.serial('what a killed controller and its killed driver leave is removed by 
   t.false(existsSync(join(h.root, tmp)), 'the next connection removed the partial temp file');
   t.is(driverDirs(driver).length, 0, 'and the dead driver\'s dir');
   t.true(existsSync(liveTmp), 'the live run\'s temp file is untouched');
-  t.true(existsSync(join(TMP, liveDir!)), 'the live run\'s dir is untouched');
+  t.true(existsSync(join(tmpDir(), liveDir!)), 'the live run\'s dir is untouched');
   t.is((await live.run(['echo', 'still live'])).stdout, 'still live\n');
   await next.close();
   await live.close();
   // the live run ended normally: its driver removed its dir and what its journal named
-  t.true(await until(() => !existsSync(liveTmp) && !existsSync(join(TMP, liveDir!)), 3000));
+  t.true(await until(() => !existsSync(liveTmp) && !existsSync(join(tmpDir(), liveDir!)), 3000));
 });

@@ -8,7 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -22,6 +22,11 @@ export interface TestHost {
   readonly root: string;
   /** the clean HOME sessions get (SetEnv HOME), so no heavy rc file runs */
   readonly home: string;
+  /**
+   * the host's own TMPDIR (SetEnv TMPDIR): each test host has its own /tmp as a real machine does, so
+   * one host's driver clean-up never sees another host's (or another test file's) temp dirs
+   */
+  readonly tmp: string;
   /** the sshd listener's PID (started by us; killed by PID) */
   pid: number;
   /** the host key's public line (`ssh-ed25519 AAAA...`) */
@@ -153,7 +158,7 @@ async function keygen(file: string, comment: string): Promise<string> {
   return `${type} ${b64}`;
 }
 
-function sshdConfig(h: { port: number; dir: string; home: string }, authorizedKeys: string): string {
+function sshdConfig(h: { port: number; dir: string; home: string; tmp: string }, authorizedKeys: string): string {
   return [
     `Port ${h.port}`,
     'ListenAddress 127.0.0.1',
@@ -168,7 +173,7 @@ function sshdConfig(h: { port: number; dir: string; home: string }, authorizedKe
     'StrictModes no',
     'MaxSessions 10',
     'MaxStartups 200',
-    `SetEnv HOME=${h.home}`,
+    `SetEnv HOME=${h.home} TMPDIR=${h.tmp}`,
     'Subsystem sftp internal-sftp',
     'PrintMotd no',
     'PrintLastLog no',
@@ -236,8 +241,11 @@ export async function createTestHosts(n: number, opts: { names?: string[]; user?
     const hdir = join(dir, name);
     const home = join(hdir, 'home');
     const root = join(hdir, 'root');
+    const tmp = join(hdir, 'tmp');
     mkdirSync(home, { recursive: true });
     mkdirSync(root, { recursive: true });
+    mkdirSync(tmp, { recursive: true });
+    chmodSync(tmp, 0o1777);
     const port = await freePort();
     const hostKeyPub = await keygen(join(hdir, 'ssh_host_ed25519_key'), name);
     const h: TestHost = {
@@ -246,6 +254,7 @@ export async function createTestHosts(n: number, opts: { names?: string[]; user?
       dir: hdir,
       root,
       home,
+      tmp,
       pid: 0,
       hostKeyPub,
       vars: { ansible_host: '127.0.0.1', ansible_port: String(port), ansible_user: user, ansible_ssh_private_key_file: clientKey },

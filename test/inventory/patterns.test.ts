@@ -1,7 +1,8 @@
 // Host patterns: each patterns/<case>/expected.txt line holds a pattern and the hosts that
 // `ansible PATTERN -i inventory --list-hosts` listed, in order (recorded by record.sh);
 // errors.txt holds patterns ansible-playbook refuses with an error (a broken ~regex, an
-// out-of-range subscript), where ad-hoc `ansible --list-hosts` only prints 0 hosts.
+// out-of-range subscript), where ad-hoc `ansible --list-hosts` only prints 0 hosts, and patterns
+// tsplay refuses where Ansible 2.14 selects every host (`~[`, an empty pattern): see the README.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

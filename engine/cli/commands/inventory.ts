@@ -71,7 +71,7 @@ export async function inventoryOutput(argv: string[], baseDir: string = process.
     if (g === undefined) throw new TsplayError({ code: 'E_OPTION', message: 'Pattern must be valid group name when using --graph', hint: `no group named "${opts.group}"` });
     return { text: g, opts };
   }
-  const names = inv.match(opts.host ?? '');
+  const names = opts.host ? inv.match(opts.host) : [];
   const node = names.length === 1 && names[0] !== undefined ? inv.hostNode(names[0]) : undefined;
   if (!node) throw new TsplayError({ code: 'E_OPTION', message: 'You must pass a single valid host to --host parameter', hint: `"${opts.host}" matches ${names.length} hosts` });
   return { text: render.renderHost(inv, node, ro), opts };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readUserFile } from '../../files/read-file.ts';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { TsplayError, TsplayErrors } from '../../errors/index.ts';
@@ -69,12 +69,7 @@ async function runLint(file: string, osSpelled: string): Promise<number> {
   const { findingToError, formatFinding } = await import('../../kickstart/lint/finding.ts');
   const os = parseOsTarget(osSpelled);
   if ('error' in os) throw new TsplayError({ code: 'E_OPTION', message: `--os: ${os.error}` });
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TsplayError({ code: 'E_FILE_READ', message: `cannot read ${file}: ${(e as Error).message}` });
-  }
+  const text = readUserFile(file);
   const findings = lintKickstart(text, os, { file });
   for (const f of findings.filter((x) => x.severity === 'warning')) process.stderr.write(`${formatFinding(f)}\n`);
   const errors = findings.filter((x) => x.severity === 'error');

@@ -4,6 +4,7 @@ import { TsplayError, TsplayErrors } from '../../errors/index.ts';
 import type { Inventory, Vars } from '../../inventory/types.ts';
 import type { Playbook } from '../../loader/types.ts';
 import { EXIT } from '../../executor/exit-codes.ts';
+import { stdoutClosed } from '../stdout-closed.ts';
 
 const collect = (err: unknown, into: TsplayError[]): void => {
   if (err instanceof TsplayErrors) into.push(...err.errors);
@@ -34,6 +35,23 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
     playbooks = loadPlaybooks(opts.playbooks, { extraVars, ...(inventory ? { inventory } : {}), ...sel });
   } catch (e) {
     collect(e, errors);
+  }
+  // a bad --limit (`~[`, an empty pattern) is refused before anything connects, not when the first play starts
+  if (opts.limit !== undefined && inventory) {
+    try {
+      inventory.match(opts.limit);
+    } catch (e) {
+      if (!(e instanceof TsplayError)) throw e;
+      errors.push(new TsplayError({ ...e, code: e.code, message: `--limit: ${e.message}` }));
+    }
+  }
+  if (opts.junit !== undefined) {
+    const { checkWritableFile } = await import('../../files/write-check.ts');
+    try {
+      checkWritableFile(opts.junit, '--junit');
+    } catch (e) {
+      collect(e, errors);
+    }
   }
   if (opts.startAtTask !== undefined && errors.length === 0) {
     const want = opts.startAtTask;
@@ -79,6 +97,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  stdoutClosed.signal.addEventListener('abort', onSignal, { once: true });
   try {
     const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
     const code = await execute(playbooks, inventory!, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
@@ -86,6 +105,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    stdoutClosed.signal.removeEventListener('abort', onSignal);
     await reporter.close();
   }
 }

@@ -5,6 +5,7 @@ import { pyStr } from '../../py/repr.ts';
 import { isMapping, pyEqual, truthy, typeName } from '../../py/values.ts';
 import { toBool } from '../to-bool.ts';
 import { isUndef } from './undefined.ts';
+import { jsonStringify } from '../../py/json.ts';
 
 /** FilterFn applies a filter to a value; it throws a plain Error whose message becomes E_EXPR_EVAL. */
 export type FilterFn = (value: unknown, args: readonly unknown[]) => unknown;
@@ -83,8 +84,8 @@ export const FILTERS: Readonly<Record<string, FilterFn>> = {
   },
   regex_findall: (v, [pattern]) => [...pyStr(v).matchAll(pyRegex(pyStr(pattern), 'gm'))].map((m) => (m.length > 1 ? m[1] : m[0])),
   quote: (v) => shQuote(pyStr(v)),
-  to_json: (v) => JSON.stringify(v),
-  to_nice_json: (v) => JSON.stringify(v, null, 4),
+  to_json: (v) => jsonStringify(v),
+  to_nice_json: (v) => jsonStringify(v, 4),
   from_json: (v) => JSON.parse(needString('from_json', v)) as unknown,
   to_yaml: (v) => yamlStringify(v),
   keys: (v) => (isMapping(v) ? Object.keys(v) : needList('keys', v)),
