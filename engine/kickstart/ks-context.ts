@@ -1,10 +1,10 @@
-import { bondFromTeam, type BondPlan } from './bond-fallback.ts';
-import type { Guest, GuestNic } from './guest-schema.ts';
+import { bondFromTeam, type BondPlan } from '../guest/bond-fallback.ts';
+import type { Guest, GuestNic } from '../guest/schema.ts';
 import { atLeast, hasTeaming, type OsTarget } from './os-target.ts';
 import { parseCidr } from '../template/ipaddr.ts';
 import { ksQuote, spellTeamSlaves } from './team-spelling.ts';
 import { pyJson } from '../py/json.ts';
-import { installerTeamConfig, portConfig, teamdConfig } from './teamd-config.ts';
+import { installerTeamConfig, portConfig, teamdConfig } from '../guest/teamd-config.ts';
 
 /** ShapingEntry is one team port with libvirt <bandwidth>: host-side limits and the guest's tc lines. */
 export interface ShapingEntry {

@@ -1,4 +1,4 @@
-import type { GuestTeam, LinkWatch } from './guest-schema.ts';
+import type { GuestTeam, LinkWatch } from './schema.ts';
 
 /** TeamdConfig is the teamd JSON (man teamd.conf) a guest's team runs with. */
 export interface TeamdConfig {
