@@ -15,7 +15,8 @@ import { carrierOf, guardFor } from './guard.ts';
 import { ipv4Diffs, ipv4Fields, nmcliWords } from './ipv4.ts';
 import { parseProfiles, sortProfiles, type ProfileSort } from './profiles.ts';
 import type { TeamPayload, TeamStep } from './steps.ts';
-import { diffTeamd, normaliseTeamd, normalisePort, type LeafDiff, type TeamdJson } from './teamd-json.ts';
+import { diffTeamd, normaliseTeamd, normalisePort, quietDiffs, type LeafDiff, type TeamdJson } from './teamd-json.ts';
+import { parseTeamConfig } from '../../probes/teamdctl.ts';
 
 /** macsOf maps each port to its MAC from the guest's nics, when given. */
 export function macsOf(args: NmTeamArgs): Map<string, string> {
@@ -24,7 +25,12 @@ export function macsOf(args: NmTeamArgs): Map<string, string> {
 
 /** desiredTeamd is the normalised config the guest description asks teamd to run. */
 export function desiredTeamd(team: GuestTeam): TeamdJson {
-  return normaliseTeamd(teamPart(team), Object.fromEntries(team.ports.map((p) => [p.nic, portConfig(p)])));
+  return normaliseTeamd(desiredRaw(team));
+}
+
+// The teamd JSON as the description spells it, before defaults: what the user asked for.
+function desiredRaw(team: GuestTeam): Record<string, unknown> {
+  return { ...teamPart(team), ports: Object.fromEntries(team.ports.map((p) => [p.nic, portConfig(p)])) };
 }
 
 const jsonOrEmpty = (o: Record<string, unknown>): string => (Object.keys(o).length === 0 ? '' : JSON.stringify(o));
@@ -86,9 +92,11 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
   }
 
   const ctl = sorted.controller.conn;
-  const profileDiffs = diffTeamd(profileTeamd(sorted)!, want);
-  const running = cur.teamdConfig === null ? null : normaliseTeamd(JSON.parse(cur.teamdConfig));
-  const runningDiffs = running ? diffTeamd(running, want) : [];
+  const raw = desiredRaw(team);
+  const profile = profileTeamd(sorted)!;
+  const profileDiffs = quietDiffs(diffTeamd(profile, want), profile, raw);
+  const running = cur.teamdConfig === null ? null : normaliseTeamd(parseTeamConfig({ rc: 0, stdout: cur.teamdConfig, stderr: '' }));
+  const runningDiffs = running ? quietDiffs(diffTeamd(running, want), running, raw) : [];
   const teamLevel = (d: LeafDiff): boolean => !d.path.startsWith('ports.');
   const reactivate = running === null || runningDiffs.some(teamLevel);
   changes.push(...layerChanges(profileDiffs, runningDiffs, (path) => (!path.startsWith('ports.') && running !== null ? 'restart' : 'live')));

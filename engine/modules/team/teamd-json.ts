@@ -114,3 +114,22 @@ export function diffTeamd(have: TeamdJson, want: TeamdJson): LeafDiff[] {
   }
   return out;
 }
+
+function at(o: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (isObj(v) ? v[k] : undefined), o);
+}
+
+/**
+ * quietDiffs drops the diffs a user did not ask for: a value the desired JSON leaves unset whose
+ * current value is only the default of the current runner (switching activebackup to roundrobin
+ * changes notify_peers' default count from 1 to 0: that follows from the runner, it is not news).
+ */
+export function quietDiffs(diffs: readonly LeafDiff[], have: TeamdJson, wantRaw: unknown): LeafDiff[] {
+  const defaults = normaliseTeamd({ runner: { name: at(have.team, 'runner.name') } });
+  return diffs.filter((d) => {
+    if (at(wantRaw, d.path) !== undefined) return true;
+    const port = /^ports\.([^.]+)\.(.+)$/.exec(d.path);
+    const def = port ? at(normalisePort({}), port[2]!) : at(defaults.team, d.path);
+    return def === undefined || JSON.stringify(def) !== JSON.stringify(d.before);
+  });
+}
