@@ -7,6 +7,7 @@
 //   loader     reads playbooks into the play model; checks module names and arguments against modules/
 //   modules    the module implementations, run over a connection
 //   facts, probes   read remote state over a connection
+//   guest      the one guest description (schema, teamd JSON, bond mapping) that kickstart and modules share
 //   template   Handlebars and the condition language (Expr's home), over inventory variables
 //   inventory  hosts, groups and their variables
 //   connection ssh/local transports
@@ -25,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['executor'],
   ['loader'],
   ['modules'],
-  ['facts', 'probes'],
+  ['facts', 'probes', 'guest'],
   ['template'],
   ['inventory'],
   ['connection'],

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { TsplayError, TsplayErrors } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
-import { formatVarPath, parseGuest } from './guest-schema.ts';
+import { formatVarPath, parseGuest } from '../guest/schema.ts';
 import { openInventory, locateVar, sourcePaths, yamlFiles } from './inventory-source.ts';
 import { buildContext } from './ks-context.ts';
 import { findingToError, type Finding } from './lint/finding.ts';
@@ -10,7 +10,7 @@ import { lintKickstart } from './lint/lint-kickstart.ts';
 import { hasTeaming, parseOsTarget } from './os-target.ts';
 import { baseUrl, bootNic, kernelArgs, pxeFiles, type PxeFile } from './pxe.ts';
 import { renderKickstart, templateDirs } from './render.ts';
-import { installerTeamConfig, portConfig } from './teamd-config.ts';
+import { installerTeamConfig, portConfig } from '../guest/teamd-config.ts';
 
 /** GenerateOptions are the inputs of `tsplay kickstart` generation. */
 export interface GenerateOptions {

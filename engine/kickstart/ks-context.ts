@@ -1,10 +1,10 @@
-import { bondFromTeam, type BondPlan } from './bond-fallback.ts';
-import type { Guest, GuestNic } from './guest-schema.ts';
+import { bondFromTeam, type BondPlan } from '../guest/bond-fallback.ts';
+import type { Guest, GuestNic } from '../guest/schema.ts';
 import { atLeast, hasTeaming, type OsTarget } from './os-target.ts';
 import { parseCidr } from '../template/ipaddr.ts';
 import { ksQuote, spellTeamSlaves } from './team-spelling.ts';
 import { pyJson } from '../py/json.ts';
-import { installerTeamConfig, portConfig, teamdConfig } from './teamd-config.ts';
+import { installerTeamConfig, portConfig, portProfileName, teamdConfig } from '../guest/teamd-config.ts';
 
 /** ShapingEntry is one team port with libvirt <bandwidth>: host-side limits and the guest's tc lines. */
 export interface ShapingEntry {
@@ -166,7 +166,7 @@ export function buildContext(host: string, g: Guest, os: OsTarget): KsContext {
       bondslaves: bond ? bond.ports.join(',') : null,
       bondopts: bond ? bond.options.join(',') : null,
       nm_profile_json: bond ? null : pyJson(teamdConfig(team)),
-      ports: team.ports.map((p) => ({ nic: p.nic, mac: macOf(p.nic), config_json: pyJson(portConfig(p)), con: `${device}-port-${p.nic}` })),
+      ports: team.ports.map((p) => ({ nic: p.nic, mac: macOf(p.nic), config_json: pyJson(portConfig(p)), con: portProfileName(device, p.nic) })),
       port_type_args: portTypeArgs,
       nm_ipv4_args: nmIpv4,
       ip_summary: ipSummary,

@@ -1,5 +1,5 @@
 import { macToDashes, parseCidr } from '../template/ipaddr.ts';
-import type { Guest } from './guest-schema.ts';
+import type { Guest } from '../guest/schema.ts';
 import type { OsTarget } from './os-target.ts';
 
 

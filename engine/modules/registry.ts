@@ -10,6 +10,7 @@ import { gatherFactsModule } from './gather-facts.ts';
 import { includeVarsModule } from './include-vars.ts';
 import { lineinfileModule } from './lineinfile.ts';
 import { metaModule } from './meta.ts';
+import { nmTeamModule } from './nm-team.ts';
 import { packageModule } from './package.ts';
 import { pingModule } from './ping.ts';
 import { rawModule } from './raw.ts';
@@ -18,6 +19,7 @@ import { setFactModule } from './set-fact.ts';
 import { shellModule } from './shell.ts';
 import { slurpModule } from './slurp.ts';
 import { statModule } from './stat.ts';
+import { teamdStateModule } from './teamd-state.ts';
 import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
 import { virtNetworkModule } from './virt/network.ts';
@@ -35,6 +37,7 @@ const MODULES: readonly ModuleDef[] = [
   includeVarsModule,
   lineinfileModule,
   metaModule,
+  nmTeamModule,
   packageModule,
   pingModule,
   rawModule,
@@ -43,6 +46,7 @@ const MODULES: readonly ModuleDef[] = [
   shellModule,
   slurpModule,
   statModule,
+  teamdStateModule,
   templateModule,
   waitForModule,
   virtNetworkModule,

@@ -1,7 +1,7 @@
 // RHEL 10 fallback: a team description becomes bonding options with the same meaning (data/bond-fallback.json).
 import test from 'ava';
-import { bondFromTeam } from '../../engine/kickstart/bond-fallback.ts';
-import { guestSchema } from '../../engine/kickstart/guest-schema.ts';
+import { bondFromTeam } from '../../engine/guest/bond-fallback.ts';
+import { guestSchema } from '../../engine/guest/schema.ts';
 import { caseList, readCaseFile } from '../helpers/cases.ts';
 
 const file = new URL('./data/bond-fallback.json', import.meta.url);

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { generateTree } from '../../engine/kickstart/generate.ts';
-import { parseGuest, TEAM_RUNNERS, type Guest } from '../../engine/kickstart/guest-schema.ts';
+import { parseGuest, TEAM_RUNNERS, type Guest } from '../../engine/guest/schema.ts';
 import { openInventory } from '../../engine/kickstart/inventory-source.ts';
 import { shlexSplit } from '../../engine/kickstart/ks-shlex.ts';
 import { parseOsTarget } from '../../engine/kickstart/os-target.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { parseGuest } from '../../engine/kickstart/guest-schema.ts';
+import { parseGuest } from '../../engine/guest/schema.ts';
 import { openInventory } from '../../engine/kickstart/inventory-source.ts';
 import { buildContext } from '../../engine/kickstart/ks-context.ts';
 import { parseOsTarget } from '../../engine/kickstart/os-target.ts';

@@ -1,6 +1,6 @@
 import type { SourcePos } from '../../errors/index.ts';
 import { parseCidr } from '../../template/ipaddr.ts';
-import type { Guest } from '../guest-schema.ts';
+import type { Guest } from '../../guest/schema.ts';
 import { atLeast, type OsTarget } from '../os-target.ts';
 import { MAC_RE } from '../../template/ipaddr.ts';
 import type { Finding } from './finding.ts';

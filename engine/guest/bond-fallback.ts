@@ -1,4 +1,4 @@
-import type { GuestTeam } from './guest-schema.ts';
+import type { GuestTeam } from './schema.ts';
 
 /** BondPlan is the bond that replaces a team where teaming is gone (RHEL 10). */
 export interface BondPlan {

@@ -18,7 +18,8 @@ const bandwidthDir = z.strictObject({
   burst: z.number().int().positive().optional(),
 });
 
-const nicSchema = z.strictObject({
+/** nicSchema is one NIC of a guest: name, MAC, libvirt network, model and bandwidth. */
+export const nicSchema = z.strictObject({
   name: ifname,
   mac: z.string(),
   network: netName,
@@ -49,14 +50,18 @@ const linkWatchSchema = z.discriminatedUnion('name', [
   }),
 ]);
 
+// teamd keeps prio in an int32 and the LACP values in 16 bits (team-port.prio, lacp-prio, lacp-key in NM)
 const portSchema = z.strictObject({
   nic: ifname,
-  prio: z.number().int().optional(),
+  prio: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
   sticky: z.boolean().optional(),
   queue_id: count.optional(),
-  lacp_prio: count.optional(),
-  lacp_key: count.optional(),
+  lacp_prio: count.max(65535).optional(),
+  lacp_key: count.max(65535).optional(),
 });
+
+// bursts of gratuitous ARP/unsolicited NA (notify_peers) or multicast rejoins after a port change
+const burstSchema = z.strictObject({ count: count.max(255).optional(), interval: count.optional() });
 
 const ipv4Schema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('dhcp'), dns: z.array(z.ipv4()).default([]) }),
@@ -68,15 +73,34 @@ const ipv4Schema = z.discriminatedUnion('method', [
   }),
 ]);
 
-const teamSchema = z.strictObject({
+/** teamSchema is a guest's `team` value: what the kickstart writes and what nm_team converges. */
+export const teamSchema = z.strictObject({
   device: ifname.default('team0'),
   runner: z.enum(TEAM_RUNNERS),
   /** extra runner keys passed through to teamd (tx_hash, hwaddr_policy, active, fast_rate ...) */
   runner_options: z.record(z.string(), z.unknown()).default({}),
   link_watch: z.union([linkWatchSchema, z.array(linkWatchSchema).min(1)]).default({ name: 'ethtool' }),
+  notify_peers: burstSchema.optional(),
+  mcast_rejoin: burstSchema.optional(),
   ports: z.array(portSchema).min(1),
   ipv4: ipv4Schema,
 });
+
+/** TeamIssue is a problem a team has with the NICs around it, at its path inside the team. */
+export interface TeamIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** teamPortIssues finds ports that are not among the NICs or are listed twice (one check for kickstart and nm_team). */
+export function teamPortIssues(ports: readonly { nic: string }[], nicNames: readonly string[]): TeamIssue[] {
+  const out: TeamIssue[] = [];
+  ports.forEach((p, i) => {
+    if (!nicNames.includes(p.nic)) out.push({ path: ['ports', i, 'nic'], message: `port ${p.nic} is not one of the guest's nics (${nicNames.join(', ')})` });
+    if (ports.findIndex((q) => q.nic === p.nic) !== i) out.push({ path: ['ports', i, 'nic'], message: `port ${p.nic} is listed twice` });
+  });
+  return out;
+}
 
 const partitionSchema = z.strictObject({
   mount: z.string().regex(/^(\/[^\s]*|swap|biosboot)$/, 'a mount point, swap or biosboot'),
@@ -134,10 +158,7 @@ export const guestSchema = z
     g.nics.forEach((n, i) => {
       if (names.indexOf(n.name) !== i) ctx.addIssue({ code: 'custom', path: ['nics', i, 'name'], message: `NIC name ${n.name} is used twice` });
     });
-    g.team.ports.forEach((p, i) => {
-      if (!names.includes(p.nic)) ctx.addIssue({ code: 'custom', path: ['team', 'ports', i, 'nic'], message: `port ${p.nic} is not one of the guest's nics (${names.join(', ')})` });
-      if (g.team.ports.findIndex((q) => q.nic === p.nic) !== i) ctx.addIssue({ code: 'custom', path: ['team', 'ports', i, 'nic'], message: `port ${p.nic} is listed twice` });
-    });
+    for (const issue of teamPortIssues(g.team.ports, names)) ctx.addIssue({ code: 'custom', path: ['team', ...issue.path], message: issue.message });
     if (g.pxe.boot_nic && !names.includes(g.pxe.boot_nic)) ctx.addIssue({ code: 'custom', path: ['pxe', 'boot_nic'], message: `boot_nic ${g.pxe.boot_nic} is not one of the guest's nics` });
     if (g.disk.layout === 'custom' && g.disk.partitions.length === 0) ctx.addIssue({ code: 'custom', path: ['disk', 'partitions'], message: 'layout custom needs a partitions list' });
   });

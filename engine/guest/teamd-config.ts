@@ -1,10 +1,12 @@
-import type { GuestTeam, LinkWatch } from './guest-schema.ts';
+import type { GuestTeam, LinkWatch } from './schema.ts';
 
 /** TeamdConfig is the teamd JSON (man teamd.conf) a guest's team runs with. */
 export interface TeamdConfig {
   device: string;
   runner: Record<string, unknown>;
   link_watch: Record<string, unknown> | Record<string, unknown>[];
+  notify_peers?: Record<string, unknown>;
+  mcast_rejoin?: Record<string, unknown>;
   ports: Record<string, Record<string, unknown>>;
 }
 
@@ -28,12 +30,26 @@ export function portConfig(port: GuestTeam['ports'][number]): Record<string, unk
 export function teamdConfig(team: GuestTeam): TeamdConfig {
   const ports: Record<string, Record<string, unknown>> = {};
   for (const p of team.ports) ports[p.nic] = portConfig(p);
+  return { device: team.device, ...teamPart(team), ports };
+}
+
+/** teamPart is the team-wide JSON without device and ports: runner, link_watch and, when set, notify_peers and mcast_rejoin. */
+export function teamPart(team: GuestTeam): Omit<TeamdConfig, 'device' | 'ports'> {
   const lw = Array.isArray(team.link_watch) ? team.link_watch.map(linkWatchJson) : linkWatchJson(team.link_watch);
-  return { device: team.device, runner: { name: team.runner, ...team.runner_options }, link_watch: lw, ports };
+  return {
+    runner: { name: team.runner, ...team.runner_options },
+    link_watch: lw,
+    ...(team.notify_peers ? { notify_peers: { ...team.notify_peers } } : {}),
+    ...(team.mcast_rejoin ? { mcast_rejoin: { ...team.mcast_rejoin } } : {}),
+  };
 }
 
 /** installerTeamConfig is the `--teamconfig` part: the team JSON without device and ports (those are on the line). */
 export function installerTeamConfig(team: GuestTeam): Record<string, unknown> {
-  const { runner, link_watch } = teamdConfig(team);
-  return { runner, link_watch };
+  return { ...teamPart(team) };
+}
+
+/** portProfileName is the NetworkManager profile name of a team or bond port: `<device>-port-<nic>`. */
+export function portProfileName(device: string, nic: string): string {
+  return `${device}-port-${nic}`;
 }
