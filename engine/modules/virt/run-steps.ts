@@ -3,6 +3,7 @@
 import { parseAgeing, parseBridgeLinks } from '../../probes/bridge.ts';
 import { taskOpts } from '../remote.ts';
 import type { ApplyResult, ModuleContext } from '../types.ts';
+import { networkDaemonPids, SS_ARGV } from './daemon.ts';
 import type { Step } from './steps.ts';
 
 class StepFailed extends Error {}
@@ -31,6 +32,12 @@ export async function runSteps(ctx: ModuleContext, steps: readonly Step[]): Prom
         const ports = parseBridgeLinks({ rc: 0, stdout: await must(['bridge', '-j', 'link', 'show']), stderr: '' });
         const missing = s.reattach.taps.filter((t) => !ports.some((p) => p.ifname === t && p.master === s.reattach.bridge));
         if (missing.length > 0) throw new StepFailed(`after the network restart ${missing.join(', ')} are not on ${s.reattach.bridge}`);
+      } else if ('reloadHooks' in s) {
+        const pids = networkDaemonPids(await must(SS_ARGV));
+        if (pids.length === 0) throw new StepFailed('no libvirtd (or virtnetworkd) listens on /run/libvirt: cannot make it load the network hook');
+        for (const pid of pids) await must(['kill', '-HUP', String(pid)]);
+        // the daemon rescans hooks in its reload thread, asynchronously to the signal
+        await must(['sleep', '1']);
       } else {
         const { bridge, centiseconds } = s.verifyAgeing;
         const got = parseAgeing({ rc: 0, stdout: await must(['cat', `/sys/class/net/${bridge}/bridge/ageing_time`]), stderr: '' });

@@ -8,7 +8,9 @@ export type Step =
   | { readonly run: Argv; readonly stdin?: string }
   | { readonly put: string; readonly content: string; readonly mode: string }
   | { readonly verifyAgeing: { readonly bridge: string; readonly centiseconds: number } }
-  | { readonly reattach: { readonly bridge: string; readonly taps: readonly string[] } };
+  | { readonly reattach: { readonly bridge: string; readonly taps: readonly string[] } }
+  /** SIGHUP to the libvirtd serving qemu:///system: it scans its hook scripts only at start and on reload */
+  | { readonly reloadHooks: true };
 
 /** VirtPayload is the plan's payload for the virt modules. */
 export interface VirtPayload {
