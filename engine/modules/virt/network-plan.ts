@@ -156,8 +156,8 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
       if (wantActive) {
         restarting = true;
         steps.push({ run: virshArgv('net-destroy', name) }, { run: virshArgv('net-start', name) });
-        const taps = guests.map((g) => g.tap).filter((t): t is string => t !== null);
-        if (taps.length > 0 && want.bridge) steps.push({ reattach: { bridge: want.bridge, taps } });
+        const on = guests.flatMap((g) => (g.tap === null ? [] : [{ domain: g.domain, mac: g.mac, tap: g.tap }]));
+        if (on.length > 0 && want.bridge) steps.push({ reattach: { network: name, bridge: want.bridge, guests: on } });
       }
     } else if (configDiff.length > 0) {
       changes.push(...configDiff.map((d): Change => ({ property: d.property, before: d.before, after: d.after, class: 'config' })));
