@@ -15,13 +15,20 @@ import { readProbes, virsh, tc, ip, bridge, nmcli, teamdctl, systemctl } from '.
 import type { Connection } from '../../engine/connection/types.ts';
 import { closeAll, connectionKind, labConnection } from './lab-connection.ts';
 import { measureKiBps, startThroughputServer } from './throughput.ts';
+import { labLock } from '../helpers/lab-lock.ts';
 
 const vm1 = GUESTS[0]!;
 const hv1spec = HYPERVISORS[0]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const conn = (host: string): Connection => labConnection(host);
 
+let releaseLab = async (): Promise<void> => undefined;
+test.before(async (t) => {
+  t.timeout(60 * 60_000);
+  releaseLab = await labLock();
+});
 test.after.always(closeAll);
+test.after.always(() => releaseLab());
 
 // what lab up reported about tc, kept for the <bandwidth> test: with the adapter the tc log must exist
 let adaptedTc: boolean | undefined;

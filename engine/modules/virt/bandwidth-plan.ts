@@ -117,14 +117,12 @@ export function planBandwidth(domain: string, mac: string, bw: Bandwidth, cur: B
     const problems = tcProblems(want, cur.tc);
     if (problems.length > 0) {
       changes.push({ property: `tc on ${tap}`, before: problems, after: 'as libvirt builds it for the live values', class: 'live' });
-      if (want.inbound || want.outbound) {
-        // libvirt rebuilds a tap's tc only when the values change: clear, then set again.
-        steps.push({ run: tuneArgv(['--live'], { inbound: null, outbound: null }) }, { run: tuneArgv(['--live'], want) });
-      }
-      // What libvirt left behind (a failed domiftune is not rolled back) goes by hand.
-      const leftovers = problems.filter((x) => x.endsWith('left on the tap'));
-      if (leftovers.some((x) => x.startsWith('root'))) steps.push({ run: ['tc', 'qdisc', 'del', 'dev', tap!, 'root'] });
-      if (leftovers.some((x) => x.startsWith('ingress'))) steps.push({ run: ['tc', 'qdisc', 'del', 'dev', tap!, 'ingress'] });
+      // libvirt 9.0 rebuilds a tap's tc from scratch on every `domiftune --live`, also with the
+      // values it already has: it deletes root and ingress, then adds what the values need (or
+      // its default noqueue root for none). Seen in the lab: a deleted htb came back, and an htb
+      // and ingress left by hand went. So one call repairs every tc state, and a plain `tc del`
+      // (which leaves the kernel's pfifo_fast, not libvirt's noqueue) is never needed.
+      steps.push({ run: tuneArgv(['--live'], want) });
     }
   }
   if (changes.length === 0) {

@@ -156,8 +156,8 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
       if (wantActive) {
         restarting = true;
         steps.push({ run: virshArgv('net-destroy', name) }, { run: virshArgv('net-start', name) });
-        const taps = guests.map((g) => g.tap).filter((t): t is string => t !== null);
-        if (taps.length > 0 && want.bridge) steps.push({ reattach: { bridge: want.bridge, taps } });
+        const on = guests.flatMap((g) => (g.tap === null ? [] : [{ domain: g.domain, mac: g.mac, tap: g.tap }]));
+        if (on.length > 0 && want.bridge) steps.push({ reattach: { network: name, bridge: want.bridge, guests: on } });
       }
     } else if (configDiff.length > 0) {
       changes.push(...configDiff.map((d): Change => ({ property: d.property, before: d.before, after: d.after, class: 'config' })));
@@ -189,7 +189,10 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
     const conf = `${bridge} ${cs}\n`;
     if (cur.hook !== AGEING_HOOK_SCRIPT || cur.ageingConf !== conf) {
       changes.push({ property: 'bridge.ageing (network hook)', before: cur.ageingConf?.trim() ?? null, after: conf.trim(), class: 'config' });
-      steps.unshift({ put: AGEING_HOOK, content: AGEING_HOOK_SCRIPT, mode: '0755' }, { put: `${AGEING_DIR}/${name}`, content: conf, mode: '0644' });
+      // libvirtd finds a new hook script only when it starts or reloads (seen on libvirt 9.0: a
+      // hook written to a running daemon was not run by net-start until a SIGHUP).
+      const reload: Step[] = cur.hook !== AGEING_HOOK_SCRIPT ? [{ reloadHooks: true }] : [];
+      steps.unshift({ put: AGEING_HOOK, content: AGEING_HOOK_SCRIPT, mode: '0755' }, { put: `${AGEING_DIR}/${name}`, content: conf, mode: '0644' }, ...reload);
     }
     // A (re)start runs the hook; otherwise a running bridge gets the value now.
     const now = cur.ageing === null ? null : parseAgeing({ rc: 0, stdout: cur.ageing, stderr: '' });

@@ -49,7 +49,7 @@ export const virtNetworkModule: ModuleDef<NetworkArgs, NetworkCurrent, VirtPaylo
   plan(args, current) {
     return planNetwork(args, current);
   },
-  async apply(ctx, _args, plan) {
-    return runSteps(ctx, plan.payload?.steps ?? []);
+  async apply(ctx, args, plan) {
+    return runSteps(ctx, `network ${args.name}`, plan.payload?.steps ?? []);
   },
 };

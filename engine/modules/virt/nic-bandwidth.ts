@@ -54,7 +54,7 @@ export const virtNicBandwidthModule: ModuleDef<Args, BandwidthCurrent, VirtPaylo
   plan(args, current) {
     return planBandwidth(args.domain, args.mac, args.bandwidth ?? {}, current);
   },
-  async apply(ctx, _args, plan) {
-    return runSteps(ctx, plan.payload?.steps ?? []);
+  async apply(ctx, args, plan) {
+    return runSteps(ctx, `${args.domain} ${args.mac.toLowerCase()}`, plan.payload?.steps ?? []);
   },
 };

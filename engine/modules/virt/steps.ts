@@ -2,13 +2,16 @@
 // write, and checks to make afterwards. Apply only walks the list.
 import type { Argv } from '../../connection/types.ts';
 import type { Change } from '../types.ts';
+import type { Reattach } from './reattach.ts';
 
 /** Step is one thing apply does, in order. */
 export type Step =
   | { readonly run: Argv; readonly stdin?: string }
   | { readonly put: string; readonly content: string; readonly mode: string }
   | { readonly verifyAgeing: { readonly bridge: string; readonly centiseconds: number } }
-  | { readonly reattach: { readonly bridge: string; readonly taps: readonly string[] } };
+  | { readonly reattach: Reattach }
+  /** SIGHUP to the libvirtd serving qemu:///system: it scans its hook scripts only at start and on reload */
+  | { readonly reloadHooks: true };
 
 /** VirtPayload is the plan's payload for the virt modules. */
 export interface VirtPayload {

@@ -1,0 +1,365 @@
+// virt_network and virt_nic_bandwidth end to end on the lab: tsplay's own CLI against hv1's
+// libvirtd 9.0, each case first changed, then changed=0, then --check planning nothing, with
+// every layer (inactive XML, live XML, net-info, sysfs, domiftune, tc) dumped before and after
+// --check and compared. Half-applied states are made by hand with virsh/tc, then repaired.
+// A ping from hv1 into vm1 runs through every live change.
+import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labDown } from '../../engine/lab/lab-down.ts';
+import { hvHost } from '../../engine/lab/lab-host.ts';
+import { inHv } from '../../engine/lab/hv-paths.ts';
+import { labStatus } from '../../engine/lab/lab-status.ts';
+import { labUp } from '../../engine/lab/lab-up.ts';
+import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
+import { AGEING_DIR, AGEING_HOOK } from '../../engine/modules/virt/network-plan.ts';
+import { networkDaemonPids, SS_ARGV } from '../../engine/modules/virt/daemon.ts';
+import { parseClasses } from '../../engine/probes/tc.ts';
+import { labLock } from '../helpers/lab-lock.ts';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const HV1 = HYPERVISORS[0]!;
+const VM1 = GUESTS[0]!;
+const MAC = VM1.macs[0];
+const V = ['virsh', '-c', 'qemu:///system'];
+const hv = hvHost(HV1);
+const tmp = mkdtempSync(join(tmpdir(), 'tsplay-virt-lab-'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let releaseLab = async (): Promise<void> => undefined;
+let upByUs = false;
+
+async function must(argv: string[]): Promise<string> {
+  const r = await hv.run(argv);
+  if (r.rc !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// What the lab looks like before this file touches it, and again after it: no t1, no hook, no shaping.
+async function restoreLab(): Promise<void> {
+  // lab's own definition (engine/lab/libvirt-network.ts), restarted with its guests re-attached if it differs
+  const back = await play('virt_network', LAB(0, 300, true));
+  if (back.status === 'failed') throw new Error(`restoring network lab: ${JSON.stringify(back)}`);
+  await hv.run([...V, 'net-destroy', 't1']);
+  await hv.run([...V, 'net-undefine', 't1']);
+  await hv.run([...V, 'domiftune', 'vm1', MAC, '--inbound', '0', '--outbound', '0', '--live', '--config']);
+  await hv.run(['rm', '-rf', AGEING_HOOK, AGEING_DIR]);
+  for (const pid of networkDaemonPids((await hv.run(SS_ARGV)).stdout)) await hv.run(['kill', '-HUP', String(pid)]);
+  await sleep(1000);
+}
+
+test.before(async (t) => {
+  t.timeout(60 * 60_000);
+  releaseLab = await labLock();
+  const rows = await labStatus();
+  if (!rows.every((r) => r.ssh)) {
+    upByUs = true;
+    const r = await labUp((m) => t.log(m));
+    t.log(`lab up ${r.seconds.toFixed(0)} s`);
+  }
+  await restoreLab();
+});
+
+test.after.always(async (t) => {
+  try {
+    await restoreLab();
+    if (upByUs) await labDown((m) => t.log(m));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    await releaseLab();
+  }
+});
+
+interface Outcome {
+  status: string;
+  changes: { property: string; before: unknown; after: unknown; class?: string }[];
+  result: Record<string, unknown>;
+  durationMs: number;
+}
+
+let runNo = 0;
+/** play runs one task through tsplay's CLI against hv1 and returns hv1's result event. */
+async function play(module: string, args: Record<string, unknown>, check = false): Promise<Outcome> {
+  const file = join(tmp, `p${++runNo}.yml`);
+  writeFileSync(file, JSON.stringify([{ hosts: 'hv1', gather_facts: false, tasks: [{ name: module, [module]: args }] }]));
+  const r = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+    const c = spawn(process.execPath, [join(REPO, 'bin', 'tsplay.js'), file, '-i', join(REPO, 'inventories', 'lab'), '--output', 'json', ...(check ? ['-C'] : [])]);
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    c.on('close', () => resolve({ stdout, stderr }));
+  });
+  const ev = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((e) => e['type'] === 'host-result' && e['host'] === 'hv1');
+  if (!ev) throw new Error(`no result for hv1: ${r.stdout}\n${r.stderr}`);
+  return ev as unknown as Outcome;
+}
+
+/** layers dumps every layer the two modules read or write on hv1, for before/after comparisons. */
+async function layers(): Promise<Record<string, string>> {
+  const taps = (await hv.run([...V, 'domiflist', 'vm1'])).stdout.match(/vnet\d+/g) ?? [];
+  const cmds: Record<string, string[]> = {
+    'net-list': [...V, 'net-list', '--all'],
+    'hook': ['sh', '-c', `cat ${AGEING_HOOK}; ls -l ${AGEING_DIR}; cat ${AGEING_DIR}/*`],
+    'vm1 inactive': [...V, 'dumpxml', '--inactive', 'vm1'],
+    'vm1 live': [...V, 'dumpxml', 'vm1'],
+  };
+  for (const n of ['t1', 'lab']) {
+    cmds[`${n} inactive`] = [...V, 'net-dumpxml', '--inactive', n];
+    cmds[`${n} live`] = [...V, 'net-dumpxml', n];
+    cmds[`${n} info`] = [...V, 'net-info', n];
+  }
+  for (const br of ['t1br0', 'labbr0']) cmds[`${br} sysfs`] = ['sh', '-c', `cd /sys/class/net/${br}/bridge && cat ageing_time stp_state forward_delay`];
+  for (const m of VM1.macs) {
+    cmds[`domiftune ${m} live`] = [...V, 'domiftune', 'vm1', m, '--live'];
+    cmds[`domiftune ${m} config`] = [...V, 'domiftune', 'vm1', m, '--config'];
+  }
+  for (const tap of taps) {
+    cmds[`tc ${tap}`] = ['sh', '-c', `tc -j qdisc show dev ${tap}; tc -j class show dev ${tap}; tc -j filter show dev ${tap} parent ffff:; tc -j filter show dev ${tap} parent 1:`];
+  }
+  for (const n of ['t1', 'lab']) cmds[`${n} ports`] = [...V, 'net-port-list', n, '--uuid'];
+  const out: Record<string, string> = {};
+  for (const [k, argv] of Object.entries(cmds)) {
+    const r = await hv.run(argv);
+    out[k] = `rc=${r.rc}\n${r.stdout}${r.stderr}`;
+  }
+  // which bridge each port is on; not the STP port state, which moves on by itself
+  const ports = JSON.parse((await hv.run(['bridge', '-j', 'link', 'show'])).stdout) as { ifname: string; master?: string }[];
+  out['bridge ports'] = ports.map((p) => `${p.ifname}@${p.master ?? '-'}`).sort().join(' ');
+  return out;
+}
+
+/** checkPlansNothing: --check on a converged object plans nothing and leaves every layer as it was. */
+async function checkPlansNothing(t: ExecutionContext, module: string, args: Record<string, unknown>): Promise<Outcome> {
+  const before = await layers();
+  const c = await play(module, args, true);
+  t.is(c.status, 'ok', JSON.stringify(c));
+  t.deepEqual(c.changes ?? [], []);
+  t.deepEqual(await layers(), before);
+  return c;
+}
+
+/** converge: the first run changes, the second plans nothing, --check plans nothing and writes nothing. */
+async function converge(t: ExecutionContext, module: string, args: Record<string, unknown>): Promise<Outcome> {
+  const first = await play(module, args);
+  t.is(first.status, 'changed', JSON.stringify(first));
+  const second = await play(module, args);
+  t.is(second.status, 'ok', JSON.stringify(second));
+  await checkPlansNothing(t, module, args);
+  return first;
+}
+
+/** checkWritesNothing: --check on a state that needs changes reports them and changes no layer. */
+async function checkWritesNothing(t: ExecutionContext, module: string, args: Record<string, unknown>): Promise<Outcome> {
+  const before = await layers();
+  const c = await play(module, args, true);
+  t.not(c.status, 'ok', 'the --check run saw the difference');
+  t.deepEqual(await layers(), before);
+  return c;
+}
+
+/** withPing runs fn while hv1 pings vm1 every 100 ms; returns fn's value and the pings sent and lost. */
+async function withPing<T>(fn: () => Promise<T>): Promise<{ value: T; sent: number; lost: number }> {
+  const [cmd, ...argv] = inHv(HV1, ['ping', '-q', '-n', '-i', '0.1', '-W', '1', VM1.address]);
+  const p = spawn(cmd!, argv);
+  let out = '';
+  p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const done = new Promise<void>((r) => p.on('close', () => r()));
+  await sleep(500);
+  try {
+    const value = await fn();
+    await sleep(500);
+    return { value, ...(await stop()) };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  async function stop(): Promise<{ sent: number; lost: number }> {
+    p.kill('SIGINT');
+    await done;
+    const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
+    if (!m) throw new Error(`ping printed no summary: ${out}`);
+    return { sent: Number(m[1]), lost: Number(m[1]) - Number(m[2]) };
+  }
+}
+
+const sysfs = async (br: string): Promise<string> => (await must(['cat', `/sys/class/net/${br}/bridge/ageing_time`])).trim();
+const tapOf = async (mac: string): Promise<string> => (await must([...V, 'domiflist', 'vm1'])).split('\n').find((l) => l.includes(mac))!.trim().split(/\s+/)[0]!;
+
+// ---- virt_network ---------------------------------------------------------------------------
+
+const T1 = (over: { hosts?: unknown[]; dhcpEnd?: string } = {}): Record<string, unknown> => ({
+  name: 't1', autostart: true,
+  network: { cidr: '10.62.1.0/24', forward: 'none', bridge: { name: 't1br0', stp: false, delay: 0, ageing: 0 }, dhcp: { start: '10.62.1.100', end: over.dhcpEnd ?? '10.62.1.150' } },
+  hosts: over.hosts ?? [{ mac: '52:54:00:62:01:01', ip: '10.62.1.11', name: 'a1' }],
+});
+// The restart-class change is the forward delay, not STP: with STP on, a topology change makes
+// the kernel run a short ageing time for a while, so sysfs would not show the configured value.
+const LAB = (delay: number, ageing: number, allow: boolean): Record<string, unknown> => ({
+  name: 'lab', allow_restart: allow,
+  network: { cidr: '10.61.1.0/24', forward: 'none', dns: false, bridge: { name: 'labbr0', stp: false, delay, ageing } },
+});
+
+test.serial('virt_network: create t1 from nothing (hook loaded by a reload), converge, --check; ageing sticks across a restart', async (t) => {
+  t.timeout(5 * 60_000);
+  const first = await converge(t, 'virt_network', T1());
+  t.true(first.changes.some((c) => c.property === 'definition'));
+  t.is(await sysfs('t1br0'), '0');
+  const xml = await must([...V, 'net-dumpxml', '--inactive', 't1']);
+  t.regex(xml, /<host mac='52:54:00:62:01:01' name='a1' ip='10.62.1.11'\/>/);
+  t.regex(await must([...V, 'net-info', 't1']), /Autostart:\s+yes/);
+  // libvirt resets ageing to 300 s at every start: the hook puts 0 back
+  await must([...V, 'net-destroy', 't1']);
+  await must([...V, 'net-start', 't1']);
+  t.is(await sysfs('t1br0'), '0', 'the network hook re-applied ageing 0 after net-destroy/net-start');
+});
+
+test.serial('virt_network: DHCP hosts/ranges and DNS records change live and persistently (net-update), vm1 keeps answering', async (t) => {
+  t.timeout(5 * 60_000);
+  const args = T1({ dhcpEnd: '10.62.1.160', hosts: [{ mac: '52:54:00:62:01:01', ip: '10.62.1.12', name: 'a1' }, { mac: '52:54:00:62:01:02', ip: '10.62.1.13', name: 'a2', dns: false }] });
+  const uuid = /<uuid>(.*)<\/uuid>/.exec(await must([...V, 'net-dumpxml', 't1']))?.[1];
+  await checkWritesNothing(t, 'virt_network', args);
+  const p = await withPing(() => converge(t, 'virt_network', args));
+  t.true(p.value.changes.length >= 4 && p.value.changes.every((c) => c.class === 'live'), JSON.stringify(p.value.changes));
+  t.true(p.lost <= 1, `ping lost ${p.lost} of ${p.sent}`);
+  for (const layer of ['--inactive', '']) {
+    const xml = await must([...V, 'net-dumpxml', ...(layer ? [layer] : []), 't1']);
+    t.regex(xml, /<host mac='52:54:00:62:01:01' name='a1' ip='10.62.1.12'\/>/);
+    t.regex(xml, /<host mac='52:54:00:62:01:02' name='a2' ip='10.62.1.13'\/>/);
+    t.regex(xml, /<range start='10.62.1.100' end='10.62.1.160'\/>/);
+    t.regex(xml, /<host ip='10.62.1.12'>\s*<hostname>a1<\/hostname>/);
+    t.notRegex(xml, /10\.62\.1\.11/);
+  }
+  t.is(/<uuid>(.*)<\/uuid>/.exec(await must([...V, 'net-dumpxml', 't1']))?.[1], uuid, 'not redefined from scratch');
+});
+
+test.serial('virt_network: a DHCP host added live only, or config only, by hand is repaired in the lagging layer', async (t) => {
+  t.timeout(5 * 60_000);
+  const args = T1({ dhcpEnd: '10.62.1.160', hosts: [{ mac: '52:54:00:62:01:01', ip: '10.62.1.12', name: 'a1' }, { mac: '52:54:00:62:01:02', ip: '10.62.1.13', name: 'a2', dns: false }] });
+  for (const layer of ['--live', '--config']) {
+    await must([...V, 'net-update', 't1', 'add', 'ip-dhcp-host', "<host mac='52:54:00:62:01:09' ip='10.62.1.50'/>", layer]);
+    const c = await checkWritesNothing(t, 'virt_network', args);
+    t.deepEqual(c.changes.map((x) => x.property), [`ip-dhcp-host 52:54:00:62:01:09 (${layer.slice(2)} only)`]);
+    await converge(t, 'virt_network', args);
+    for (const l of ['--inactive', '']) t.notRegex(await must([...V, 'net-dumpxml', ...(l ? [l] : []), 't1']), /52:54:00:62:01:09/);
+  }
+});
+
+test.serial('virt_network: bridge ageing on lab changes live while vm1 is pinged', async (t) => {
+  t.timeout(5 * 60_000);
+  const p = await withPing(() => converge(t, 'virt_network', LAB(0, 0, false)));
+  t.deepEqual(p.value.changes.find((c) => c.property === 'bridge.ageing')?.class, 'live');
+  t.true(p.lost <= 1, `ping lost ${p.lost} of ${p.sent}`);
+  t.is(await sysfs('labbr0'), '0');
+});
+
+test.serial('virt_network: net-restart refused without allow_restart, naming vm1; allowed: restarted, taps re-attached, vm1 answers, ageing kept', async (t) => {
+  t.timeout(5 * 60_000);
+  const before = await layers();
+  const refused = await play('virt_network', LAB(2, 0, false));
+  t.is(refused.status, 'failed');
+  t.regex(String(refused.result['msg']), /network lab: bridge@delay need a network restart \(net-restart\), refused without allow_restart: true; guests that lose their link: vm1 \(vnet\d+, vnet\d+, vnet\d+\)/);
+  t.deepEqual(await layers(), before, 'a refused restart wrote nothing');
+  await checkWritesNothing(t, 'virt_network', LAB(2, 0, true));
+  const taps = ((await must([...V, 'domiflist', 'vm1'])).match(/vnet\d+/g) ?? []).sort();
+  const p = await withPing(() => converge(t, 'virt_network', LAB(2, 0, true)));
+  t.true(p.value.changes.some((c) => c.property === 'bridge@delay' && c.class === 'net-restart'), JSON.stringify(p.value.changes));
+  t.deepEqual((p.value.result['guests_affected'] as { tap: string }[]).map((g) => g.tap).sort(), taps);
+  t.log(`net-restart of lab with vm1 attached: ping lost ${p.lost} of ${p.sent} (100 ms apart)`);
+  const ports = JSON.parse(await must(['bridge', '-j', 'link', 'show'])) as { ifname: string; master?: string }[];
+  t.deepEqual(ports.filter((x) => x.master === 'labbr0').map((x) => x.ifname).sort(), taps);
+  t.is(await sysfs('labbr0'), '0', 'the hook kept ageing 0 across the restart');
+  // libvirt knows the guests again: their ports are back (domiftune needs them, tested below)
+  t.regex(await must([...V, 'net-dumpxml', 'lab']), /<network connections='3'>/);
+  t.is((await must([...V, 'net-port-list', 'lab', '--uuid'])).trim().split('\n').length, 3);
+  t.is((await must(['cat', '/sys/class/net/labbr0/bridge/forward_delay'])).trim(), '200');
+  const after = await hv.run(['ping', '-c', '5', '-i', '0.2', '-W', '1', VM1.address]);
+  t.regex(after.stdout, /5 received/, 'vm1 answers after the restart');
+  // back to the lab's own definition (ageing 300 s is libvirt's default)
+  const back = await play('virt_network', LAB(0, 300, true));
+  t.is(back.status, 'changed', JSON.stringify(back));
+  await must(['rm', '-f', `${AGEING_DIR}/lab`]);
+  t.is(await sysfs('labbr0'), '30000');
+  t.regex((await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address])).stdout, /3 received/);
+});
+
+test.serial('virt_network: a virsh failure names the object and virsh\'s own message', async (t) => {
+  const r = await play('virt_network', { name: 't2', network: { cidr: '10.62.2.0/24', forward: 'none', bridge: { name: 'labbr0' } } });
+  t.is(r.status, 'failed');
+  t.regex(String(r.result['msg']), /^hv1: network t2: virsh .*net-(define|start).*: exit 1: error: .*labbr0/s);
+  await hv.run([...V, 'net-undefine', 't2']);
+});
+
+// ---- virt_nic_bandwidth ---------------------------------------------------------------------
+
+const BW = (bandwidth: Record<string, unknown>): Record<string, unknown> => ({ domain: 'vm1', mac: MAC, bandwidth });
+const A = { inbound: { average: 128, peak: 256, burst: 64 }, outbound: { average: 128 } };
+const B = { inbound: { average: 256 }, outbound: { average: 64, peak: 128, burst: 32 } };
+
+async function classRate(tap: string): Promise<number | null | undefined> {
+  return parseClasses(await hv.run(['tc', '-j', 'class', 'show', 'dev', tap])).find((c) => c.handle === '1:1')?.rateBps;
+}
+
+test.serial('virt_nic_bandwidth: shape vm1 eth0 from nothing, then change it, both live while vm1 is pinged', async (t) => {
+  t.timeout(5 * 60_000);
+  await checkWritesNothing(t, 'virt_nic_bandwidth', BW(A));
+  for (const bw of [A, B]) {
+    const p = await withPing(() => converge(t, 'virt_nic_bandwidth', BW(bw)));
+    t.true(p.value.changes.every((c) => c.class === 'live'), JSON.stringify(p.value.changes));
+    t.true(p.lost <= 1, `ping lost ${p.lost} of ${p.sent}`);
+  }
+  const tap = await tapOf(MAC);
+  t.is(await classRate(tap), 256_000);
+  t.regex(await must([...V, 'domiftune', 'vm1', MAC, '--config']), /outbound.average: 64\noutbound.peak {2}: 128\noutbound.burst : 32/);
+});
+
+const HALF: [string, (tap: string) => string[][], string][] = [
+  ['config cleared (live set, config not)', () => [[...V, 'domiftune', 'vm1', MAC, '--config', '--inbound', '0', '--outbound', '0']], 'inbound (config only)'],
+  ['live cleared (config set, live not)', () => [[...V, 'domiftune', 'vm1', MAC, '--live', '--inbound', '0', '--outbound', '0']], 'inbound (live only)'],
+  ['tc class rate changed by hand', (tap) => [['tc', 'class', 'change', 'dev', tap, 'classid', '1:1', 'htb', 'rate', '500kbit']], 'tc on TAP'],
+  ['root htb deleted by hand (half-built tc)', (tap) => [['tc', 'qdisc', 'del', 'dev', tap, 'root']], 'tc on TAP'],
+  ['ingress deleted by hand', (tap) => [['tc', 'qdisc', 'del', 'dev', tap, 'ingress']], 'tc on TAP'],
+];
+
+for (const [name, make, property] of HALF) {
+  test.serial(`virt_nic_bandwidth: half-applied, ${name}: --check reports it, apply repairs it`, async (t) => {
+    t.timeout(5 * 60_000);
+    const tap = await tapOf(MAC);
+    for (const argv of make(tap)) await must(argv);
+    const c = await checkWritesNothing(t, 'virt_nic_bandwidth', BW(B));
+    t.true(c.changes.some((x) => x.property === property.replace('TAP', tap)), JSON.stringify(c.changes));
+    await converge(t, 'virt_nic_bandwidth', BW(B));
+    t.is(await classRate(tap), 256_000);
+  });
+}
+
+test.serial('virt_nic_bandwidth: htb and ingress left on an unshaped tap (a failed domiftune) go, libvirt\'s noqueue root comes back', async (t) => {
+  t.timeout(5 * 60_000);
+  await converge(t, 'virt_nic_bandwidth', BW({}));
+  const tap = await tapOf(MAC);
+  await must(['tc', 'qdisc', 'replace', 'dev', tap, 'root', 'handle', '1:', 'htb', 'default', '1']);
+  await must(['tc', 'class', 'add', 'dev', tap, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '1024kbit']);
+  await must(['tc', 'qdisc', 'add', 'dev', tap, 'ingress']);
+  const c = await checkWritesNothing(t, 'virt_nic_bandwidth', BW({}));
+  t.deepEqual(c.changes[0]?.before, ['root htb 1: left on the tap', 'ingress qdisc left on the tap']);
+  await converge(t, 'virt_nic_bandwidth', BW({}));
+  const q = JSON.parse(await must(['tc', '-j', 'qdisc', 'show', 'dev', tap])) as { kind: string; parent?: string }[];
+  t.deepEqual(q.map((x) => x.kind), ['noqueue']);
+});
+
+test.serial('--check on the converged network + bandwidth tasks: time and remote commands', async (t) => {
+  await play('virt_network', T1());
+  await play('virt_nic_bandwidth', BW(A));
+  const times: Record<string, number[]> = { virt_network: [], virt_nic_bandwidth: [] };
+  for (let i = 0; i < 5; i++) {
+    const n = await checkPlansNothing(t, 'virt_network', T1());
+    const b = await checkPlansNothing(t, 'virt_nic_bandwidth', BW(A));
+    times['virt_network']!.push(n.durationMs);
+    times['virt_nic_bandwidth']!.push(b.durationMs);
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  t.log(`--check converged, task duration median of 5 (ms): virt_network ${med(times['virt_network']!)}, virt_nic_bandwidth ${med(times['virt_nic_bandwidth']!)}`);
+});
