@@ -6,6 +6,7 @@ import type { Expr, Play, RoleRef } from '../loader/types.ts';
 import type { ConnectionPool } from './connections.ts';
 import type { ExecEvent, HostStats, TaskRef } from './events.ts';
 import type { HandlerBook } from './handlers.ts';
+import type { IncludeLink } from './include-chain.ts';
 
 /** HostState is what the run remembers about one host across plays. */
 export interface HostState {
@@ -83,6 +84,8 @@ export interface Scope {
   readonly includeParams: Vars;
   /** per-host additions to includeParams (an include's loop item, a rescue's ansible_failed_*) */
   readonly hostParams?: ReadonlyMap<string, Vars> | undefined;
+  /** the dynamic includes these hosts are inside, outermost first (a recursion must end) */
+  readonly includeChain?: readonly IncludeLink[] | undefined;
   readonly become?: boolean | undefined;
   readonly becomeUser?: string | undefined;
   readonly environment: Record<string, unknown>;

@@ -10,6 +10,7 @@ import { TsplayError, TsplayErrors } from '../errors/index.ts';
 import { loadIncludedTasks } from '../loader/index.ts';
 import { shortPath } from '../files/paths.ts';
 import { report } from './report.ts';
+import { includeCycle, type IncludeLink } from './include-chain.ts';
 import { childScope, walkNodes } from './walk.ts';
 
 const includeRefs = new WeakMap<Include, TaskRef>();
@@ -122,7 +123,7 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
     }
   }
   // groups of hosts running one target for one loop index: by index, then by first host to name the target
-  const groups: { index: number; target: string; hosts: HostState[]; loaded: LoadedInclude }[] = [];
+  const groups: { index: number; target: string; hosts: HostState[]; loaded: LoadedInclude; link?: IncludeLink }[] = [];
   const maxItems = Math.max(0, ...[...perHost.values()].map((l) => l.length));
   for (let i = 0; i < maxItems; i++) {
     for (const h of active) {
@@ -132,6 +133,14 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
       if (g) g.hosts.push(h);
       else groups.push({ index: i, target: t.target, hosts: [h], loaded: loadTarget(pc, node, t.target) });
     }
+  }
+  // a recursion that does not end fails its hosts here, before its include is reported as entered
+  const chain = scope.includeChain ?? [];
+  for (const g of groups) {
+    if ('error' in g.loaded) continue;
+    g.link = { at: node.pos, entered: g.loaded.file };
+    const cycle = includeCycle(chain, g.link);
+    if (cycle) g.loaded = { error: oneLine(new TsplayError({ code: 'E_INCLUDE_CYCLE', message: cycle, pos: node.pos })) };
   }
   // Ansible reports every include_tasks (one line per loop item) before running any included
   // task, each counting as ok for its hosts; include_role shows and counts nothing of its own
@@ -152,6 +161,6 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
     if (group.length === 0) continue;
     const params = new Map<string, Vars>();
     for (const h of group) params.set(h.name, perHost.get(h.name)![g.index]!.params);
-    await walkNodes(pc, g.loaded.tasks, group, { ...inner, hostParams: mergeHostParams(scope, params) });
+    await walkNodes(pc, g.loaded.tasks, group, { ...inner, hostParams: mergeHostParams(scope, params), includeChain: [...chain, g.link!] });
   }
 }

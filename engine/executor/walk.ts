@@ -12,9 +12,20 @@ import { getModule } from '../modules/registry.ts';
 import { report } from './report.ts';
 import { storeFacts } from './attempts.ts';
 import { taskSettings } from './task-settings.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 function aborted(pc: PlayCtx): boolean {
   return pc.run.signal?.aborted === true;
+}
+
+/**
+ * mayGoOn lets the event loop turn before a task, then tells whether the run may start it. Why
+ * the turn: debug, set_fact and include expansion never wait on I/O, so without it a long stretch
+ * of them runs in one go and a SIGINT/SIGTERM handler (the abort) only runs after it.
+ */
+async function mayGoOn(pc: PlayCtx): Promise<boolean> {
+  await nextTurn();
+  return !pc.stop && !aborted(pc);
 }
 
 /** childScope folds a block's (or include's) keywords into what its tasks inherit. */
@@ -195,6 +206,7 @@ export async function flushHandlers(pc: PlayCtx, hosts: readonly HostState[]): P
   for (let round = 0; round < 10; round++) {
     let ran = false;
     for (const h of pc.handlers.handlers) {
+      await nextTurn();
       if (aborted(pc)) return;
       const eligible = hosts.filter((x) => !x.unreachable && !x.ended && (!x.failed || force));
       const targets = new Set(pc.handlers.take(h, eligible.map((x) => x.name)));
@@ -223,7 +235,7 @@ function handlerScope(pc: PlayCtx, h: Task): Scope {
  */
 export async function walkNodes(pc: PlayCtx, nodes: readonly TaskNode[], hosts: readonly HostState[], scope: Scope): Promise<void> {
   for (const node of nodes) {
-    if (pc.stop || aborted(pc)) return;
+    if (!(await mayGoOn(pc))) return;
     if (!hosts.some(hostActive)) return;
     if (node.kind === 'task') await runTask(pc, node, hosts, scope);
     // a role pulled in twice with the same params runs once, as in Ansible

@@ -94,10 +94,21 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
   const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, ...(opts.junit ? { junit: opts.junit } : {}) });
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  stdoutClosed.signal.addEventListener('abort', onSignal, { once: true });
+  // first signal: no new task starts, running ones finish, the recap is printed; a second one
+  // ends the process at once (a command stuck on a host should not hold the terminal hostage)
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      process.stderr.write(`tsplay: ${sig} again: interrupted at once, running tasks are abandoned\n`);
+      process.exit(EXIT.INTERRUPTED);
+    }
+    process.stderr.write(`tsplay: ${sig}: interrupted, no new task starts; waiting for running ones (send it again to stop at once)\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // stdout's reader went away (`| head`): stop as on a first signal, quietly
+  const onStdoutClosed = (): void => abort.abort();
+  stdoutClosed.signal.addEventListener('abort', onStdoutClosed, { once: true });
   try {
     const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
     const code = await execute(playbooks, inventory!, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
@@ -105,7 +116,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    stdoutClosed.signal.removeEventListener('abort', onSignal);
+    stdoutClosed.signal.removeEventListener('abort', onStdoutClosed);
     await reporter.close();
   }
 }
