@@ -36,6 +36,7 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'blockinfile',
   doc: 'Insert, update or remove a block of lines between marker lines; insertafter/insertbefore, create, marker_begin/end.',
   schema,
+  writeKeys: (args) => [args.path],
   read: readEdited,
   plan(args, current) {
     // Unlike lineinfile, Ansible's blockinfile fails on a missing file without create even for state=absent.

@@ -101,6 +101,7 @@ export const copyModule: ModuleDef<Args, DestCurrent, WritePayload | TreePayload
   name: 'copy',
   doc: 'Write a file on the host from `content` or a controller file or directory `src` (role files/ first); backup, mode, owner, group.',
   schema,
+  writeKeys: (args) => [args.dest],
   async read(ctx, args) {
     if (args.content !== undefined) return readDest(ctx, args.dest, undefined);
     if (args.remote_src) return readRemoteSource(ctx, args.src!, args.dest);

@@ -146,6 +146,7 @@ export const fileModule: ModuleDef<Args, FileCurrent, FilePayload> = {
   name: 'file',
   doc: 'Ensure a path is a file, directory, symlink, touched or absent, with mode/owner/group (recurse for directories).',
   schema,
+  writeKeys: (args) => [args.path],
   async read(ctx, args) {
     const probe = args.recurse && args.state === 'directory' ? recurseProbe(args) : undefined;
     const { states, extra } = await readFileStatesAnd(ctx, [args.path], {}, probe ? [probe] : []);

@@ -48,6 +48,7 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'lineinfile',
   doc: 'Ensure a line is in a file (or replace the line a regexp matches, or remove lines); insertafter/insertbefore, backrefs, create.',
   schema,
+  writeKeys: (args) => [args.path],
   read: readEdited,
   plan(args, current) {
     const plan = planEdited(args, current, (text) => editLines(text, args), () =>
