@@ -52,7 +52,13 @@ export interface PutOptions {
    */
   readonly expect?: string | null;
   /** who writes (the same across one task's retries), so a writer that lost a race gets the next turn */
-  readonly writer?: string;
+  readonly writer?: Writer;
+}
+
+/** Writer names one task's write across its retries; on its last try it gives up its turn when it loses. */
+export interface Writer {
+  readonly id: string;
+  readonly lastTry: boolean;
 }
 
 /**

@@ -24,11 +24,11 @@ export interface ModuleRun {
 export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
   const paths = ctx.check ? [] : (mod.writeKeys?.(args) ?? []);
   if (paths.length === 0) return driveOnce(mod, ctx, args);
-  const writing: ModuleContext = { ...ctx, writer: randomBytes(8).toString('hex') };
+  const id = randomBytes(8).toString('hex');
   return withPaths(ctx.conn, paths.map((p) => posix.normalize(p)), async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await driveOnce(mod, writing, args);
+        return await driveOnce(mod, { ...ctx, writer: { id, lastTry: attempt === WRITE_ATTEMPTS } }, args);
       } catch (e) {
         // another writer (a concurrent run, an editor) replaced the file between read and write:
         // read it again and plan against what it holds now

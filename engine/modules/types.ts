@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Connection } from '../connection/types.ts';
+import type { Connection, Writer } from '../connection/types.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { SourcePos } from '../errors/index.ts';
 
@@ -81,7 +81,7 @@ export interface ModuleContext {
   readonly task?: string;
   readonly pos?: SourcePos;
   /** set by the driver for modules with `writeKeys`: names this task's writes across its retries (PutOptions.writer) */
-  readonly writer?: string;
+  readonly writer?: Writer;
 }
 
 /**

@@ -4,11 +4,15 @@
 // within a run and (b) the write refuses to replace a file that changed since it was read.
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LocalConnection, openConnection, SshPool } from '../../engine/connection/index.ts';
+import type { Connection } from '../../engine/connection/types.ts';
+import type { TsplayError } from '../../engine/errors/index.ts';
 import { createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
+import { runModule } from '../modules/support/drive.ts';
 import { runPlaybook } from './helpers/run-playbook.ts';
 
 const execFileP = promisify(execFile);
@@ -114,3 +118,58 @@ test.serial('two concurrent runs adding 20 lines each to one file on one sshd ho
   t.is(new Set(lines(file)).size, 40);
   t.deepEqual(readdirSync(hosts.hosts[0]!.root).filter((n) => n.includes('tsplay')), [], 'no temp file or turn marker left');
 });
+
+// A connection whose every read (the module's one batch) is followed by another writer appending
+// to `file`, `times` times: the write that follows finds the file changed since it was read.
+function interfering(c: Connection, file: string, times: number): Connection {
+  let n = 0;
+  return new Proxy(c, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv) as unknown;
+      if (typeof v !== 'function') return v;
+      if (prop !== 'batch') return (v as (...x: unknown[]) => unknown).bind(target);
+      return async (...a: unknown[]) => {
+        const r = await (v as (...x: unknown[]) => Promise<unknown>).apply(target, a);
+        if (n < times) appendFileSync(file, `other writer ${++n}\n`);
+        return r;
+      };
+    },
+  });
+}
+
+const connections: Array<[string, () => Promise<Connection>]> = [
+  ['ssh (SFTP temp file, checked rename)', async () => openConnection('h1', hosts.hosts[0]!.vars, { hostKeyChecking: 'yes', knownHostsFile: hosts.knownHostsFile, verbosity: 0 }, new SshPool())],
+  // a command prefix sends put through PUT_SCRIPT, the path sudo writes take
+  ['local (temp file, checked rename)', async () => new LocalConnection('h1')],
+  ['local through PUT_SCRIPT', async () => new LocalConnection('h1', {}, { prefix: ['env'] })],
+];
+
+for (const [how, open] of connections) {
+  test.serial(`${how}: a file changed between read and write is read and planned again, keeping both edits`, async (t) => {
+    const file = join(hosts.hosts[0]!.root, `raced-${how.replace(/\W+/g, '-')}.txt`);
+    writeFileSync(file, 'first\n');
+    const conn = await open();
+    try {
+      const r = await runModule(interfering(conn, file, 1), 'lineinfile', { path: file, line: 'mine' });
+      t.is(r.status, 'changed');
+      t.deepEqual(lines(file), ['first', 'other writer 1', 'mine']);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test.serial(`${how}: a file that keeps changing fails after 5 attempts, naming host and path, and is not overwritten`, async (t) => {
+    const file = join(hosts.hosts[0]!.root, `churn-${how.replace(/\W+/g, '-')}.txt`);
+    writeFileSync(file, 'first\n');
+    const conn = await open();
+    try {
+      const e = await t.throwsAsync(runModule(interfering(conn, file, 99), 'lineinfile', { path: file, line: 'mine' }));
+      t.is((e as TsplayError).code, 'E_WRITE_CONFLICT');
+      t.is(e?.message, `h1: ${file} on h1 kept changing between read and write; gave up after 5 attempts`);
+      t.deepEqual(lines(file), ['first', 'other writer 1', 'other writer 2', 'other writer 3', 'other writer 4', 'other writer 5']);
+      t.deepEqual(readdirSync(hosts.hosts[0]!.root).filter((n) => n.startsWith(`.churn-${how.replace(/\W+/g, '-')}`)), [], 'no temp file or turn marker left');
+    } finally {
+      await conn.close();
+    }
+  });
+}
