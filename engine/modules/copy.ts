@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { basename, posix } from 'node:path';
 import type { ModuleDef, ModuleContext, Plan } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/args.ts';
 import { type FileState, effective, readFileStates } from './support/file-state.ts';
 import { applyWrite, planWrite, type RemoteSource, type WriteArgs, type WritePayload } from './support/file-write.ts';
 import { readLocal } from './support/local-files.ts';
@@ -12,8 +12,8 @@ import { applyTree, planTree, readTree, treeBase, type TreeCurrent, type TreePay
 export const WRITE_SHAPE = {
   dest: astr,
   mode: amode,
-  owner: astr,
-  group: astr,
+  owner: aowner,
+  group: aowner,
   backup: abool,
   force: abool,
   validate: avalidate,
