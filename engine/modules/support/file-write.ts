@@ -96,7 +96,7 @@ export function planWrite(args: WriteArgs, desired: string | Buffer | RemoteSour
       backup: exists && args.backup === true,
       ...(args.validate !== undefined ? { validate: args.validate } : {}),
       ...(exists && st ? { keep: { mode: modeString(st.mode), owner: st.owner, group: st.group } } : {}),
-      ...(!exists ? { expect: null } : current.checksum !== undefined ? { expect: current.checksum } : {}),
+      ...(contentChange && local !== undefined && (!exists || current.checksum !== undefined) ? { expect: exists ? current.checksum! : null } : {}),
     },
   };
 }
