@@ -2,21 +2,64 @@ import { TsplayError } from '../errors/index.ts';
 import type { Argv, PutOptions } from './types.ts';
 
 /**
+ * UNCHANGED_FN defines the sh function `unchanged TARGET SHA1 WRITER LAST` that answers whether
+ * TARGET still holds the content whose sha1 is SHA1 (`-`: TARGET must not exist). It first takes an
+ * flock on TARGET's directory (when the host has flock), held until the calling script exits, so
+ * tsplay writers check and rename one at a time: a writer that waited sees the file its predecessor
+ * put. Writers that take no lock (Ansible, an editor) can still slip in between the check and `mv`.
+ *
+ * Turns: a writer that loses (its file changed) leaves a symlink `.NAME.tsplay-turn` -> WRITER,
+ * and every other writer steps aside (answers "changed") until that one has written, lost its
+ * LAST (=1) try, or 30 s have passed. Without it, a run editing the file item after item wins every
+ * race: it reads again the moment it renamed, always before the loser's retry, so the loser gives up.
+ */
+const UNCHANGED_FN = [
+  'unchanged() {',
+  '  ud=$(dirname -- "$1"); uw="$ud/.$(basename -- "$1").tsplay-turn"',
+  '  if command -v flock >/dev/null 2>&1 && [ -r "$ud" ]; then exec 9<"$ud"; flock 9; fi',
+  '  uo=; if [ -L "$uw" ]; then uo=$(readlink -- "$uw"); if [ $(( $(date +%s) - $(stat -c %Y -- "$uw") )) -ge 30 ]; then uo=; fi; fi',
+  '  if [ -n "$uo" ] && [ "$uo" != "$3" ]; then return 1; fi',
+  '  if [ "$2" = - ]; then if [ -e "$1" ] || [ -L "$1" ]; then uc=1; else uc=0; fi',
+  '  else us=$(sha1sum < "$1" 2>/dev/null) && [ "${us%% *}" = "$2" ] && uc=0 || uc=1; fi',
+  '  if [ "$uc" = 0 ] || [ "$4" = 1 ] || [ -z "$3" ]; then if [ -n "$uo" ]; then rm -f -- "$uw"; fi; return $uc; fi',
+  '  if [ -z "$uo" ]; then rm -f -- "$uw"; ln -s -- "$3" "$uw" 2>/dev/null || :; fi',
+  '  return 1',
+  '}',
+];
+
+/** CONFLICT_RC is the exit status of PUT_SCRIPT and RENAME_SCRIPT when the target changed since it was read. */
+export const CONFLICT_RC = 3;
+
+/**
+ * RENAME_SCRIPT renames a written temp file over its target only if the target is unchanged:
+ * `sh -c RENAME_SCRIPT tsplay-rename TEMP TARGET SHA1|- WRITER LAST`; otherwise it removes the temp file
+ * and exits CONFLICT_RC.
+ */
+export const RENAME_SCRIPT = [
+  ...UNCHANGED_FN,
+  `if ! unchanged "$2" "$3" "$4" "$5"; then rm -f -- "$1"; exit ${CONFLICT_RC}; fi`,
+  'mv -f -- "$1" "$2"',
+].join('\n');
+
+/**
  * PUT_SCRIPT is the fixed sh program that replaces a file atomically when the write needs
- * sudo: `sh -c PUT_SCRIPT tsplay-put PATH MODE OWNER GROUP` with the content on stdin. It
+ * sudo: `sh -c PUT_SCRIPT tsplay-put PATH MODE OWNER GROUP EXPECT WRITER LAST` with the content on stdin. It
  * writes a temp file beside PATH, keeps the old file's mode and owner unless told otherwise,
- * and renames it over PATH, so readers see the old or the new file, never half of one.
+ * and renames it over PATH, so readers see the old or the new file, never half of one. A
+ * non-empty EXPECT (a sha1, or `-` for absent) makes the rename wait for UNCHANGED_FN's check.
  */
 export const PUT_SCRIPT = [
   'set -e',
+  ...UNCHANGED_FN,
   'd=$(dirname -- "$1"); b=$(basename -- "$1")',
   't=$(mktemp "$d/.$b.tsplay-XXXXXXXX")',
   'trap \'rm -f -- "$t"\' EXIT',
   'cat >"$t"',
-  'if [ -n "$2" ]; then chmod "$2" "$t"; elif [ -e "$1" ]; then chmod "$(stat -c %a -- "$1")" "$t"; else chmod 644 "$t"; fi',
-  'if [ -z "$3$4" ] && [ -e "$1" ]; then chown "$(stat -c %u:%g -- "$1")" "$t"; fi',
+  'if [ -n "$2" ]; then chmod -- "$2" "$t"; elif [ -e "$1" ]; then chmod -- "$(stat -c %a -- "$1")" "$t"; else chmod 644 "$t"; fi',
+  'if [ -z "$3$4" ] && [ -e "$1" ]; then chown -- "$(stat -c %u:%g -- "$1")" "$t"; fi',
   'if [ -n "$3" ]; then chown -- "$3" "$t"; fi',
   'if [ -n "$4" ]; then chgrp -- "$4" "$t"; fi',
+  `if [ -n "$5" ] && ! unchanged "$1" "$5" "$6" "$7"; then exit ${CONFLICT_RC}; fi`,
   'mv -f -- "$t" "$1"',
   'trap - EXIT',
 ].join('\n');
@@ -33,5 +76,23 @@ export function parseMode(mode: string | number, host?: string): number {
 
 /** putArgv is the argv that runs PUT_SCRIPT for `path` (the content goes on its stdin). */
 export function putArgv(path: string, mode: number | undefined, opts: PutOptions): Argv {
-  return ['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? ''];
+  return ['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? '', expectArg(opts), ...writerArgs(opts)];
+}
+
+/** renameArgv is the argv that renames `tmp` over `path` only if `path` is as `opts.expect` says. */
+export function renameArgv(tmp: string, path: string, opts: PutOptions): Argv {
+  return ['/bin/sh', '-c', RENAME_SCRIPT, 'tsplay-rename', tmp, path, expectArg(opts) || '-', ...writerArgs(opts)];
+}
+
+function writerArgs(opts: PutOptions): [string, string] {
+  return [opts.writer?.id ?? '', opts.writer?.lastTry ? '1' : ''];
+}
+
+function expectArg(opts: PutOptions): string {
+  return opts.expect === undefined ? '' : opts.expect === null ? '-' : opts.expect;
+}
+
+/** writeConflict is the error of a put whose target changed after it was read (PutOptions.expect). */
+export function writeConflict(host: string, path: string): TsplayError {
+  return new TsplayError({ code: 'E_WRITE_CONFLICT', host, message: `${path} changed on ${host} after it was read; not replaced` });
 }

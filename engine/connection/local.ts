@@ -5,7 +5,7 @@ import { constants as osConstants, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TsplayError } from '../errors/index.ts';
 import { BecomeResolver, checkBecome } from './become.ts';
-import { parseMode, putArgv } from './file-ops.ts';
+import { CONFLICT_RC, parseMode, putArgv, renameArgv, writeConflict } from './file-ops.ts';
 import { checkEnvName } from './quote.ts';
 import { type BecomeSpec, sudoArgv } from './shell-driver.ts';
 import type { Argv, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
@@ -149,6 +149,7 @@ export class LocalConnection implements Connection {
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
     if (this.prefix.length > 0 || (await this.becomeFor(opts.become ? { become: true } : undefined))) {
       const r = await this.exec(putArgv(path, mode, opts), { stdin: data, become: opts.become === true });
+      if (r.rc === CONFLICT_RC && opts.expect !== undefined) throw writeConflict(this.host, path);
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
     }
@@ -166,7 +167,13 @@ export class LocalConnection implements Connection {
       await fh.chmod(mode ?? (old ? old.mode & 0o7777 : 0o644));
       if (uid !== undefined || gid !== undefined) await fh.chown(uid ?? -1, gid ?? -1);
       await fh.close();
-      await fsp.rename(tmp, path);
+      if (opts.expect === undefined) await fsp.rename(tmp, path);
+      else {
+        // the same check-and-rename script as over ssh, so local and remote writers lock alike
+        const r = await this.spawnArgv(renameArgv(tmp, path, opts), {});
+        if (r.rc === CONFLICT_RC) throw writeConflict(this.host, path);
+        if (r.rc !== 0) throw new Error(`cannot rename ${tmp} to ${path}: ${r.stderr.trim()}`);
+      }
       renamed = true;
     } catch (e) {
       if (e instanceof TsplayError) throw e;

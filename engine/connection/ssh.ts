@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { BecomeResolver, checkBecome } from './become.ts';
-import { parseMode, putArgv } from './file-ops.ts';
+import { CONFLICT_RC, parseMode, putArgv, renameArgv, writeConflict } from './file-ops.ts';
 import { PersistentShell } from './persistent-shell.ts';
 import { type BecomeSpec, type CommandSpec, driverCommand, newMarker } from './shell-driver.ts';
 import type { SshPool } from './ssh-pool.ts';
@@ -122,6 +122,7 @@ export class SshConnection implements Connection {
     const become = await this.becomeFor(opts.become ? { become: true } : undefined);
     if (become) {
       const r = await this.run(putArgv(path, mode, opts), { stdin: data, become: true });
+      if (r.rc === CONFLICT_RC && opts.expect !== undefined) throw writeConflict(this.host, path);
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
     }
@@ -157,7 +158,13 @@ export class SshConnection implements Connection {
         const r = await this.run(opts.owner ? ['chown', '--', opts.group ? `${opts.owner}:${opts.group}` : opts.owner, tmp] : ['chgrp', '--', opts.group as string, tmp]);
         if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: h, message: `cannot set owner of ${path}: ${r.stderr.trim()}` });
       }
-      await sftpCall(h, `rename ${tmp} to ${path}`, (cb) => sftp.ext_openssh_rename(tmp, path, cb));
+      if (opts.expect === undefined) await sftpCall(h, `rename ${tmp} to ${path}`, (cb) => sftp.ext_openssh_rename(tmp, path, cb));
+      else {
+        // SFTP cannot compare before renaming: one fixed script checks and renames in one go
+        const r = await this.run(renameArgv(tmp, path, opts));
+        if (r.rc === CONFLICT_RC) throw writeConflict(h, path);
+        if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: h, message: `cannot rename ${tmp} to ${path}: ${r.stderr.trim()}` });
+      }
       renamed = true;
     } finally {
       if (!renamed) await sftpCall(h, `remove ${tmp}`, (cb) => sftp.unlink(tmp, cb)).catch(() => undefined);

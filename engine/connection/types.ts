@@ -46,6 +46,19 @@ export interface PutOptions {
    * it stays in the host's journal, so a run killed before the removal still gets it cleaned up
    */
   readonly scratch?: boolean;
+  /**
+   * the content's sha1 when it was read (null: it did not exist): the rename happens only if the
+   * target still is so, otherwise put throws E_WRITE_CONFLICT and the target is left as it is
+   */
+  readonly expect?: string | null;
+  /** who writes (the same across one task's retries), so a writer that lost a race gets the next turn */
+  readonly writer?: Writer;
+}
+
+/** Writer names one task's write across its retries; on its last try it gives up its turn when it loses. */
+export interface Writer {
+  readonly id: string;
+  readonly lastTry: boolean;
 }
 
 /**

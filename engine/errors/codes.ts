@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   E_AUTH: 'authentication failed',
   E_COMMAND: 'a remote command failed',
   E_MODULE: 'a module failed',
+  E_WRITE_CONFLICT: 'a file changed on the host between being read and being replaced',
   E_BECOME: 'privilege escalation failed',
   E_TIMEOUT: 'an operation timed out',
   E_INTERRUPTED: 'the run was interrupted',

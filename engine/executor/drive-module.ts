@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { ApplyResult, ModuleContext, ModuleDef, Plan, PlanContext } from '../modules/types.ts';
+import { withPaths } from './path-queue.ts';
 import type { TaskResult } from './task-result.ts';
 
 /** ModuleRun is one drive of a module: its plan, what apply reported (if it ran), and the task result. */
@@ -13,8 +18,35 @@ export interface ModuleRun {
  * driveModule runs a module the one way its contract (engine/modules/types.ts) allows:
  * read → plan → (skipped | failed | converged | check mode) → apply. The executor calls it for
  * every task and the module tests call it too, so both see the same decision and the same result.
+ * A module that declares `writeKeys` is driven one at a time per (connection, path), and driven
+ * again (at most WRITE_ATTEMPTS times) when its write finds the file changed since it was read.
  */
 export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
+  const paths = ctx.check ? [] : (mod.writeKeys?.(args) ?? []);
+  if (paths.length === 0) return driveOnce(mod, ctx, args);
+  const id = randomBytes(8).toString('hex');
+  return withPaths(ctx.conn, paths.map((p) => posix.normalize(p)), async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await driveOnce(mod, { ...ctx, writer: { id, lastTry: attempt === WRITE_ATTEMPTS } }, args);
+      } catch (e) {
+        // another writer (a concurrent run, an editor) replaced the file between read and write:
+        // read it again and plan against what it holds now
+        if (!(e instanceof TsplayError && e.code === 'E_WRITE_CONFLICT')) throw e;
+        if (attempt >= WRITE_ATTEMPTS) {
+          throw new TsplayError({ code: 'E_WRITE_CONFLICT', host: ctx.host, message: `${ctx.host}: ${paths.join(', ')} on ${ctx.conn.host} kept changing between read and write; gave up after ${attempt} attempts` });
+        }
+        // a random, growing pause: two writers retrying in step would collide again and again
+        await sleep(Math.random() * 25 * 2 ** attempt);
+      }
+    }
+  });
+}
+
+/** WRITE_ATTEMPTS bounds read → plan → apply rounds of a write that keeps finding its file changed. */
+const WRITE_ATTEMPTS = 5;
+
+async function driveOnce<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
   const planCtx: PlanContext = { host: ctx.host, vars: ctx.vars, check: ctx.check, diff: ctx.diff, ...pick(ctx) };
   const current: unknown = await mod.read(ctx, args);
   const plan = mod.plan(args, current, planCtx);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleDef } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/args.ts';
 import type { FileState } from './support/file-state.ts';
 import type { WritePayload } from './support/file-write.ts';
 import { editBlock } from './support/block-edit.ts';
@@ -20,8 +20,8 @@ const schema = moduleArgs(
     marker_begin: astr,
     marker_end: astr,
     mode: amode,
-    owner: astr,
-    group: astr,
+    owner: aowner,
+    group: aowner,
   },
   {
     required: ['path'],
@@ -36,6 +36,7 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'blockinfile',
   doc: 'Insert, update or remove a block of lines between marker lines; insertafter/insertbefore, create, marker_begin/end.',
   schema,
+  writeKeys: (args) => [args.path],
   read: readEdited,
   plan(args, current) {
     // Unlike lineinfile, Ansible's blockinfile fails on a missing file without create even for state=absent.

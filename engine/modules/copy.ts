@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { basename, posix } from 'node:path';
 import type { ModuleDef, ModuleContext, Plan } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/args.ts';
 import { type FileState, effective, readFileStates } from './support/file-state.ts';
 import { applyWrite, planWrite, type RemoteSource, type WriteArgs, type WritePayload } from './support/file-write.ts';
 import { readLocal } from './support/local-files.ts';
@@ -13,8 +13,8 @@ import { jsonStringify } from '../py/json.ts';
 export const WRITE_SHAPE = {
   dest: astr,
   mode: amode,
-  owner: astr,
-  group: astr,
+  owner: aowner,
+  group: aowner,
   backup: abool,
   force: abool,
   validate: avalidate,
@@ -102,6 +102,7 @@ export const copyModule: ModuleDef<Args, DestCurrent, WritePayload | TreePayload
   name: 'copy',
   doc: 'Write a file on the host from `content` or a controller file or directory `src` (role files/ first); backup, mode, owner, group.',
   schema,
+  writeKeys: (args) => [args.dest],
   async read(ctx, args) {
     if (args.content !== undefined) return readDest(ctx, args.dest, undefined);
     if (args.remote_src) return readRemoteSource(ctx, args.src!, args.dest);

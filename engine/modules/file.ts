@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Argv } from '../connection/types.ts';
 import type { Change, ModuleDef, Plan } from './types.ts';
-import { abool, amode, astr, moduleArgs } from './support/args.ts';
+import { abool, amode, aowner, astr, moduleArgs } from './support/args.ts';
 import { type FileState, attrChanges, attrCommands, effective, readFileStatesAnd, runAll } from './support/file-state.ts';
 import { TILDE } from './support/task-opts.ts';
 
@@ -10,8 +10,8 @@ const schema = moduleArgs(
     path: astr,
     state: z.enum(['file', 'directory', 'absent', 'link', 'touch']),
     mode: amode,
-    owner: astr,
-    group: astr,
+    owner: aowner,
+    group: aowner,
     src: astr,
     recurse: abool,
     force: abool,
@@ -76,9 +76,9 @@ function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
     const spec = Object.fromEntries(Object.entries({ mode: args.mode, owner: args.owner, group: args.group }).filter(([, v]) => v !== undefined));
     changes.push({ property: 'recurse', before: 'entries below differ', after: spec });
     if (args.owner !== undefined || args.group !== undefined) {
-      cmds.push(['chown', '-R', `${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`, '--', args.path]);
+      cmds.push(['chown', '-R', '--', `${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`, args.path]);
     }
-    if (args.mode !== undefined) cmds.push(['chmod', '-R', String(typeof args.mode === 'number' ? args.mode.toString(8) : args.mode), '--', args.path]);
+    if (args.mode !== undefined) cmds.push(['chmod', '-R', '--', String(typeof args.mode === 'number' ? args.mode.toString(8) : args.mode), args.path]);
   }
   return done(changes, cmds, args.path, 'directory');
 }
@@ -146,6 +146,7 @@ export const fileModule: ModuleDef<Args, FileCurrent, FilePayload> = {
   name: 'file',
   doc: 'Ensure a path is a file, directory, symlink, touched or absent, with mode/owner/group (recurse for directories).',
   schema,
+  writeKeys: (args) => [args.path],
   async read(ctx, args) {
     const probe = args.recurse && args.state === 'directory' ? recurseProbe(args) : undefined;
     const { states, extra } = await readFileStatesAnd(ctx, [args.path], {}, probe ? [probe] : []);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ArgProblem } from './support/args.ts';
 import type { ModuleDef } from './types.ts';
-import { abool, amode, astr, avalidate, moduleArgs } from './support/args.ts';
+import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/args.ts';
 import type { FileState } from './support/file-state.ts';
 import type { WritePayload } from './support/file-write.ts';
 import { applyEdited, planEdited, readEdited } from './support/edit-plan.ts';
@@ -22,8 +22,8 @@ const schema = moduleArgs(
     firstmatch: abool,
     validate: avalidate,
     mode: amode,
-    owner: astr,
-    group: astr,
+    owner: aowner,
+    group: aowner,
   },
   {
     required: ['path'],
@@ -48,6 +48,7 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'lineinfile',
   doc: 'Ensure a line is in a file (or replace the line a regexp matches, or remove lines); insertafter/insertbefore, backrefs, create.',
   schema,
+  writeKeys: (args) => [args.path],
   read: readEdited,
   plan(args, current) {
     const plan = planEdited(args, current, (text) => editLines(text, args), () =>

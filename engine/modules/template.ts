@@ -19,6 +19,7 @@ export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
   name: 'template',
   doc: 'Render a Handlebars template (role templates/ first) and write it like copy; backup, mode, owner, group.',
   schema,
+  writeKeys: (args) => [args.dest],
   async read(ctx, args) {
     const local = readLocal(args.src, ctx.searchPaths.templates);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Connection } from '../connection/types.ts';
+import type { Connection, Writer } from '../connection/types.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { SourcePos } from '../errors/index.ts';
 
@@ -80,6 +80,8 @@ export interface ModuleContext {
   /** the task's name and position, for modules that report errors in expressions (assert) */
   readonly task?: string;
   readonly pos?: SourcePos;
+  /** set by the driver for modules with `writeKeys`: names this task's writes across its retries (PutOptions.writer) */
+  readonly writer?: Writer;
 }
 
 /**
@@ -123,6 +125,12 @@ export interface ModuleDef<A = any, C = any, P = any> {
   readonly local?: boolean;
   /** how the executor treats the result (facts, variables, a meta action); none for ordinary modules */
   readonly route?: ModuleRoute;
+  /**
+   * the paths on the host this module may replace (copy/template `dest`, lineinfile `path`...):
+   * the driver runs read → plan → apply of one path on one connection one at a time, and
+   * re-reads and re-plans when a write finds the file changed since it was read (E_WRITE_CONFLICT)
+   */
+  writeKeys?(args: A): readonly string[];
   read(ctx: ModuleContext, args: A): Promise<C>;
   plan(args: A, current: C, ctx: PlanContext): Plan<P>;
   apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;

@@ -30,6 +30,18 @@ export const astr = z.preprocess(
   z.string(),
 );
 
+/**
+ * aowner is a user or group (owner/group of every module that sets them): a name as the host's
+ * NSS may know it (www-data, john.doe, DOMAIN\user, user@realm, "Domain Users") or a numeric id.
+ * Refused: a leading `-` (chown/chgrp would take it as an option, e.g. `--reference=FILE`), `:`
+ * (chown's owner:group separator), surrounding spaces and control characters, none of which a
+ * real name holds; whether the name exists is for the host to say.
+ */
+export const aowner = astr.refine(
+  (v) => v !== '' && !v.startsWith('-') && !v.includes(':') && v.trim() === v && !/[\x00-\x1f\x7f]/.test(v),
+  'expected a user or group name or a numeric id (not starting with "-", without ":" or control characters)',
+);
+
 /** avalidate is a `validate` command: it must name the temp file to check with %s, as Ansible demands. */
 export const avalidate = z.string().refine((v) => v.includes('%s'), 'validate must contain %s');
 

@@ -212,11 +212,12 @@ export function attrCommands(path: string, changes: readonly Change[], opts: { n
   const group = by('group')?.after as string | undefined;
   if (owner !== undefined || group !== undefined) {
     const spec = `${owner ?? ''}${group !== undefined ? `:${group}` : ''}`;
-    cmds.push(opts.noFollow ? ['chown', '-h', spec, '--', path] : ['chown', spec, '--', path]);
+    // every user value after `--`: a name starting with `-` must never reach chown as an option
+    cmds.push(opts.noFollow ? ['chown', '-h', '--', spec, path] : ['chown', '--', spec, path]);
   }
   // Why after chown: chown clears setuid/setgid bits, so the mode must come last.
   const mode = by('mode')?.after as string | undefined;
-  if (mode !== undefined && !opts.noFollow) cmds.push(['chmod', mode, '--', path]);
+  if (mode !== undefined && !opts.noFollow) cmds.push(['chmod', '--', mode, path]);
   return cmds;
 }
 

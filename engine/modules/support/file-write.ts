@@ -30,6 +30,8 @@ export interface WritePayload {
   readonly mkdirParent?: boolean;
   /** copy `remote_src`: the content comes from this file on the host itself */
   readonly copyFrom?: string;
+  /** the sha1 the plan saw (null: no file): the write replaces the file only if it still is so */
+  readonly expect?: string | null;
 }
 
 /** RemoteSource is desired content that already sits on the host (copy `remote_src`). */
@@ -94,6 +96,7 @@ export function planWrite(args: WriteArgs, desired: string | Buffer | RemoteSour
       backup: exists && args.backup === true,
       ...(args.validate !== undefined ? { validate: args.validate } : {}),
       ...(exists && st ? { keep: { mode: modeString(st.mode), owner: st.owner, group: st.group } } : {}),
+      ...(contentChange && local !== undefined && (!exists || current.checksum !== undefined) ? { expect: exists ? current.checksum! : null } : {}),
     },
   };
 }
@@ -153,6 +156,8 @@ export async function applyWrite(ctx: ModuleContext, plan: Plan<WritePayload>): 
     ...(mode !== undefined ? { mode } : {}),
     ...(owner !== undefined ? { owner } : {}),
     ...(group !== undefined ? { group } : {}),
+    ...(p.expect !== undefined ? { expect: p.expect } : {}),
+    ...(ctx.writer !== undefined ? { writer: ctx.writer } : {}),
   };
   if (p.content !== undefined) {
     await ctx.conn.put(p.path, p.content, opts);
