@@ -16,6 +16,9 @@ export function readBecomePassword(input: NodeJS.ReadStream = process.stdin, pro
 function fromTerminal(input: NodeJS.ReadStream, prompt: NodeJS.WritableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     let typed = '';
+    // echo goes off before the prompt appears (as Python's getpass does): a password typed the
+    // moment the prompt shows must never be echoed by the terminal
+    input.setRawMode(true);
     prompt.write(BECOME_PROMPT);
     const done = (err?: Error): void => {
       input.off('data', onData);
@@ -38,7 +41,6 @@ function fromTerminal(input: NodeJS.ReadStream, prompt: NodeJS.WritableStream): 
         else typed += ch;
       }
     };
-    input.setRawMode(true);
     input.on('data', onData);
     input.resume();
   });
