@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ANSIBLE_YAML } from '../files/yaml-file.ts';
+import { readUtf8File } from '../files/utf8.ts';
 import { TsplayError } from '../errors/index.ts';
 
 /** splitKeyValues splits `a=1 b='x y'` on unquoted whitespace, as Ansible's parse_kv does for -e. */
@@ -38,7 +38,7 @@ export function parseExtraVars(value: string): Record<string, unknown> {
     const file = value.slice(1);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readUtf8File(file, 'extra-vars file');
     } catch (e) {
       throw bad(`cannot read ${file}: ${(e as Error).message}`);
     }

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { Play, Playbook, Task } from '../loader/types.ts';
 import { ANSIBLE_YAML } from '../files/yaml-file.ts';
+import { readUtf8File } from '../files/utf8.ts';
 import { renderValue } from '../template/index.ts';
 import { HandlerBook } from './handlers.ts';
 import { type HostState, type PlayCtx, type RunCtx, type Scope } from './run-context.ts';
@@ -48,8 +48,9 @@ function loadVarsFiles(run: RunCtx, play: Play, dir: string): Vars {
     const path = isAbsolute(name) ? name : resolve(dir, name);
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
-    } catch {
+      text = readUtf8File(path, 'vars file');
+    } catch (e) {
+      if (e instanceof TsplayError) throw e;
       throw new TsplayError({ code: 'E_FILE_NOT_FOUND', message: `vars_files: ${path} cannot be read`, pos: play.pos });
     }
     const data: unknown = parseYaml(text, ANSIBLE_YAML);

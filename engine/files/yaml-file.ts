@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, type Document, type DocumentOptions, type Node, type ParseOptions, type Scalar, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
-import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
+import { type Diagnostics, type ErrorCode, type SourcePos, TsplayError } from '../errors/index.ts';
 import { shortPath } from './paths.ts';
+import { readUtf8File } from './utf8.ts';
 import { pyInt } from '../py/int.ts';
 
 /** YamlFile is a parsed YAML file that can turn any node back into a file:line:col. */
@@ -56,8 +56,12 @@ export const ANSIBLE_YAML: ParseOptions & DocumentOptions & SchemaOptions = { ve
 export function loadYamlFile(path: string, diags: Diagnostics, from?: SourcePos): YamlFile | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readUtf8File(path);
   } catch (e) {
+    if (e instanceof TsplayError) {
+      diags.add(e);
+      return undefined;
+    }
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     diags.add({
       code: missing ? 'E_FILE_NOT_FOUND' : 'E_FILE_READ',

@@ -1,10 +1,11 @@
 // Reading `-i` sources into an InventoryData the way Ansible's InventoryManager.parse_source does:
 // a comma list is a host list, a directory is read file by file (sorted, skipping group_vars,
 // host_vars, hidden files and Ansible's ignored extensions), a file is YAML or INI.
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { isMap } from 'yaml';
-import { Diagnostics } from '../errors/index.ts';
+import { Diagnostics, TsplayError } from '../errors/index.ts';
+import { readUtf8File } from '../files/utf8.ts';
 import { parseAddress } from './address.ts';
 import type { InventoryData } from './data.ts';
 import { parseIni } from './ini.ts';
@@ -59,9 +60,10 @@ export function parseSourcePath(path: string, inv: InventoryData, diags: Diagnos
   }
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readUtf8File(path, 'inventory');
   } catch (e) {
-    diags.add({ code: 'E_FILE_READ', message: `cannot read ${path}: ${(e as Error).message}`, pos: { file: path, line: 1, col: 1 } });
+    if (e instanceof TsplayError) diags.add(e);
+    else diags.add({ code: 'E_FILE_READ', message: `cannot read ${path}: ${(e as Error).message}`, pos: { file: path, line: 1, col: 1 } });
     return;
   }
   const pos = { file: path, line: 1, col: 1 };

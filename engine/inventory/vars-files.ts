@@ -2,10 +2,11 @@
 // host_group_vars plugin and DataLoader.find_vars_files do: `<name>`, `<name>.yml`,
 // `<name>.yaml`, `<name>.json` (the first that exists wins) or a directory `<name>/` whose files
 // (sorted, recursively, no hidden or backup files) are merged in order.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { isMap } from 'yaml';
-import type { Diagnostics } from '../errors/index.ts';
+import { type Diagnostics, TsplayError } from '../errors/index.ts';
+import { readUtf8File } from '../files/utf8.ts';
 import { combineVars } from './combine-vars.ts';
 import type { Vars } from './types.ts';
 import { Converter, nodePos, parseDataFile } from './yaml-data.ts';
@@ -57,9 +58,10 @@ export function loadVarsFile(file: string, diags: Diagnostics): Vars | null {
   const before = diags.items.length;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readUtf8File(file, 'vars file');
   } catch (e) {
-    diags.add({ code: 'E_FILE_READ', message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } });
+    if (e instanceof TsplayError) diags.add(e);
+    else diags.add({ code: 'E_FILE_READ', message: `cannot read ${file}: ${(e as Error).message}`, pos: { file, line: 1, col: 1 } });
     return null;
   }
   const src = parseDataFile(file, text, diags);

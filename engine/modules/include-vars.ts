@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Vars } from '../inventory/types.ts';
 import { ANSIBLE_YAML } from '../files/yaml-file.ts';
+import { readUtf8File } from '../files/utf8.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { abool, aint, alist, astr, moduleArgs } from './support/args.ts';
 import { applyNothing } from './support/controller-only.ts';
@@ -50,7 +51,7 @@ function isDir(p: string): boolean {
 function loadVarsFile(path: string): Vars | string {
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(path, 'utf8'), ANSIBLE_YAML);
+    data = parseYaml(readUtf8File(path, 'vars file'), ANSIBLE_YAML);
   } catch (e) {
     return `${path}: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`;
   }

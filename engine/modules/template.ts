@@ -6,6 +6,7 @@ import { applyWrite, type WritePayload } from './support/file-write.ts';
 import { readLocal } from './support/local-files.ts';
 import { type DestCurrent, planCopy, readDest, WRITE_SHAPE } from './copy.ts';
 import { modeString } from './support/file-mode.ts';
+import { decodeUtf8 } from '../files/utf8.ts';
 
 const schema = moduleArgs({ ...WRITE_SHAPE, src: astr }, { required: ['src', 'dest'] });
 type Args = z.output<typeof schema>;
@@ -23,7 +24,7 @@ export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
     const local = readLocal(args.src, ctx.searchPaths.templates);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };
     if ('tree' in local) return { srcError: `'${args.src}' is a directory`, dest: { path: args.dest, exists: false } };
-    const text = ctx.render(local.content.toString('utf8'), local.path);
+    const text = ctx.render(decodeUtf8(local.content, local.path, 'template'), local.path);
     const d = await readDest(ctx, args.dest, basename(args.src));
     return { ...d, source: { content: text, mode: local.mode } };
   },
