@@ -21,10 +21,10 @@ export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
   doc: 'Render a Handlebars template (role templates/ first) and write it like copy; backup, mode, owner, group.',
   schema,
   async read(ctx, args) {
-    const local = readLocal(args.src, ctx.searchPaths.templates);
+    const local = await readLocal(args.src, ctx.searchPaths.templates, false, true);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };
     if ('tree' in local) return { srcError: `'${args.src}' is a directory`, dest: { path: args.dest, exists: false } };
-    const text = ctx.render(decodeUtf8(local.content, local.path, 'template'), local.path);
+    const text = ctx.render(decodeUtf8(local.content as Buffer, local.path, 'template'), local.path);
     const d = await readDest(ctx, args.dest, basename(args.src));
     return { ...d, source: { content: text, mode: local.mode } };
   },
