@@ -9,18 +9,18 @@ function flag(v: number): void {
   Atomics.notify(state, 0);
 }
 
-port.on('message', (m: { url: string; name: string; args: unknown[] }) => {
+port.on('message', (m: { id: number; url: string; name: string; args: unknown[] }) => {
   void (async () => {
-    let reply: { value?: unknown; error?: string; errorName?: string };
+    let reply: { id: number; value?: unknown; error?: string; errorName?: string };
     try {
       const mod = (await import(m.url)) as Record<string, (...a: unknown[]) => unknown>;
       const fn = mod[m.name];
       if (typeof fn !== 'function') throw new Error(`${m.url} has no function ${m.name}`);
       flag(1); // the deadline starts now, after the module loaded
-      reply = { value: fn(...m.args) };
+      reply = { id: m.id, value: fn(...m.args) };
     } catch (e) {
       flag(1);
-      reply = { error: e instanceof Error ? e.message : String(e), errorName: e instanceof Error ? e.name : 'Error' };
+      reply = { id: m.id, error: e instanceof Error ? e.message : String(e), errorName: e instanceof Error ? e.name : 'Error' };
     }
     port.postMessage(reply);
     flag(2);

@@ -16,7 +16,17 @@ interface Runner {
   readonly state: Int32Array;
 }
 
+interface Reply {
+  readonly id: number;
+  readonly value?: unknown;
+  readonly error?: string;
+  readonly errorName?: string;
+}
+
 let runner: Runner | undefined;
+let calls = 0;
+// only ever waited on, to sleep this thread for a millisecond
+const nap = new Int32Array(new SharedArrayBuffer(4));
 
 function start(): Runner {
   const { port1, port2 } = new MessageChannel();
@@ -37,8 +47,9 @@ function start(): Runner {
  */
 export function boundedCall<T>(url: string, name: string, args: readonly unknown[], what: string, limitMs = BOUNDED_LIMIT_MS): T {
   const r = (runner ??= start());
+  const id = ++calls;
   Atomics.store(r.state, 0, 0);
-  r.port.postMessage({ url, name, args });
+  r.port.postMessage({ id, url, name, args });
   const started = Atomics.wait(r.state, 0, 0, STARTUP_LIMIT_MS) !== 'timed-out' || Atomics.load(r.state, 0) !== 0;
   const done = started && (Atomics.wait(r.state, 0, 1, limitMs) !== 'timed-out' || Atomics.load(r.state, 0) === 2);
   if (!done) {
@@ -51,7 +62,13 @@ export function boundedCall<T>(url: string, name: string, args: readonly unknown
       hint: 'rewrite the regular expression without nested or overlapping repetition',
     });
   }
-  const msg = receiveMessageOnPort(r.port)?.message as { value?: unknown; error?: string; errorName?: string } | undefined;
+  // the reply is posted before the done flag, but can reach this port's queue a moment later
+  let msg: Reply | undefined;
+  for (let i = 0; i < 5000 && msg === undefined; i++) {
+    msg = receiveMessageOnPort(r.port)?.message as Reply | undefined;
+    if (msg !== undefined && msg.id !== id) msg = undefined; // a reply to an abandoned call
+    else if (msg === undefined) Atomics.wait(nap, 0, 0, 1);
+  }
   if (msg === undefined) throw new TsplayError({ code: 'E_INTERNAL', message: `${what}: the worker answered nothing` });
   if (msg.error !== undefined) {
     const e = msg.errorName === 'SyntaxError' ? new SyntaxError(msg.error) : new Error(msg.error);
