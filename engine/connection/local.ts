@@ -8,7 +8,8 @@ import { BecomeResolver, checkBecome } from './become.ts';
 import { CONFLICT_RC, parseMode, putArgv, renameArgv, writeConflict } from './file-ops.ts';
 import { checkEnvName } from './quote.ts';
 import { type BecomeSpec, sudoArgv } from './shell-driver.ts';
-import type { Argv, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
+import type { Argv, Connection, ConnectionStats, PutContent, PutOptions, RunOptions, RunResult } from './types.ts';
+import { putBytes, putChunks } from './put-content.ts';
 
 const signalNumbers = osConstants.signals;
 
@@ -144,11 +145,10 @@ export class LocalConnection implements Connection {
   }
 
   /** put replaces `path` atomically (temp file beside it, fsync, mode/owner, rename). */
-  async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
-    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+  async put(path: string, content: PutContent, opts: PutOptions = {}): Promise<void> {
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
     if (this.prefix.length > 0 || (await this.becomeFor(opts.become ? { become: true } : undefined))) {
-      const r = await this.exec(putArgv(path, mode, opts), { stdin: data, become: opts.become === true });
+      const r = await this.exec(putArgv(path, mode, opts), { stdin: await putBytes(content), become: opts.become === true });
       if (r.rc === CONFLICT_RC && opts.expect !== undefined) throw writeConflict(this.host, path);
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
@@ -162,7 +162,9 @@ export class LocalConnection implements Connection {
     });
     let renamed = false;
     try {
-      await fh.writeFile(data);
+      for await (const chunk of putChunks(content)) {
+        for (let o = 0; o < chunk.length; ) o += (await fh.write(chunk, o)).bytesWritten;
+      }
       await fh.sync();
       await fh.chmod(mode ?? (old ? old.mode & 0o7777 : 0o644));
       if (uid !== undefined || gid !== undefined) await fh.chown(uid ?? -1, gid ?? -1);

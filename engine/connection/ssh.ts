@@ -8,10 +8,12 @@ import { PersistentShell } from './persistent-shell.ts';
 import { type BecomeSpec, type CommandSpec, driverCommand, newMarker } from './shell-driver.ts';
 import type { SshPool } from './ssh-pool.ts';
 import type { SshTransport } from './ssh-transport.ts';
-import type { Argv, Connection, ConnectionStats, PutOptions, RunOptions, RunResult } from './types.ts';
+import type { Argv, Connection, ConnectionStats, PutContent, PutOptions, RunOptions, RunResult } from './types.ts';
+import { putBytes, putChunks } from './put-content.ts';
 
-// SFTP requests are capped at 256 KiB by OpenSSH's sftp-server; 64 KiB writes stay well inside.
-const WRITE_CHUNK = 64 * 1024;
+// Writes in flight per transfer: enough to keep a link busy, few enough that a transfer holds
+// WRITE_WINDOW chunks at most, whatever the file's size.
+const WRITE_WINDOW = 4;
 
 function sftpCall<T>(host: string, what: string, fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -116,12 +118,11 @@ export class SshConnection implements Connection {
    * fsynced, given the mode (the requested one, else the old file's) and owner, then renamed
    * over the target (posix-rename@openssh.com). With become it goes through sudo instead.
    */
-  async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
-    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+  async put(path: string, content: PutContent, opts: PutOptions = {}): Promise<void> {
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
     const become = await this.becomeFor(opts.become ? { become: true } : undefined);
     if (become) {
-      const r = await this.run(putArgv(path, mode, opts), { stdin: data, become: true });
+      const r = await this.run(putArgv(path, mode, opts), { stdin: await putBytes(content), become: true });
       if (r.rc === CONFLICT_RC && opts.expect !== undefined) throw writeConflict(this.host, path);
       if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: this.host, message: `cannot write ${path}: ${r.stderr.trim()}` });
       return;
@@ -142,11 +143,18 @@ export class SshConnection implements Connection {
     const handle = await sftpCall<Buffer>(h, `create ${tmp}`, (cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
     let renamed = false;
     try {
-      for (let off = 0; off < data.length || off === 0; off += WRITE_CHUNK) {
-        const n = Math.min(WRITE_CHUNK, data.length - off);
-        if (n > 0) await sftpCall(h, `write ${tmp}`, (cb) => sftp.write(handle, data, off, n, off, cb));
-        if (data.length === 0) break;
+      // streamed: a controller file is read a chunk at a time as the writes are answered
+      const inflight: Promise<unknown>[] = [];
+      let off = 0;
+      for await (const chunk of putChunks(content)) {
+        const at = off;
+        const w = sftpCall(h, `write ${tmp}`, (cb) => sftp.write(handle, chunk, 0, chunk.length, at, cb));
+        w.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+        inflight.push(w);
+        off += chunk.length;
+        if (inflight.length >= WRITE_WINDOW) await inflight.shift();
       }
+      await Promise.all(inflight);
       await sftpCall(h, `fsync ${tmp}`, (cb) => sftp.ext_openssh_fsync(handle, cb)).catch(() => undefined);
       await sftpCall(h, `chmod ${tmp}`, (cb) => sftp.fchmod(handle, finalMode, cb));
       if (old && !opts.owner && !opts.group) {

@@ -34,6 +34,18 @@ export interface RunResult {
   readonly stdoutBytes?: Buffer;
 }
 
+/**
+ * LocalFileRef is put content that stays in a controller file until it is sent, streamed in
+ * chunks, so a large file is never held whole (once per host) in memory.
+ */
+export interface LocalFileRef {
+  readonly localPath: string;
+  readonly size: number;
+}
+
+/** PutContent is what put writes: text (as UTF-8), bytes, or a controller file streamed as it is sent. */
+export type PutContent = string | Buffer | LocalFileRef;
+
 /** PutOptions says how a file must end up on the host. */
 export interface PutOptions {
   /** octal string like '0644' or a number */
@@ -72,7 +84,7 @@ export interface Connection {
   run(argv: Argv, opts?: RunOptions): Promise<RunResult>;
   shell(script: string, opts?: RunOptions): Promise<RunResult>;
   batch(cmds: readonly Argv[], opts?: RunOptions): Promise<RunResult[]>;
-  put(path: string, content: string | Buffer, opts?: PutOptions): Promise<void>;
+  put(path: string, content: PutContent, opts?: PutOptions): Promise<void>;
   get(path: string, opts?: { become?: boolean }): Promise<Buffer>;
   close(): Promise<void>;
   /** stats reports what the connection cost so far (the benchmark records it) */

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { Play, Playbook, Task } from '../loader/types.ts';
-import { ANSIBLE_YAML } from '../files/yaml-file.ts';
+import { loadYamlValue } from '../files/yaml-file.ts';
 import { renderValue } from '../template/index.ts';
 import { HandlerBook } from './handlers.ts';
 import { type HostState, type PlayCtx, type RunCtx, type Scope } from './run-context.ts';
@@ -46,13 +44,8 @@ function loadVarsFiles(run: RunCtx, play: Play, dir: string): Vars {
     if (!f.includes('{{')) continue;
     const name = String(renderValue(f, vars, { pos: play.pos }));
     const path = isAbsolute(name) ? name : resolve(dir, name);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw new TsplayError({ code: 'E_FILE_NOT_FOUND', message: `vars_files: ${path} cannot be read`, pos: play.pos });
-    }
-    const data: unknown = parseYaml(text, ANSIBLE_YAML);
+    // the loader's reader: regular files only, the size cap, strict UTF-8, YAML bombs refused
+    const data = loadYamlValue(path, play.pos);
     if (data === null || data === undefined) continue;
     if (typeof data !== 'object' || Array.isArray(data)) throw new TsplayError({ code: 'E_VARS_FILE', message: `vars_files: ${path} is not a mapping`, pos: play.pos });
     Object.assign(out, data);

@@ -5,6 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { TsplayError } from '../errors/index.ts';
 import { shortPath } from './paths.ts';
+import { decodeUtf8 } from './utf8.ts';
 
 /** DEFAULT_MAX_FILE_BYTES is the size cap per file when TSPLAY_MAX_FILE_SIZE does not set one (16 MiB). */
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -49,11 +50,11 @@ function tooLarge(path: string, size: string, cap: number): TsplayError {
 }
 
 /**
- * readUserFile reads a regular file as UTF-8 text within the size cap; a missing file is
+ * readUserFile reads a regular file as strict UTF-8 text (decodeUtf8) within the size cap; a missing file is
  * E_FILE_NOT_FOUND, a directory, device, FIFO or unreadable file E_FILE_READ, a file beyond the
  * cap E_INPUT_TOO_LARGE (each a TsplayError naming the file; `from` is where it was referenced).
  */
-export function readUserFile(path: string, from?: { file: string; line: number; col: number }): string {
+export function readUserFile(path: string, from?: { file: string; line: number; col: number }, what = 'file'): string {
   const fail = (code: 'E_FILE_NOT_FOUND' | 'E_FILE_READ', message: string): TsplayError => new TsplayError({ code, message, pos: from });
   const cap = maxFileBytes();
   let fd: number;
@@ -82,7 +83,8 @@ export function readUserFile(path: string, from?: { file: string; line: number; 
       total += n;
       if (total > cap) throw tooLarge(path, `more than ${formatBytes(cap)}`, cap);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    // strict: invalid UTF-8 is an error with its byte offset, never a silent U+FFFD
+    return decodeUtf8(Buffer.concat(chunks, total), path, what);
   } catch (e) {
     if (e instanceof TsplayError) throw e;
     throw fail('E_FILE_READ', `cannot read ${shortPath(path)}: ${(e as Error).message}`);

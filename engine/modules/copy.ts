@@ -4,7 +4,7 @@ import type { ModuleDef, ModuleContext, Plan } from './types.ts';
 import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/args.ts';
 import { type FileState, effective, readFileStates } from './support/file-state.ts';
 import { applyWrite, planWrite, type RemoteSource, type WriteArgs, type WritePayload } from './support/file-write.ts';
-import { readLocal } from './support/local-files.ts';
+import { type LocalRef, readLocal } from './support/local-files.ts';
 import { modeString } from './support/file-mode.ts';
 import { applyTree, planTree, readTree, treeBase, type TreeCurrent, type TreePayload } from './support/copy-tree.ts';
 import { jsonStringify } from '../py/json.ts';
@@ -33,8 +33,8 @@ type Args = z.output<typeof schema>;
 
 /** DestCurrent is the state of the destination and of `dest/basename(src)` when dest is a directory. */
 export interface DestCurrent {
-  /** the desired content; a string in plan test data */
-  readonly source?: { readonly content: string | Buffer; readonly mode?: number };
+  /** the desired content; a string in plan test data, a LocalRef for a large controller file */
+  readonly source?: { readonly content: string | Buffer | LocalRef; readonly mode?: number };
   readonly srcError?: string;
   readonly dest: FileState;
   /** dest/basename(src), read in the same round trip in case dest is a directory */
@@ -67,7 +67,7 @@ export function targetOf(current: DestCurrent): FileState {
 }
 
 /** planCopy writes `desired` to the target and creates a missing `dest/` directory first. */
-export function planCopy(args: WriteArgs, desired: string | Buffer | RemoteSource, current: DestCurrent): Plan<WritePayload> {
+export function planCopy(args: WriteArgs, desired: string | Buffer | RemoteSource | LocalRef, current: DestCurrent): Plan<WritePayload> {
   const target = targetOf(current);
   const plan = planWrite(args, desired, target);
   if (plan.payload && target !== current.dest && !current.dest.exists) return { ...plan, payload: { ...plan.payload, mkdirParent: true } };
@@ -106,7 +106,7 @@ export const copyModule: ModuleDef<Args, DestCurrent, WritePayload | TreePayload
   async read(ctx, args) {
     if (args.content !== undefined) return readDest(ctx, args.dest, undefined);
     if (args.remote_src) return readRemoteSource(ctx, args.src!, args.dest);
-    const local = readLocal(args.src!, ctx.searchPaths.files, true);
+    const local = await readLocal(args.src!, ctx.searchPaths.files, true);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };
     if ('tree' in local) {
       const tree = await readTree(ctx, treeBase(args.src!, args.dest), local.tree);

@@ -6,6 +6,7 @@ import { applyWrite, type WritePayload } from './support/file-write.ts';
 import { readLocal } from './support/local-files.ts';
 import { type DestCurrent, planCopy, readDest, WRITE_SHAPE } from './copy.ts';
 import { modeString } from './support/file-mode.ts';
+import { decodeUtf8 } from '../files/utf8.ts';
 
 const schema = moduleArgs({ ...WRITE_SHAPE, src: astr }, { required: ['src', 'dest'] });
 type Args = z.output<typeof schema>;
@@ -21,10 +22,10 @@ export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
   schema,
   writeKeys: (args) => [args.dest],
   async read(ctx, args) {
-    const local = readLocal(args.src, ctx.searchPaths.templates);
+    const local = await readLocal(args.src, ctx.searchPaths.templates, false, true);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };
     if ('tree' in local) return { srcError: `'${args.src}' is a directory`, dest: { path: args.dest, exists: false } };
-    const text = ctx.render(local.content.toString('utf8'), local.path);
+    const text = ctx.render(decodeUtf8(local.content as Buffer, local.path, 'template'), local.path);
     const d = await readDest(ctx, args.dest, basename(args.src));
     return { ...d, source: { content: text, mode: local.mode } };
   },

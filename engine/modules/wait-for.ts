@@ -4,7 +4,7 @@ import type { Argv } from '../connection/types.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { aint, astr, moduleArgs } from './support/args.ts';
 import { taskOpts, TILDE } from './support/task-opts.ts';
-import { pyRegex } from '../py/regex.ts';
+import { regexOp } from '../py/regex.ts';
 
 const schema = moduleArgs(
   {
@@ -56,7 +56,7 @@ export function conditionMet(args: Args, rc: number, stdout: string): boolean {
   let up = rc === 0;
   if (up && args.path !== undefined && args.search_regex !== undefined) {
     const text = Buffer.from(stdout.trim(), 'base64').toString('utf8');
-    up = pyRegex(args.search_regex, 'm').test(text);
+    up = regexOp('test', args.search_regex, 'm', text) as boolean;
   }
   return want(args) === 'up' ? up : !up;
 }

@@ -1,5 +1,6 @@
 // Playbooks written for Ansible carry Python `re` patterns and `re.sub` templates; modules
 // (lineinfile, blockinfile, wait_for) and template filters/helpers all read them through here.
+import { boundedCall } from './bounded.ts';
 
 /**
  * pyRegex compiles a Python `re` pattern into a JavaScript RegExp with `flags` added: named
@@ -85,4 +86,32 @@ export function pySub(re: RegExp, repl: string, text: string): string {
     last = m.index + m[0].length;
   }
   return out + text.slice(last);
+}
+
+/** RegexOp is a user pattern applied to text: Python's re.search truth, first match, re.sub, re.findall. */
+export type RegexOp = 'test' | 'search' | 'sub' | 'findall';
+
+/**
+ * regexOpInline applies `pattern` (Python syntax, with `flags`) to `text` on this thread; only
+ * for patterns and texts the run's author controls, and for the bounded worker itself.
+ */
+export function regexOpInline(op: RegexOp, pattern: string, flags: string, text: string, repl = ''): unknown {
+  switch (op) {
+    case 'test':
+      return pyRegex(pattern, flags).test(text);
+    case 'search':
+      return pyRegex(pattern, flags).exec(text)?.[0] ?? null;
+    case 'sub':
+      return pySub(pyRegex(pattern, `g${flags}`), repl, text);
+    case 'findall':
+      return [...text.matchAll(pyRegex(pattern, `g${flags}`))].map((m) => (m.length > 1 ? m[1] : m[0]));
+  }
+}
+
+/**
+ * regexOp is regexOpInline on the bounded worker (py/bounded.ts): a pattern that backtracks
+ * catastrophically fails the caller with E_TIMEOUT instead of freezing the controller.
+ */
+export function regexOp(op: RegexOp, pattern: string, flags: string, text: string, repl = ''): unknown {
+  return boundedCall(import.meta.url, 'regexOpInline', [op, pattern, flags, text, repl], `regular expression ${JSON.stringify(pattern)}`);
 }

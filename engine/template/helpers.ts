@@ -1,7 +1,7 @@
 import { stringify as yamlStringify } from 'yaml';
 import { parseCidr, macToDashes, type Cidr } from './ipaddr.ts';
 import { shQuote } from '../py/quote.ts';
-import { pyRegex, pySub } from '../py/regex.ts';
+import { regexOp } from '../py/regex.ts';
 import { pyStr } from '../py/repr.ts';
 import { pyEqual, truthy } from '../py/values.ts';
 import { jsonStringify } from '../py/json.ts';
@@ -56,7 +56,7 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
   lower: (value: unknown) => pyStr(value).toLowerCase(),
   trim: (value: unknown) => pyStr(value).trim(),
   replace: (value: unknown, from: unknown, to: unknown) => pyStr(value).split(pyStr(from)).join(pyStr(to)),
-  regex_replace: (value: unknown, pattern: unknown, repl: unknown) => pySub(pyRegex(pyStr(pattern), 'gm'), pyStr(repl), pyStr(value)),
+  regex_replace: (value: unknown, pattern: unknown, repl: unknown) => regexOp('sub', pyStr(pattern), 'm', pyStr(value), pyStr(repl)),
   indent: (value: unknown, width: unknown) => {
     const pad = ' '.repeat(typeof width === 'number' ? width : 4);
     return pyStr(value).split('\n').map((l, i) => (i === 0 || l === '' ? l : pad + l)).join('\n');

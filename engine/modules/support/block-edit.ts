@@ -1,3 +1,4 @@
+import { boundedCall } from '../../py/bounded.ts';
 import { pyRegex } from '../../py/regex.ts';
 
 /** BlockEditArgs are blockinfile's arguments that decide the new content. */
@@ -17,12 +18,23 @@ export function splitKeepEnds(text: string): string[] {
 }
 
 /**
- * editBlock is blockinfile's content edit, ported from ansible-core 2.14: the block sits
+ * editBlock is blockinfile's content edit (editBlockInline); an insertafter/insertbefore regexp
+ * runs on the bounded worker so a catastrophic pattern fails the task, not the controller.
+ */
+export function editBlock(text: string | undefined, a: BlockEditArgs): { content: string; changed: boolean; msg: string } {
+  const pattern = a.insertafter !== undefined && a.insertafter !== 'EOF' ? a.insertafter : a.insertbefore !== undefined && a.insertbefore !== 'BOF' ? a.insertbefore : undefined;
+  if (pattern === undefined) return editBlockInline(text, a);
+  const { state, block, marker, marker_begin, marker_end, insertafter, insertbefore } = a;
+  return boundedCall(import.meta.url, 'editBlockInline', [text, { state, block, marker, marker_begin, marker_end, insertafter, insertbefore }], `blockinfile regular expression ${JSON.stringify(pattern)}`);
+}
+
+/**
+ * editBlockInline is blockinfile's content edit, ported from ansible-core 2.14: the block sits
  * between `marker` lines with {mark} replaced by marker_begin/marker_end; it replaces an
  * existing marked block or is inserted after/before the LAST line matching the regexp.
  * `text` undefined means the file does not exist yet.
  */
-export function editBlock(text: string | undefined, a: BlockEditArgs): { content: string; changed: boolean; msg: string } {
+export function editBlockInline(text: string | undefined, a: BlockEditArgs): { content: string; changed: boolean; msg: string } {
   const lines = splitKeepEnds(text ?? '');
   const present = (a.state ?? 'present') === 'present';
   const marker = a.marker ?? '# {mark} ANSIBLE MANAGED BLOCK';

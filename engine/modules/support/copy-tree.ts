@@ -3,14 +3,14 @@ import type { ApplyResult, Change, ModuleContext, Plan } from '../types.ts';
 import type { Argv } from '../../connection/types.ts';
 import { type FileState, effective, readFileStates, runAll } from './file-state.ts';
 import { applyWrite, planWrite, type WriteArgs, type WritePayload } from './file-write.ts';
-import type { LocalFile } from './local-files.ts';
+import type { LocalFile, LocalRef } from './local-files.ts';
 
 /** TreeCurrent is a controller directory to copy and the host's state of every path it maps to. */
 export interface TreeCurrent {
   /** the remote directory the tree's contents land in */
   readonly base: string;
   readonly dirs: readonly string[];
-  readonly files: readonly (Omit<LocalFile, 'content'> & { readonly content: string | Buffer })[];
+  readonly files: readonly (Omit<LocalFile, 'content'> & { readonly content: string | Buffer | LocalRef })[];
   /** FileStates of base, then each dir, then each file, in that order */
   readonly states: readonly FileState[];
 }

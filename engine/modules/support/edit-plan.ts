@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { TsplayError } from '../../errors/index.ts';
 import type { ApplyResult, ModuleContext, Plan } from '../types.ts';
 import { type FileState, effective, readFileStates, sha1 } from './file-state.ts';
 import { applyWrite, planWrite, type WriteArgs, type WritePayload } from './file-write.ts';
@@ -29,7 +30,9 @@ export function planEdited(
   try {
     res = edit(current.exists ? current.content : undefined);
   } catch (e) {
-    return { changes: [], failed: true, msg: `bad regular expression or backreference: ${(e as Error).message}` };
+    // a pattern stopped by the time limit (py/bounded.ts) says so itself
+    const timedOut = e instanceof TsplayError && e.code === 'E_TIMEOUT';
+    return { changes: [], failed: true, msg: timedOut ? e.message : `bad regular expression or backreference: ${(e as Error).message}` };
   }
   if (!current.exists && !res.changed) return { changes: [], reason: `${args.path} does not exist and nothing would be written`, msg: res.msg };
   // The content was read, so its checksum is known without asking the host for it. A link is

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 import type { ApplyResult, Change, ModuleContext, Plan } from '../types.ts';
-import type { PutOptions } from '../../connection/types.ts';
+import type { PutContent, PutOptions } from '../../connection/types.ts';
+import type { LocalRef } from './local-files.ts';
 import { type AttrArgs, type FileState, attrChanges, attrCommands, backupName, effective, runAll, sha1 } from './file-state.ts';
 import { modeString } from './file-mode.ts';
 import { taskOpts } from './task-opts.ts';
@@ -19,8 +20,8 @@ export interface WriteArgs extends AttrArgs {
 /** WritePayload is what apply needs to carry out a content plan. */
 export interface WritePayload {
   readonly path: string;
-  /** undefined: content is already right, only attributes change */
-  readonly content?: string | Buffer;
+  /** undefined: content is already right, only attributes change; a large controller file is streamed */
+  readonly content?: PutContent;
   readonly attrs: readonly Change[];
   readonly backup: boolean;
   readonly validate?: string;
@@ -53,19 +54,22 @@ function asText(b: string | Buffer): string | undefined {
  * planWrite compares desired content (and mode/owner/group) with a path's current state.
  * Content is compared by sha1, so the current content is only needed for `--diff`.
  */
-export function planWrite(args: WriteArgs, desired: string | Buffer | RemoteSource, current: FileState): Plan<WritePayload> {
+export function planWrite(args: WriteArgs, desired: string | Buffer | RemoteSource | LocalRef, current: FileState): Plan<WritePayload> {
   const st = effective(current);
   if (current.exists && st?.type === 'directory') {
     return { changes: [], failed: true, msg: `destination ${current.path} is a directory` };
   }
   const exists = current.exists && st !== undefined;
-  const remote = typeof desired === 'object' && !Buffer.isBuffer(desired) ? desired : undefined;
-  const local = remote ? undefined : (desired as string | Buffer);
-  const sum = remote ? remote.checksum : sha1(local!);
-  const result = { dest: current.path, checksum: sum, size: remote ? remote.size : Buffer.byteLength(local!), state: 'file' };
+  // a source known by checksum and size: on the host (remote_src) or a large controller file
+  const known = typeof desired === 'object' && !Buffer.isBuffer(desired) ? desired : undefined;
+  const remote = known && 'remotePath' in known ? known : undefined;
+  const local = known ? (remote ? undefined : (known as LocalRef)) : (desired as string | Buffer);
+  const sum = known ? known.checksum : sha1(local as string | Buffer);
+  const result = { dest: current.path, checksum: sum, size: known ? known.size : Buffer.byteLength(local as string | Buffer), state: 'file' };
   let contentChange: Change | undefined;
   if (!exists || (args.force !== false && current.checksum !== sum)) {
-    const after = remote ? remote.text : asText(local!);
+    // a large controller file gets no diff, as Ansible skips files over max_diff_size
+    const after = known ? remote?.text : asText(local as string | Buffer);
     const before = exists ? current.content : '';
     contentChange = {
       property: 'content',
@@ -110,7 +114,7 @@ async function validateFile(ctx: ModuleContext, validate: string, path: string):
   return r.rc === 0 ? undefined : `failed to validate: rc:${r.rc} error:${r.stderr.trim()}`;
 }
 
-async function validateContent(ctx: ModuleContext, p: WritePayload, content: string | Buffer): Promise<string | undefined> {
+async function validateContent(ctx: ModuleContext, p: WritePayload, content: PutContent): Promise<string | undefined> {
   const tmp = join(dirname(p.path), `.${basename(p.path)}.tsplay-validate-${randomBytes(6).toString('hex')}`);
   await ctx.conn.put(tmp, content, { mode: '0600', become: ctx.become, scratch: true });
   try {

@@ -1,3 +1,4 @@
+import { boundedCall } from '../../py/bounded.ts';
 import { pyExpand, pyRegex } from '../../py/regex.ts';
 
 /** LineEditArgs are lineinfile's arguments that decide the new content. */
@@ -39,11 +40,24 @@ const rstripNl = (s: string): string => s.replace(/[\r\n]+$/, '');
 const body = (s: string): string => (s.endsWith('\n') ? s.slice(0, -1) : s);
 
 /**
- * editLines is lineinfile's content edit, a line-for-line port of ansible-core 2.14's
+ * editLines is lineinfile's content edit (editLinesInline). With a user regexp it runs on the
+ * bounded worker, the whole file in one call: a catastrophic pattern fails this host's task
+ * with E_TIMEOUT instead of freezing the controller.
+ */
+export function editLines(text: string | undefined, a: LineEditArgs): LineEditResult {
+  const patterns = [a.regexp, ...[a.insertafter, a.insertbefore].filter((p) => p !== 'BOF' && p !== 'EOF')].filter((p) => p !== undefined);
+  if (patterns.length === 0) return editLinesInline(text, a);
+  const { state, line, regexp, search_string, insertafter, insertbefore, backrefs, firstmatch } = a;
+  const plain = { state, line, regexp, search_string, insertafter, insertbefore, backrefs, firstmatch };
+  return boundedCall(import.meta.url, 'editLinesInline', [text, plain], `lineinfile regular expression ${patterns.map((p) => JSON.stringify(p)).join(', ')}`);
+}
+
+/**
+ * editLinesInline is lineinfile's content edit, a line-for-line port of ansible-core 2.14's
  * present()/absent() so the same playbook gives the same file. `text` undefined means the
  * file does not exist (the caller decides about `create`).
  */
-export function editLines(text: string | undefined, a: LineEditArgs): LineEditResult {
+export function editLinesInline(text: string | undefined, a: LineEditArgs): LineEditResult {
   const lines = splitLines(text ?? '');
   if ((a.state ?? 'present') === 'absent') return absent(lines, a);
   const line = a.line ?? '';

@@ -1,6 +1,6 @@
 import { stringify as yamlStringify } from 'yaml';
 import { shQuote } from '../../py/quote.ts';
-import { pyRegex, pySub } from '../../py/regex.ts';
+import { regexOp } from '../../py/regex.ts';
 import { pyStr } from '../../py/repr.ts';
 import { isMapping, pyEqual, truthy, typeName } from '../../py/values.ts';
 import { toBool } from '../to-bool.ts';
@@ -77,12 +77,10 @@ export const FILTERS: Readonly<Record<string, FilterFn>> = {
   join: (v, [sep = '']) => needList('join', v).map(pyStr).join(pyStr(sep)),
   split: (v, [sep]) => (sep === undefined ? needString('split', v).trim().split(/\s+/).filter(Boolean) : needString('split', v).split(pyStr(sep))),
   replace: (v, [from, to]) => pyStr(v).split(pyStr(from)).join(pyStr(to)),
-  regex_replace: (v, [pattern, repl = '']) => pySub(pyRegex(pyStr(pattern), 'gm'), pyStr(repl), pyStr(v)),
-  regex_search: (v, [pattern]) => {
-    const m = pyRegex(pyStr(pattern), 'm').exec(pyStr(v));
-    return m ? m[0] : null;
-  },
-  regex_findall: (v, [pattern]) => [...pyStr(v).matchAll(pyRegex(pyStr(pattern), 'gm'))].map((m) => (m.length > 1 ? m[1] : m[0])),
+  // user patterns over data that may come from hosts: bounded (py/bounded.ts)
+  regex_replace: (v, [pattern, repl = '']) => regexOp('sub', pyStr(pattern), 'm', pyStr(v), pyStr(repl)),
+  regex_search: (v, [pattern]) => regexOp('search', pyStr(pattern), 'm', pyStr(v)),
+  regex_findall: (v, [pattern]) => regexOp('findall', pyStr(pattern), 'm', pyStr(v)),
   quote: (v) => shQuote(pyStr(v)),
   to_json: (v) => jsonStringify(v),
   to_nice_json: (v) => jsonStringify(v, 4),
@@ -141,9 +139,9 @@ export const TESTS: Readonly<Record<string, TestFn>> = {
   failed: (v) => failed(v),
   changed: (v) => truthy(resultFlag('changed', v)['changed']),
   skipped: (v) => truthy(resultFlag('skipped', v)['skipped']),
-  match: (v, [re]) => pyRegex(`^(?:${pyStr(re)})`).test(pyStr(v)),
-  search: (v, [re]) => pyRegex(pyStr(re)).test(pyStr(v)),
-  regex: (v, [re]) => pyRegex(pyStr(re)).test(pyStr(v)),
+  match: (v, [re]) => regexOp('test', `^(?:${pyStr(re)})`, '', pyStr(v)) as boolean,
+  search: (v, [re]) => regexOp('test', pyStr(re), '', pyStr(v)) as boolean,
+  regex: (v, [re]) => regexOp('test', pyStr(re), '', pyStr(v)) as boolean,
   string: (v) => typeof v === 'string',
   number: (v) => typeof v === 'number',
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
