@@ -50,10 +50,18 @@ s.on('end', () => { console.log(JSON.stringify({ seconds: (Date.now() - t0) / 10
 s.on('error', (e) => { console.error(e.message); process.exit(1); });
 `;
 
-/** startThroughputServer starts the python3 server in the guest (detached, port 5001). */
+/** startThroughputServer starts the python3 server in the guest (detached, port 5001) and waits until it listens. */
 export async function startThroughputServer(guest: Connection): Promise<void> {
-  const r = await guest.shell(`setsid python3 -c '${SERVER.replace(/'/g, `'\\''`)}' </dev/null >/dev/null 2>&1 &\nsleep 1`);
+  const r = await guest.shell(`setsid python3 -c '${SERVER.replace(/'/g, `'\\''`)}' </dev/null >/dev/null 2>&1 &`);
   if (r.rc !== 0) throw new Error(`throughput server: ${r.stderr}`);
+  // python3 under TCG on a loaded host takes from under a second to many: wait for the listening socket
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const l = await guest.run(['ss', '-Hltn', 'sport = :5001']);
+    if (l.rc === 0 && l.stdout.trim() !== '') return;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error('throughput server: nothing listens on port 5001 after 90 s');
 }
 
 /** measureKiBps times one transfer of `bytes` between the hypervisor and the guest's address. */
