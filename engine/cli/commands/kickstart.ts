@@ -109,13 +109,24 @@ export async function run(argv: string[]): Promise<number> {
     const { formatFinding } = await import('../../kickstart/lint/finding.ts');
     const tree = await generateTree({ inventories: opts.inventories, limit: opts.limit, templates: opts.templates, cwd: process.cwd() });
     for (const w of tree.warnings) process.stderr.write(`${formatFinding(w)}\n`);
-    const changes = planTree(out, tree.files);
+    const plan = planTree(out, tree);
+    const { changes } = plan;
+    for (const k of plan.kept) process.stderr.write(`warning: kept ${k}\n`);
     if (opts.diff) process.stdout.write(renderDiff(changes));
     if (!opts.check) writeTree(out, changes);
-    const verb = { create: opts.check ? 'would create' : 'created', change: opts.check ? 'would change' : 'changed', ok: 'ok' };
+    const verb = {
+      create: opts.check ? 'would create' : 'created',
+      change: opts.check ? 'would change' : 'changed',
+      delete: opts.check ? 'would remove' : 'removed',
+      ok: 'ok',
+    };
     for (const c of changes) process.stdout.write(`${verb[c.status]}: ${c.path}\n`);
     const n = (s: string): number => changes.filter((c) => c.status === s).length;
-    process.stdout.write(`${tree.hosts.length} guest(s): ${n('create')} ${opts.check ? 'to create' : 'created'}, ${n('change')} ${opts.check ? 'to change' : 'changed'}, ${n('ok')} ok${opts.check ? ' (check: nothing written)' : ''} in ${out}\n`);
+    const removed = n('delete') > 0 ? `, ${n('delete')} ${opts.check ? 'to remove' : 'removed'}` : '';
+    const foreign = plan.foreign > 0 ? `; ${plan.foreign} file(s) not written by tsplay (not in ${out}/index.json) left alone` : '';
+    process.stdout.write(
+      `${tree.hosts.length} guest(s): ${n('create')} ${opts.check ? 'to create' : 'created'}, ${n('change')} ${opts.check ? 'to change' : 'changed'}${removed}, ${n('ok')} ok${opts.check ? ' (check: nothing written)' : ''} in ${out}${foreign}\n`,
+    );
   }
   if (opts.serve !== undefined) return serveUntilSignal(out, opts.serve);
   return EXIT.OK;
