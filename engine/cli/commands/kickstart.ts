@@ -1,7 +1,7 @@
 import { readUserFile } from '../../files/read-file.ts';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { TsplayError, TsplayErrors } from '../../errors/index.ts';
+import { formatError, TsplayError, TsplayErrors } from '../../errors/index.ts';
 import { EXIT } from '../../executor/exit-codes.ts';
 import { collect, parseCommand } from '../parse-command.ts';
 
@@ -97,8 +97,23 @@ async function serveUntilSignal(dir: string, addrText: string): Promise<number> 
   return EXIT.OK;
 }
 
-/** run is the `tsplay kickstart` subcommand: generate + lint + write the PXE tree, lint a file, or serve. */
+/**
+ * run is the `tsplay kickstart` subcommand: generate + lint + write the PXE tree, lint a file, or serve.
+ * Collected data and lint errors are printed here, because the shared fatal report says "nothing was
+ * run" and a kickstart run has nothing to run: what it guarantees is that nothing was written.
+ */
 export async function run(argv: string[]): Promise<number> {
+  try {
+    return await runKickstart(argv);
+  } catch (err) {
+    if (!(err instanceof TsplayErrors) || err.errors.every((e) => e.code === 'E_OPTION')) throw err;
+    for (const e of err.errors) process.stderr.write(`${formatError(e)}\n`);
+    process.stderr.write(`tsplay kickstart: ${err.errors.length} error(s), nothing was written\n`);
+    return EXIT.UNREACHABLE_OR_PARSE;
+  }
+}
+
+async function runKickstart(argv: string[]): Promise<number> {
   const opts = parseKickstartArgs(argv);
   if (opts === 'exit-ok') return EXIT.OK;
   if (opts.lint !== undefined) return runLint(opts.lint, opts.os!);
