@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Vars } from '../inventory/types.ts';
+import { knownTimezone, ZONEINFO_DIR } from './timezone.ts';
 
 const ifname = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'an interface name: 1-15 letters, digits, _ . -');
 const count = z.number().int().nonnegative();
@@ -67,7 +68,10 @@ const ipv4Schema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('dhcp'), dns: z.array(z.ipv4()).default([]) }),
   z.strictObject({
     method: z.literal('static'),
-    address: z.cidrv4(),
+    // zod's own message ("Invalid IPv4 range") does not say that only the prefix length is missing
+    address: z.cidrv4({
+      error: (i) => (typeof i.input === 'string' && z.ipv4().safeParse(i.input).success ? `${i.input} has no prefix length: write it as ${i.input}/24 (the /NN of its network)` : 'an IPv4 address with its prefix length, e.g. 192.168.100.17/24'),
+    }),
     gateway: z.ipv4().optional(),
     dns: z.array(z.ipv4()).default([]),
   }),
@@ -129,39 +133,65 @@ const pxeSchema = z.strictObject({
   legacy_ks: z.boolean().default(false),
 });
 
-/** guestSchema is the one description of a guest that drives its kickstart and PXE entries. */
-export const guestSchema = z
-  .strictObject({
-    os: z.string(),
-    hostname: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'a host name (letters, digits, -, dots)'),
-    timezone: z.string().regex(/^[A-Za-z0-9_+\/-]+$/, 'a time zone such as Europe/Berlin').default('UTC'),
-    lang: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
-    keyboard: z.string().regex(/^[A-Za-z0-9_()-]+$/, 'a keyboard layout such as us').default('us'),
-    timeservers: z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'an NTP server name or address')).default([]),
-    selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
-    root: z.strictObject({
-      password_hash: z.string().regex(/^\$(1|5|6|y|2b)\$[^\s]+$/, 'a crypt(3) hash such as $6$salt$... (never a plain password)'),
-      ssh_keys: z.array(z.string().regex(/^(ssh|ecdsa|sk)-[^\s]+ [A-Za-z0-9+/=]+( .*)?$/, 'an OpenSSH public key line')).default([]),
-    }),
-    disk: diskSchema.default({ device: 'vda', layout: 'auto', partitions: [] }),
-    // one %packages line each: a package, glob, @group, @^environment or -exclusion, never a section
-    packages: z.array(z.string().regex(/^-?(@\^?)?[A-Za-z0-9*][A-Za-z0-9 _.+:*-]*$/, 'a package, @group, @^environment or -package')).default([]),
-    install_url: url,
-    repos: z.array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/), url })).default([]),
-    nics: z.array(nicSchema).min(1),
-    team: teamSchema,
-    team_fallback: z.enum(['bond', 'refuse']).default('bond'),
-    pxe: pxeSchema,
-  })
-  .superRefine((g, ctx) => {
-    const names = g.nics.map((n) => n.name);
-    g.nics.forEach((n, i) => {
-      if (names.indexOf(n.name) !== i) ctx.addIssue({ code: 'custom', path: ['nics', i, 'name'], message: `NIC name ${n.name} is used twice` });
-    });
-    for (const issue of teamPortIssues(g.team.ports, names)) ctx.addIssue({ code: 'custom', path: ['team', ...issue.path], message: issue.message });
-    if (g.pxe.boot_nic && !names.includes(g.pxe.boot_nic)) ctx.addIssue({ code: 'custom', path: ['pxe', 'boot_nic'], message: `boot_nic ${g.pxe.boot_nic} is not one of the guest's nics` });
-    if (g.disk.layout === 'custom' && g.disk.partitions.length === 0) ctx.addIssue({ code: 'custom', path: ['disk', 'partitions'], message: 'layout custom needs a partitions list' });
+/** guestShape is the guest description's fields, without the checks that relate one field to another. */
+export const guestShape = z.strictObject({
+  os: z.string(),
+  hostname: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'a host name (letters, digits, -, dots)'),
+  timezone: z.string().regex(/^[A-Za-z0-9_+\/-]+$/, 'a time zone such as Europe/Berlin').default('UTC'),
+  lang: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
+  keyboard: z.string().regex(/^[A-Za-z0-9_()-]+$/, 'a keyboard layout such as us').default('us'),
+  timeservers: z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'an NTP server name or address')).default([]),
+  selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
+  root: z.strictObject({
+    password_hash: z.string().regex(/^\$(1|5|6|y|2b)\$[^\s]+$/, 'a crypt(3) hash such as $6$salt$... (never a plain password)'),
+    ssh_keys: z.array(z.string().regex(/^(ssh|ecdsa|sk)-[^\s]+ [A-Za-z0-9+/=]+( .*)?$/, 'an OpenSSH public key line')).default([]),
+  }),
+  disk: diskSchema.default({ device: 'vda', layout: 'auto', partitions: [] }),
+  // one %packages line each: a package, glob, @group, @^environment or -exclusion, never a section
+  packages: z.array(z.string().regex(/^-?(@\^?)?[A-Za-z0-9*][A-Za-z0-9 _.+:*-]*$/, 'a package, @group, @^environment or -package')).default([]),
+  install_url: url,
+  repos: z.array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/), url })).default([]),
+  nics: z.array(nicSchema).min(1),
+  team: teamSchema,
+  team_fallback: z.enum(['bond', 'refuse']).default('bond'),
+  pxe: pxeSchema,
+});
+
+/** GuestParts is a guest description of which only some fields may be valid (the others are absent). */
+export type GuestParts = { [K in keyof z.infer<typeof guestShape>]?: z.infer<typeof guestShape>[K] };
+
+/**
+ * guestIssues checks what relates fields to each other or to the controller (the zone database),
+ * on whichever fields are valid: a mistake elsewhere in the guest never hides these.
+ */
+export function guestIssues(g: GuestParts): GuestIssue[] {
+  const out: GuestIssue[] = [];
+  const add = (path: (string | number)[], message: string): void => void out.push({ path, message });
+  const names = g.nics?.map((n) => n.name);
+  g.nics?.forEach((n, i) => {
+    if (names!.indexOf(n.name) !== i) add(['nics', i, 'name'], `NIC name ${n.name} is used twice`);
   });
+  if (names && g.team) for (const issue of teamPortIssues(g.team.ports, names)) add(['team', ...issue.path], issue.message);
+  if (names && g.pxe?.boot_nic && !names.includes(g.pxe.boot_nic)) add(['pxe', 'boot_nic'], `boot_nic ${g.pxe.boot_nic} is not one of the guest's nics`);
+  if (g.disk?.layout === 'custom') {
+    const mounts = g.disk.partitions.map((p) => p.mount);
+    if (g.disk.partitions.length === 0) add(['disk', 'partitions'], 'layout custom needs a partitions list');
+    else {
+      if (!mounts.includes('/')) add(['disk', 'partitions'], 'layout custom has no / partition: the installer stops and asks for one');
+      // every guest gets a UEFI GRUB entry (grub2/grub.cfg-01-<mac>); booted that way, the installer wants an EFI system partition
+      if (!mounts.includes('/boot/efi')) add(['disk', 'partitions'], 'layout custom has no /boot/efi partition, but UEFI GRUB entries are generated: add { mount: /boot/efi, size: 600 } (fstype efi)');
+    }
+  }
+  if (g.timezone !== undefined && knownTimezone(g.timezone) === false) {
+    add(['timezone'], `"${g.timezone}" is not in the zone database (${ZONEINFO_DIR}); the installer would silently install UTC instead`);
+  }
+  return out;
+}
+
+/** guestSchema is the one description of a guest that drives its kickstart and PXE entries. */
+export const guestSchema = guestShape.superRefine((g, ctx) => {
+  for (const i of guestIssues(g)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+});
 
 /** Guest is a validated guest description with defaults filled in. */
 export type Guest = z.infer<typeof guestSchema>;
@@ -190,16 +220,40 @@ export function deepMerge(base: unknown, top: unknown): unknown {
   return out;
 }
 
+/** ParsedGuest is a guest read in one pass: every issue, the valid fields, and the guest when there is no issue. */
+export interface ParsedGuest {
+  readonly guest?: Guest | undefined;
+  readonly parts: GuestParts;
+  readonly issues: GuestIssue[];
+}
+
 /**
- * parseGuest reads a host's `guest` var, laid over `guest_defaults` (usually in group vars, because
- * Ansible replaces a mapping set at two levels rather than merging it), and validates it.
+ * parseGuestParts reads a host's `guest` var, laid over `guest_defaults`, and reports every issue at
+ * once: the schema's, and the cross-field checks run on the fields that are valid, so a mistake in
+ * group vars does not hide the next round of mistakes until it is fixed.
  */
-export function parseGuest(vars: Vars): { guest: Guest } | { issues: GuestIssue[] } {
-  if (vars['guest'] === undefined) return { issues: [{ path: [], message: 'the host has no `guest` variable' }] };
+export function parseGuestParts(vars: Vars): ParsedGuest {
+  if (vars['guest'] === undefined) return { parts: {}, issues: [{ path: [], message: 'the host has no `guest` variable' }] };
   const raw = deepMerge(vars['guest_defaults'] ?? {}, vars['guest']);
-  const r = guestSchema.safeParse(raw);
-  if (r.success) return { guest: r.data };
-  return { issues: r.error.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message })) };
+  const whole = guestShape.safeParse(raw);
+  const toIssues = (e: z.ZodError): GuestIssue[] => e.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message }));
+  if (whole.success) {
+    const issues = guestIssues(whole.data);
+    return issues.length === 0 ? { guest: whole.data, parts: whole.data, issues } : { parts: whole.data, issues };
+  }
+  const parts: Record<string, unknown> = {};
+  const fields = isPlainObject(raw) ? raw : {};
+  for (const [key, schema] of Object.entries(guestShape.shape)) {
+    const r = (schema as z.ZodType).safeParse(fields[key]);
+    if (r.success) parts[key] = r.data;
+  }
+  return { parts: parts as GuestParts, issues: [...toIssues(whole.error), ...guestIssues(parts as GuestParts)] };
+}
+
+/** parseGuest reads and validates a host's guest description (see parseGuestParts). */
+export function parseGuest(vars: Vars): { guest: Guest } | { issues: GuestIssue[] } {
+  const p = parseGuestParts(vars);
+  return p.guest ? { guest: p.guest } : { issues: p.issues };
 }
 
 /** formatVarPath renders `['team','ports',1,'prio']` as `guest.team.ports[1].prio`. */

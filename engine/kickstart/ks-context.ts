@@ -82,7 +82,8 @@ function diskLines(g: Guest): string[] {
   else if (g.disk.layout === 'plain') lines.push('autopart --type=plain');
   else {
     for (const p of g.disk.partitions) {
-      const fs = p.mount === 'swap' ? '' : p.mount === 'biosboot' ? ' --fstype=biosboot' : ` --fstype=${p.fstype ?? 'xfs'}`;
+      // the EFI system partition must be fstype efi (vfat marked as ESP); xfs there fails the install
+      const fs = p.mount === 'swap' ? '' : p.mount === 'biosboot' ? ' --fstype=biosboot' : ` --fstype=${p.fstype ?? (p.mount === '/boot/efi' ? 'efi' : 'xfs')}`;
       lines.push(`part ${p.mount}${fs} --size=${p.size}${p.grow ? ' --grow' : ''} --ondisk=${d}`);
     }
   }

@@ -26,20 +26,28 @@ const TYPES: Record<string, string> = { '.ks': 'text/plain; charset=utf-8', '.ip
 export function serveTree(dir: string, addr: ServeAddress, log: (line: string) => void): Promise<Server> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
-    const done = (status: number, bytes: number): void => log(`${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url}" ${status} ${bytes}`);
+    // logged when the response closes, whatever ended it: a client that has its Content-Length of
+    // bytes may hang up before the file stream's end reaches res.end(), so 'finish' never comes and a
+    // log on 'finish' lost most requests; bytes are counted as they are written instead
+    const from = req.socket.remoteAddress ?? '-';
+    let sent = 0;
+    let size = -1;
+    res.on('close', () => {
+      const bytes = size >= 0 && req.method === 'GET' && sent < size ? `${sent} of ${size} (cut short)` : String(sent);
+      log(`${from} "${req.method} ${req.url}" ${res.statusCode} ${bytes}`);
+    });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return done(405, 0);
+      return;
     }
     let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     } catch {
       res.writeHead(400).end();
-      return done(400, 0);
+      return;
     }
     const file = normalize(join(root, path));
-    let size = -1;
     try {
       if (file === root || file.startsWith(root + sep)) {
         const st = statSync(file);
@@ -50,16 +58,18 @@ export function serveTree(dir: string, addr: ServeAddress, log: (line: string) =
     }
     if (size < 0) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return done(404, 0);
+      return;
     }
     const type = TYPES[extname(file)] ?? (path.includes('pxelinux.cfg/') || path.includes('grub2/') ? 'text/plain; charset=utf-8' : 'application/octet-stream');
     res.writeHead(200, { 'content-type': type, 'content-length': size });
     if (req.method === 'HEAD') {
       res.end();
-      return done(200, 0);
+      return;
     }
-    createReadStream(file).pipe(res);
-    res.on('finish', () => done(200, size));
+    const stream = createReadStream(file);
+    stream.on('data', (chunk) => (sent += chunk.length));
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   });
   return new Promise((ok, fail) => {
     server.once('error', (e) => fail(new TsplayError({ code: 'E_OPTION', message: `--serve: cannot listen on ${addr.host}:${addr.port}: ${(e as Error).message}` })));

@@ -103,6 +103,9 @@ test('bad data exits 4 naming the inventory file:line and the var path', (t) => 
   const r = tsplay(['-i', join(dir, 'hosts.yml'), '--out', join(dir, 'out')]);
   t.is(r.code, 4);
   t.regex(r.err, new RegExp(`hosts\\.yml:${line}:\\d+: error\\[E_KS_DATA\\]: guest\\.team\\.runner: .*\\(host el8-rr\\)`));
+  // a kickstart run runs nothing: the summary says what it guarantees
+  t.regex(r.err, /tsplay kickstart: 1 error\(s\), nothing was written\n$/);
+  t.false(r.err.includes('nothing was run'));
   t.false(existsSync(join(dir, 'out')));
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 import { readUserFile } from '../../files/read-file.ts';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { TsplayError, TsplayErrors } from '../../errors/index.ts';
+import { formatError, TsplayError, TsplayErrors } from '../../errors/index.ts';
 import { EXIT } from '../../executor/exit-codes.ts';
 import { collect, parseCommand } from '../parse-command.ts';
 
@@ -97,8 +97,23 @@ async function serveUntilSignal(dir: string, addrText: string): Promise<number> 
   return EXIT.OK;
 }
 
-/** run is the `tsplay kickstart` subcommand: generate + lint + write the PXE tree, lint a file, or serve. */
+/**
+ * run is the `tsplay kickstart` subcommand: generate + lint + write the PXE tree, lint a file, or serve.
+ * Collected data and lint errors are printed here, because the shared fatal report says "nothing was
+ * run" and a kickstart run has nothing to run: what it guarantees is that nothing was written.
+ */
 export async function run(argv: string[]): Promise<number> {
+  try {
+    return await runKickstart(argv);
+  } catch (err) {
+    if (!(err instanceof TsplayErrors) || err.errors.every((e) => e.code === 'E_OPTION')) throw err;
+    for (const e of err.errors) process.stderr.write(`${formatError(e)}\n`);
+    process.stderr.write(`tsplay kickstart: ${err.errors.length} error(s), nothing was written\n`);
+    return EXIT.UNREACHABLE_OR_PARSE;
+  }
+}
+
+async function runKickstart(argv: string[]): Promise<number> {
   const opts = parseKickstartArgs(argv);
   if (opts === 'exit-ok') return EXIT.OK;
   if (opts.lint !== undefined) return runLint(opts.lint, opts.os!);
@@ -109,13 +124,24 @@ export async function run(argv: string[]): Promise<number> {
     const { formatFinding } = await import('../../kickstart/lint/finding.ts');
     const tree = await generateTree({ inventories: opts.inventories, limit: opts.limit, templates: opts.templates, cwd: process.cwd() });
     for (const w of tree.warnings) process.stderr.write(`${formatFinding(w)}\n`);
-    const changes = planTree(out, tree.files);
+    const plan = planTree(out, tree);
+    const { changes } = plan;
+    for (const k of plan.kept) process.stderr.write(`warning: kept ${k}\n`);
     if (opts.diff) process.stdout.write(renderDiff(changes));
     if (!opts.check) writeTree(out, changes);
-    const verb = { create: opts.check ? 'would create' : 'created', change: opts.check ? 'would change' : 'changed', ok: 'ok' };
+    const verb = {
+      create: opts.check ? 'would create' : 'created',
+      change: opts.check ? 'would change' : 'changed',
+      delete: opts.check ? 'would remove' : 'removed',
+      ok: 'ok',
+    };
     for (const c of changes) process.stdout.write(`${verb[c.status]}: ${c.path}\n`);
     const n = (s: string): number => changes.filter((c) => c.status === s).length;
-    process.stdout.write(`${tree.hosts.length} guest(s): ${n('create')} ${opts.check ? 'to create' : 'created'}, ${n('change')} ${opts.check ? 'to change' : 'changed'}, ${n('ok')} ok${opts.check ? ' (check: nothing written)' : ''} in ${out}\n`);
+    const removed = n('delete') > 0 ? `, ${n('delete')} ${opts.check ? 'to remove' : 'removed'}` : '';
+    const foreign = plan.foreign > 0 ? `; ${plan.foreign} file(s) not written by tsplay (not in ${out}/index.json) left alone` : '';
+    process.stdout.write(
+      `${tree.hosts.length} guest(s): ${n('create')} ${opts.check ? 'to create' : 'created'}, ${n('change')} ${opts.check ? 'to change' : 'changed'}${removed}, ${n('ok')} ok${opts.check ? ' (check: nothing written)' : ''} in ${out}${foreign}\n`,
+    );
   }
   if (opts.serve !== undefined) return serveUntilSignal(out, opts.serve);
   return EXIT.OK;
