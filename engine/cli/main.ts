@@ -1,4 +1,3 @@
-import { EXIT } from '../executor/exit-codes.ts';
 import { watchStdout } from './stdout-closed.ts';
 
 /** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
@@ -20,5 +19,4 @@ export async function main(argv: string[]): Promise<number> {
     const { reportFatal } = await import('./report-fatal.ts');
     return reportFatal(err);
   }
-  void EXIT;
 }

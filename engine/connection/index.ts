@@ -2,7 +2,7 @@ import { TsplayError } from '../errors/index.ts';
 import { LocalConnection } from './local.ts';
 import { SshConnection } from './ssh.ts';
 import { resolveTarget } from './ssh-target.ts';
-import { SshPool } from './ssh-pool.ts';
+import type { SshPool } from './ssh-pool.ts';
 import type { ConnectOptions, Connection } from './types.ts';
 import { LOCALHOST_NAMES } from '../py/localhost.ts';
 

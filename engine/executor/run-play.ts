@@ -5,7 +5,7 @@ import type { Play, Playbook, Task } from '../loader/types.ts';
 import { loadYamlValue } from '../files/yaml-file.ts';
 import { renderValue } from '../template/index.ts';
 import { HandlerBook } from './handlers.ts';
-import { type HostState, type PlayCtx, type RunCtx, type Scope } from './run-context.ts';
+import type { HostState, PlayCtx, RunCtx, Scope } from './run-context.ts';
 import { serialBatches } from './serial-batches.ts';
 import { emptyStats } from './stats.ts';
 import { flushHandlers, runTask, walkNodes } from './walk.ts';

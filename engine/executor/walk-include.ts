@@ -57,7 +57,10 @@ function loadTarget(pc: PlayCtx, node: Include, target: string): LoadedInclude {
   const staticFile = (): string => (node.what === 'include_tasks' && !isAbsolute(target) ? resolve(dirname(node.pos.file), target) : target);
   if (node.tasks && !node.target.includes('{{')) return { tasks: node.tasks, file: staticFile() };
   let cache = runtimeLoads.get(node);
-  if (!cache) runtimeLoads.set(node, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    runtimeLoads.set(node, cache);
+  }
   let got = cache.get(target);
   if (!got) {
     try {

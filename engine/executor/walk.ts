@@ -182,7 +182,7 @@ async function doMeta(pc: PlayCtx, action: string, hosts: readonly HostState[], 
     case 'clear_host_errors':
       for (const n of pc.batch) {
         const h = pc.run.hosts.get(n);
-        if (h && h.failed && !h.unreachable) h.failed = false;
+        if (h?.failed && !h.unreachable) h.failed = false;
       }
       return;
     case 'reset_connection':

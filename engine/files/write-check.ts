@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TsplayError } from '../errors/index.ts';
 
@@ -10,7 +10,7 @@ import { TsplayError } from '../errors/index.ts';
 export function checkWritableFile(path: string, flag: string): void {
   const bad = (why: string): TsplayError => new TsplayError({ code: 'E_OPTION', message: `${flag} ${path}: ${why}` });
   const dir = dirname(resolve(path));
-  let st;
+  let st: Stats;
   try {
     st = statSync(dir);
   } catch {

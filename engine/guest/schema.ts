@@ -137,7 +137,7 @@ const pxeSchema = z.strictObject({
 export const guestShape = z.strictObject({
   os: z.string(),
   hostname: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'a host name (letters, digits, -, dots)'),
-  timezone: z.string().regex(/^[A-Za-z0-9_+\/-]+$/, 'a time zone such as Europe/Berlin').default('UTC'),
+  timezone: z.string().regex(/^[A-Za-z0-9_+/-]+$/, 'a time zone such as Europe/Berlin').default('UTC'),
   lang: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
   keyboard: z.string().regex(/^[A-Za-z0-9_()-]+$/, 'a keyboard layout such as us').default('us'),
   timeservers: z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'an NTP server name or address')).default([]),

@@ -6,7 +6,7 @@ import type { Diagnostics, ErrorCode, SourcePos } from '../errors/index.ts';
 import { expandHostPattern, HostRangeError } from './address.ts';
 import { InventoryGraphError, type InventoryData } from './data.ts';
 import { literalEval } from '../py/literal.ts';
-import { ShlexError, shlexTokens } from '../py/shlex.ts';
+import { ShlexError, type ShlexToken, shlexTokens } from '../py/shlex.ts';
 import { markFloat } from '../py/marks.ts';
 import { setVar } from './combine-vars.ts';
 
@@ -158,7 +158,7 @@ class IniReader {
   }
 
   private hostLine(line: string, lead: number): void {
-    let tokens;
+    let tokens: ShlexToken[];
     try {
       tokens = shlexTokens(line, { comments: true });
     } catch (e) {

@@ -1,7 +1,7 @@
 // Reading `-i` sources into an InventoryData the way Ansible's InventoryManager.parse_source does:
 // a comma list is a host list, a directory is read file by file (sorted, skipping group_vars,
 // host_vars, hidden files and Ansible's ignored extensions), a file is YAML or INI.
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, type Stats, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { isMap } from 'yaml';
 import { Diagnostics, TsplayError } from '../errors/index.ts';
@@ -44,7 +44,7 @@ function isExecutable(path: string): boolean {
 
 /** parseSourcePath reads one inventory file or directory (recursively) into `inv`. */
 export function parseSourcePath(path: string, inv: InventoryData, diags: Diagnostics): void {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch (e) {

@@ -97,7 +97,7 @@ export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree
       continue;
     }
     if (!selected.has(host)) continue;
-    let ctx;
+    let ctx: ReturnType<typeof buildContext>;
     try {
       ctx = buildContext(host, g, os);
     } catch (e) {

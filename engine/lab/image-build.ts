@@ -63,8 +63,8 @@ export async function ensureImage(log: (msg: string) => void, cacheDir = LAB_CAC
   try {
     await buildInto(work, inputs, log, cacheDir);
     const out = join(work, 'out');
-    writeFileSync(join(out, 'inputs.json'), JSON.stringify(inputs, null, 2) + '\n');
-    writeFileSync(join(out, 'DONE'), new Date().toISOString() + '\n');
+    writeFileSync(join(out, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
+    writeFileSync(join(out, 'DONE'), `${new Date().toISOString()}\n`);
     rmSync(dir, { recursive: true, force: true });
     renameSync(out, dir);
   } finally {

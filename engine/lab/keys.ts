@@ -46,7 +46,7 @@ export async function ensureLabKeys(): Promise<LabKeys> {
   const clientPub = await ensureKey(k.clientKey, 'tsplay-lab-controller');
   writeFileSync(k.authorizedKeys, `${clientPub} tsplay-lab-controller\n`, { mode: 0o644 });
   const known: string[] = [];
-  const config: string[] = ['# written by `tsplay lab up`; use: ssh -F ' + k.sshConfig + ' vm1', ''];
+  const config: string[] = [`# written by \`tsplay lab up\`; use: ssh -F ${k.sshConfig} vm1`, ''];
   for (const h of HYPERVISORS) {
     const pub = await ensureKey(hostKeyPath(h.name), `tsplay-lab-${h.name}`);
     known.push(`[127.0.0.1]:${h.sshPort} ${pub}`);
@@ -62,7 +62,7 @@ export async function ensureLabKeys(): Promise<LabKeys> {
     `  UserKnownHostsFile ${k.knownHosts}`, '  StrictHostKeyChecking yes', '  ConnectTimeout 20',
     '  ServerAliveInterval 5', '  ServerAliveCountMax 3', '  LogLevel ERROR', '',
   );
-  writeFileSync(k.knownHosts, known.join('\n') + '\n');
+  writeFileSync(k.knownHosts, `${known.join('\n')}\n`);
   writeFileSync(k.sshConfig, config.join('\n'));
   removeOldUserKnownHostsBlock();
   return k;

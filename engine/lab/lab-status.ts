@@ -56,5 +56,5 @@ export function formatStatus(rows: readonly HostStatus[]): string {
     r.ssh ? 'ssh ok' : 'ssh no', r.address,
   ]);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
-  return lines.map((l) => l.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')).join('\n') + '\n';
+  return `${lines.map((l) => l.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')).join('\n')}\n`;
 }

@@ -41,7 +41,7 @@ const count = (s: string, sub: string): number => s.split(sub).length - 1;
 /** jinjaDepth adjusts the nesting depth of one kind of Jinja delimiter by a chunk's opens and closes. */
 function jinjaDepth(chunk: string, depth: number, open: string, close: string): number {
   const d = depth + count(chunk, open) - count(chunk, close);
-  return d < 0 ? 0 : d;
+  return Math.max(d , 0);
 }
 
 /**
@@ -111,6 +111,7 @@ export function splitKv(text: string): { words: KvWord[]; error?: { offset: numb
 
 /** schemaKeys digs the argument names out of a module's zod schema (object, possibly refined, piped or wrapped). */
 export function schemaKeys(schema: z.ZodType): string[] | undefined {
+  // biome-ignore lint/suspicious/noExplicitAny: walks zod's internal wrapper chain (_def), which zod does not type
   let s: any = schema;
   for (let depth = 0; depth < 8 && s; depth++) {
     if (s.shape && typeof s.shape === 'object') return Object.keys(s.shape);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Vars } from '../inventory/types.ts';
 import { formatPos, TsplayErrors } from '../errors/index.ts';
 import { loadYamlValue } from '../files/yaml-file.ts';

@@ -46,7 +46,8 @@ function start(): Runner {
  * an E_TIMEOUT TsplayError saying `what` did not finish; the function's own errors are rethrown.
  */
 export function boundedCall<T>(url: string, name: string, args: readonly unknown[], what: string, limitMs = BOUNDED_LIMIT_MS): T {
-  const r = (runner ??= start());
+  runner ??= start();
+  const r = runner;
   const id = ++calls;
   Atomics.store(r.state, 0, 0);
   r.port.postMessage({ id, url, name, args });

@@ -16,7 +16,7 @@ interface Tok {
 
 const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
 
-function unescape(body: string, raw: boolean, bytes: boolean): string {
+function unescapeBody(body: string, raw: boolean, bytes: boolean): string {
   if (raw) return body;
   let out = '';
   for (let i = 0; i < body.length; i++) {
@@ -87,7 +87,7 @@ function tokenize(src: string): Tok[] {
       const body = src.slice(bodyStart, j);
       const bytes = prefix.includes('b');
       if (bytes && /[^\x00-\x7f]/.test(body)) throw new NotLiteral();
-      toks.push({ kind: bytes ? 'bytes' : 'str', text: src.slice(i, j + delim.length), value: unescape(body, prefix.includes('r'), bytes) });
+      toks.push({ kind: bytes ? 'bytes' : 'str', text: src.slice(i, j + delim.length), value: unescapeBody(body, prefix.includes('r'), bytes) });
       i = j + delim.length;
       continue;
     }

@@ -10,7 +10,10 @@ const unsafeKeys = new WeakMap<object, Set<string | number>>();
 /** markUnsafe records that the string at `container[key]` came from a `!unsafe` YAML tag. */
 export function markUnsafe(container: object, key: string | number): void {
   let keys = unsafeKeys.get(container);
-  if (!keys) unsafeKeys.set(container, (keys = new Set()));
+  if (!keys) {
+    keys = new Set();
+    unsafeKeys.set(container, keys);
+  }
   keys.add(key);
 }
 
@@ -22,7 +25,10 @@ export function isUnsafeAt(container: object, key: string | number): boolean {
 /** markFloat records that `container[key]` is a Python float even when its value is integral. */
 export function markFloat(container: object, key: string | number): void {
   let keys = floatKeys.get(container);
-  if (!keys) floatKeys.set(container, (keys = new Set()));
+  if (!keys) {
+    keys = new Set();
+    floatKeys.set(container, keys);
+  }
   keys.add(key);
 }
 

@@ -23,6 +23,7 @@ export function pyEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
   // loose equality between a bigint and a number compares the exact values, as Python does
+  // biome-ignore lint/suspicious/noDoubleEquals: == is the one JS operator that compares a bigint with a number exactly (Python's int == float)
   if ((typeof a === 'bigint' && typeof b === 'number') || (typeof a === 'number' && typeof b === 'bigint')) return a == b;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
   if (isMapping(a) && isMapping(b)) {

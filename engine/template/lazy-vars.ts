@@ -64,7 +64,7 @@ function holdsTemplate(v: unknown): boolean {
   if (hit !== undefined) return hit;
   let found = false;
   if (Array.isArray(v)) found = v.some(holdsTemplate);
-  else if (isMapping(v) && !states.has(v)) for (const x of Object.values(v)) if ((found = holdsTemplate(x))) break;
+  else if (isMapping(v) && !states.has(v)) found = Object.values(v).some(holdsTemplate);
   holdsCache.set(v, found);
   return found;
 }

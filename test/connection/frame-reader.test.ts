@@ -18,7 +18,16 @@ function run(c: Case, chunks: Buffer[]): { stdout: string; stderr: string; end: 
   const got: { stdout: string; stderr: string; end: string }[] = [];
   for (const m of [TOK.M1, TOK.M2].slice(0, c.expect.length)) {
     const cur = { stdout: '', stderr: '', end: '' };
-    r.expect({ marker: m as string, body: (b, part) => (cur[part] += b.toString('latin1')), end: (t) => ((cur.end = t), got.push(cur)) });
+    r.expect({
+      marker: m as string,
+      body: (b, part) => {
+        cur[part] += b.toString('latin1');
+      },
+      end: (t) => {
+        cur.end = t;
+        got.push(cur);
+      },
+    });
   }
   for (const ch of chunks) r.push(ch);
   return got;

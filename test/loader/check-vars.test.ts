@@ -47,7 +47,7 @@ test('reads that may never happen are not errors: when above, rescue, ignore_err
     '    - debug: msg="{{ a6 }}"\n      loop: "{{ empty_list }}"\n',
     '    - debug: msg=x\n      notify: h\n',
   ].join('');
-  t.deepEqual(load(play(tasks, '  vars:\n    empty_list: []\n') + '  handlers:\n    - name: h\n      debug: msg="{{ a7 }}"\n').errors, []);
+  t.deepEqual(load(`${play(tasks, '  vars:\n    empty_list: []\n')}  handlers:\n    - name: h\n      debug: msg="{{ a7 }}"\n`).errors, []);
 });
 
 test('tags decide which tasks run: a read in a task --tags does not select is not an error', (t) => {

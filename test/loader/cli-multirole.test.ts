@@ -19,9 +19,9 @@ function hostSets(text: string): string {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     out.push(lines[i]!);
-    if (/^    hosts \(\d+\):$/.test(lines[i]!)) {
+    if (/^ {4}hosts \(\d+\):$/.test(lines[i]!)) {
       const hosts: string[] = [];
-      while (i + 1 < lines.length && /^      \S/.test(lines[i + 1]!) && !/\tTAGS:/.test(lines[i + 1]!)) hosts.push(lines[++i]!);
+      while (i + 1 < lines.length && /^ {6}\S/.test(lines[i + 1]!) && !/\tTAGS:/.test(lines[i + 1]!)) hosts.push(lines[++i]!);
       out.push(...hosts.sort());
     }
   }
@@ -51,7 +51,7 @@ test('--syntax-check on a broken playbook exits 4 with file:line:col, source lin
   const r = tsplay(['site.yml', '--syntax-check'], dir);
   t.is(r.code, 4);
   t.is(r.stdout, '');
-  t.regex(r.stderr, /site\.yml:7:7: error\[E_UNKNOWN_KEYWORD\]: "notfy" is not a valid keyword for a task \(task "first"\)\n\s*\|\n7 \|       notfy: x\n\s*\|       \^\n  = hint: did you mean `notify`\?/);
+  t.regex(r.stderr, /site\.yml:7:7: error\[E_UNKNOWN_KEYWORD\]: "notfy" is not a valid keyword for a task \(task "first"\)\n\s*\|\n7 \| {7}notfy: x\n\s*\| {7}\^\n {2}= hint: did you mean `notify`\?/);
   t.regex(r.stderr, /site\.yml:9:7: error\[E_UNKNOWN_MODULE\]/);
   t.regex(r.stderr, /4 error\(s\), nothing was run/);
 });

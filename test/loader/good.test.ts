@@ -22,7 +22,7 @@ const names = caseEntries(root, { needs: ['site.yml'] });
 
 const bin = new URL('../../bin/tsplay.js', import.meta.url).pathname;
 /** sortHostLines sorts the host lines under `hosts (N):` (Ansible prints a Python set there). */
-const sortHostLines = (text: string): string => text.replace(/(hosts \(\d+\):\n)((?: {6}\S.*\n?)*)/g, (_m, head: string, body: string) => head + body.split('\n').filter(Boolean).sort().join('\n') + '\n');
+const sortHostLines = (text: string): string => text.replace(/(hosts \(\d+\):\n)((?: {6}\S.*\n?)*)/g, (_m, head: string, body: string) => `${head + body.split('\n').filter(Boolean).sort().join('\n')}\n`);
 
 for (const name of names) {
   test(`good/${name} loads without errors`, (t) => {

@@ -30,6 +30,7 @@ test('--junit writes well-formed JUnit XML with one testcase per task and host',
     for (const e of events) r.onEvent(e);
     await r.close();
     execFileSync('xmllint', ['--noout', file]);
+    // biome-ignore lint/suspicious/noExplicitAny: a parsed JUnit document, walked by the assertions below
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8')) as any;
     const suite = xml.testsuites.testsuite;
     const results = events.filter((e) => e.type === 'host-result');

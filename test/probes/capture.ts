@@ -37,6 +37,6 @@ for (const s of specs) {
     checked: `NOT YET: review expected against stdout by hand${before.checked ? ` (before the recapture: ${before.checked})` : ''}`,
     ...(before.crossChecks ? { crossChecks: before.crossChecks } : {}),
   };
-  writeFileSync(file, JSON.stringify(c, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(c, null, 2)}\n`);
   process.stdout.write(`${s.name}: rc=${out.rc}\n`);
 }

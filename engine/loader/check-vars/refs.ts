@@ -43,7 +43,10 @@ function eachChild(n: ExprNode, f: (c: ExprNode) => void): void {
     case 'list':
       return n.items.forEach(f);
     case 'dict':
-      return n.entries.forEach(([k, v]) => (f(k), f(v)));
+      return n.entries.forEach(([k, v]) => {
+        f(k);
+        f(v);
+      });
     case 'unary':
       return f(n.arg);
     case 'bin':
@@ -63,7 +66,7 @@ function eachChild(n: ExprNode, f: (c: ExprNode) => void): void {
 
 /** exprRefs lists the reads of a `when`-style expression; undefined when it does not parse (the loader reported that). */
 export function exprRefs(e: Expr, sure: boolean): Refs | undefined {
-  let c;
+  let c: ReturnType<typeof compileExpr>;
   try {
     c = compileExpr(e.source, e.pos);
   } catch {

@@ -96,7 +96,7 @@ export function editLinesInline(text: string | undefined, a: LineEditArgs): Line
       if (line === rstripNl(cur)) {
         index[0] = i;
         exact = true;
-      } else if (reIns && reIns.test(body(cur))) {
+      } else if (reIns?.test(body(cur))) {
         if (insertafter) {
           index[1] = i + 1;
           if (a.firstmatch) break;

@@ -35,7 +35,7 @@ const out = (text: string) => ({ rc: 0, stdout: text, stderr: '' });
 
 // 0 and absent are the same for libvirt ("0 clears"); outbound peak is kept in the XML but unused by tc.
 function norm(s: { average: number; peak?: number | undefined; burst?: number | undefined } | null | undefined): Side | null {
-  if (!s || !s.average) return null;
+  if (!s?.average) return null;
   return { average: s.average, ...(s.peak ? { peak: s.peak } : {}), ...(s.burst ? { burst: s.burst } : {}) };
 }
 const eq = (a: Side | null, b: Side | null): boolean => JSON.stringify(a) === JSON.stringify(b);

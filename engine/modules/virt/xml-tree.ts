@@ -22,7 +22,7 @@ export function parseXmlRoot(text: string, root: string): XNode | undefined {
 
 /** buildXml serialises one element as a document `<name>…</name>`. */
 export function buildXml(name: string, node: XNode): string {
-  return (builder.build({ [name]: [node] }) as string).trim() + '\n';
+  return `${(builder.build({ [name]: [node] }) as string).trim()}\n`;
 }
 
 /** kids returns the child elements called `name` (empty when there are none). */
