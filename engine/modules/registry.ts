@@ -24,6 +24,7 @@ import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
 import { virtNetworkModule } from './virt/network.ts';
 import { virtNicBandwidthModule } from './virt/nic-bandwidth.ts';
+import { virtDomainModule } from './virt-domain.ts';
 
 const MODULES: readonly ModuleDef[] = [
   assertModule,
@@ -51,6 +52,7 @@ const MODULES: readonly ModuleDef[] = [
   waitForModule,
   virtNetworkModule,
   virtNicBandwidthModule,
+  virtDomainModule,
 ];
 
 const byName = new Map<string, ModuleDef>();
