@@ -25,6 +25,7 @@ import { waitForModule } from './wait-for.ts';
 import { virtNetworkModule } from './virt/network.ts';
 import { virtNicBandwidthModule } from './virt/nic-bandwidth.ts';
 import { virtDomainModule } from './virt-domain.ts';
+import { virtInstallModule } from './virt-install.ts';
 
 const MODULES: readonly ModuleDef[] = [
   assertModule,
@@ -53,6 +54,7 @@ const MODULES: readonly ModuleDef[] = [
   virtNetworkModule,
   virtNicBandwidthModule,
   virtDomainModule,
+  virtInstallModule,
 ];
 
 const byName = new Map<string, ModuleDef>();
