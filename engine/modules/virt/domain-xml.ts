@@ -175,6 +175,23 @@ export function subsetDiff(want: XNode, have: XNode, skipInterfaces = true): Dom
   return out;
 }
 
+// libvirt's schema wants some elements in sequence (currentMemory right after memory): keep the
+// desired order and put each element only the existing tree has before the next one both have.
+function mergedOrder(want: string[], have: string[]): string[] {
+  const out: string[] = [];
+  let hi = 0;
+  for (const n of want) {
+    const at = have.indexOf(n);
+    if (at >= hi) {
+      for (; hi < at; hi++) if (!want.includes(have[hi]!)) out.push(have[hi]!);
+      hi = at + 1;
+    }
+    out.push(n);
+  }
+  for (; hi < have.length; hi++) if (!want.includes(have[hi]!)) out.push(have[hi]!);
+  return out.filter((n, i) => out.indexOf(n) === i);
+}
+
 /**
  * fillFrom completes the desired tree with what exists (uuid, MACs, PCI addresses, controllers,
  * the expanded machine type, libvirt's defaults) so a redefinition regenerates none of it. What
@@ -194,7 +211,7 @@ export function fillFrom(want: XNode, have: XNode | undefined): XNode {
     if (bare === 'os/type' && typeof w['@machine'] === 'string' && machineMatches(w['@machine'], attr(h, 'machine'))) out['@machine'] = attr(h, 'machine');
     const t = textOf(w) !== '' ? textOf(w) : textOf(h);
     if (t !== '') out['#text'] = t;
-    for (const name of new Set([...childNames(w), ...childNames(h)])) {
+    for (const name of mergedOrder(childNames(w), childNames(h))) {
       const p = path === '' ? name : `${path}/${name}`;
       const bp = strip(p);
       const wl = kids(w, name);

@@ -40,6 +40,12 @@ export const installArgsSchema = moduleArgs(
       if (a['mode'] !== 'image' && a['image'] !== undefined) out.push({ code: 'E_ARG_CONFLICT', message: `image is for mode image, not ${String(a['mode'])}`, path: ['image'] });
       if (a['mode'] !== 'kickstart' && (a['location'] !== undefined || a['kickstart'] !== undefined)) out.push({ code: 'E_ARG_CONFLICT', message: `location and kickstart are for mode kickstart, not ${String(a['mode'])}`, path: [a['location'] !== undefined ? 'location' : 'kickstart'] });
       if (a['mode'] !== 'image' && a['boot'] !== undefined) out.push({ code: 'E_ARG_CONFLICT', message: 'boot is chosen by virt-install in modes kickstart and pxe', path: ['boot'] });
+      // virt-install 4.1 escapes these in XML twice (a path with & became &amp;amp; in --print-xml): refuse them
+      const odd = /['"&<>\\]/;
+      ((a['disks'] as { path: string }[] | undefined) ?? []).forEach((d, i) => {
+        if (a['mode'] !== 'image' && odd.test(d.path)) out.push({ code: 'E_ARG_TYPE', message: 'a disk path virt-install keeps intact: no quotes, &, <, > or backslash', path: ['disks', String(i), 'path'] });
+      });
+      if (a['mode'] !== 'image' && typeof a['console_log'] === 'string' && odd.test(a['console_log'])) out.push({ code: 'E_ARG_TYPE', message: 'a console_log path virt-install keeps intact: no quotes, &, <, > or backslash', path: ['console_log'] });
       const ks = a['kickstart'];
       if (typeof ks === 'string' && !/^[A-Za-z0-9_.+-]+$/.test(ks.split('/').pop() ?? '')) out.push({ code: 'E_ARG_TYPE', message: 'the kickstart file name (it becomes inst.ks=file:/NAME): letters, digits, _ . + -', path: ['kickstart'] });
       return out;
