@@ -26,6 +26,8 @@ export const nicSchema = z.strictObject({
   network: netName,
   model: z.string().regex(/^[a-z0-9-]+$/).default('virtio'),
   bandwidth: z.strictObject({ inbound: bandwidthDir.optional(), outbound: bandwidthDir.optional() }).optional(),
+  /** the emulated NIC's link (virsh domif-setlink); default up */
+  link: z.enum(['up', 'down']).optional(),
 });
 
 const linkWatchSchema = z.discriminatedUnion('name', [

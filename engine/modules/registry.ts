@@ -24,6 +24,8 @@ import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
 import { virtNetworkModule } from './virt/network.ts';
 import { virtNicBandwidthModule } from './virt/nic-bandwidth.ts';
+import { virtDomainModule } from './virt-domain.ts';
+import { virtInstallModule } from './virt-install.ts';
 
 const MODULES: readonly ModuleDef[] = [
   assertModule,
@@ -51,6 +53,8 @@ const MODULES: readonly ModuleDef[] = [
   waitForModule,
   virtNetworkModule,
   virtNicBandwidthModule,
+  virtDomainModule,
+  virtInstallModule,
 ];
 
 const byName = new Map<string, ModuleDef>();

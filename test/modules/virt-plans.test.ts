@@ -2,7 +2,8 @@
 // gives the arguments and the host's layers as the tools printed them, and the expected changes
 // (with their class) or the reason nothing changes. A current value `{ capture: FILE }` is the
 // stdout of test/probes/cases/FILE (real libvirt 9.0.0 / iproute2 6.1 output), optionally with
-// `replace: [[from, to], ...]` applied, so cases start from what the tools really print.
+// `replace: [[from, to], ...]` applied, so cases start from what the tools really print (in
+// `args` too, e.g. a full domain XML).
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -16,6 +17,11 @@ interface Expect {
   msgIncludes?: string[];
   argsError?: string;
   steps?: unknown[];
+  /** strings the steps (as JSON: argv words and stdin XML) must contain, or must not */
+  stepsInclude?: string[];
+  stepsExclude?: string[];
+  /** values the plan's result must hold */
+  result?: Record<string, unknown>;
 }
 
 interface VirtCase {
@@ -31,6 +37,8 @@ function resolve(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(resolve);
   if (v === null || typeof v !== 'object') return v;
   const o = v as Record<string, unknown>;
+  // a file of this repository, e.g. a kickstart the generator wrote (test/kickstart/golden, kept equal to its output)
+  if (typeof o['repoFile'] === 'string') return readFileSync(new URL(`../../${o['repoFile']}`, import.meta.url), 'utf8');
   if (typeof o['capture'] === 'string') {
     let text = (JSON.parse(readFileSync(new URL(o['capture'], casesDir), 'utf8')) as { stdout: string }).stdout;
     for (const [from, to] of (o['replace'] as [string, string][] | undefined) ?? []) {
@@ -48,7 +56,7 @@ test('virt-plans holds cases', (t) => {
   t.true(files.length > 0, 'test/modules/virt-plans/ is empty');
 });
 for (const file of files) {
-  const data = parse(readFileSync(new URL(file, dir), 'utf8'), { merge: true }) as { module: string; cases: VirtCase[] };
+  const data = parse(readFileSync(new URL(file, dir), 'utf8'), { merge: true, maxAliasCount: 1000 }) as { module: string; cases: VirtCase[] };
   const mod = getModule(data.module);
   test(`${file}: module ${data.module} exists and has cases`, (t) => {
     t.truthy(mod);
@@ -62,7 +70,7 @@ for (const file of files) {
         t.fail('a case states its expected changes, reason, failure or argument error');
         return;
       }
-      const parsed = mod.schema.safeParse(c.args);
+      const parsed = mod.schema.safeParse(resolve(c.args));
       if (e.argsError !== undefined) {
         t.false(parsed.success, 'the arguments should be rejected');
         const text = parsed.error?.issues.map((i) => `${i.message} ${JSON.stringify(i)}`).join('\n') ?? '';
@@ -74,13 +82,23 @@ for (const file of files) {
       const current = resolve(c.current);
       const plan = mod.plan(parsed.data, current, ctx);
       t.deepEqual(mod.plan(parsed.data, current, { ...ctx, check: true }), plan, 'check mode must not change the plan');
-      t.deepEqual(plan.changes, e.changes ?? [], 'changes');
+      t.deepEqual(plan.changes, resolve(e.changes ?? []), 'changes');
       for (const ch of plan.changes) t.truthy(ch.class, `change ${ch.property} has a class`);
       t.is(plan.failed ?? false, e.failed ?? false, `failed (msg: ${plan.msg})`);
       for (const m of e.msgIncludes ?? []) t.true((plan.msg ?? '').includes(m), `msg ${JSON.stringify(plan.msg)} includes ${JSON.stringify(m)}`);
       if (e.reason !== undefined) t.is(plan.reason, e.reason);
       if (plan.changes.length === 0 && !plan.failed) t.truthy(plan.reason, 'a converged plan says why');
-      if (e.steps !== undefined) t.deepEqual((plan.payload as { steps?: unknown[] } | undefined)?.steps, e.steps, 'steps');
+      const steps = (plan.payload as { steps?: unknown[] } | undefined)?.steps;
+      if (e.steps !== undefined) t.deepEqual(steps, e.steps, 'steps');
+      // each step on its own lines: a command's words joined by spaces, then its stdin; a file put, then its content; others as JSON
+      const text = (steps ?? []).map((s) => {
+        const r = s as { run?: string[]; stdin?: string; put?: string; content?: string };
+        if (r.put !== undefined) return `put ${r.put}\n${r.content}`;
+        return r.run ? [r.run.join(' '), ...(r.stdin === undefined ? [] : [r.stdin])].join('\n') : JSON.stringify(s);
+      }).join('\n');
+      for (const s of e.stepsInclude ?? []) t.true(text.includes(s), `steps include ${JSON.stringify(s)}:\n${text}`);
+      for (const s of e.stepsExclude ?? []) t.false(text.includes(s), `steps do not include ${JSON.stringify(s)}`);
+      for (const [k, v] of Object.entries(e.result ?? {})) t.deepEqual(plan.result?.[k], v, `result.${k}`);
     });
   }
 }

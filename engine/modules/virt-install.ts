@@ -1,0 +1,40 @@
+import { virshArgv } from '../probes/virsh.ts';
+import { readLocal } from './support/local-files.ts';
+import { taskOpts } from './support/task-opts.ts';
+import type { ModuleDef } from './types.ts';
+import { runDomainSteps, toolMessage, type DomainPayload } from './virt/domain-steps.ts';
+import { installArgsSchema, installArgv, planInstall, type InstallArgs, type InstallCurrent } from './virt/install-plan.ts';
+
+const MISSING = /failed to get domain|Domain not found/;
+
+/** virtInstallModule creates a guest that does not exist yet: image overlay + define, or virt-install from a kickstart or PXE. */
+export const virtInstallModule: ModuleDef<InstallArgs, InstallCurrent, DomainPayload> = {
+  name: 'virt_install',
+  doc: 'Create a guest that does not exist yet from the domain description: image (qcow2 overlay + seed, define, start), kickstart (virt-install --location --initrd-inject of the generated kickstart) or pxe; an existing domain plans nothing.',
+  schema: installArgsSchema,
+  async read(ctx, args) {
+    const opts = taskOpts(ctx);
+    const [state, overlay] = await ctx.conn.batch([
+      virshArgv('domstate', args.name),
+      ['test', '-e', args.image?.overlay ?? '/nonexistent/tsplay'],
+    ], opts);
+    if (state!.rc === 0) return { exists: true };
+    if (!MISSING.test(state!.stderr)) return { exists: false, error: `virsh domstate failed: ${toolMessage(state!)}` };
+    let kickstart: InstallCurrent['kickstart'] = null;
+    if (args.mode === 'kickstart') {
+      const src = readLocal(args.kickstart!, ctx.searchPaths.files);
+      kickstart = 'error' in src ? { error: src.error } : 'content' in src ? { path: src.path, content: src.content.toString('utf8') } : { error: 'is a directory' };
+    }
+    let printXml: InstallCurrent['printXml'] = null;
+    if (args.mode !== 'image') {
+      // what virt-install would define, from the hypervisor's own libvirtd; defines and writes nothing
+      const r = await ctx.conn.run([...installArgv(args, { inject: false }), '--print-xml', '--dry-run'], opts);
+      printXml = r.rc === 0 ? { xml: r.stdout } : { error: toolMessage(r) };
+    }
+    return { exists: false, kickstart, overlayExists: overlay!.rc === 0, printXml };
+  },
+  plan: planInstall,
+  async apply(ctx, args, plan) {
+    return runDomainSteps(ctx, `domain ${args.name}`, plan.payload?.steps ?? []);
+  },
+};
