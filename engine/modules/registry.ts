@@ -19,6 +19,7 @@ import { setFactModule } from './set-fact.ts';
 import { shellModule } from './shell.ts';
 import { slurpModule } from './slurp.ts';
 import { statModule } from './stat.ts';
+import { sysctlModule } from './sysctl.ts';
 import { teamdStateModule } from './teamd-state.ts';
 import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
@@ -46,6 +47,7 @@ const MODULES: readonly ModuleDef[] = [
   shellModule,
   slurpModule,
   statModule,
+  sysctlModule,
   teamdStateModule,
   templateModule,
   waitForModule,
