@@ -10,6 +10,7 @@ import { gatherFactsModule } from './gather-facts.ts';
 import { includeVarsModule } from './include-vars.ts';
 import { lineinfileModule } from './lineinfile.ts';
 import { metaModule } from './meta.ts';
+import { modprobeModule } from './modprobe.ts';
 import { nmTeamModule } from './nm-team.ts';
 import { packageModule } from './package.ts';
 import { pingModule } from './ping.ts';
@@ -38,6 +39,7 @@ const MODULES: readonly ModuleDef[] = [
   includeVarsModule,
   lineinfileModule,
   metaModule,
+  modprobeModule,
   nmTeamModule,
   packageModule,
   pingModule,
