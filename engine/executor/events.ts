@@ -13,6 +13,8 @@ export interface HostStats {
   skipped: number;
   rescued: number;
   ignored: number;
+  /** tasks whose changes take effect only at the object's next start; absent (not 0) until one happens */
+  pendingRestart?: number;
 }
 
 /** TaskRef names a task in events without carrying the whole task. */
@@ -53,6 +55,8 @@ export type ExecEvent =
       readonly delegatedHost?: string;
       /** whether --diff (or the task's `diff:`) asks to show these changes */
       readonly showDiff?: boolean;
+      /** the item's changes include a `config`-class one: it takes effect at the next start */
+      readonly pendingRestart?: boolean;
     }
   /** an `until` attempt failed and the task will be retried */
   | { readonly type: 'retry'; readonly task: TaskRef; readonly host: string; readonly attempt: number; readonly retriesLeft: number }
@@ -82,6 +86,8 @@ export type ExecEvent =
       readonly looped?: boolean;
       /** an unreachable host whose task says ignore_unreachable (counted as skipped) */
       readonly ignored?: boolean;
+      /** the task's changes include a `config`-class one: it takes effect at the next start */
+      readonly pendingRestart?: boolean;
     }
   | { readonly type: 'warning'; readonly message: string; readonly host?: string }
   /** connection debugging at -vvvv (the connection layer's log lines) */

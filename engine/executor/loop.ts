@@ -45,6 +45,7 @@ async function runItem(tc: TaskCtx, loop: LoopSpec, vars: Vars, items: readonly 
     result: noLog ? censorResult(shown) : shown,
     ...(tc.delegate ? { delegatedTo: tc.delegate.to, delegatedHost: tc.delegate.host } : {}),
     showDiff: diff,
+    ...(shown['pending_restart'] === true ? { pendingRestart: true } : {}),
   });
   return r;
 }

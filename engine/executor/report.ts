@@ -29,6 +29,9 @@ export interface HostReport {
 export function report(pc: PlayCtx, host: HostState, task: TaskRef, r: HostReport, counted = true): void {
   const ignored = r.ignored === true;
   if (counted) countResult(host.stats, r.status, r.changed === true, ignored);
+  // read from the uncensored dict: no_log hides the changes, not that a restart is pending
+  const pending = (r.registered ?? r.result)?.['pending_restart'] === true;
+  if (counted && pending && r.changed === true && (r.status === 'changed' || r.status === 'ignored')) host.stats.pendingRestart = (host.stats.pendingRestart ?? 0) + 1;
   if (r.status === 'failed' || r.status === 'rescued') {
     host.failed = true;
     host.lastFailure = { task, result: r.registered ?? r.result ?? {} };
@@ -48,5 +51,6 @@ export function report(pc: PlayCtx, host: HostState, task: TaskRef, r: HostRepor
     ...(r.showDiff !== undefined ? { showDiff: r.showDiff } : {}),
     ...(r.looped ? { looped: true } : {}),
     ...(ignored ? { ignored: true } : {}),
+    ...(pending ? { pendingRestart: true } : {}),
   });
 }

@@ -82,13 +82,26 @@ function opt<K extends string>(key: K, v: unknown): Partial<Record<K, unknown>> 
   return v !== undefined ? ({ [key]: v } as Record<K, unknown>) : {};
 }
 
-/** toAnsible is a result as Ansible's dict: what `register` stores and what the events carry. */
+/**
+ * pendingRestart says whether changes leave something to take effect only at the object's next
+ * start: a `config`-class change (a domain's vCPU count, a sysctl only persisted).
+ */
+export function pendingRestart(changes: readonly Change[]): boolean {
+  return changes.some((c) => c.class === 'config');
+}
+
+/**
+ * toAnsible is a result as Ansible's dict: what `register` stores and what the events carry.
+ * `pending_restart: true` joins it when its changes include a `config`-class one (no Ansible
+ * module sets that key, so core modules' dicts stay exactly Ansible's).
+ */
 export function toAnsible(r: TaskResult): Record<string, unknown> {
   const head: Record<string, unknown> = r.items
     ? { changed: r.changed, ...opt('msg', r.msg), results: r.items.map(toAnsible) }
     : { ...opt('ansible_facts', r.facts), ...r.values, changed: r.changed, ...opt('msg', r.msg) };
   return {
     ...head,
+    ...(r.changed && pendingRestart(r.changes) ? { pending_restart: true } : {}),
     ...opt('failed', r.failed),
     ...opt('unreachable', r.unreachable),
     ...opt('skipped', r.skipped),

@@ -10,6 +10,7 @@ import { gatherFactsModule } from './gather-facts.ts';
 import { includeVarsModule } from './include-vars.ts';
 import { lineinfileModule } from './lineinfile.ts';
 import { metaModule } from './meta.ts';
+import { modprobeModule } from './modprobe.ts';
 import { nmTeamModule } from './nm-team.ts';
 import { packageModule } from './package.ts';
 import { pingModule } from './ping.ts';
@@ -19,6 +20,7 @@ import { setFactModule } from './set-fact.ts';
 import { shellModule } from './shell.ts';
 import { slurpModule } from './slurp.ts';
 import { statModule } from './stat.ts';
+import { sysctlModule } from './sysctl.ts';
 import { teamdStateModule } from './teamd-state.ts';
 import { templateModule } from './template.ts';
 import { waitForModule } from './wait-for.ts';
@@ -39,6 +41,7 @@ const MODULES: readonly ModuleDef[] = [
   includeVarsModule,
   lineinfileModule,
   metaModule,
+  modprobeModule,
   nmTeamModule,
   packageModule,
   pingModule,
@@ -48,6 +51,7 @@ const MODULES: readonly ModuleDef[] = [
   shellModule,
   slurpModule,
   statModule,
+  sysctlModule,
   teamdStateModule,
   templateModule,
   waitForModule,

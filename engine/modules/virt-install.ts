@@ -22,8 +22,10 @@ export const virtInstallModule: ModuleDef<InstallArgs, InstallCurrent, DomainPay
     if (!MISSING.test(state!.stderr)) return { exists: false, error: `virsh domstate failed: ${toolMessage(state!)}` };
     let kickstart: InstallCurrent['kickstart'] = null;
     if (args.mode === 'kickstart') {
-      const src = readLocal(args.kickstart!, ctx.searchPaths.files);
-      kickstart = 'error' in src ? { error: src.error } : 'content' in src ? { path: src.path, content: src.content.toString('utf8') } : { error: 'is a directory' };
+      // whole: a kickstart is small text the plan shows and puts on the hypervisor
+      const src = await readLocal(args.kickstart!, ctx.searchPaths.files, false, true);
+      kickstart =
+        'error' in src ? { error: src.error } : 'content' in src && Buffer.isBuffer(src.content) ? { path: src.path, content: src.content.toString('utf8') } : { error: 'is a directory' };
     }
     let printXml: InstallCurrent['printXml'] = null;
     if (args.mode !== 'image') {

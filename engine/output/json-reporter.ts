@@ -1,5 +1,18 @@
 import type { ExecEvent } from '../executor/events.ts';
+import type { Change } from '../modules/types.ts';
 import { jsonStringify } from '../py/json.ts';
+
+/**
+ * jsonChange is a change as `--output json` writes it: always `property`, `before`, `after` and
+ * `class` (null when absent, so a script can read every key), plus `diff` for file content.
+ */
+export function jsonChange(c: Change): Record<string, unknown> {
+  return { property: c.property, before: c.before ?? null, after: c.after ?? null, class: c.class ?? null, ...(c.diff ? { diff: c.diff } : {}) };
+}
+
+function withJsonChanges(e: ExecEvent): unknown {
+  return e.type === 'host-result' || e.type === 'item-result' ? { ...e, changes: e.changes.map(jsonChange) } : e;
+}
 
 /**
  * JsonReporter writes one JSON object per event and line (NDJSON), for scripts and CI;
@@ -12,6 +25,6 @@ export class JsonReporter {
   }
   /** onEvent writes the event as one line. */
   onEvent(e: ExecEvent): void {
-    this.write(jsonStringify(e));
+    this.write(jsonStringify(withJsonChanges(e)));
   }
 }

@@ -19,6 +19,11 @@ function hostTag(e: ResultEvent): string {
   return e.delegatedTo !== undefined ? `[${e.host} -> ${e.delegatedHost ?? e.delegatedTo}]` : `[${e.host}]`;
 }
 
+/** pending is tsplay's mark on a result line whose changes take effect only at the next start. */
+function pending(e: ResultEvent): string {
+  return e.pendingRestart === true ? ' (pending restart)' : '';
+}
+
 const DEBUG_ALLOWED = new Set(['msg', 'exception', 'warnings', 'deprecations']);
 const DEBUG_HIDDEN = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason'];
 
@@ -134,7 +139,7 @@ export class PlainReporter {
       this.line(`fatal: ${hostTag(e)}: UNREACHABLE! => ${this.dump(e)}`);
       return;
     }
-    const head = `${e.status === 'changed' ? 'changed' : 'ok'}: ${hostTag(e)} => (item=${label})`;
+    const head = `${e.status === 'changed' ? 'changed' : 'ok'}: ${hostTag(e)} => (item=${label})${pending(e)}`;
     this.line(this.showResult(e.task) ? `${head} => ${this.dump(e)}` : head);
   }
 
@@ -162,7 +167,7 @@ export class PlainReporter {
       case 'ok':
       case 'changed': {
         this.diffLines(e);
-        const head = `${e.status}: ${hostTag(e)}`;
+        const head = `${e.status}: ${hostTag(e)}${pending(e)}`;
         this.line(this.showResult(e.task) ? `${head} => ${this.dump(e)}` : head);
         return;
       }

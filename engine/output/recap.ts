@@ -8,8 +8,11 @@ function counter(label: string, n: number): string {
 /**
  * formatRecapLine renders one PLAY RECAP line exactly as ansible-playbook 2.14 does without
  * colour: host padded to 26, then the seven counters each padded to 4 (hence trailing spaces).
+ * tsplay's own `pending_restart` counter follows, in the same shape, only when it is above 0,
+ * so a run without such changes prints Ansible's line byte for byte.
  */
 export function formatRecapLine(host: string, s: HostStats): string {
+  const pending = s.pendingRestart ?? 0;
   return `${host.padEnd(26)} : ${[
     counter('ok', s.ok),
     counter('changed', s.changed),
@@ -18,6 +21,7 @@ export function formatRecapLine(host: string, s: HostStats): string {
     counter('skipped', s.skipped),
     counter('rescued', s.rescued),
     counter('ignored', s.ignored),
+    ...(pending > 0 ? [counter('pending_restart', pending)] : []),
   ].join(' ')}`;
 }
 

@@ -1,5 +1,6 @@
 import { structuredPatch } from 'diff';
 import type { Change } from '../modules/types.ts';
+import { changeLine } from './change-line.ts';
 import { pyJson } from '../py/json.ts';
 
 function range(start: number, lines: number): string {
@@ -26,11 +27,12 @@ export function unifiedDiff(before: string, after: string, beforeName: string, a
 }
 
 /**
- * renderChanges turns a task's changes into diff lines: a unified diff for each file content
+ * renderChanges turns a task's changes into diff lines: a headline per classed change (what
+ * changes and how disruptive it is, see changeLine), then a unified diff for each file content
  * change, and one before/after JSON diff (as Ansible's file-attribute diffs look) for the rest.
  */
 export function renderChanges(changes: readonly Change[]): string[] {
-  const out: string[] = [];
+  const out: string[] = changes.map(changeLine).filter((l): l is string => l !== undefined);
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   let props = 0;

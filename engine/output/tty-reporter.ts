@@ -169,7 +169,7 @@ export class TtyReporter {
     else if (r.status === 'failed' || r.status === 'unreachable') {
       ht.title = `${r.status === 'failed' ? 'failed' : 'unreachable'}: ${tag}${r.msg ? ` — ${r.msg}` : ''}`;
       throw new Error(ht.title);
-    } else ht.title = `${r.status}: ${tag}`;
+    } else ht.title = `${r.status}: ${tag}${r.pendingRestart === true ? ' (pending restart)' : ''}`;
     const showDiff = r.showDiff ?? this.o.diff;
     if (showDiff && r.changes.length > 0) ht.output = renderChanges(r.changes).join('\n');
   }
@@ -177,7 +177,8 @@ export class TtyReporter {
   private summary(h: string, r: Extract<ExecEvent, { type: 'host-result' }>): string {
     const tag = r.delegatedTo ? `${h} -> ${r.delegatedTo}` : h;
     const mark = r.status === 'failed' || r.status === 'unreachable' ? '✖' : r.status === 'skipped' ? '↓' : '✔';
-    const lines = [`${mark} ${r.status === 'skipped' ? 'skipping' : r.status}: ${tag}${(r.status === 'failed' || r.status === 'unreachable') && r.msg ? ` — ${r.msg}` : ''}`];
+    const pending = r.pendingRestart === true ? ' (pending restart)' : '';
+    const lines = [`${mark} ${r.status === 'skipped' ? 'skipping' : r.status}: ${tag}${pending}${(r.status === 'failed' || r.status === 'unreachable') && r.msg ? ` — ${r.msg}` : ''}`];
     if ((r.showDiff ?? this.o.diff) && r.changes.length > 0) lines.push(...renderChanges(r.changes).map((l) => `    ${l}`));
     return lines.join('\n');
   }

@@ -5,12 +5,15 @@ import { readFileSync } from 'node:fs';
 import { caseList, readCaseFile } from '../helpers/cases.ts';
 import { parseStat } from '../../engine/modules/support/file-state.ts';
 import { parseAptPolicy, parseDpkgQuery, parseRpmQuery } from '../../engine/modules/support/package-query.ts';
+import { parseConfDump, parseSysfsParams } from '../../engine/modules/support/modprobe-state.ts';
 
 const PARSERS: Record<string, (stdout: string) => unknown> = {
   'stat-lines': (s) => s.split('\n').filter((l) => l !== '').map(parseStat),
   'dpkg-query': (s) => Object.fromEntries(parseDpkgQuery(s)),
   'rpm-q': (s) => Object.fromEntries(parseRpmQuery(s)),
   'apt-cache-policy': (s) => Object.fromEntries(parseAptPolicy(s)),
+  'sysfs-params': parseSysfsParams,
+  'conf-dump': parseConfDump,
 };
 
 const file = new URL('./parsers.yaml', import.meta.url);

@@ -3,8 +3,10 @@ import type { ErrorCode } from '../../errors/index.ts';
 
 // Why these loose scalars: Ansible accepts `yes`/`no`/`"True"` for booleans and `"22"` for
 // integers (values often arrive as strings from templates or k=v text), so tsplay does too.
-const TRUE_WORDS = new Set(['yes', 'on', 'true', '1', 'y', 't']);
-const FALSE_WORDS = new Set(['no', 'off', 'false', '0', 'n', 'f']);
+/** TRUE_WORDS are the words Ansible reads as true (its BOOLEANS_TRUE, lower case). */
+export const TRUE_WORDS = new Set(['yes', 'on', 'true', '1', 'y', 't']);
+/** FALSE_WORDS are the words Ansible reads as false (its BOOLEANS_FALSE, lower case). */
+export const FALSE_WORDS = new Set(['no', 'off', 'false', '0', 'n', 'f']);
 
 /** abool is a boolean argument that also takes Ansible's truthy/falsy words. */
 export const abool = z.preprocess((v) => {
