@@ -111,22 +111,17 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
   const guests = attachedGuests(name, cur);
   const guestText = guests.length === 0 ? 'no guests are attached' : `guests that lose their link: ${[...new Set(guests.map((g) => g.domain))].map((d) => `${d} (${guests.filter((g) => g.domain === d).map((g) => g.tap ?? g.mac).join(', ')})`).join(', ')}`;
   const result = { network: name, guests_affected: guests.map((g) => ({ domain: g.domain, tap: g.tap, mac: g.mac })) };
-  const changes: Change[] = [];
-  const steps: Step[] = [];
+  const acc: Acc = { changes: [], steps: [] };
   const refuse = (): Plan<VirtPayload> | undefined => {
-    const hard = changes.filter((c) => c.class !== undefined && DISRUPTIVE.includes(c.class));
+    const hard = acc.changes.filter((c) => c.class !== undefined && DISRUPTIVE.includes(c.class));
     if (hard.length === 0 || args.allow_restart) return undefined;
-    return { ...fail(`network ${name}: ${hard.map((c) => c.property).join(', ')} need a network restart (net-restart), refused without allow_restart: true; ${guestText}`, changes), result };
+    return { ...fail(`network ${name}: ${hard.map((c) => c.property).join(', ')} need a network restart (net-restart), refused without allow_restart: true; ${guestText}`, acc.changes), result };
   };
 
   if (state === 'absent') {
     if (info === undefined) return { changes: [], reason: `network ${name} does not exist`, result };
-    if (active) {
-      changes.push({ property: 'state', before: 'active', after: 'absent', class: 'net-restart' });
-      steps.push({ run: virshArgv('net-destroy', name) });
-    } else changes.push({ property: 'state', before: 'inactive', after: 'absent', class: 'config' });
-    steps.push({ run: virshArgv('net-undefine', name) });
-    return refuse() ?? { changes, result, payload: { steps } };
+    planRemoval(name, active, acc);
+    return refuse() ?? { changes: acc.changes, result, payload: { steps: acc.steps } };
   }
 
   const tree = desiredTree(args);
@@ -135,74 +130,116 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
   const existing = cur.inactive === null ? undefined : parseXmlRoot(cur.inactive, 'network');
   const desired = carryOver(tree, existing);
   const want = normalizeNetwork(desired);
-  let restarting = false;
+  const restarting = planDefinition({ name, cur, active, wantActive, guests, desired, want, existing }, acc);
+  planState(name, info, active, wantActive, args.autostart, acc);
+  const ageingProblem = planAgeing(args, cur, { name, bridge: want.bridge, active, wantActive, restarting }, acc);
+  if (ageingProblem) return fail(ageingProblem);
 
+  if (acc.changes.length === 0) return { changes: acc.changes, reason: `network ${name} is ${active ? 'active' : 'defined'} as described (libvirt-added uuid, MAC and defaults ignored)`, result };
+  return refuse() ?? { changes: acc.changes, result, payload: { steps: acc.steps } };
+}
+
+/** Acc gathers a plan's changes and the steps that make them, in order. */
+interface Acc {
+  readonly changes: Change[];
+  readonly steps: Step[];
+}
+
+function planRemoval(name: string, active: boolean, acc: Acc): void {
+  if (active) {
+    acc.changes.push({ property: 'state', before: 'active', after: 'absent', class: 'net-restart' });
+    acc.steps.push({ run: virshArgv('net-destroy', name) });
+  } else acc.changes.push({ property: 'state', before: 'inactive', after: 'absent', class: 'config' });
+  acc.steps.push({ run: virshArgv('net-undefine', name) });
+}
+
+interface DefinitionInput {
+  readonly name: string;
+  readonly cur: NetworkCurrent;
+  readonly active: boolean;
+  readonly wantActive: boolean;
+  readonly guests: ReturnType<typeof attachedGuests>;
+  readonly desired: ReturnType<typeof carryOver>;
+  readonly want: NetModel;
+  readonly existing: XNode | undefined;
+}
+
+/**
+ * planDefinition compares the definition with the config and live layers: a new network is
+ * defined; a running one that differs is restarted (its guests re-attached); a defined one takes
+ * the new definition for its next start; otherwise only what net-update can change goes live.
+ * Returns whether the network restarts.
+ */
+function planDefinition(d: DefinitionInput, acc: Acc): boolean {
+  const { name, cur, active, wantActive, guests, desired, want, existing } = d;
   if (!existing) {
-    changes.push({ property: 'definition', before: null, after: name, class: 'config' });
-    steps.push(defineStep(buildXml('network', desired)));
-  } else {
-    const config = normalizeNetwork(existing);
-    const liveRoot = active && cur.live !== null ? parseXmlRoot(cur.live, 'network') : undefined;
-    const live = liveRoot ? normalizeNetwork(liveRoot) : undefined;
-    const configDiff = diffRest(want, config);
-    const liveDiff = live ? diffRest(want, live) : [];
-    if (configDiff.length > 0) steps.push(defineStep(buildXml('network', desired)));
-    if (active && (configDiff.length > 0 || liveDiff.length > 0)) {
-      // A definition that differs from the running network (or was changed but never restarted).
-      const props = new Map<string, Change>();
-      for (const d of liveDiff) props.set(d.property, { property: d.property, before: d.before, after: d.after, class: 'net-restart' });
-      for (const d of configDiff) if (!props.has(d.property)) props.set(d.property, { property: d.property, before: d.before, after: d.after, class: 'net-restart' });
-      changes.push(...props.values());
-      if (wantActive) {
-        restarting = true;
-        steps.push({ run: virshArgv('net-destroy', name) }, { run: virshArgv('net-start', name) });
-        const on = guests.flatMap((g) => (g.tap === null ? [] : [{ domain: g.domain, mac: g.mac, tap: g.tap }]));
-        if (on.length > 0 && want.bridge) steps.push({ reattach: { network: name, bridge: want.bridge, guests: on } });
-      }
-    } else if (configDiff.length > 0) {
-      changes.push(...configDiff.map((d): Change => ({ property: d.property, before: d.before, after: d.after, class: 'config' })));
-    } else {
-      const ips = Array.isArray(desired['ip']) ? desired['ip'].length : 1;
-      const u = liveUpdates(name, want, config, live, ips);
-      changes.push(...u.changes);
-      steps.push(...u.steps);
-    }
+    acc.changes.push({ property: 'definition', before: null, after: name, class: 'config' });
+    acc.steps.push(defineStep(buildXml('network', desired)));
+    return false;
   }
+  const config = normalizeNetwork(existing);
+  const liveRoot = active && cur.live !== null ? parseXmlRoot(cur.live, 'network') : undefined;
+  const live = liveRoot ? normalizeNetwork(liveRoot) : undefined;
+  const configDiff = diffRest(want, config);
+  const liveDiff = live ? diffRest(want, live) : [];
+  if (configDiff.length > 0) acc.steps.push(defineStep(buildXml('network', desired)));
+  if (active && (configDiff.length > 0 || liveDiff.length > 0)) {
+    // A definition that differs from the running network (or was changed but never restarted).
+    const props = new Map<string, Change>();
+    for (const x of [...liveDiff, ...configDiff]) if (!props.has(x.property)) props.set(x.property, { property: x.property, before: x.before, after: x.after, class: 'net-restart' });
+    acc.changes.push(...props.values());
+    if (!wantActive) return false;
+    acc.steps.push({ run: virshArgv('net-destroy', name) }, { run: virshArgv('net-start', name) });
+    const on = guests.flatMap((g) => (g.tap === null ? [] : [{ domain: g.domain, mac: g.mac, tap: g.tap }]));
+    if (on.length > 0 && want.bridge) acc.steps.push({ reattach: { network: name, bridge: want.bridge, guests: on } });
+    return true;
+  }
+  if (configDiff.length > 0) {
+    acc.changes.push(...configDiff.map((x): Change => ({ property: x.property, before: x.before, after: x.after, class: 'config' })));
+    return false;
+  }
+  const ips = Array.isArray(desired['ip']) ? desired['ip'].length : 1;
+  const u = liveUpdates(name, want, config, live, ips);
+  acc.changes.push(...u.changes);
+  acc.steps.push(...u.steps);
+  return false;
+}
 
+function planState(name: string, info: ReturnType<typeof parseNetInfo> | undefined, active: boolean, wantActive: boolean, autostart: boolean | undefined, acc: Acc): void {
   if (wantActive && !active) {
-    changes.push({ property: 'state', before: info ? 'inactive' : 'absent', after: 'active', class: 'live' });
-    steps.push({ run: virshArgv('net-start', name) });
+    acc.changes.push({ property: 'state', before: info ? 'inactive' : 'absent', after: 'active', class: 'live' });
+    acc.steps.push({ run: virshArgv('net-start', name) });
   } else if (!wantActive && active) {
-    changes.push({ property: 'state', before: 'active', after: 'inactive', class: 'net-restart' });
-    steps.push({ run: virshArgv('net-destroy', name) });
+    acc.changes.push({ property: 'state', before: 'active', after: 'inactive', class: 'net-restart' });
+    acc.steps.push({ run: virshArgv('net-destroy', name) });
   }
-  if (args.autostart !== undefined && args.autostart !== (info?.autostart ?? false)) {
-    changes.push({ property: 'autostart', before: info?.autostart ?? false, after: args.autostart, class: 'live' });
-    steps.push({ run: virshArgv('net-autostart', name, ...(args.autostart ? [] : ['--disable'])) });
+  if (autostart !== undefined && autostart !== (info?.autostart ?? false)) {
+    acc.changes.push({ property: 'autostart', before: info?.autostart ?? false, after: autostart, class: 'live' });
+    acc.steps.push({ run: virshArgv('net-autostart', name, ...(autostart ? [] : ['--disable'])) });
   }
+}
 
+/** planAgeing keeps the bridge's ageing time: a libvirt hook for every (re)start, and now on a running bridge. Returns a problem, if any. */
+function planAgeing(args: NetworkArgs, cur: NetworkCurrent, n: { name: string; bridge: string | undefined; active: boolean; wantActive: boolean; restarting: boolean }, acc: Acc): string | undefined {
   const ageing = args.network?.bridge?.ageing;
-  if (ageing !== undefined) {
-    const bridge = want.bridge;
-    if (bridge === undefined) return fail(`network ${name}: bridge.ageing needs a bridge name`);
-    const cs = ageing * 100;
-    const conf = `${bridge} ${cs}\n`;
-    if (cur.hook !== AGEING_HOOK_SCRIPT || cur.ageingConf !== conf) {
-      changes.push({ property: 'bridge.ageing (network hook)', before: cur.ageingConf?.trim() ?? null, after: conf.trim(), class: 'config' });
-      // libvirtd finds a new hook script only when it starts or reloads (seen on libvirt 9.0: a
-      // hook written to a running daemon was not run by net-start until a SIGHUP).
-      const reload: Step[] = cur.hook !== AGEING_HOOK_SCRIPT ? [{ reloadHooks: true }] : [];
-      steps.unshift({ put: AGEING_HOOK, content: AGEING_HOOK_SCRIPT, mode: '0755' }, { put: `${AGEING_DIR}/${name}`, content: conf, mode: '0644' }, ...reload);
-    }
-    // A (re)start runs the hook; otherwise a running bridge gets the value now.
-    const now = cur.ageing === null ? null : parseAgeing({ rc: 0, stdout: cur.ageing, stderr: '' });
-    if (wantActive && active && !restarting && now !== ageing) {
-      changes.push({ property: 'bridge.ageing', before: now, after: ageing, class: 'live' });
-      steps.push({ run: ['ip', 'link', 'set', 'dev', bridge, 'type', 'bridge', 'ageing_time', String(cs)] });
-    }
-    if (wantActive && steps.length > 0) steps.push({ verifyAgeing: { bridge, centiseconds: cs } });
+  if (ageing === undefined) return undefined;
+  const { name, bridge, active, wantActive, restarting } = n;
+  if (bridge === undefined) return `network ${name}: bridge.ageing needs a bridge name`;
+  const cs = ageing * 100;
+  const conf = `${bridge} ${cs}\n`;
+  if (cur.hook !== AGEING_HOOK_SCRIPT || cur.ageingConf !== conf) {
+    acc.changes.push({ property: 'bridge.ageing (network hook)', before: cur.ageingConf?.trim() ?? null, after: conf.trim(), class: 'config' });
+    // libvirtd finds a new hook script only when it starts or reloads (seen on libvirt 9.0: a
+    // hook written to a running daemon was not run by net-start until a SIGHUP).
+    const reload: Step[] = cur.hook !== AGEING_HOOK_SCRIPT ? [{ reloadHooks: true }] : [];
+    acc.steps.unshift({ put: AGEING_HOOK, content: AGEING_HOOK_SCRIPT, mode: '0755' }, { put: `${AGEING_DIR}/${name}`, content: conf, mode: '0644' }, ...reload);
   }
-
-  if (changes.length === 0) return { changes, reason: `network ${name} is ${active ? 'active' : 'defined'} as described (libvirt-added uuid, MAC and defaults ignored)`, result };
-  return refuse() ?? { changes, result, payload: { steps } };
+  // A (re)start runs the hook; otherwise a running bridge gets the value now.
+  const now = cur.ageing === null ? null : parseAgeing({ rc: 0, stdout: cur.ageing, stderr: '' });
+  if (wantActive && active && !restarting && now !== ageing) {
+    acc.changes.push({ property: 'bridge.ageing', before: now, after: ageing, class: 'live' });
+    acc.steps.push({ run: ['ip', 'link', 'set', 'dev', bridge, 'type', 'bridge', 'ageing_time', String(cs)] });
+  }
+  if (wantActive && acc.steps.length > 0) acc.steps.push({ verifyAgeing: { bridge, centiseconds: cs } });
+  return undefined;
 }
