@@ -1,13 +1,13 @@
 import { dirname } from 'node:path';
-import { TsplayError, TsplayErrors } from '../errors/index.ts';
+import { type SourcePos, TsplayError, TsplayErrors } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
-import { formatVarPath, parseGuestParts } from '../guest/schema.ts';
+import { formatVarPath, type Guest, parseGuestParts } from '../guest/schema.ts';
 import { openInventory, locateVar, sourcePaths, yamlFiles } from './inventory-source.ts';
 import { buildContext } from './ks-context.ts';
 import { findingToError, type Finding } from './lint/finding.ts';
 import { lintGuests, type GuestEntry, type NetworkDefs } from './lint/lint-guests.ts';
 import { lintKickstart } from './lint/lint-kickstart.ts';
-import { hasTeaming, parseOsTarget } from './os-target.ts';
+import { hasTeaming, type OsTarget, parseOsTarget } from './os-target.ts';
 import { baseUrl, bootNic, IPXE_CHAIN, kernelArgs, pxeFiles, type PxeFile } from './pxe.ts';
 import { INDEX_FILE, indexContent, type IndexEntry } from './index-file.ts';
 import { renderKickstart, templateDirs } from './render.ts';
@@ -97,39 +97,8 @@ export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree
       continue;
     }
     if (!selected.has(host)) continue;
-    let ctx: ReturnType<typeof buildContext>;
-    try {
-      ctx = buildContext(host, g, os);
-    } catch (e) {
-      dataError(['team', 'ports'], (e as Error).message);
-      continue;
-    }
-    for (const w of ctx.warnings) warnings.push({ code: 'KS_TEAM_FALLBACK', severity: 'warning', message: w, host, pos: locate(['team']) });
-    const rendered = renderKickstart(ctx, dirs, host);
-    const ksPath = `ks/${host}.ks`;
-    const expectTeam = hasTeaming(os)
-      ? { device: g.team.device, ports: g.team.ports.map((p) => ({ name: p.nic, config: portConfig(p) })), config: installerTeamConfig(g.team) }
-      : undefined;
-    const findings = lintKickstart(rendered.text, os, { host, file: ksPath, origins: rendered.origins, expectTeam, addressesChecked: true });
-    for (const f of findings) (f.severity === 'error' ? errors.push(findingToError(f)) : warnings.push(f));
-    const pxe = pxeFiles(host, g, os);
-    const nic = bootNic(g);
-    guests.push({
-      host,
-      files: [{ path: ksPath, content: rendered.text }, ...pxe],
-      index: {
-        os: os.name,
-        hostname: g.hostname,
-        boot_nic: nic.name,
-        boot_mac: nic.mac.toLowerCase(),
-        next_server: g.pxe.next_server,
-        kernel: g.pxe.kernel,
-        initrd: g.pxe.initrd,
-        ks_url: `${baseUrl(g)}/${ksPath}`,
-        kernel_args: kernelArgs(host, g, os),
-        files: [ksPath, ...pxe.map((f) => f.path)],
-      },
-    });
+    const out = renderGuest(host, g, os, dirs, { locate, dataError, errors, warnings });
+    if (out) guests.push(out);
   }
   for (const f of lintGuests(entries, networks)) errors.push(findingToError(f));
   if (errors.length > 0) throw new TsplayErrors(errors);
@@ -137,4 +106,50 @@ export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree
   const written = [...guests.flatMap((g) => g.files), ...shared];
   const index = indexContent(Object.fromEntries(guests.map((g) => [g.host, g.index])), written);
   return { guests, known, limited: opts.limit !== undefined, shared, files: [...written, { path: INDEX_FILE, content: index }], hosts, warnings };
+}
+
+/** GuestSink is where renderGuest reports: data errors at their inventory place, lint errors and warnings. */
+interface GuestSink {
+  readonly locate: (path: (string | number)[]) => SourcePos | undefined;
+  readonly dataError: (path: (string | number)[], message: string) => void;
+  readonly errors: TsplayError[];
+  readonly warnings: Finding[];
+}
+
+/** renderGuest renders and lints one selected guest's kickstart and its PXE entries; undefined when its data cannot be rendered. */
+function renderGuest(host: string, g: Guest, os: OsTarget, dirs: string[], sink: GuestSink): GuestOutput | undefined {
+  const { locate, dataError, errors, warnings } = sink;
+  let ctx: ReturnType<typeof buildContext>;
+  try {
+    ctx = buildContext(host, g, os);
+  } catch (e) {
+    dataError(['team', 'ports'], (e as Error).message);
+    return undefined;
+  }
+  for (const w of ctx.warnings) warnings.push({ code: 'KS_TEAM_FALLBACK', severity: 'warning', message: w, host, pos: locate(['team']) });
+  const rendered = renderKickstart(ctx, dirs, host);
+  const ksPath = `ks/${host}.ks`;
+  const expectTeam = hasTeaming(os)
+    ? { device: g.team.device, ports: g.team.ports.map((p) => ({ name: p.nic, config: portConfig(p) })), config: installerTeamConfig(g.team) }
+    : undefined;
+  const findings = lintKickstart(rendered.text, os, { host, file: ksPath, origins: rendered.origins, expectTeam, addressesChecked: true });
+  for (const f of findings) (f.severity === 'error' ? errors.push(findingToError(f)) : warnings.push(f));
+  const pxe = pxeFiles(host, g, os);
+  const nic = bootNic(g);
+  return {
+    host,
+    files: [{ path: ksPath, content: rendered.text }, ...pxe],
+    index: {
+      os: os.name,
+      hostname: g.hostname,
+      boot_nic: nic.name,
+      boot_mac: nic.mac.toLowerCase(),
+      next_server: g.pxe.next_server,
+      kernel: g.pxe.kernel,
+      initrd: g.pxe.initrd,
+      ks_url: `${baseUrl(g)}/${ksPath}`,
+      kernel_args: kernelArgs(host, g, os),
+      files: [ksPath, ...pxe.map((f) => f.path)],
+    },
+  };
 }
