@@ -187,6 +187,19 @@ export function planDomain(args: DomainArgs, cur: DomainCurrent, ctx: Pick<PlanC
     if (restarting) steps.push({ stop: { domain: name, timeout } }, { run: virshArgv('start', name) });
   }
 
+  planDomainState({ name, want, state, running, timeout, autostart: args.autostart, dominfo: cur.dominfo }, changes, steps);
+  if (pending.length > 0 && want === 'running') result['pending_restart'] = pending;
+  if (changes.length === 0) return { changes, reason: `domain ${name} is ${state} as described (libvirt-added uuid, addresses and defaults ignored)`, result };
+  return { changes, result, payload: { steps } };
+}
+
+/** planDomainState moves the domain to the wanted run state (start, resume, graceful stop) and sets autostart. */
+function planDomainState(
+  d: { name: string; want: string; state: string | undefined; running: boolean; timeout: number; autostart: boolean | undefined; dominfo: string | null },
+  changes: Change[],
+  steps: DomainStep[],
+): void {
+  const { name, want, state, running, timeout } = d;
   if (want === 'running' && !running) {
     changes.push({ property: 'state', before: state ?? 'absent', after: 'running', class: 'live' });
     steps.push({ run: virshArgv('start', name) });
@@ -197,12 +210,9 @@ export function planDomain(args: DomainArgs, cur: DomainCurrent, ctx: Pick<PlanC
     changes.push({ property: 'state', before: state, after: 'shut off', class: 'live' });
     steps.push({ stop: { domain: name, timeout } });
   }
-  const autostartNow = cur.dominfo === null ? false : parseDominfo(out(cur.dominfo)).autostart;
-  if (args.autostart !== undefined && args.autostart !== autostartNow) {
-    changes.push({ property: 'autostart', before: autostartNow, after: args.autostart, class: 'live' });
-    steps.push({ run: virshArgv('autostart', name, ...(args.autostart ? [] : ['--disable'])) });
+  const autostartNow = d.dominfo === null ? false : parseDominfo(out(d.dominfo)).autostart;
+  if (d.autostart !== undefined && d.autostart !== autostartNow) {
+    changes.push({ property: 'autostart', before: autostartNow, after: d.autostart, class: 'live' });
+    steps.push({ run: virshArgv('autostart', name, ...(d.autostart ? [] : ['--disable'])) });
   }
-  if (pending.length > 0 && want === 'running') result['pending_restart'] = pending;
-  if (changes.length === 0) return { changes, reason: `domain ${name} is ${state} as described (libvirt-added uuid, addresses and defaults ignored)`, result };
-  return { changes, result, payload: { steps } };
 }
