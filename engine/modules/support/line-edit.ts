@@ -68,6 +68,57 @@ export function editLinesInline(text: string | undefined, a: LineEditArgs): Line
   if (insertafter !== undefined && insertafter !== 'BOF' && insertafter !== 'EOF') reIns = pyRegex(insertafter);
   else if (insertbefore !== undefined && insertbefore !== 'BOF') reIns = pyRegex(insertbefore);
 
+  const { index, match, exact } = findLine(lines, a, { line, reM, reIns, insertafter, insertbefore });
+
+  let msg = '';
+  let changed = false;
+  const add = (at: number): void => {
+    lines.splice(at, 0, `${line}\n`);
+    msg = 'line added';
+    changed = true;
+  };
+  const [i0, i1] = index as [number, number];
+  if (i0 !== -1) {
+    let newLine = a.backrefs && match && typeof match !== 'boolean' ? pyExpand(line, match) : line;
+    if (!newLine.endsWith('\n')) newLine += '\n';
+    if (a.regexp === undefined && a.search_string === undefined && !match && !exact) {
+      // unreachable in practice (i0 is only set by a match or an exact line); kept as Ansible has it
+    } else if (lines[i0] !== newLine) {
+      lines[i0] = newLine;
+      msg = 'line replaced';
+      changed = true;
+    }
+  } else if (a.backrefs) {
+    // not safe to build the line without the regexp's groups: change nothing, as Ansible
+  } else if (insertbefore === 'BOF' || insertafter === 'BOF') {
+    add(0);
+  } else if (insertafter === 'EOF' || i1 === -1) {
+    if (lines.length > 0 && !/[\n\r]$/.test(lines[lines.length - 1]!)) lines.push('\n');
+    add(lines.length);
+  } else if (insertafter && i1 !== -1) {
+    if (lines.length === i1) {
+      if (rstripNl(lines[i1 - 1]!) !== line) add(lines.length);
+    } else if (line !== rstripNl(lines[i1]!)) add(i1);
+  } else {
+    add(i1);
+  }
+  return { content: lines.join(''), changed, msg };
+}
+
+/** Found is where present() found the line: [matched line, insertion point], and what matched. */
+interface Found {
+  readonly index: number[];
+  readonly match: RegExpExecArray | boolean | null;
+  readonly exact: boolean;
+}
+
+/** findLine is present()'s search: the last (or first) regexp / search_string match, else the line itself or the insert anchor. */
+function findLine(
+  lines: readonly string[],
+  a: LineEditArgs,
+  w: { line: string; reM: RegExp | undefined; reIns: RegExp | undefined; insertafter: string | undefined; insertbefore: string | undefined },
+): Found {
+  const { line, reM, reIns, insertafter, insertbefore } = w;
   const index = [-1, -1];
   let match: RegExpExecArray | boolean | null = null;
   let exact = false;
@@ -108,40 +159,7 @@ export function editLinesInline(text: string | undefined, a: LineEditArgs): Line
       }
     }
   }
-
-  let msg = '';
-  let changed = false;
-  const add = (at: number): void => {
-    lines.splice(at, 0, `${line}\n`);
-    msg = 'line added';
-    changed = true;
-  };
-  const [i0, i1] = index as [number, number];
-  if (i0 !== -1) {
-    let newLine = a.backrefs && match && typeof match !== 'boolean' ? pyExpand(line, match) : line;
-    if (!newLine.endsWith('\n')) newLine += '\n';
-    if (a.regexp === undefined && a.search_string === undefined && !match && !exact) {
-      // unreachable in practice (i0 is only set by a match or an exact line); kept as Ansible has it
-    } else if (lines[i0] !== newLine) {
-      lines[i0] = newLine;
-      msg = 'line replaced';
-      changed = true;
-    }
-  } else if (a.backrefs) {
-    // not safe to build the line without the regexp's groups: change nothing, as Ansible
-  } else if (insertbefore === 'BOF' || insertafter === 'BOF') {
-    add(0);
-  } else if (insertafter === 'EOF' || i1 === -1) {
-    if (lines.length > 0 && !/[\n\r]$/.test(lines[lines.length - 1]!)) lines.push('\n');
-    add(lines.length);
-  } else if (insertafter && i1 !== -1) {
-    if (lines.length === i1) {
-      if (rstripNl(lines[i1 - 1]!) !== line) add(lines.length);
-    } else if (line !== rstripNl(lines[i1]!)) add(i1);
-  } else {
-    add(i1);
-  }
-  return { content: lines.join(''), changed, msg };
+  return { index, match, exact };
 }
 
 function absent(lines: string[], a: LineEditArgs): LineEditResult {
