@@ -56,26 +56,28 @@ test('every corpus file has a recorded pykickstart verdict for its OS target', (
   }
 });
 
-const lintErrors = (file: string): Finding[] => {
+const lintFindings = (file: string): Finding[] => {
   const text = readFileSync(dir + file, 'utf8');
   const os = parseOsTarget(/^#! os: (\S+)$/m.exec(text)?.[1] ?? '');
   if ('error' in os) throw new Error(`${file}: ${os.error}`);
-  return lintKickstart(text, os, { file }).filter((x) => x.severity === 'error');
+  return lintKickstart(text, os, { file });
 };
+const lintErrors = (file: string): Finding[] => lintFindings(file).filter((x) => x.severity === 'error');
 const silent = (v: Verdict): boolean => v.error === null && v.warnings.length === 0;
 
 // pykickstart checks less than the lint (addresses, groups, team JSON), so on the files it took
-// without a word only one way holds: a file the lint passes is one pykickstart accepts.
-test('every file the lint passes, pykickstart accepted without a word', (t) => {
+// only one way holds: a file the lint passes is one pykickstart accepts.
+test('every file the lint passes, pykickstart accepted', (t) => {
   const passed = files.filter((f) => lintErrors(f).length === 0);
   t.true(passed.length >= 4);
-  t.deepEqual(passed.filter((f) => !verdicts.some((v) => v.file === f && silent(v))), []);
+  t.deepEqual(passed.filter((f) => !verdicts.some((v) => v.file === f && v.error === null)), []);
 });
 
+// an error is what the installer refuses; what pykickstart only warns about may be a lint warning
 for (const v of verdicts.filter((x) => !silent(x))) {
-  test(`the lint refuses what pykickstart refused or warned about: ${v.file}`, (t) => {
+  test(`the lint refuses what pykickstart refused, and reports what it warned about: ${v.file}`, (t) => {
     const text = readFileSync(dir + v.file, 'utf8');
-    const errors = lintErrors(v.file);
+    const errors = v.error === null ? lintFindings(v.file) : lintErrors(v.file);
     const said = `pykickstart: ${v.error ?? 'accepted'} ${v.warnings.join(' ')}`;
     t.true(errors.length > 0, `the lint passes a file ${said}`);
     const line = Number(/on line (\d+)/.exec(v.error ?? v.warnings.join(' '))?.[1] ?? 0);

@@ -70,8 +70,9 @@ async function runLint(file: string, osSpelled: string): Promise<number> {
   const os = parseOsTarget(osSpelled);
   if ('error' in os) throw new TsplayError({ code: 'E_OPTION', message: `--os: ${os.error}` });
   const text = readUserFile(file);
-  const findings = lintKickstart(text, os, { file });
-  for (const f of findings.filter((x) => x.severity === 'warning')) process.stderr.write(`${formatFinding(f)}\n`);
+  const { includeBeside } = await import('../../kickstart/lint/include-beside.ts');
+  const findings = lintKickstart(text, os, { file, readInclude: includeBeside(file) });
+  for (const f of findings.filter((x) => x.severity !== 'error')) process.stderr.write(`${formatFinding(f)}\n`);
   const errors = findings.filter((x) => x.severity === 'error');
   if (errors.length > 0) throw new TsplayErrors(errors.map(findingToError));
   process.stdout.write(`${file}: ok for ${os.name}\n`);

@@ -5,6 +5,29 @@ export interface CommandRule {
   readonly rm?: string;
   /** option names grouped by version spec; `*` = wherever the command is accepted */
   readonly o?: Readonly<Record<string, readonly string[]>>;
+  /** the rest of the line is handed on verbatim (EL 7's auth/authconfig take authconfig's own options) */
+  readonly raw?: boolean;
+}
+
+/** CommandShape is what a command's parser requires in the versions of `v`: positional words, options, value sets. */
+export interface CommandShape {
+  readonly v: string;
+  /** fewest and most positional words */
+  readonly pos: readonly [number, number];
+  readonly req?: readonly string[];
+  readonly choices?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** shapeFor picks the shape a version gives a command, if the table has one. */
+export function shapeFor(shapes: readonly CommandShape[] | undefined, key: string): CommandShape | undefined {
+  return shapes?.find((s) => inSpec(s.v, key));
+}
+
+/** resolveOption maps a written option to the full name argparse would pick (any unambiguous prefix), or lists the candidates. */
+export function resolveOption(all: readonly string[], name: string): string | string[] {
+  if (all.includes(name)) return name;
+  const c = all.filter((o) => o.startsWith(name));
+  return c.length === 1 ? c[0]! : c;
 }
 
 /** OptionStatus is what one version makes of one option. */

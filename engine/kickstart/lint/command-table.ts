@@ -7,9 +7,9 @@ import type { CommandRule } from './command-rule.ts';
 
 /** COMMAND_TABLE maps each kickstart command to the versions that accept it and its options. */
 export const COMMAND_TABLE: Readonly<Record<string, CommandRule>> = {
-  auth: { v: 'r7-9 f20-34', rm: 'r10 f35-45' },
-  authconfig: { v: 'r7-9 f20-34', rm: 'r10 f35-45' },
-  authselect: { v: 'r8-10 f28-45' },
+  auth: { v: 'r7-9 f20-34', rm: 'r10 f35-45', raw: true },
+  authconfig: { v: 'r7-9 f20-34', rm: 'r10 f35-45', raw: true },
+  authselect: { v: 'r8-10 f28-45', raw: true },
   autopart: { v: 'r7-10 f20-45', o: { '*': ['--backuppassphrase', '--cipher', '--encrypted', '--escrowcert', '--nolvm', '--passphrase', '--type'], 'r7-10 f21-45': ['--fstype'], 'r10 f38-45': ['--hibernation'], 'f41-45': ['--hw-passphrase'], 'r8-10 f29-45': ['--luks-version', '--pbkdf', '--pbkdf-iterations', '--pbkdf-memory', '--pbkdf-time'], 'r8-10 f26-45': ['--noboot', '--noswap'], 'r7-10 f26-45': ['--nohome'] } },
   autostep: { v: 'r7-8 f20-33', dep: 'r9 f34-39', rm: 'r10 f40-45', o: { '*': ['--autoscreenshot'] } },
   bootc: { v: 'r10 f43-45', o: { 'f45': ['--bootloader', '--composefs'], '*': ['--source-imgref', '--stateroot', '--target-imgref'] } },
@@ -55,7 +55,7 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandRule>> = {
   poweroff: { v: 'r7-10 f20-45', o: { '*': ['--eject'], 'r8-10 f23-45': ['--kexec'] } },
   raid: { v: 'r7-10 f20-45', o: { '*': ['--backuppassphrase', '--cipher', '--device', '--encrypted', '--escrowcert', '--fsoptions', '--fsprofile', '--fstype', '--label', '--level', '--noformat', '--passphrase', '--spares', '--useexisting'], 'r7-10 f25-45': ['--chunksize'], 'r8-10 f29-45': ['--luks-version', '--pbkdf', '--pbkdf-iterations', '--pbkdf-memory', '--pbkdf-time'], 'r7-10 f23-45': ['--mkfsoptions'] } },
   rdp: { v: 'r10 f43-45', o: { '*': ['--password', '--username'] } },
-  realm: { v: 'r7-10 f20-45' },
+  realm: { v: 'r7-10 f20-45', raw: true },
   reboot: { v: 'r7-10 f20-45', o: { '*': ['--eject'], 'r8-10 f23-45': ['--kexec'] } },
   repo: { v: 'r7-10 f20-45', o: { '*': ['--baseurl', '--cost', '--excludepkgs', '--includepkgs', '--mirrorlist', '--name', '--noverifyssl', '--proxy'], 'r7-8 f20-32 ; dep r9 f33-39': ['--ignoregroups'], 'r7-10 f21-45': ['--install'], 'r8-10 f27-45': ['--metalink'], 'r8-10 f30-45': ['--sslcacert', '--sslclientcert', '--sslclientkey'] } },
   reqpart: { v: 'r7-10 f23-45', o: { '*': ['--add-boot'] } },

@@ -1,7 +1,10 @@
 import { TsplayError, type SourcePos } from '../../errors/index.ts';
 
-/** Severity says whether a finding stops generation (error) or is only reported (warning). */
-export type Severity = 'error' | 'warning';
+/**
+ * Severity says whether a finding stops generation (error: the installer would refuse the file or stop
+ * and ask), is only reported (warning: unusual), or says what the lint could not check (note).
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 /** Finding is one lint result: a stable code, the host, and the template (or file) line to fix. */
 export interface Finding {

@@ -34,6 +34,8 @@ export interface ParsedKickstart {
   readonly commands: KsCommand[];
   readonly sections: KsSection[];
   readonly problems: KsParseProblem[];
+  /** `%include`/`%ksappend` lines outside sections: their files hold more commands */
+  readonly includes: { readonly path: string; readonly line: number }[];
 }
 
 /**
@@ -44,6 +46,7 @@ export function parseKickstart(text: string): ParsedKickstart {
   const commands: KsCommand[] = [];
   const sections: KsSection[] = [];
   const problems: KsParseProblem[] = [];
+  const includes: { path: string; line: number }[] = [];
   let open: { name: string; args: string[]; line: number; body: { text: string; line: number }[] } | null = null;
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
@@ -75,6 +78,11 @@ export function parseKickstart(text: string): ParsedKickstart {
       return;
     }
     if (trimmed === '' || trimmed.startsWith('#')) return;
+    const inc = /^%(?:include|ksappend)\s+(\S+)/.exec(trimmed);
+    if (inc) {
+      includes.push({ path: inc[1]!, line });
+      return;
+    }
     const split = shlexSplit(raw);
     if (!split.ok) {
       problems.push({ code: 'KS_SYNTAX', line, col: split.col, message: `${split.error} (the line does not tokenize)` });
@@ -90,5 +98,5 @@ export function parseKickstart(text: string): ParsedKickstart {
     problems.push({ code: 'KS_SECTION_UNCLOSED', line: last.line, col: 1, message: `section ${last.name} is not closed with %end` });
     sections.push({ ...last, closed: false });
   }
-  return { commands, sections, problems };
+  return { commands, sections, problems, includes };
 }

@@ -4,10 +4,13 @@ import { parseCidr } from '../../template/ipaddr.ts';
 import { hasTeaming, versionKey, type OsTarget } from '../os-target.ts';
 import { MAC_RE } from '../../template/ipaddr.ts';
 import { parseTeamSlaves } from '../team-spelling.ts';
-import { commandStatus, optionNames, optionStatus } from './command-rule.ts';
+import { checkShape } from './check-shape.ts';
+import { commandStatus, inSpec, optionNames, optionStatus, resolveOption } from './command-rule.ts';
+import { SECTION_OPTIONS } from './command-shape-table.ts';
 import { COMMAND_TABLE } from './command-table.ts';
+import { environmentKnown } from './environments.ts';
 import type { Finding, Severity } from './finding.ts';
-import { parseKickstart, type KsCommand } from './ks-parse.ts';
+import { parseKickstart, type KsCommand, type KsSection } from './ks-parse.ts';
 
 /** ExpectedTeam is what the data says the `network` line's team must mean once parsed back. */
 export interface ExpectedTeam {
@@ -26,21 +29,21 @@ export interface LintOptions {
   readonly expectTeam?: ExpectedTeam | undefined;
   /** the addresses were already checked on the data (lintGuests), where the finding points at the inventory */
   readonly addressesChecked?: boolean | undefined;
+  /** reads an `%include`d file (the CLI reads it beside the kickstart); undefined when it is not there */
+  readonly readInclude?: ((path: string) => string | undefined) | undefined;
 }
 
 const KNOWN_SECTIONS = new Set(['%pre', '%pre-install', '%post', '%packages', '%onerror', '%traceback', '%addon', '%anaconda', '%certificate']);
-// commands whose second occurrence silently overrides the first
+// commands whose second occurrence overrides the first (the installer's documented "last one wins")
 const ONCE = new Set([
   'rootpw', 'timezone', 'lang', 'keyboard', 'url', 'cdrom', 'nfs', 'harddrive', 'liveimg', 'bootloader', 'autopart', 'clearpart',
   'zerombr', 'selinux', 'firewall', 'ignoredisk', 'skipx', 'firstboot', 'authselect', 'auth', 'authconfig', 'text', 'graphical',
   'cmdline', 'reboot', 'poweroff', 'halt', 'shutdown', 'reqpart', 'eula', 'xconfig',
 ]);
-const SOURCES = ['url', 'cdrom', 'nfs', 'harddrive', 'liveimg', 'ostreesetup', 'ostreecontainer', 'bootc', 'install', 'method'];
+const SOURCES = ['url', 'cdrom', 'nfs', 'harddrive', 'liveimg', 'ostreesetup', 'ostreecontainer', 'bootc', 'install', 'method', 'hmc'];
+// image installs: the payload is an image, there is no package set to choose
+const IMAGE_SOURCES = ['liveimg', 'ostreesetup', 'ostreecontainer', 'bootc'];
 const PARTITIONING = ['autopart', 'part', 'partition', 'raid', 'logvol', 'volgroup', 'reqpart', 'mount', 'btrfs'];
-const EL7_ENVIRONMENTS = new Set([
-  'minimal', 'compute-node-environment', 'infrastructure-server-environment', 'file-print-server-environment', 'web-server-environment',
-  'virtualization-host-environment', 'graphical-server-environment', 'gnome-desktop-environment', 'kde-desktop-environment', 'developer-workstation-environment',
-]);
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 function optionValue(cmd: KsCommand, opt: string): string | undefined {
@@ -73,12 +76,36 @@ function ipToInt(ip: string): number | undefined {
 export function lintKickstart(text: string, os: OsTarget, opts: LintOptions): Finding[] {
   const out: Finding[] = [];
   const key = versionKey(os);
-  const at = (line: number, col = 1): SourcePos => opts.origins?.[line - 1] ?? { file: opts.file, line, col };
+  let at = (line: number, col = 1): SourcePos => opts.origins?.[line - 1] ?? { file: opts.file, line, col };
   const add = (code: string, line: number, message: string, severity: Severity = 'error', col = 1): void => {
     out.push({ code, severity, message, host: opts.host, pos: at(line, col) });
   };
-  const ks = parseKickstart(text);
-  for (const p of ks.problems) add(p.code, p.line, p.message, 'error', p.col);
+  const top = parseKickstart(text);
+  for (const p of top.problems) add(p.code, p.line, p.message, 'error', p.col);
+  // included files' lines get numbers past the end of this file; `at` maps them back to file:line
+  const included = new Map<number, SourcePos>();
+  const atBase = at;
+  at = (line: number, col = 1): SourcePos => included.get(line) ?? atBase(line, col);
+  const commands: KsCommand[] = [...top.commands];
+  const sections: KsSection[] = [...top.sections];
+  let unresolved = 0;
+  let next = text.split('\n').length + 1;
+  for (const inc of top.includes) {
+    const body = opts.readInclude?.(inc.path);
+    if (body === undefined) {
+      unresolved++;
+      add('KS_INCLUDE_UNRESOLVED', inc.line, `${inc.path} is not beside the file: the checks for source, rootpw, partitioning and %packages cannot be made`, 'note');
+      continue;
+    }
+    const sub = parseKickstart(body);
+    const base = next;
+    sub.commands.forEach((c) => commands.push({ ...c, line: c.line + base }));
+    sub.sections.forEach((x) => sections.push({ ...x, line: x.line + base, body: x.body.map((b) => ({ ...b, line: b.line + base })) }));
+    body.split('\n').forEach((_, i) => included.set(base + i + 1, { file: inc.path, line: i + 1, col: 1 }));
+    for (const p of sub.problems) add(p.code, p.line + base, p.message, 'error', p.col);
+    next += body.split('\n').length + 1;
+  }
+  const ks = { commands, sections };
 
   const seen = new Map<string, number>();
   for (const cmd of ks.commands) {
@@ -96,52 +123,72 @@ export function lintKickstart(text: string, os: OsTarget, opts: LintOptions): Fi
       add('KS_REMOVED_COMMAND', cmd.line, `the command "${cmd.name}" was removed before ${os.name}`);
       continue;
     }
-    if (status === 'deprecated') add('KS_DEPRECATED_COMMAND', cmd.line, `the command "${cmd.name}" is deprecated in ${os.name} and has no effect`);
+    if (status === 'deprecated') add('KS_DEPRECATED_COMMAND', cmd.line, `the command "${cmd.name}" is deprecated in ${os.name} and has no effect`, 'warning');
     const prev = seen.get(cmd.name);
-    if (prev !== undefined && ONCE.has(cmd.name)) add('KS_DUPLICATE_COMMAND', cmd.line, `"${cmd.name}" is given again (first on line ${prev}); only the last one counts`);
+    if (prev !== undefined && ONCE.has(cmd.name)) add('KS_DUPLICATE_COMMAND', cmd.line, `"${cmd.name}" is given again (first on line ${at(prev).line}); the last one wins`, 'warning');
     seen.set(cmd.name, prev ?? cmd.line);
+    if (rule!.raw) continue;
     const all = optionNames(rule!);
-    for (const w of cmd.words.slice(1)) {
+    for (const p of checkShape(cmd, all, key)) add(p.code, cmd.line, p.message);
+    for (let i = 1; i < cmd.words.length; i++) {
+      const w = cmd.words[i]!;
       if (!/^--?[A-Za-z]/.test(w)) continue;
+      // a word after an option that takes a value is that value, even when it starts with a dash
+      const before = cmd.words[i - 1] ?? '';
+      if (i > 1 && /^--?[A-Za-z][^=]*$/.test(before) && !w.startsWith('--')) continue;
       const name = w.split('=')[0]!;
       // argparse accepts any unambiguous prefix of a long option
-      const full = all.includes(name) ? name : all.filter((o) => o.startsWith(name));
-      const resolved = typeof full === 'string' ? full : full.length === 1 ? full[0]! : undefined;
+      const full = resolveOption(all, name);
+      const resolved = typeof full === 'string' ? full : undefined;
       if (!resolved) {
         add('KS_UNKNOWN_OPTION', cmd.line, `${cmd.name} has no option ${name}${typeof full !== 'string' && full.length > 1 ? ` (ambiguous: ${full.join(', ')})` : ''}`);
         continue;
       }
-      if (resolved === '--isUtc') {
-        add('KS_ISUTC', cmd.line, 'timezone --isUtc: write --utc, which every version accepts (--isUtc fails on newer ones)');
+      if (resolved === '--isUtc' && optionStatus(rule!, resolved, key) === 'ok') {
+        add('KS_ISUTC', cmd.line, 'timezone --isUtc: write --utc, which every version accepts (--isUtc fails on newer ones)', 'warning');
         continue;
       }
       if ((resolved === '--teamslaves' || resolved === '--teamconfig') && !hasTeaming(os)) {
-        add('KS_TEAM_UNSUPPORTED', cmd.line, `${os.name} has no teaming: ${resolved} is ignored by the installer (use a bond)`);
+        add('KS_TEAM_UNSUPPORTED', cmd.line, `${os.name} has no teaming: ${resolved} is ignored by the installer (use a bond)`, 'warning');
         continue;
       }
       const st = optionStatus(rule!, resolved, key);
       if (st === 'unknown') add('KS_OPTION_VERSION', cmd.line, `${cmd.name} ${resolved} is not known to ${os.name}`);
-      else if (st === 'deprecated') add('KS_DEPRECATED_OPTION', cmd.line, `${cmd.name} ${resolved} is deprecated in ${os.name} and ignored`);
+      else if (st === 'deprecated') add('KS_DEPRECATED_OPTION', cmd.line, `${cmd.name} ${resolved} is deprecated in ${os.name} and ignored`, 'warning');
     }
     if (cmd.name === 'network') lintNetwork(cmd, os, opts, add);
   }
 
   const has = (names: string[]): boolean => ks.commands.some((c) => names.includes(c.name));
   const lastLine = text.split('\n').length;
-  if (!has(SOURCES)) add('KS_NO_SOURCE', 1, 'no installation source (url, cdrom, nfs, harddrive, liveimg ...): the install would stop and ask');
-  if (!has(['rootpw', 'user'])) add('KS_NO_ROOTPW', 1, 'no rootpw (or user): the install would stop and ask');
-  if (!has(PARTITIONING)) add('KS_NO_PARTITIONING', 1, 'no partitioning (autopart, part, reqpart ...): the install would stop and ask');
   const packages = ks.sections.filter((s) => s.name === '%packages');
-  if (packages.length === 0) add('KS_NO_PACKAGES', lastLine, 'no %packages section');
+  // what an unresolved include may hold cannot be known: the checks on the whole file are left out
+  if (unresolved === 0) {
+    // the source may also come from the boot line (inst.repo=) or the boot media: unusual, not a stop
+    if (!has(SOURCES)) add('KS_NO_SOURCE', 1, 'no installation source (url, cdrom, nfs, harddrive, liveimg ...): it must come from the boot line (inst.repo=) or the boot media', 'warning');
+    // in cmdline mode a missing root password locks root; the other modes stop at the hub and ask
+    if (!has(['rootpw', 'user', 'sshkey']) && !has(['cmdline'])) add('KS_NO_ROOTPW', 1, 'no rootpw (or user): the install would stop and ask');
+    if (!has(PARTITIONING)) add('KS_NO_PARTITIONING', 1, 'no partitioning (autopart, part, reqpart ...): the install would stop and ask');
+    if (packages.length === 0 && !has(IMAGE_SOURCES)) add('KS_NO_PACKAGES', lastLine, 'no %packages section: the default package set is installed', 'warning');
+  }
   for (const s of ks.sections) if (!KNOWN_SECTIONS.has(s.name)) add('KS_UNKNOWN_SECTION', s.line, `unknown section ${s.name}`);
+  for (const s of ks.sections) {
+    const spec = SECTION_OPTIONS[s.name]?.find((x) => inSpec(x.v, key));
+    if (!spec) continue;
+    for (const a of s.args) {
+      if (!/^--?[A-Za-z]/.test(a)) continue;
+      const name = resolveOption(spec.o, a.split('=')[0]!);
+      if (typeof name !== 'string') add('KS_UNKNOWN_OPTION', s.line, `${s.name} has no option ${a.split('=')[0]} in ${os.name}${name.length > 1 ? ` (ambiguous: ${name.join(', ')})` : ''}`);
+    }
+  }
   for (const s of packages) {
     for (const b of s.body) {
-      const m = /^\s*@\^(\S+)/.exec(b.text);
+      const m = /^\s*@\^([^#]*)/.exec(b.text);
       if (!m) continue;
-      const env = m[1]!;
-      const el7 = os.family === 'rhel' && os.major === 7;
-      const ok = el7 ? EL7_ENVIRONMENTS.has(env) : env.endsWith('-environment');
-      if (!ok) add('KS_UNKNOWN_GROUP', b.line, `${os.name} has no environment group @^${env}${el7 ? '' : ' (after EL 7 the ids end in -environment, e.g. @^minimal-environment)'}`);
+      const env = m[1]!.trim();
+      const known = environmentKnown(env, os);
+      if (known === 'unknown-id') add('KS_UNKNOWN_GROUP', b.line, `${os.name} has no environment group @^${env}${os.family === 'rhel' && os.major === 7 ? '' : ' (after EL 7 the ids end in -environment, e.g. @^minimal-environment)'}`);
+      else if (known === 'unknown-name') add('KS_UNKNOWN_GROUP', b.line, `"@^${env}" is no environment name ${os.name} ships (a repo of your own may add it)`, 'warning');
     }
   }
   if (opts.expectTeam && hasTeaming(os) && !ks.commands.some((c) => c.name === 'network' && optionValue(c, '--device') === opts.expectTeam!.device)) {
@@ -163,7 +210,8 @@ function lintNetwork(cmd: KsCommand, os: OsTarget, opts: LintOptions, add: (code
   if (ip && mask && gw && !opts.addressesChecked) {
     const c = parseCidr(`${ip}/${mask.split('.').reduce((n, p) => n + (Number(p) >>> 0).toString(2).replace(/0/g, '').length, 0)}`);
     const g = parseCidr(`${gw}/${c?.prefix ?? 32}`);
-    if (c && g && c.network !== g.network) add('KS_GATEWAY_OUTSIDE', cmd.line, `gateway ${gw} is outside ${c.network}/${c.prefix}`);
+    // a /32 with a gateway outside it is a point-to-point setup; elsewhere NetworkManager still adds the route
+    if (c && g && c.prefix < 32 && c.network !== g.network) add('KS_GATEWAY_OUTSIDE', cmd.line, `gateway ${gw} is outside ${c.network}/${c.prefix}`, 'warning');
   }
   const slavesRaw = optionValue(cmd, '--teamslaves');
   const configRaw = optionValue(cmd, '--teamconfig');
