@@ -1,6 +1,7 @@
 # dev-time, not run by the tests: derive per-version command shapes (positional count, required options, value choices) from pykickstart's parsers
 import sys, json, warnings
-sys.path.insert(0, '/tmp/h19/pyks')
+import os
+sys.path.insert(0, os.environ['PYKICKSTART_SRC'])
 warnings.simplefilter('ignore')
 from pykickstart.version import makeVersion, stringToVersion
 VERS = [f'RHEL{n}' for n in (7, 8, 9, 10)] + [f'F{n}' for n in range(20, 46)]

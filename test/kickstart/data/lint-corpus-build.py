@@ -1,9 +1,10 @@
-# Dev-time (not run by the tests); pykickstart and kickstart-tests checkouts under /tmp/h19 (pyks/, kt/).
+# Dev-time (not run by the tests): PYKICKSTART_SRC and KICKSTART_TESTS_SRC name checkouts of
+# pykickstart (3.74, commit 435ebbef) and kickstart-tests (commit c5fd7441); see lint-corpus-real/SOURCES.
 # flatten kickstart-tests *.ks.in with %ksappend for one platform each, fill @KSTEST_@ values
 import os, re, sys, shutil, glob, tempfile
-sys.path.insert(0, '/tmp/h19/pyks')
+sys.path.insert(0, os.environ['PYKICKSTART_SRC'])
 from pykickstart.parser import preprocessKickstart
-KT = '/tmp/h19/kt'
+KT = os.environ['KICKSTART_TESTS_SRC']
 OUT = sys.argv[1]
 VALS = {
  'NETDEV1': 'enp1s0', 'NETDEV2': 'enp2s0', 'NETDEV3': 'enp3s0', 'NETDEV4': 'enp4s0', 'NETDEV5': 'enp5s0', 'NETDEV6': 'enp6s0',
@@ -18,7 +19,7 @@ VALS = {
 }
 PLAT = {'fedora_rawhide': ('fedora44', 'fedora', '44'), 'rhel10': ('rhel10', 'rhel', '10'), 'rhel9': ('rhel9', 'rhel', '9')}
 def runtime(plat):
-    d = tempfile.mkdtemp(prefix='rt-' + plat, dir='/tmp/h19')
+    d = tempfile.mkdtemp(prefix='rt-' + plat, dir=os.environ.get('TMPDIR', '/tmp'))
     shutil.copytree(f'{KT}/fragments/shared', d, dirs_exist_ok=True)
     shutil.copytree(f'{KT}/fragments/platform/{plat}', d, dirs_exist_ok=True)
     return d

@@ -1,7 +1,8 @@
-# Dev-time (not run by the tests); pykickstart and kickstart-tests checkouts under /tmp/h19 (pyks/, kt/).
+# Dev-time (not run by the tests): PYKICKSTART_SRC and KICKSTART_TESTS_SRC name checkouts of
+# pykickstart (3.74, commit 435ebbef) and kickstart-tests (commit c5fd7441); see lint-corpus-real/SOURCES.
 # ksvalidator semantics: KickstartParser(makeVersion(V)).readKickstartFromString; first error, warnings
 import json, sys, glob, os, re, warnings
-sys.path.insert(0, '/tmp/h19/pyks')
+sys.path.insert(0, os.environ['PYKICKSTART_SRC'])
 from pykickstart.parser import KickstartParser
 from pykickstart.version import makeVersion, stringToVersion
 def parse(text, ver):
