@@ -92,7 +92,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
 
   // The executor and reporters are loaded only for a real run: --syntax-check and --list-* stay fast.
   const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
-  const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, ...(opts.junit ? { junit: opts.junit } : {}) });
+  const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, profile: opts.profile === true, ...(opts.junit ? { junit: opts.junit } : {}) });
   const abort = new AbortController();
   // first signal: no new task starts, running ones finish, the recap is printed; a second one
   // ends the process at once (a command stuck on a host should not hold the terminal hostage)

@@ -42,6 +42,7 @@ export function buildPlaybookCommand(): Command {
     .option('--force-handlers', 'run handlers even if a task fails')
     .addOption(new Option('--output <mode>', 'output form (default: tty on a terminal, plain otherwise)').choices(['tty', 'plain', 'json']))
     .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--profile', "after the recap, print the slowest tasks and each host's time (as profile_tasks and timer)")
     .addOption(
       new Option('--host-key-checking <mode>', 'refuse unknown host keys (yes) or record them (accept-new); a mismatch is always refused')
         .choices(['yes', 'accept-new'])
@@ -84,6 +85,7 @@ export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
     startAtTask: o['startAtTask'] as string | undefined,
     output,
     junit: o['junit'] as string | undefined,
+    profile: o['profile'] === true,
     hostKeyChecking: o['hostKeyChecking'] as 'yes' | 'accept-new',
     forceHandlers: o['forceHandlers'] === true,
   };
