@@ -2,6 +2,7 @@ import { watchStdout } from './stdout-closed.ts';
 
 /** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
 const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  doc: () => import('./commands/doc.ts'),
   inventory: () => import('./commands/inventory.ts'),
   kickstart: () => import('./commands/kickstart.ts'),
   lab: () => import('./commands/lab.ts'),
