@@ -1,5 +1,6 @@
 import type { ExecEvent } from '../executor/events.ts';
 import type { OutputMode } from '../executor/run-options.ts';
+import { AdhocReporter } from './adhoc-reporter.ts';
 import { JsonReporter } from './json-reporter.ts';
 import { JunitCollector } from './junit-reporter.ts';
 import { PlainReporter } from './plain-reporter.ts';
@@ -14,6 +15,10 @@ export interface ReporterOptions {
   readonly junit?: string;
   /** after the recap, print the slowest tasks, per-host time and the total (profile_tasks + timer) */
   readonly profile?: boolean;
+  /** an ad-hoc run: `host | CHANGED => {…}` lines instead of banners and a recap (json stays events) */
+  readonly adhoc?: boolean;
+  /** where warnings of an ad-hoc run go (stderr by default, as ansible writes them) */
+  readonly warn?: (line: string) => void;
   readonly write?: (line: string) => void;
 }
 
@@ -34,6 +39,7 @@ export function createReporter(mode: OutputMode, opts: ReporterOptions): Reporte
   const profile = opts.profile === true && mode !== 'json' ? new ProfileCollector() : undefined;
   let main: { onEvent(e: ExecEvent): void; close?: () => Promise<void> };
   if (mode === 'json') main = new JsonReporter(write);
+  else if (opts.adhoc) main = new AdhocReporter({ verbosity: opts.verbosity, diff: opts.diff, write, warn: opts.warn ?? ((line: string): void => void process.stderr.write(`${line}\n`)) });
   else if (mode === 'tty') main = new TtyReporter({ verbosity: opts.verbosity, diff: opts.diff, write });
   else main = new PlainReporter({ verbosity: opts.verbosity, diff: opts.diff, write });
   return {
