@@ -49,8 +49,10 @@ export class AdhocReporter {
   private result(e: Extract<ExecEvent, { type: 'host-result' }>): void {
     const noJson = NO_JSON_MODULES.has(e.task.module);
     if ((e.showDiff ?? this.o.diff) && e.changes.length > 0 && e.status !== 'skipped' && e.status !== 'unreachable') {
-      for (const l of renderChanges(e.changes)) this.o.write(l);
-      this.o.write('');
+      const lines = renderChanges(e.changes);
+      for (const l of lines) this.o.write(l);
+      // Ansible leaves one blank line between the diff and the result line
+      if (lines.at(-1) !== '') this.o.write('');
     }
     switch (e.status) {
       case 'skipped':

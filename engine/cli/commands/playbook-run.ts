@@ -89,14 +89,18 @@ export async function runPlaybooks(opts: PlaybookOptions, adhoc?: AdhocRun): Pro
     return EXIT.OK;
   }
 
-  // ansible's words when an ad-hoc pattern selects nothing: two warnings, nothing runs, exit 0
+  // ansible's words when an ad-hoc run selects nothing: a pattern matching no host warns and exits 0,
+  // a --limit leaving none of its hosts is an error (exit 1)
   if (adhoc) {
     const matched = inventory!.match(adhoc.pattern);
     const limited = opts.limit !== undefined ? new Set(inventory!.match(opts.limit)) : undefined;
-    if (matched.filter((h) => !limited || limited.has(h)).length === 0) {
-      if (matched.length === 0) process.stderr.write(`[WARNING]: Could not match supplied host pattern, ignoring: ${adhoc.pattern}\n`);
-      process.stderr.write('[WARNING]: No hosts matched, nothing to do\n');
+    if (matched.length === 0) {
+      process.stderr.write(`[WARNING]: Could not match supplied host pattern, ignoring: ${adhoc.pattern}\n[WARNING]: No hosts matched, nothing to do\n`);
       return EXIT.OK;
+    }
+    if (limited && !matched.some((h) => limited.has(h))) {
+      process.stderr.write('ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n');
+      return EXIT.ERROR;
     }
   }
 
