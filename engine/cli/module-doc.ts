@@ -108,7 +108,7 @@ export function formatModuleDoc(mod: ModuleDef): string {
 export function docListing(): string {
   const names = moduleNames();
   const width = Math.max(...names.map((n) => n.length));
-  return names.map((n) => `${n.padEnd(width)} ${firstSentence(getModule(n)!.doc)}`).join('\n') + '\n';
+  return `${names.map((n) => `${n.padEnd(width)} ${firstSentence(getModule(n)!.doc)}`).join('\n')}\n`;
 }
 
 /** firstSentence cuts a module doc at its first sentence end (`. ` or `: `), for one-line listings. */
