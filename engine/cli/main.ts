@@ -2,6 +2,8 @@ import { watchStdout } from './stdout-closed.ts';
 
 /** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
 const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  adhoc: () => import('./commands/adhoc.ts'),
+  doc: () => import('./commands/doc.ts'),
   inventory: () => import('./commands/inventory.ts'),
   kickstart: () => import('./commands/kickstart.ts'),
   lab: () => import('./commands/lab.ts'),
@@ -14,6 +16,9 @@ export async function main(argv: string[]): Promise<number> {
   const sub = first !== undefined ? SUBCOMMANDS[first] : undefined;
   try {
     if (sub) return await (await sub()).run(argv.slice(1));
+    // ansible's ad-hoc spelling `tsplay PATTERN -i INV -m MODULE -a ARGS` (also `tsplay adhoc ...`)
+    const adhoc = await import('./commands/adhoc.ts');
+    if (adhoc.isAdhoc(argv)) return await adhoc.run(argv);
     return await (await import('./commands/playbook.ts')).run(argv);
   } catch (err) {
     const { reportFatal } = await import('./report-fatal.ts');

@@ -28,6 +28,8 @@ export interface PlaybookOptions {
   readonly startAtTask?: string;
   readonly output: OutputMode;
   readonly junit?: string;
+  /** `--profile`: after the recap, the slowest tasks and each host's time (a reporter concern only) */
+  readonly profile?: boolean;
   /** like OpenSSH StrictHostKeyChecking: 'yes' refuses unknown keys, 'accept-new' records them */
   readonly hostKeyChecking: 'yes' | 'accept-new';
   readonly forceHandlers: boolean;

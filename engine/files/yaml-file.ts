@@ -51,6 +51,20 @@ export const ANSIBLE_YAML: ParseOptions & DocumentOptions & SchemaOptions = { ve
 /** ANSIBLE_TAGS are the local tags Ansible's loader constructs; tsplay keeps their values as plain strings. */
 const ANSIBLE_TAGS = ['!unsafe', '!vault', '!vault-encrypted'];
 
+// Text standing in for a file that is not on disk: `tsplay -m` builds its one-task playbook in
+// memory and loads it through the same loader, so its module and arguments get the same checks.
+const virtualFiles = new Map<string, string>();
+
+/** withVirtualFile makes loadYamlFile read `text` for the absolute `path` while `fn` runs. */
+export function withVirtualFile<T>(path: string, text: string, fn: () => T): T {
+  virtualFiles.set(path, text);
+  try {
+    return fn();
+  } finally {
+    virtualFiles.delete(path);
+  }
+}
+
 /**
  * loadYamlFile parses a file as PyYAML does (YAML 1.1: `yes`/`no` are booleans, `y`/`n` are not) keeping
  * positions; every YAML problem goes into diags. It returns undefined when the file is missing
@@ -59,7 +73,7 @@ const ANSIBLE_TAGS = ['!unsafe', '!vault', '!vault-encrypted'];
 export function loadYamlFile(path: string, diags: Diagnostics, from?: SourcePos): YamlFile | undefined {
   let text: string;
   try {
-    text = readUserFile(path, from);
+    text = virtualFiles.get(path) ?? readUserFile(path, from);
   } catch (e) {
     if (!(e instanceof TsplayError)) throw e;
     diags.add(e);

@@ -31,6 +31,7 @@ function holds(cond: string | boolean, ctx: PlanContext): boolean {
 export const assertModule: ModuleDef<Args, null> = {
   name: 'assert',
   doc: 'Fail unless every expression in `that` is true; fail_msg/success_msg set the message.',
+  example: '- name: Check the bridge is up\n  assert:\n    that: ansible_default_ipv4.address is defined\n    fail_msg: no IPv4 address\n',
   schema,
   local: true,
   read: readNothing,

@@ -35,6 +35,7 @@ type Args = z.output<typeof schema>;
 export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'blockinfile',
   doc: 'Insert, update or remove a block of lines between marker lines; insertafter/insertbefore, create, marker_begin/end.',
+  example: '- name: Allow the lab network\n  blockinfile:\n    path: /etc/hosts.allow\n    block: |\n      sshd: 192.168.122.0/24\n',
   schema,
   writeKeys: (args) => [args.path],
   read: readEdited,

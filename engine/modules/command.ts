@@ -22,6 +22,7 @@ function argvOf(args: Args): string[] {
 export const commandModule: ModuleDef<Args, CommandCurrent> = {
   name: 'command',
   doc: 'Run a program with arguments, no shell; creates/removes make it idempotent.',
+  example: '- name: List the guests\n  command: virsh list --all\n  register: guests\n  changed_when: false\n',
   schema,
   freeForm: 'cmd',
   read: readCommandGuards,

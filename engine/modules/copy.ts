@@ -101,6 +101,7 @@ function contentOf(args: Args): string {
 export const copyModule: ModuleDef<Args, DestCurrent, WritePayload | TreePayload> = {
   name: 'copy',
   doc: 'Write a file on the host from `content` or a controller file or directory `src` (role files/ first); backup, mode, owner, group.',
+  example: '- name: Message of the day\n  copy:\n    content: "Managed by tsplay\\n"\n    dest: /etc/motd\n    mode: \'0644\'\n',
   schema,
   writeKeys: (args) => [args.dest],
   async read(ctx, args) {

@@ -25,6 +25,7 @@ function evalVar(source: string, ctx: PlanContext): unknown {
 export const debugModule: ModuleDef<Args, null> = {
   name: 'debug',
   doc: 'Print a message (msg) or the value of a variable or expression (var), optionally only at -v levels.',
+  example: '- name: Show the address\n  debug:\n    var: ansible_default_ipv4.address\n',
   schema,
   local: true,
   read: readNothing,

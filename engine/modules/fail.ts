@@ -11,6 +11,7 @@ type Args = z.output<typeof schema>;
 export const failModule: ModuleDef<Args, null> = {
   name: 'fail',
   doc: 'Fail the task with a custom message.',
+  example: "- name: Stop on an unsupported system\n  fail:\n    msg: only Debian is supported\n  when: ansible_os_family != 'Debian'\n",
   schema,
   local: true,
   read: readNothing,

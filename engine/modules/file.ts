@@ -145,6 +145,7 @@ export function planFile(given: Args, cur: FileCurrent): Plan<FilePayload> {
 export const fileModule: ModuleDef<Args, FileCurrent, FilePayload> = {
   name: 'file',
   doc: 'Ensure a path is a file, directory, symlink, touched or absent, with mode/owner/group (recurse for directories).',
+  example: "- name: Image directory\n  file:\n    path: /var/lib/libvirt/images/lab\n    state: directory\n    mode: '0755'\n",
   schema,
   writeKeys: (args) => [args.path],
   async read(ctx, args) {

@@ -47,6 +47,7 @@ type Args = z.output<typeof schema>;
 export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   name: 'lineinfile',
   doc: 'Ensure a line is in a file (or replace the line a regexp matches, or remove lines); insertafter/insertbefore, backrefs, create.',
+  example: "- name: No password logins\n  lineinfile:\n    path: /etc/ssh/sshd_config\n    regexp: '^#?PasswordAuthentication'\n    line: PasswordAuthentication no\n",
   schema,
   writeKeys: (args) => [args.path],
   read: readEdited,

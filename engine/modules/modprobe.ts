@@ -165,6 +165,8 @@ export const modprobeModule: ModuleDef<Args, ModprobeCurrent, ModprobePayload> =
   name: 'modprobe',
   aliases: ['community.general.modprobe'],
   doc: 'Kernel modules as community.general.modprobe: state present/absent (modprobe, with params), persistent present/absent/disabled (/etc/modules-load.d, /etc/modprobe.d options).',
+  example: '- name: Bonding driver, loaded and at boot\n  modprobe:\n    name: bonding\n    persistent: present\n',
+  classes: ['live', 'config'],
   schema,
   // it may comment out lines in any file of these folders: one modprobe task at a time per target
   writeKeys: () => [MODULES_LOAD_DIR, MODPROBE_DIR],

@@ -9,6 +9,7 @@ import type { ModuleDef } from './types.ts';
 export const nmTeamModule: ModuleDef<NmTeamArgs, TeamCurrent, TeamPayload> = {
   name: 'nm_team',
   doc: 'Converge a NetworkManager team and its port profiles from the guest `team` value: profiles, running teamd and addresses compared with teamd defaults filled in; modify + reapply / teamdctl where the link can stay up, re-activation only with allow_restart; a bond where NM has no team plugin.',
+  classes: ['live', 'restart'],
   schema: nmTeamArgsSchema,
   read: (ctx, args) => readTeam(ctx, args.team.device),
   plan: planTeam,

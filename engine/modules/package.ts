@@ -105,6 +105,7 @@ function installArgv(m: PackageManager, verb: 'install' | 'remove' | 'upgrade', 
 export const packageModule: ModuleDef<Args, PackageCurrent, PackagePayload> = {
   name: 'package',
   doc: 'Ensure packages are present, absent or latest with apt-get, dnf or yum (detected); reads dpkg-query/rpm first.',
+  example: '- name: Hypervisor packages\n  package:\n    name: [qemu-system-x86, libvirt-daemon-system]\n    state: present\n',
   schema,
   async read(ctx, args) {
     const names = args.name.map((s) => splitSpec(s).name);

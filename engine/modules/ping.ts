@@ -9,6 +9,7 @@ type Args = z.output<typeof schema>;
 export const pingModule: ModuleDef<Args, null> = {
   name: 'ping',
   doc: 'Check that the host can be reached and runs a command; returns ping: pong.',
+  example: '- name: Reachable?\n  ping:\n',
   schema,
   async read(ctx) {
     // A failing connection throws here, which the executor reports as unreachable.

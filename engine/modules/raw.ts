@@ -10,6 +10,7 @@ export const rawModule: typeof shellModule = {
   ...shellModule,
   name: 'raw',
   doc: 'Run a command line through the remote shell, as is.',
+  example: '- name: Python present?\n  raw: command -v python3\n  changed_when: false\n',
   // why not shell's plan: raw has no "no command given" check, an empty text goes to the shell
   plan(args, current) {
     return planCommand(args, current, args.cmd);

@@ -77,6 +77,7 @@ export const serviceModule: ModuleDef<Args, ServiceCurrent, { commands: Argv[] }
   name: 'service',
   aliases: ['systemd', 'systemd_service'],
   doc: 'Manage a systemd unit: state started/stopped/restarted/reloaded, enabled, daemon_reload.',
+  example: '- name: libvirtd running and enabled\n  service:\n    name: libvirtd\n    state: started\n    enabled: true\n',
   schema,
   async read(ctx, args) {
     const r = await ctx.conn.run(

@@ -35,6 +35,7 @@ export const setFactModule: ModuleDef<Args, null> = {
   name: 'set_fact',
   route: 'set_fact',
   doc: 'Set host variables (facts) for the rest of the run; cacheable also stores them as facts.',
+  example: '- name: Remember the bridge\n  set_fact:\n    lab_bridge: labbr0\n',
   schema,
   local: true,
   read: readNothing,

@@ -13,6 +13,7 @@ type Args = z.output<typeof schema>;
 export const shellModule: ModuleDef<Args, CommandCurrent> = {
   name: 'shell',
   doc: 'Run a script through the shell (pipes, redirections, variables); creates/removes make it idempotent.',
+  example: '- name: Count running guests\n  shell: virsh list --name | grep -c .\n  register: running\n  changed_when: false\n',
   schema,
   freeForm: 'cmd',
   read: readCommandGuards,

@@ -16,6 +16,7 @@ export interface SlurpCurrent {
 export const slurpModule: ModuleDef<Args, SlurpCurrent> = {
   name: 'slurp',
   doc: 'Read a remote file and return its content base64-encoded (decode with b64decode).',
+  example: '- name: Read the host key\n  slurp:\n    src: /etc/ssh/ssh_host_ed25519_key.pub\n  register: hostkey\n',
   schema,
   async read(ctx, args) {
     const r = await ctx.conn.run(['sh', '-c', `p=$1; ${TILDE}; exec base64 -w 0 -- "$p"`, 'sh', args.src], taskOpts(ctx));

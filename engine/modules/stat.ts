@@ -50,6 +50,7 @@ export function statDict(f: FileState, follow: boolean, withChecksum: boolean): 
 export const statModule: ModuleDef<Args, FileState> = {
   name: 'stat',
   doc: "Report a path's existence, type, mode, owner, group, size, mtime and sha1 checksum (Ansible's stat dict subset).",
+  example: '- name: Is the image there?\n  stat:\n    path: /var/lib/libvirt/images/base.qcow2\n  register: image\n',
   schema,
   async read(ctx, args) {
     const [f] = await readFileStates(ctx, [args.path], { checksum: args.get_checksum ?? true });

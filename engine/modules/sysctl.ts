@@ -119,6 +119,8 @@ export const sysctlModule: ModuleDef<Args, SysctlCurrent, SysctlPayload> = {
   name: 'sysctl',
   aliases: ['ansible.posix.sysctl'],
   doc: 'Kernel parameters as ansible.posix.sysctl: the entry in sysctl_file (default /etc/sysctl.conf) and, with sysctl_set or reload, the running value; net.* keys are per network namespace, and the module acts in the one its connection lands in.',
+  example: "- name: Forwarding on, now and at boot\n  sysctl:\n    name: net.ipv4.ip_forward\n    value: '1'\n    sysctl_set: true\n",
+  classes: ['live', 'config'],
   schema,
   writeKeys: (args) => [args.sysctl_file ?? DEFAULT_SYSCTL_FILE],
   async read(ctx, args) {

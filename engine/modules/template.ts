@@ -19,6 +19,7 @@ type Args = z.output<typeof schema>;
 export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
   name: 'template',
   doc: 'Render a Handlebars template (role templates/ first) and write it like copy; backup, mode, owner, group.',
+  example: '- name: dnsmasq configuration\n  template:\n    src: dnsmasq.conf.hbs\n    dest: /etc/dnsmasq.d/lab.conf\n',
   schema,
   writeKeys: (args) => [args.dest],
   async read(ctx, args) {

@@ -118,6 +118,10 @@ export interface ModuleDef<A = any, C = any, P = any> {
   readonly aliases?: readonly string[];
   /** one-line description for --help and the README */
   readonly doc: string;
+  /** a task using the module, as YAML (`tsplay doc` and the README show it) */
+  readonly example?: string;
+  /** the change classes its plans can carry (absent: unclassed changes only, as Ansible's modules) */
+  readonly classes?: readonly NonNullable<Change['class']>[];
   readonly schema: z.ZodType<A>;
   /** for `k=v` free-form modules (command, shell, raw): the arg that takes the free text */
   readonly freeForm?: string;

@@ -29,6 +29,7 @@ export async function readDomain(ctx: ModuleContext, name: string): Promise<Doma
 export const virtDomainModule: ModuleDef<DomainArgs, DomainCurrent, DomainPayload> = {
   name: 'virt_domain',
   doc: 'Converge a libvirt domain from a description (memory, vCPUs, disks, one interface per guest NIC, boot) or a full XML: NIC link, hot-plug and bandwidth live; other changes for the next start (pending restart); machine type only with allow_restart; state running/shutoff/absent, autostart.',
+  classes: ['live', 'config', 'restart'],
   schema: domainArgsSchema,
   read: (ctx, args) => readDomain(ctx, args.name),
   plan: planDomain,

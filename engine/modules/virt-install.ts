@@ -11,6 +11,7 @@ const MISSING = /failed to get domain|Domain not found/;
 export const virtInstallModule: ModuleDef<InstallArgs, InstallCurrent, DomainPayload> = {
   name: 'virt_install',
   doc: 'Create a guest that does not exist yet from the domain description: image (qcow2 overlay + seed, define, start), kickstart (virt-install --location --initrd-inject of the generated kickstart) or pxe; an existing domain plans nothing.',
+  classes: ['live', 'config'],
   schema: installArgsSchema,
   async read(ctx, args) {
     const opts = taskOpts(ctx);

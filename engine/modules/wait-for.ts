@@ -83,6 +83,7 @@ function timeoutMsg(args: Args): string {
 export const waitForModule: ModuleDef<Args, WaitCurrent> = {
   name: 'wait_for',
   doc: 'Wait until a port on a host is open (started) or closed (stopped), or a path is present/absent (search_regex in a file).',
+  example: '- name: Wait for ssh on the guest\n  wait_for:\n    host: 192.168.122.10\n    port: 22\n    timeout: 300\n',
   schema,
   async read(ctx, args) {
     return { met: await check(ctx, args) };

@@ -10,8 +10,10 @@ export function jsonChange(c: Change): Record<string, unknown> {
   return { property: c.property, before: c.before ?? null, after: c.after ?? null, class: c.class ?? null, ...(c.diff ? { diff: c.diff } : {}) };
 }
 
-function withJsonChanges(e: ExecEvent): unknown {
-  return e.type === 'host-result' || e.type === 'item-result' ? { ...e, changes: e.changes.map(jsonChange) } : e;
+// `ts` (ISO 8601, UTC, milliseconds) on every event: a script can place each line in time and,
+// with a result's durationMs, see when its task started on that host
+function withJsonChanges(e: ExecEvent, ts: string): unknown {
+  return e.type === 'host-result' || e.type === 'item-result' ? { ...e, ts, changes: e.changes.map(jsonChange) } : { ...e, ts };
 }
 
 /**
@@ -20,11 +22,13 @@ function withJsonChanges(e: ExecEvent): unknown {
  */
 export class JsonReporter {
   private readonly write: (line: string) => void;
-  constructor(write: (line: string) => void) {
+  private readonly clock: () => Date;
+  constructor(write: (line: string) => void, clock: () => Date = () => new Date()) {
     this.write = write;
+    this.clock = clock;
   }
-  /** onEvent writes the event as one line. */
+  /** onEvent writes the event as one line, stamped with the time it was reported. */
   onEvent(e: ExecEvent): void {
-    this.write(jsonStringify(withJsonChanges(e)));
+    this.write(jsonStringify(withJsonChanges(e, this.clock().toISOString())));
   }
 }

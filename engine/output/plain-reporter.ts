@@ -13,7 +13,8 @@ export interface PlainOptions {
   readonly write: (line: string) => void;
 }
 
-type ResultEvent = Extract<ExecEvent, { type: 'host-result' | 'item-result' }>;
+/** ResultEvent is a host's or a loop item's result. */
+export type ResultEvent = Extract<ExecEvent, { type: 'host-result' | 'item-result' }>;
 
 function hostTag(e: ResultEvent): string {
   return e.delegatedTo !== undefined ? `[${e.host} -> ${e.delegatedHost ?? e.delegatedTo}]` : `[${e.host}]`;
@@ -27,8 +28,8 @@ function pending(e: ResultEvent): string {
 const DEBUG_ALLOWED = new Set(['msg', 'exception', 'warnings', 'deprecations']);
 const DEBUG_HIDDEN = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason'];
 
-/** Ansible's _clean_results + _dump_results: internal keys and what debug should not show go away. */
-function resultOf(e: ResultEvent): Record<string, unknown> {
+/** resultOf is Ansible's _clean_results + _dump_results: internal keys and what debug should not show go away. */
+export function resultOf(e: ResultEvent): Record<string, unknown> {
   const r: Record<string, unknown> = e.result ? { ...e.result } : { changed: e.status === 'changed', ...(e.msg !== undefined ? { msg: e.msg } : {}) };
   // TaskResult.clean_copy drops failed/skipped; _dump_results drops internals, invocation and diff
   for (const k of Object.keys(r)) {

@@ -39,3 +39,31 @@ test('-T/--timeout is the connect timeout in whole seconds; 0 or a word is E_OPT
     t.is(err?.code, 'E_OPTION');
   }
 });
+
+test("ansible's ad-hoc form is told from a playbook run by its -m/-a flag, not by values that look like one", async (t) => {
+  const { isAdhoc } = await import('../../engine/cli/commands/adhoc.ts');
+  t.true(isAdhoc(['all', '-i', 'inv', '-m', 'ping']));
+  t.true(isAdhoc(['-i', 'inv', 'web*', '-a', 'uptime']));
+  t.true(isAdhoc(['all', '-bm', 'ping']));
+  t.true(isAdhoc(['all', '--module-name=ping']));
+  t.false(isAdhoc(['site.yml', '-i', 'inv', '-e', '-a']), 'an -e value is not a flag');
+  t.false(isAdhoc(['site.yml', '-l', '-m', '-vvv']));
+  t.false(isAdhoc(['site.yml', '--', '-m']));
+});
+
+test('the ad-hoc task keeps k=v text free-form and takes a JSON object as a mapping', async (t) => {
+  const { adhocTask, adhocPlaybook } = await import('../../engine/cli/commands/adhoc.ts');
+  t.is(adhocTask('command', 'echo "a b" {{ x }}'), '"command": "echo \\"a b\\" {{ x }}"');
+  t.is(adhocTask('copy', '{"content": "x", "dest": "/f"}'), '"copy": {"content": "x", "dest": "/f"}');
+  t.is(adhocTask('debug', '{not json'), '"debug": "{not json"');
+  t.is(adhocTask('ping', undefined), '"ping": {}');
+  t.is(adhocPlaybook('web*:!db', 'ping', ''), '- hosts: "web*:!db"\n  gather_facts: false\n  tasks:\n    - "ping": {}\n');
+});
+
+test('ad-hoc options: the run options plus -m (default command) and -a', async (t) => {
+  const { buildAdhocCommand } = await import('../../engine/cli/commands/adhoc.ts');
+  const cmd = buildAdhocCommand();
+  cmd.parse(['all', '-a', 'uptime', '-b', '-C', '-D', '-f', '3', '-l', 'h1', '-e', 'x=1', '--output', 'json'], { from: 'user' });
+  t.like(cmd.opts(), { moduleName: 'command', args: 'uptime', become: true, check: true, diff: true, forks: 3, limit: 'h1', output: 'json' });
+  t.deepEqual(cmd.args, ['all']);
+});

@@ -19,7 +19,47 @@ test('--output json writes one parseable event per line, in order', async (t) =>
   for (const e of events) r.onEvent(e);
   await r.close();
   t.is(lines.length, events.length);
-  t.deepEqual(lines.map((l) => JSON.parse(l) as ExecEvent), events);
+  const parsed = lines.map((l) => JSON.parse(l) as ExecEvent & { ts: string });
+  t.deepEqual(parsed.map(({ ts: _ts, ...e }) => e), events);
+  // every event is stamped (ISO 8601 UTC), in non-decreasing order; results also carry their duration
+  const stamps = parsed.map((e) => Date.parse(e.ts));
+  t.true(parsed.every((e) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.ts)));
+  t.true(stamps.every((s, i) => i === 0 || s >= (stamps[i - 1] as number)));
+  t.true(parsed.filter((e) => e.type === 'host-result').every((e) => e.type === 'host-result' && typeof e.durationMs === 'number'));
+});
+
+test('--profile prints, after the recap, the slowest tasks, the per-host time and the total (profile_tasks + timer shapes)', async (t) => {
+  const lines: string[] = [];
+  const r = createReporter('plain', { verbosity: 0, diff: false, profile: true, write: (l) => lines.push(l) });
+  for (const e of events) r.onEvent(e);
+  await r.close();
+  const text = lines.join('\n');
+  const recapAt = lines.findIndex((l) => l.startsWith('PLAY RECAP'));
+  const ruleAt = lines.indexOf(`${'='.repeat(79)} `);
+  t.true(recapAt >= 0 && ruleAt > recapAt, text);
+  t.regex(lines[ruleAt - 1] ?? '', /^\w+day \d\d \w+ \d{4} {2}\d\d:\d\d:\d\d [+-]\d{4} \(\d:\d\d:\d\d\.\d{3}\) {7}\d:\d\d:\d\d\.\d{3} \*+ $/);
+  // one row per distinct task, 79 columns, `name ---- 0.00s`, slowest first
+  const rows = lines.slice(ruleAt + 1, lines.indexOf('', ruleAt));
+  const tasks = new Set(events.flatMap((e) => (e.type === 'task-start' ? [e.task.name || e.task.module] : [])));
+  t.is(rows.length, Math.min(20, tasks.size));
+  for (const row of rows) {
+    t.regex(row, /^.+ -+ \d+\.\d\ds$/);
+    t.is(row.length, 79);
+  }
+  const secs = rows.map((row) => Number(/ (\d+\.\d\d)s$/.exec(row)?.[1]));
+  t.deepEqual(secs, [...secs].sort((a, b) => b - a));
+  // per host: the sum of its results' durations
+  const h1 = events.reduce((a, e) => a + (e.type === 'host-result' && e.host === 'h1' ? e.durationMs : 0), 0);
+  t.true(lines.includes(`h1 ${'-'.repeat(79 - 9 - 3)}${` ${(h1 / 1000).toFixed(2)}s`.padStart(9, '-')}`), text);
+  t.regex(lines.at(-1) ?? '', /^Playbook run took 0 days, 0 hours, 0 minutes, \d+ seconds$/);
+});
+
+test('without --profile nothing follows the recap', async (t) => {
+  const lines: string[] = [];
+  const r = createReporter('plain', { verbosity: 0, diff: false, write: (l) => lines.push(l) });
+  for (const e of events) r.onEvent(e);
+  await r.close();
+  t.false(lines.some((l) => l.startsWith('Playbook run took')));
 });
 
 test('--junit writes well-formed JUnit XML with one testcase per task and host', async (t) => {
@@ -39,6 +79,10 @@ test('--junit writes well-formed JUnit XML with one testcase per task and host',
     t.is(suite.name, 'second play');
     const names = (suite.testcase as { name: string }[]).map((c) => c.name);
     t.true(names.includes('[h1] loop with skip'));
+    // per-test times: each testcase's time is its result's duration, in seconds
+    const first = results[0];
+    const tc = (suite.testcase as { name: string; time: string }[]).find((c) => first?.type === 'host-result' && c.name === `[${first.host}] ${first.task.name}`);
+    t.is(tc?.time, first?.type === 'host-result' ? (first.durationMs / 1000).toFixed(3) : 'none');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,11 +12,18 @@ const collect = (err: unknown, into: TsplayError[]): void => {
   else throw err;
 };
 
+/** AdhocRun is an ad-hoc run: its one-task playbook, built in memory under `file`, and its host pattern. */
+export interface AdhocRun {
+  readonly file: string;
+  readonly text: string;
+  readonly pattern: string;
+}
+
 /**
  * runPlaybooks loads inventory and playbooks (all errors collected first), then either lists,
  * syntax-checks, or runs them through the executor with the chosen reporter.
  */
-export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
+export async function runPlaybooks(opts: PlaybookOptions, adhoc?: AdhocRun): Promise<number> {
   const errors: TsplayError[] = [];
   const extraVars = Object.assign({}, ...opts.extraVars) as Vars;
   const baseDir = dirname(resolve(opts.playbooks[0] ?? '.'));
@@ -32,7 +39,11 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
     const { loadPlaybooks } = await import('../../loader/index.ts');
     // with the inventory and the task selection, undefined variables and missing src files are load-time errors
     const sel = { tags: opts.tags, skipTags: opts.skipTags, ...(opts.limit !== undefined ? { limit: opts.limit } : {}), ...(opts.startAtTask !== undefined ? { startAtTask: opts.startAtTask } : {}) };
-    playbooks = loadPlaybooks(opts.playbooks, { extraVars, ...(inventory ? { inventory } : {}), ...sel });
+    const load = (): Playbook[] => loadPlaybooks(opts.playbooks, { extraVars, ...(inventory ? { inventory } : {}), ...sel });
+    if (adhoc) {
+      const { withVirtualFile } = await import('../../files/yaml-file.ts');
+      playbooks = withVirtualFile(adhoc.file, adhoc.text, load);
+    } else playbooks = load();
   } catch (e) {
     collect(e, errors);
   }
@@ -78,6 +89,21 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
     return EXIT.OK;
   }
 
+  // ansible's words when an ad-hoc run selects nothing: a pattern matching no host warns and exits 0,
+  // a --limit leaving none of its hosts is an error (exit 1)
+  if (adhoc) {
+    const matched = inventory!.match(adhoc.pattern);
+    const limited = opts.limit !== undefined ? new Set(inventory!.match(opts.limit)) : undefined;
+    if (matched.length === 0) {
+      process.stderr.write(`[WARNING]: Could not match supplied host pattern, ignoring: ${adhoc.pattern}\n[WARNING]: No hosts matched, nothing to do\n`);
+      return EXIT.OK;
+    }
+    if (limited && !matched.some((h) => limited.has(h))) {
+      process.stderr.write('ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n');
+      return EXIT.ERROR;
+    }
+  }
+
   // Asked only for a real run, as ansible-playbook does; the answer goes to the connections alone.
   let becomePassword: string | undefined;
   if (opts.askBecomePass) {
@@ -92,7 +118,7 @@ export async function runPlaybooks(opts: PlaybookOptions): Promise<number> {
 
   // The executor and reporters are loaded only for a real run: --syntax-check and --list-* stay fast.
   const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
-  const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, ...(opts.junit ? { junit: opts.junit } : {}) });
+  const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, profile: opts.profile === true, adhoc: adhoc !== undefined, ...(opts.junit ? { junit: opts.junit } : {}) });
   const abort = new AbortController();
   // first signal: no new task starts, running ones finish, the recap is printed; a second one
   // ends the process at once (a command stuck on a host should not hold the terminal hostage)

@@ -13,16 +13,14 @@ function positiveInt(flag: string) {
   };
 }
 
-/** buildPlaybookCommand declares ansible-playbook's options; shared by parsing and --help. */
-export function buildPlaybookCommand(): Command {
-  return new Command('tsplay')
-    .usage('PLAYBOOK... -i INVENTORY [options]\n       tsplay inventory|kickstart|lab --help')
-    .description('Run Ansible-style playbooks: read state, plan the difference, apply it.')
-    .argument('[playbooks...]', 'playbook files')
+/**
+ * addRunOptions declares the options a playbook run and an ad-hoc run share (inventory, limit,
+ * check/diff, variables, connection, become, output); the caller adds its own around them.
+ */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
     .option('-i, --inventory <source>', 'inventory file, directory, "h1,h2," list, or a name under inventories/ (repeatable)', collect)
     .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
-    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these (comma list, repeatable)', collect)
-    .option('--skip-tags <tags>', 'skip plays and tasks tagged with these (comma list, repeatable)', collect)
     .option('-C, --check', 'plan only: read state and report what would change, change nothing')
     .option('-D, --diff', 'show differences (unified diff for file content, before/after otherwise)')
     .option('-e, --extra-vars <vars>', 'k=v pairs, JSON/YAML, or @file (repeatable; highest precedence)', collect)
@@ -34,14 +32,9 @@ export function buildPlaybookCommand(): Command {
     .option('--become-user <name>', 'become this user (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password')
     .option('-v, --verbose', 'more output (-vvvv for connection debugging)', (_v: string, prev: number | undefined) => (prev ?? 0) + 1)
-    .option('--list-hosts', 'list the hosts each play would run on, then stop')
-    .option('--list-tasks', 'list the tasks each play would run, then stop')
-    .option('--list-tags', 'list all tags, then stop')
-    .option('--syntax-check', 'check the playbooks, roles and inventory; connect nowhere')
-    .option('--start-at-task <name>', 'start at the first task with this name')
-    .option('--force-handlers', 'run handlers even if a task fails')
     .addOption(new Option('--output <mode>', 'output form (default: tty on a terminal, plain otherwise)').choices(['tty', 'plain', 'json']))
     .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--profile', "after the recap, print the slowest tasks and each host's time (as profile_tasks and timer)")
     .addOption(
       new Option('--host-key-checking <mode>', 'refuse unknown host keys (yes) or record them (accept-new); a mismatch is always refused')
         .choices(['yes', 'accept-new'])
@@ -51,13 +44,26 @@ export function buildPlaybookCommand(): Command {
     .helpOption('-h, --help');
 }
 
-/** parsePlaybookArgs turns argv into typed options; a bad flag is a TsplayError E_OPTION naming it. */
-export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
-  const cmd = buildPlaybookCommand();
-  if (parseCommand(cmd, argv) === 'exit-ok') return 'exit-ok';
-  const o = cmd.opts();
-  const playbooks = cmd.args;
-  if (playbooks.length === 0) throw new TsplayError({ code: 'E_OPTION', message: 'no playbook given (usage: tsplay PLAYBOOK... -i INVENTORY)' });
+/** buildPlaybookCommand declares ansible-playbook's options; shared by parsing and --help. */
+export function buildPlaybookCommand(): Command {
+  return addRunOptions(
+    new Command('tsplay')
+      .usage('PLAYBOOK... -i INVENTORY [options]\n       tsplay PATTERN -i INVENTORY -m MODULE [-a ARGS] [options]\n       tsplay doc|inventory|kickstart|lab --help')
+      .description('Run Ansible-style playbooks: read state, plan the difference, apply it.')
+      .argument('[playbooks...]', 'playbook files'),
+  )
+    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these (comma list, repeatable)', collect)
+    .option('--skip-tags <tags>', 'skip plays and tasks tagged with these (comma list, repeatable)', collect)
+    .option('--list-hosts', 'list the hosts each play would run on, then stop')
+    .option('--list-tasks', 'list the tasks each play would run, then stop')
+    .option('--list-tags', 'list all tags, then stop')
+    .option('--syntax-check', 'check the playbooks, roles and inventory; connect nowhere')
+    .option('--start-at-task <name>', 'start at the first task with this name')
+    .option('--force-handlers', 'run handlers even if a task fails');
+}
+
+/** runOptionsFrom types what addRunOptions parsed, with the playbook-only settings at their defaults. */
+export function runOptionsFrom(o: Record<string, unknown>, playbooks: string[]): PlaybookOptions {
   const splitTags = (xs: string[]): string[] => xs.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
   const output: OutputMode = (o['output'] as OutputMode | undefined) ?? (process.stdout.isTTY ? 'tty' : 'plain');
   return {
@@ -84,9 +90,18 @@ export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
     startAtTask: o['startAtTask'] as string | undefined,
     output,
     junit: o['junit'] as string | undefined,
+    profile: o['profile'] === true,
     hostKeyChecking: o['hostKeyChecking'] as 'yes' | 'accept-new',
     forceHandlers: o['forceHandlers'] === true,
   };
+}
+
+/** parsePlaybookArgs turns argv into typed options; a bad flag is a TsplayError E_OPTION naming it. */
+export function parsePlaybookArgs(argv: string[]): PlaybookOptions | 'exit-ok' {
+  const cmd = buildPlaybookCommand();
+  if (parseCommand(cmd, argv) === 'exit-ok') return 'exit-ok';
+  if (cmd.args.length === 0) throw new TsplayError({ code: 'E_OPTION', message: 'no playbook given (usage: tsplay PLAYBOOK... -i INVENTORY)' });
+  return runOptionsFrom(cmd.opts(), cmd.args);
 }
 
 /** run is the playbook command: parse options, then hand over to the playbook runner. */

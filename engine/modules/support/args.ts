@@ -108,6 +108,16 @@ export type ArgsOf<S extends z.ZodRawShape, R extends keyof Out<S>> = Omit<Out<S
   [K in R]-?: Exclude<Out<S>[K], undefined>;
 };
 
+/** ArgMeta is what `tsplay doc` shows of a module's ArgRules: every rule except the custom code. */
+export type ArgMeta = Omit<ArgRules<string>, 'custom'> & { readonly shape: Readonly<Record<string, z.ZodType>> };
+
+const ARG_META = new WeakMap<object, ArgMeta>();
+
+/** argMetaOf returns the shape and rules a schema was built from by `moduleArgs` (undefined for hand-built schemas). */
+export function argMetaOf(schema: z.ZodType): ArgMeta | undefined {
+  return ARG_META.get(schema);
+}
+
 /**
  * moduleArgs builds a strict module argument schema: unknown keys are rejected (zod's
  * `unrecognized_keys`, with the key in `issue.keys`), aliases are accepted and folded into
@@ -129,7 +139,7 @@ export function moduleArgs<S extends z.ZodRawShape, const R extends keyof Out<S>
   }
   const given = (v: Record<string, unknown>, k: string): boolean => v[k] !== undefined && v[k] !== null;
   const namesOf = (k: string): string[] => [k, ...Object.keys(aliases).filter((a) => aliases[a] === k)];
-  return z
+  const schema = z
     .strictObject(full)
     .superRefine((val, ctx) => {
       const v = val as Record<string, unknown>;
@@ -168,4 +178,8 @@ export function moduleArgs<S extends z.ZodRawShape, const R extends keyof Out<S>
       }
       return out;
     }) as unknown as z.ZodType<ArgsOf<S, R>>;
+  // the docs are generated from the rules that validate, so they cannot drift apart
+  const { custom: _custom, ...meta } = rules;
+  ARG_META.set(schema, { ...meta, shape: shape as unknown as Record<string, z.ZodType> });
+  return schema;
 }

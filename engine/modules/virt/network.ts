@@ -44,6 +44,7 @@ export async function readNetwork(ctx: ModuleContext, args: NetworkArgs): Promis
 export const virtNetworkModule: ModuleDef<NetworkArgs, NetworkCurrent, VirtPayload> = {
   name: 'virt_network',
   doc: 'Converge a libvirt network (a libvirt_networks entry or full XML): DHCP/DNS hosts live with net-update, other changes by a restart only with allow_restart; state, autostart, bridge ageing.',
+  classes: ['live', 'config', 'net-restart'],
   schema: networkArgsSchema,
   read: readNetwork,
   plan(args, current) {

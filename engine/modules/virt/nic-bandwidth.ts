@@ -31,6 +31,7 @@ const ok = (r: { rc: number; stdout: string }): string | null => (r.rc === 0 ? r
 export const virtNicBandwidthModule: ModuleDef<Args, BandwidthCurrent, VirtPayload> = {
   name: 'virt_nic_bandwidth',
   doc: 'Shape a guest interface (by MAC) like libvirt <bandwidth>: domiftune --live --config; repairs live/config/tc half-applied states.',
+  classes: ['live', 'config'],
   schema,
   async read(ctx, args) {
     const opts = taskOpts(ctx);
