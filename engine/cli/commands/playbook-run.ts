@@ -19,11 +19,32 @@ export interface AdhocRun {
   readonly pattern: string;
 }
 
+/** Loaded is what a run works on once every check at load time has passed. */
+interface Loaded {
+  readonly inventory: Inventory;
+  readonly playbooks: Playbook[];
+}
+
 /**
  * runPlaybooks loads inventory and playbooks (all errors collected first), then either lists,
  * syntax-checks, or runs them through the executor with the chosen reporter.
  */
 export async function runPlaybooks(opts: PlaybookOptions, adhoc?: AdhocRun): Promise<number> {
+  const loaded = await loadChecked(opts, adhoc);
+  const { playbooks } = loaded;
+  for (const pb of playbooks) for (const w of pb.warnings ?? []) process.stderr.write(`[WARNING]: ${w}\n`);
+  if (opts.verbosity >= 1) for (const pb of playbooks) for (const n of pb.notes ?? []) process.stderr.write(`[NOTE]: ${n}\n`);
+  const listed = await listOnly(opts, loaded);
+  if (listed !== undefined) return listed;
+  if (adhoc) {
+    const none = adhocWithoutTargets(opts, loaded.inventory, adhoc);
+    if (none !== undefined) return none;
+  }
+  return execRun(opts, loaded, adhoc);
+}
+
+/** loadChecked loads the inventory and playbooks and makes every load-time check, throwing all the errors found together. */
+async function loadChecked(opts: PlaybookOptions, adhoc: AdhocRun | undefined): Promise<Loaded> {
   const errors: TsplayError[] = [];
   const extraVars = Object.assign({}, ...opts.extraVars) as Vars;
   const baseDir = dirname(resolve(opts.playbooks[0] ?? '.'));
@@ -71,16 +92,18 @@ export async function runPlaybooks(opts: PlaybookOptions, adhoc?: AdhocRun): Pro
     if (!found) errors.push(new TsplayError({ code: 'E_START_AT_TASK', message: `--start-at-task: no task named "${want}"`, hint: 'give a task name (or an fnmatch pattern like "Install*"), or "role : task name" for a role task' }));
   }
   if (errors.length > 0) throw new TsplayErrors(errors);
-  for (const pb of playbooks) for (const w of pb.warnings ?? []) process.stderr.write(`[WARNING]: ${w}\n`);
-  if (opts.verbosity >= 1) for (const pb of playbooks) for (const n of pb.notes ?? []) process.stderr.write(`[NOTE]: ${n}\n`);
+  return { inventory: inventory!, playbooks };
+}
 
+/** listOnly answers --syntax-check and --list-*: the exit code when one was asked, else undefined. */
+async function listOnly(opts: PlaybookOptions, { inventory, playbooks }: Loaded): Promise<number | undefined> {
   if (opts.syntaxCheck) {
     for (const pb of playbooks) process.stdout.write(`\nplaybook: ${pb.file}\n`);
     return EXIT.OK;
   }
   if (opts.listHosts || opts.listTasks || opts.listTags) {
     const { formatListing } = await import('../../loader/listing.ts');
-    const inv = inventory!;
+    const inv = inventory;
     const limited = opts.limit !== undefined ? new Set(inv.match(opts.limit)) : undefined;
     const matchHosts = (pattern: string): string[] => inv.match(pattern).filter((h) => !limited || limited.has(h));
     for (const pb of playbooks) {
@@ -88,22 +111,29 @@ export async function runPlaybooks(opts: PlaybookOptions, adhoc?: AdhocRun): Pro
     }
     return EXIT.OK;
   }
+  return undefined;
+}
 
-  // ansible's words when an ad-hoc run selects nothing: a pattern matching no host warns and exits 0,
-  // a --limit leaving none of its hosts is an error (exit 1)
-  if (adhoc) {
-    const matched = inventory!.match(adhoc.pattern);
-    const limited = opts.limit !== undefined ? new Set(inventory!.match(opts.limit)) : undefined;
-    if (matched.length === 0) {
-      process.stderr.write(`[WARNING]: Could not match supplied host pattern, ignoring: ${adhoc.pattern}\n[WARNING]: No hosts matched, nothing to do\n`);
-      return EXIT.OK;
-    }
-    if (limited && !matched.some((h) => limited.has(h))) {
-      process.stderr.write('ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n');
-      return EXIT.ERROR;
-    }
+/**
+ * adhocWithoutTargets is ansible's answer when an ad-hoc run selects no host (a pattern matching
+ * none warns and exits 0, a --limit leaving none of its hosts is an error, exit 1), else undefined.
+ */
+function adhocWithoutTargets(opts: PlaybookOptions, inventory: Inventory, adhoc: AdhocRun): number | undefined {
+  const matched = inventory.match(adhoc.pattern);
+  const limited = opts.limit !== undefined ? new Set(inventory.match(opts.limit)) : undefined;
+  if (matched.length === 0) {
+    process.stderr.write(`[WARNING]: Could not match supplied host pattern, ignoring: ${adhoc.pattern}\n[WARNING]: No hosts matched, nothing to do\n`);
+    return EXIT.OK;
   }
+  if (limited && !matched.some((h) => limited.has(h))) {
+    process.stderr.write('ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n');
+    return EXIT.ERROR;
+  }
+  return undefined;
+}
 
+/** execRun asks for the become password if wanted, then runs the playbooks with the reporter, signals and stdout watched. */
+async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, adhoc: AdhocRun | undefined): Promise<number> {
   // Asked only for a real run, as ansible-playbook does; the answer goes to the connections alone.
   let becomePassword: string | undefined;
   if (opts.askBecomePass) {
@@ -137,7 +167,7 @@ export async function runPlaybooks(opts: PlaybookOptions, adhoc?: AdhocRun): Pro
   stdoutClosed.signal.addEventListener('abort', onStdoutClosed, { once: true });
   try {
     const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
-    const code = await execute(playbooks, inventory!, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
+    const code = await execute(playbooks, inventory, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
     return abort.signal.aborted ? EXIT.INTERRUPTED : code;
   } finally {
     process.off('SIGINT', onSignal);
