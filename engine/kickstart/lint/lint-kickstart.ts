@@ -69,32 +69,53 @@ function ipToInt(ip: string): number | undefined {
   return c && c.prefix === 32 && !ip.includes('/') ? c.address.split('.').reduce((n, p) => n * 256 + Number(p), 0) : undefined;
 }
 
+/** Lint is what every check of one kickstart reports through: its OS, version key and findings sink. */
+interface Lint {
+  readonly os: OsTarget;
+  readonly key: ReturnType<typeof versionKey>;
+  readonly opts: LintOptions;
+  readonly add: (code: string, line: number, message: string, severity?: Severity, col?: number) => void;
+  readonly at: (line: number, col?: number) => SourcePos;
+}
+
 /**
  * lintKickstart checks one kickstart against the rules of its OS version (commands, options,
  * sections, required content) and, when the data is known, that the team line means what the data says.
  */
 export function lintKickstart(text: string, os: OsTarget, opts: LintOptions): Finding[] {
   const out: Finding[] = [];
-  const key = versionKey(os);
-  let at = (line: number, col = 1): SourcePos => opts.origins?.[line - 1] ?? { file: opts.file, line, col };
+  // included files' lines get numbers past the end of this file; `at` maps them back to file:line
+  const included = new Map<number, SourcePos>();
+  const at = (line: number, col = 1): SourcePos => included.get(line) ?? opts.origins?.[line - 1] ?? { file: opts.file, line, col };
   const add = (code: string, line: number, message: string, severity: Severity = 'error', col = 1): void => {
     out.push({ code, severity, message, host: opts.host, pos: at(line, col) });
   };
+  const l: Lint = { os, key: versionKey(os), opts, add, at };
   const top = parseKickstart(text);
   for (const p of top.problems) add(p.code, p.line, p.message, 'error', p.col);
-  // included files' lines get numbers past the end of this file; `at` maps them back to file:line
-  const included = new Map<number, SourcePos>();
-  const atBase = at;
-  at = (line: number, col = 1): SourcePos => included.get(line) ?? atBase(line, col);
+  const ks = withIncludes(top, text.split('\n').length + 1, included, l);
+  const seen = new Map<string, number>();
+  for (const cmd of ks.commands) lintCommand(cmd, seen, l);
+  // what an unresolved include may hold cannot be known: the checks on the whole file are left out
+  if (ks.unresolved === 0) lintRequired(ks, text.split('\n').length, l);
+  lintSections(ks.sections, l);
+  if (opts.expectTeam && hasTeaming(os) && !ks.commands.some((c) => c.name === 'network' && optionValue(c, '--device') === opts.expectTeam!.device)) {
+    add('KS_TEAM_MISSING', 1, `no network line for team ${opts.expectTeam.device}`);
+  }
+  return out;
+}
+
+/** withIncludes adds the commands and sections of every %include found beside the file, numbering their lines past its end. */
+function withIncludes(top: ReturnType<typeof parseKickstart>, first: number, included: Map<number, SourcePos>, l: Lint): { commands: KsCommand[]; sections: KsSection[]; unresolved: number } {
   const commands: KsCommand[] = [...top.commands];
   const sections: KsSection[] = [...top.sections];
   let unresolved = 0;
-  let next = text.split('\n').length + 1;
+  let next = first;
   for (const inc of top.includes) {
-    const body = opts.readInclude?.(inc.path);
+    const body = l.opts.readInclude?.(inc.path);
     if (body === undefined) {
       unresolved++;
-      add('KS_INCLUDE_UNRESOLVED', inc.line, `${inc.path} is not beside the file: the checks for source, rootpw, partitioning and %packages cannot be made`, 'note');
+      l.add('KS_INCLUDE_UNRESOLVED', inc.line, `${inc.path} is not beside the file: the checks for source, rootpw, partitioning and %packages cannot be made`, 'note');
       continue;
     }
     const sub = parseKickstart(body);
@@ -102,77 +123,85 @@ export function lintKickstart(text: string, os: OsTarget, opts: LintOptions): Fi
     sub.commands.forEach((c) => commands.push({ ...c, line: c.line + base }));
     sub.sections.forEach((x) => sections.push({ ...x, line: x.line + base, body: x.body.map((b) => ({ ...b, line: b.line + base })) }));
     body.split('\n').forEach((_, i) => included.set(base + i + 1, { file: inc.path, line: i + 1, col: 1 }));
-    for (const p of sub.problems) add(p.code, p.line + base, p.message, 'error', p.col);
+    for (const p of sub.problems) l.add(p.code, p.line + base, p.message, 'error', p.col);
     next += body.split('\n').length + 1;
   }
-  const ks = { commands, sections };
+  return { commands, sections, unresolved };
+}
 
-  const seen = new Map<string, number>();
-  for (const cmd of ks.commands) {
-    if (cmd.midWordHash !== undefined) {
-      add('KS_INLINE_HASH', cmd.line, `a # inside a word starts a comment here, cutting "${cmd.raw.trim().slice(0, 60)}" short: quote the value`, 'error', cmd.midWordHash);
-    }
-    if (cmd.broken) continue;
-    const rule = COMMAND_TABLE[cmd.name];
-    const status = commandStatus(rule, key);
-    if (status === 'unknown') {
-      add('KS_UNKNOWN_COMMAND', cmd.line, `${os.name} does not know the command "${cmd.name}"${rule ? ` (it exists in: ${rule.v})` : ''}`);
-      continue;
-    }
-    if (status === 'removed') {
-      add('KS_REMOVED_COMMAND', cmd.line, `the command "${cmd.name}" was removed before ${os.name}`);
-      continue;
-    }
-    if (status === 'deprecated') add('KS_DEPRECATED_COMMAND', cmd.line, `the command "${cmd.name}" is deprecated in ${os.name} and has no effect`, 'warning');
-    const prev = seen.get(cmd.name);
-    if (prev !== undefined && ONCE.has(cmd.name)) add('KS_DUPLICATE_COMMAND', cmd.line, `"${cmd.name}" is given again (first on line ${at(prev).line}); the last one wins`, 'warning');
-    seen.set(cmd.name, prev ?? cmd.line);
-    if (rule!.raw) continue;
-    const all = optionNames(rule!);
-    for (const p of checkShape(cmd, all, key)) add(p.code, cmd.line, p.message);
-    for (let i = 1; i < cmd.words.length; i++) {
-      const w = cmd.words[i]!;
-      if (!/^--?[A-Za-z]/.test(w)) continue;
-      // a word after an option that takes a value is that value, even when it starts with a dash
-      const before = cmd.words[i - 1] ?? '';
-      if (i > 1 && /^--?[A-Za-z][^=]*$/.test(before) && !w.startsWith('--')) continue;
-      const name = w.split('=')[0]!;
-      // argparse accepts any unambiguous prefix of a long option
-      const full = resolveOption(all, name);
-      const resolved = typeof full === 'string' ? full : undefined;
-      if (!resolved) {
-        add('KS_UNKNOWN_OPTION', cmd.line, `${cmd.name} has no option ${name}${typeof full !== 'string' && full.length > 1 ? ` (ambiguous: ${full.join(', ')})` : ''}`);
-        continue;
-      }
-      if (resolved === '--isUtc' && optionStatus(rule!, resolved, key) === 'ok') {
-        add('KS_ISUTC', cmd.line, 'timezone --isUtc: write --utc, which every version accepts (--isUtc fails on newer ones)', 'warning');
-        continue;
-      }
-      if ((resolved === '--teamslaves' || resolved === '--teamconfig') && !hasTeaming(os)) {
-        add('KS_TEAM_UNSUPPORTED', cmd.line, `${os.name} has no teaming: ${resolved} is ignored by the installer (use a bond)`, 'warning');
-        continue;
-      }
-      const st = optionStatus(rule!, resolved, key);
-      if (st === 'unknown') add('KS_OPTION_VERSION', cmd.line, `${cmd.name} ${resolved} is not known to ${os.name}`);
-      else if (st === 'deprecated') add('KS_DEPRECATED_OPTION', cmd.line, `${cmd.name} ${resolved} is deprecated in ${os.name} and ignored`, 'warning');
-    }
-    if (cmd.name === 'network') lintNetwork(cmd, os, opts, add);
+/** lintCommand checks one command line: known in this version, given once, its shape and every option. */
+function lintCommand(cmd: KsCommand, seen: Map<string, number>, l: Lint): void {
+  const { os, key, add, at } = l;
+  if (cmd.midWordHash !== undefined) {
+    add('KS_INLINE_HASH', cmd.line, `a # inside a word starts a comment here, cutting "${cmd.raw.trim().slice(0, 60)}" short: quote the value`, 'error', cmd.midWordHash);
   }
+  if (cmd.broken) return;
+  const rule = COMMAND_TABLE[cmd.name];
+  const status = commandStatus(rule, key);
+  if (status === 'unknown') {
+    add('KS_UNKNOWN_COMMAND', cmd.line, `${os.name} does not know the command "${cmd.name}"${rule ? ` (it exists in: ${rule.v})` : ''}`);
+    return;
+  }
+  if (status === 'removed') {
+    add('KS_REMOVED_COMMAND', cmd.line, `the command "${cmd.name}" was removed before ${os.name}`);
+    return;
+  }
+  if (status === 'deprecated') add('KS_DEPRECATED_COMMAND', cmd.line, `the command "${cmd.name}" is deprecated in ${os.name} and has no effect`, 'warning');
+  const prev = seen.get(cmd.name);
+  if (prev !== undefined && ONCE.has(cmd.name)) add('KS_DUPLICATE_COMMAND', cmd.line, `"${cmd.name}" is given again (first on line ${at(prev).line}); the last one wins`, 'warning');
+  seen.set(cmd.name, prev ?? cmd.line);
+  if (rule!.raw) return;
+  const all = optionNames(rule!);
+  for (const p of checkShape(cmd, all, key)) add(p.code, cmd.line, p.message);
+  for (let i = 1; i < cmd.words.length; i++) lintOption(cmd, i, rule!, all, l);
+  if (cmd.name === 'network') lintNetwork(cmd, os, l.opts, add);
+}
 
+function lintOption(cmd: KsCommand, i: number, rule: NonNullable<(typeof COMMAND_TABLE)[string]>, all: ReturnType<typeof optionNames>, l: Lint): void {
+  const { os, key, add } = l;
+  const w = cmd.words[i]!;
+  if (!/^--?[A-Za-z]/.test(w)) return;
+  // a word after an option that takes a value is that value, even when it starts with a dash
+  const before = cmd.words[i - 1] ?? '';
+  if (i > 1 && /^--?[A-Za-z][^=]*$/.test(before) && !w.startsWith('--')) return;
+  const name = w.split('=')[0]!;
+  // argparse accepts any unambiguous prefix of a long option
+  const full = resolveOption(all, name);
+  const resolved = typeof full === 'string' ? full : undefined;
+  if (!resolved) {
+    add('KS_UNKNOWN_OPTION', cmd.line, `${cmd.name} has no option ${name}${typeof full !== 'string' && full.length > 1 ? ` (ambiguous: ${full.join(', ')})` : ''}`);
+    return;
+  }
+  if (resolved === '--isUtc' && optionStatus(rule, resolved, key) === 'ok') {
+    add('KS_ISUTC', cmd.line, 'timezone --isUtc: write --utc, which every version accepts (--isUtc fails on newer ones)', 'warning');
+    return;
+  }
+  if ((resolved === '--teamslaves' || resolved === '--teamconfig') && !hasTeaming(os)) {
+    add('KS_TEAM_UNSUPPORTED', cmd.line, `${os.name} has no teaming: ${resolved} is ignored by the installer (use a bond)`, 'warning');
+    return;
+  }
+  const st = optionStatus(rule, resolved, key);
+  if (st === 'unknown') add('KS_OPTION_VERSION', cmd.line, `${cmd.name} ${resolved} is not known to ${os.name}`);
+  else if (st === 'deprecated') add('KS_DEPRECATED_OPTION', cmd.line, `${cmd.name} ${resolved} is deprecated in ${os.name} and ignored`, 'warning');
+}
+
+/** lintRequired is what the installer needs from the file as a whole: a source, rootpw, partitioning, %packages. */
+function lintRequired(ks: { commands: KsCommand[]; sections: KsSection[] }, lastLine: number, l: Lint): void {
+  const { add } = l;
   const has = (names: string[]): boolean => ks.commands.some((c) => names.includes(c.name));
-  const lastLine = text.split('\n').length;
-  const packages = ks.sections.filter((s) => s.name === '%packages');
-  // what an unresolved include may hold cannot be known: the checks on the whole file are left out
-  if (unresolved === 0) {
-    // the source may also come from the boot line (inst.repo=) or the boot media: unusual, not a stop
-    if (!has(SOURCES)) add('KS_NO_SOURCE', 1, 'no installation source (url, cdrom, nfs, harddrive, liveimg ...): it must come from the boot line (inst.repo=) or the boot media', 'warning');
-    // in cmdline mode a missing root password locks root; the other modes stop at the hub and ask
-    if (!has(['rootpw', 'user', 'sshkey']) && !has(['cmdline'])) add('KS_NO_ROOTPW', 1, 'no rootpw (or user): the install would stop and ask');
-    if (!has(PARTITIONING)) add('KS_NO_PARTITIONING', 1, 'no partitioning (autopart, part, reqpart ...): the install would stop and ask');
-    if (packages.length === 0 && !has(IMAGE_SOURCES)) add('KS_NO_PACKAGES', lastLine, 'no %packages section: the default package set is installed', 'warning');
-  }
-  for (const s of ks.sections) if (!KNOWN_SECTIONS.has(s.name)) add('KS_UNKNOWN_SECTION', s.line, `unknown section ${s.name}`);
-  for (const s of ks.sections) {
+  // the source may also come from the boot line (inst.repo=) or the boot media: unusual, not a stop
+  if (!has(SOURCES)) add('KS_NO_SOURCE', 1, 'no installation source (url, cdrom, nfs, harddrive, liveimg ...): it must come from the boot line (inst.repo=) or the boot media', 'warning');
+  // in cmdline mode a missing root password locks root; the other modes stop at the hub and ask
+  if (!has(['rootpw', 'user', 'sshkey']) && !has(['cmdline'])) add('KS_NO_ROOTPW', 1, 'no rootpw (or user): the install would stop and ask');
+  if (!has(PARTITIONING)) add('KS_NO_PARTITIONING', 1, 'no partitioning (autopart, part, reqpart ...): the install would stop and ask');
+  if (!ks.sections.some((s) => s.name === '%packages') && !has(IMAGE_SOURCES)) add('KS_NO_PACKAGES', lastLine, 'no %packages section: the default package set is installed', 'warning');
+}
+
+/** lintSections checks section names, their options in this version, and the environment groups %packages names. */
+function lintSections(sections: KsSection[], l: Lint): void {
+  const { os, key, add } = l;
+  for (const s of sections) if (!KNOWN_SECTIONS.has(s.name)) add('KS_UNKNOWN_SECTION', s.line, `unknown section ${s.name}`);
+  for (const s of sections) {
     const spec = SECTION_OPTIONS[s.name]?.find((x) => inSpec(x.v, key));
     if (!spec) continue;
     for (const a of s.args) {
@@ -181,7 +210,7 @@ export function lintKickstart(text: string, os: OsTarget, opts: LintOptions): Fi
       if (typeof name !== 'string') add('KS_UNKNOWN_OPTION', s.line, `${s.name} has no option ${a.split('=')[0]} in ${os.name}${name.length > 1 ? ` (ambiguous: ${name.join(', ')})` : ''}`);
     }
   }
-  for (const s of packages) {
+  for (const s of sections.filter((x) => x.name === '%packages')) {
     for (const b of s.body) {
       const m = /^\s*@\^([^#]*)/.exec(b.text);
       if (!m) continue;
@@ -191,10 +220,6 @@ export function lintKickstart(text: string, os: OsTarget, opts: LintOptions): Fi
       else if (known === 'unknown-name') add('KS_UNKNOWN_GROUP', b.line, `"@^${env}" is no environment name ${os.name} ships (a repo of your own may add it)`, 'warning');
     }
   }
-  if (opts.expectTeam && hasTeaming(os) && !ks.commands.some((c) => c.name === 'network' && optionValue(c, '--device') === opts.expectTeam!.device)) {
-    add('KS_TEAM_MISSING', 1, `no network line for team ${opts.expectTeam.device}`);
-  }
-  return out;
 }
 
 function lintNetwork(cmd: KsCommand, os: OsTarget, opts: LintOptions, add: (code: string, line: number, message: string, severity?: Severity) => void): void {
