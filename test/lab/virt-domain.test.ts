@@ -213,8 +213,12 @@ test.serial('virt_install pxe, --check: the plan shows the virt-install command 
     disks: [{ path: join(TDOM, 'pxe.qcow2'), target: 'vda', size: 1 }],
     nics: [{ name: 'eth0', mac: '52:54:00:61:01:41', network: HV1.network }],
   };
+  // an existing folder (else virt-install refuses the disk); --dry-run defines a storage pool for it, which read takes away
+  await must(['mkdir', '-p', TDOM]);
+  const pools = await must([...V, 'pool-list', '--all', '--name']);
   const r = await play('virt_install', args, true);
   t.is(r.status, 'changed', JSON.stringify(r));
+  t.is(await must([...V, 'pool-list', '--all', '--name']), pools, 'no storage pool left behind');
   t.deepEqual((r.result['virt_install'] as string[]).slice(0, 5), ['virt-install', '--connect', 'qemu:///system', '--name', 't-pxe']);
   const xml = String(r.result['domain_xml']);
   t.regex(xml, /<domain type="qemu">[^]*<name>t-pxe<\/name>/);

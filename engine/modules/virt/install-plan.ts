@@ -160,6 +160,9 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
     changes.push({ property: 'kickstart', before: null, after: target.path, class: 'config', diff: { path: target.path, before: '', after: ks.content } });
     steps.push({ put: target.path, content: ks.content, mode: '0600' });
   }
+  // virt-install creates a new disk only in an existing folder
+  const dirs = [...new Set((args.disks ?? []).filter((d) => d.size).map((d) => d.path.slice(0, d.path.lastIndexOf('/')) || '/'))];
+  if (dirs.length > 0) steps.push({ run: ['mkdir', '-p', '--', ...dirs] });
   const argv = installArgv(args, { inject: true });
   changes.push({ property: 'install', before: null, after: argv, class: 'live' });
   steps.push({ run: argv });
