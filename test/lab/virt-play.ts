@@ -29,7 +29,10 @@ export async function playOn(dir: string, host: string, module: string, args: Re
     c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     c.on('close', () => resolve({ stdout, stderr }));
   });
-  const ev = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+  const ev = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
     .find((e) => e['type'] === 'host-result' && e['host'] === host);
   if (!ev) throw new Error(`no result for ${host}: ${r.stdout}\n${r.stderr}`);
   return ev as unknown as Outcome;
