@@ -187,6 +187,7 @@ test.serial('virt_domain: memory on running vm1 is written for the next start (p
   t.is(await must([...V, 'dumpxml', 'vm1']), liveBefore, 'the running domain is untouched');
   const back = await play('virt_domain', vm1());
   t.is(back.status, 'changed', JSON.stringify(back));
+  t.is(back.result['pending_restart'], undefined, 'the config is back to what vm1 runs: nothing pending');
   t.is(await must([...V, 'dumpxml', 'vm1']), liveBefore);
   await checkPlansNothing(t, 'virt_domain', vm1());
 });

@@ -195,7 +195,10 @@ function planDefinition(
     nicOps(wantIfs, interfacesOf(existing), 'config', ops);
     if (liveRoot) nicOps(wantIfs, interfacesOf(normalizeDomain(liveRoot)), 'live', ops);
   }
-  const restChanges = rest.map((c): Change => ({ ...c, class: RESTART.some((r) => r.test(c.property)) ? 'restart' : 'config' }));
+  // what the running domain already has (the config put back as it runs) waits for no restart
+  const liveDiff = liveRoot ? new Set(subsetDiff(desired, normalizeDomain(structuredClone(liveRoot)), true, keep).map((c) => c.property)) : undefined;
+  const inEffect = new Set(liveDiff ? rest.map((c) => c.property).filter((p) => !liveDiff.has(p)) : []);
+  const restChanges = rest.map((c): Change => ({ ...c, class: RESTART.some((r) => r.test(c.property)) ? 'restart' : inEffect.has(c.property) ? 'live' : 'config' }));
   const hard = restChanges.filter((c) => c.class === 'restart');
   // a guest that is being stopped anyway takes them at its next start
   const stopping = want === 'shutoff';
@@ -212,7 +215,7 @@ function planDefinition(
     const layers = new Set([...op.layers].filter((l) => !(l === 'config' && rest.length > 0) && !(l === 'live' && restarting)));
     if (layers.size > 0) steps.push(...opSteps(name, op, layers));
   }
-  if (running && !restarting && !stopping) pending.push(...restChanges.map((c) => c.property));
+  if (running && !restarting && !stopping) pending.push(...restChanges.filter((c) => c.class !== 'live').map((c) => c.property));
   if (restarting) steps.push({ stop: { domain: name, timeout } }, { run: virshArgv('start', name) });
   return undefined;
 }
