@@ -174,6 +174,23 @@ test.serial('virt_domain: a 4th NIC hot-plugged and removed (attach/detach-devic
   for (const l of ['--inactive', '']) t.notRegex(await must([...V, 'dumpxml', ...(l ? [l] : []), 'vm1']), new RegExp(EXTRA));
 });
 
+test.serial('virt_domain: eth0 bandwidth set and cleared live and persistent (domiftune) while vm1 answers pings', async (t) => {
+  t.timeout(5 * 60_000);
+  const bw = { inbound: { average: 1024, peak: 2048, burst: 64 }, outbound: { average: 1024 } };
+  const shaped = vm1({ nics: VM1.macs.map((mac, i) => ({ name: `eth${i}`, mac, network: HV1.network, ...(i === 0 ? { bandwidth: bw } : {}) })) });
+  const p = await pingDuring(HV1, VM1.address, async () => {
+    const a = await converge(t, shaped);
+    t.deepEqual(
+      a.changes.map((c) => [c.property, c.class]),
+      [[`interface ${VM1.macs[0]} bandwidth`, 'live']],
+    );
+    for (const l of ['--live', '--config']) t.regex(await must([...V, 'domiftune', 'vm1', VM1.macs[0], l]), /inbound.average: 1024\ninbound.peak {3}: 2048\ninbound.burst {2}: 64/);
+    await converge(t, vm1());
+  });
+  t.true(p.lost <= 1, `ping lost ${p.lost} of ${p.sent}`);
+  for (const l of ['--live', '--config']) t.regex(await must([...V, 'domiftune', 'vm1', VM1.macs[0], l]), /inbound.average: 0\n/);
+});
+
 test.serial('virt_domain: memory on running vm1 is written for the next start (pending restart), live unchanged', async (t) => {
   t.timeout(5 * 60_000);
   const liveBefore = await must([...V, 'dumpxml', 'vm1']);
