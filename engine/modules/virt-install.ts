@@ -31,8 +31,16 @@ export const virtInstallModule: ModuleDef<InstallArgs, InstallCurrent, DomainPay
     let printXml: InstallCurrent['printXml'] = null;
     if (args.mode !== 'image') {
       // what virt-install would define, from the hypervisor's own libvirtd; defines and writes nothing
-      const r = await ctx.conn.run([...installArgv(args, { inject: false }), '--print-xml', '--dry-run'], opts);
-      printXml = r.rc === 0 ? { xml: r.stdout } : { error: toolMessage(r) };
+      // virt-install 4.1 defines (and autostarts) a dir storage pool for a new disk's folder even
+      // with --dry-run (seen on the lab): the pools it added are taken away again, so --check writes nothing
+      const pools = virshArgv('pool-list', '--all', '--name');
+      const [before, r, after] = await ctx.conn.batch([pools, [...installArgv(args, { inject: false }), '--print-xml', '--dry-run'], pools], opts);
+      printXml = r!.rc === 0 ? { xml: r!.stdout } : { error: toolMessage(r!) };
+      const had = new Set(before!.stdout.split('\n').map((l) => l.trim()));
+      for (const pool of after!.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !had.has(l))) {
+        await ctx.conn.run(virshArgv('pool-destroy', pool), opts);
+        await ctx.conn.run(virshArgv('pool-undefine', pool), opts);
+      }
     }
     return { exists: false, kickstart, overlayExists: overlay!.rc === 0, printXml };
   },

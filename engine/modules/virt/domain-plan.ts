@@ -9,7 +9,7 @@ import type { Change, Plan, PlanContext } from '../types.ts';
 import { tuneWords } from './bandwidth-plan.ts';
 import { domainShape, specProblems, type DomainSpec } from './domain-args.ts';
 import type { DomainPayload, DomainStep } from './domain-steps.ts';
-import { adoptMacs, buildDomainTree, deviceNode, fillFrom, interfacesOf, normalizeDomain, subsetDiff, type IfaceState } from './domain-xml.ts';
+import { adoptMacs, buildDomainTree, deviceNode, fillFrom, interfacesOf, normalizeDomain, subsetDiff, undescribed, type IfaceState } from './domain-xml.ts';
 import { buildXml, kid, parseXmlRoot, textOf, type XNode } from './xml-tree.ts';
 
 /** domainArgsSchema is virt_domain's argument schema: a description (or a full xml) and the lifecycle. */
@@ -109,7 +109,11 @@ function opSteps(name: string, op: NicOp, layers: Set<Layer>): DomainStep[] {
   }
 }
 
-function desiredTree(args: DomainArgs): XNode | string {
+const SHAPE_KEYS = Object.keys(domainShape).filter((k) => k !== 'name');
+
+function desiredTree(args: DomainArgs): XNode | string | null {
+  // only a name and a state: the definition is not the task's business
+  if (args.xml === undefined && !SHAPE_KEYS.some((k) => (args as Record<string, unknown>)[k] !== undefined)) return null;
   if (args.xml === undefined) return buildDomainTree(args as DomainSpec);
   const root = parseXmlRoot(args.xml, 'domain');
   if (!root) return 'xml has no <domain> element';
@@ -145,6 +149,29 @@ export function planDomain(args: DomainArgs, cur: DomainCurrent, ctx: Pick<PlanC
 
   const desired = desiredTree(args);
   if (typeof desired === 'string') return { changes, failed: true, msg: `${where}: ${desired}` };
+  if (desired === null && ds === undefined) return { changes, failed: true, msg: `${where}: does not exist, and the task describes no domain to define` };
+  const pending: string[] = [];
+  if (desired !== null) {
+    const refused = planDefinition(args, cur, desired, { where, want, running, timeout }, changes, steps, pending);
+    if (refused) return { ...refused, result };
+  }
+
+  planDomainState({ name, want, state, running, timeout, autostart: args.autostart, dominfo: cur.dominfo }, changes, steps);
+  if (pending.length > 0 && want === 'running') result['pending_restart'] = pending;
+  if (changes.length === 0) return { changes, reason: `domain ${name} is ${state} as described (libvirt-added uuid, addresses and defaults ignored)`, result };
+  return { changes, result, payload: { steps } };
+}
+
+/** planDefinition compares the described domain with the existing one (both layers) and adds the changes and steps; it returns a refusal when one needs a restart the task does not allow. */
+function planDefinition(
+  args: DomainArgs, cur: DomainCurrent, desired: XNode,
+  d: { where: string; want: string; running: boolean; timeout: number },
+  changes: Change[], steps: DomainStep[], pending: string[],
+): { changes: Change[]; failed: true; msg: string } | undefined {
+  const { where, want, running, timeout } = d;
+  const name = args.name;
+  // a task that leaves out the boot, disks or NICs keeps them as they are
+  const keep = args.xml === undefined ? undescribed(args as DomainSpec) : new Set<string>();
   normalizeDomain(desired);
   const existing = cur.inactive === null ? undefined : parseXmlRoot(cur.inactive, 'domain');
   if (existing) normalizeDomain(existing);
@@ -153,44 +180,44 @@ export function planDomain(args: DomainArgs, cur: DomainCurrent, ctx: Pick<PlanC
     return { changes, failed: true, msg: `${where}: xml has uuid ${wantUuid}, the existing domain ${textOf(kid(existing, 'uuid'))}; refusing to redefine it` };
   }
   adoptMacs(desired, existing);
-  const pending: string[] = [];
-  let restarting = false;
-
   if (!existing) {
-    changes.push({ property: 'definition', before: null, after: name, class: 'config' });
+    if (desired['@type'] === undefined) desired['@type'] = 'kvm';
+    // started in this same task: it takes effect now, nothing waits for a restart
+    changes.push({ property: 'definition', before: null, after: name, class: want === 'running' ? 'live' : 'config' });
     steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: buildXml('domain', desired) });
-  } else {
-    const rest = subsetDiff(desired, existing);
-    const ops = new Map<string, NicOp>();
+    return undefined;
+  }
+  const rest = subsetDiff(desired, existing, true, keep);
+  const ops = new Map<string, NicOp>();
+  const liveRoot = running && cur.live !== null ? parseXmlRoot(cur.live, 'domain') : undefined;
+  if (!keep.has('devices/interface')) {
     const wantIfs = interfacesOf(desired);
     nicOps(wantIfs, interfacesOf(existing), 'config', ops);
-    const liveRoot = running && cur.live !== null ? parseXmlRoot(cur.live, 'domain') : undefined;
     if (liveRoot) nicOps(wantIfs, interfacesOf(normalizeDomain(liveRoot)), 'live', ops);
-    const restChanges = rest.map((d): Change => ({ ...d, class: RESTART.some((r) => r.test(d.property)) ? 'restart' : 'config' }));
-    const hard = restChanges.filter((c) => c.class === 'restart');
-    // a guest that is being stopped anyway takes them at its next start
-    const stopping = want === 'shutoff';
-    if (hard.length > 0 && running && !stopping && !args.allow_restart) {
-      return { changes: restChanges, failed: true, result, msg: `${where}: ${hard.map((c) => c.property).join(', ')} only change through a restart of the guest, refused without allow_restart: true` };
-    }
-    restarting = hard.length > 0 && running && !stopping;
-    changes.push(...restChanges);
-    if (rest.length > 0) steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: buildXml('domain', fillFrom(desired, existing)) });
-    for (const op of ops.values()) {
-      const lag = !liveRoot || op.layers.size === 2 ? '' : op.layers.has('live') ? ' (live only)' : ' (config only)';
-      changes.push({ property: `${op.property}${lag}`, before: op.before, after: op.after, class: op.layers.has('live') ? 'live' : 'config' });
-      // a redefinition already carries the config side; a restart applies it
-      const layers = new Set([...op.layers].filter((l) => !(l === 'config' && rest.length > 0) && !(l === 'live' && restarting)));
-      if (layers.size > 0) steps.push(...opSteps(name, op, layers));
-    }
-    if (running && !restarting && !stopping) pending.push(...restChanges.map((c) => c.property));
-    if (restarting) steps.push({ stop: { domain: name, timeout } }, { run: virshArgv('start', name) });
   }
-
-  planDomainState({ name, want, state, running, timeout, autostart: args.autostart, dominfo: cur.dominfo }, changes, steps);
-  if (pending.length > 0 && want === 'running') result['pending_restart'] = pending;
-  if (changes.length === 0) return { changes, reason: `domain ${name} is ${state} as described (libvirt-added uuid, addresses and defaults ignored)`, result };
-  return { changes, result, payload: { steps } };
+  // what the running domain already has (the config put back as it runs) waits for no restart
+  const liveDiff = liveRoot ? new Set(subsetDiff(desired, normalizeDomain(structuredClone(liveRoot)), true, keep).map((c) => c.property)) : undefined;
+  const inEffect = new Set(liveDiff ? rest.map((c) => c.property).filter((p) => !liveDiff.has(p)) : []);
+  const restChanges = rest.map((c): Change => ({ ...c, class: RESTART.some((r) => r.test(c.property)) ? 'restart' : inEffect.has(c.property) ? 'live' : 'config' }));
+  const hard = restChanges.filter((c) => c.class === 'restart');
+  // a guest that is being stopped anyway takes them at its next start
+  const stopping = want === 'shutoff';
+  if (hard.length > 0 && running && !stopping && !args.allow_restart) {
+    return { changes: restChanges, failed: true, msg: `${where}: ${hard.map((c) => c.property).join(', ')} only change through a restart of the guest, refused without allow_restart: true` };
+  }
+  const restarting = hard.length > 0 && running && !stopping;
+  changes.push(...restChanges);
+  if (rest.length > 0) steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: buildXml('domain', fillFrom(desired, existing, keep)) });
+  for (const op of ops.values()) {
+    const lag = !liveRoot || op.layers.size === 2 ? '' : op.layers.has('live') ? ' (live only)' : ' (config only)';
+    changes.push({ property: `${op.property}${lag}`, before: op.before, after: op.after, class: op.layers.has('live') ? 'live' : 'config' });
+    // a redefinition already carries the config side; a restart applies it
+    const layers = new Set([...op.layers].filter((l) => !(l === 'config' && rest.length > 0) && !(l === 'live' && restarting)));
+    if (layers.size > 0) steps.push(...opSteps(name, op, layers));
+  }
+  if (running && !restarting && !stopping) pending.push(...restChanges.filter((c) => c.class !== 'live').map((c) => c.property));
+  if (restarting) steps.push({ stop: { domain: name, timeout } }, { run: virshArgv('start', name) });
+  return undefined;
 }
 
 /** planDomainState moves the domain to the wanted run state (start, resume, graceful stop) and sets autostart. */

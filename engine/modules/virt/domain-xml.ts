@@ -60,7 +60,8 @@ export function buildDomainTree(s: DomainSpec): XNode {
     rng: s.rng ? [el({ model: 'virtio' }, { backend: [el({ model: 'random' }, { '#text': '/dev/urandom' })] })] : undefined,
     memballoon: s.memballoon === undefined ? undefined : [el({ model: s.memballoon ? 'virtio' : 'none' })],
   });
-  return el({ type: s.type ?? 'kvm' }, {
+  // no type: the existing domain's stays (a new one gets kvm where it is defined)
+  return el({ type: s.type }, {
     name: txt(s.name),
     memory: s.memory === undefined ? undefined : [el({ unit: 'KiB' }, { '#text': String(s.memory * 1024) })],
     vcpu: s.vcpus === undefined ? undefined : txt(String(s.vcpus)),
@@ -107,6 +108,19 @@ const OWNED = new Set(['devices/disk', 'devices/interface']);
 
 const strip = (p: string): string => p.replace(/\[[^\]]*\]/g, '');
 
+/**
+ * undescribed lists the user-only elements and owned device lists a description leaves out:
+ * they are kept as they are, not removed (a task naming only the memory keeps the disks).
+ */
+export function undescribed(s: DomainSpec): Set<string> {
+  const out = new Set<string>();
+  if (s.boot === undefined) for (const p of ['os/kernel', 'os/initrd', 'os/cmdline']) out.add(p);
+  if (s.tb_cache === undefined) out.add('features/tcg');
+  if (s.disks === undefined) for (const p of ['devices/disk', 'devices/disk/readonly']) out.add(p);
+  if (s.nics === undefined) for (const p of ['devices/interface', 'devices/interface/link', 'devices/interface/bandwidth']) out.add(p);
+  return out;
+}
+
 function keyOf(listPath: string, n: XNode, i: number): string {
   if (listPath === 'devices/interface') return attr(kid(n, 'mac'), 'address') ?? `#${i + 1}`;
   if (listPath === 'devices/disk') return attr(kid(n, 'target'), 'dev') ?? `#${i + 1}`;
@@ -144,7 +158,7 @@ export interface DomainDiff {
  * plus the user-only elements and owned devices `have` has and `want` leaves out. Interfaces are
  * left to the NIC comparison (`skipInterfaces`).
  */
-export function subsetDiff(want: XNode, have: XNode, skipInterfaces = true): DomainDiff[] {
+export function subsetDiff(want: XNode, have: XNode, skipInterfaces = true, keep: ReadonlySet<string> = new Set()): DomainDiff[] {
   const out: DomainDiff[] = [];
   const walk = (w: XNode, h: XNode, path: string, shown: string): void => {
     const bare = strip(path);
@@ -162,7 +176,7 @@ export function subsetDiff(want: XNode, have: XNode, skipInterfaces = true): Dom
       if (skipInterfaces && bp === 'devices/interface') continue;
       const wl = kids(w, name);
       const hl = kids(h, name);
-      if (wl.length === 0 && !USER_ONLY.has(bp) && !OWNED.has(bp)) continue;
+      if (wl.length === 0 && ((!USER_ONLY.has(bp) && !OWNED.has(bp)) || keep.has(bp))) continue;
       for (const { w: wi, h: hi, key } of pairs(bp, wl, hl)) {
         const label = `${shown}${name}${wl.length > 1 || hl.length > 1 || OWNED.has(bp) ? `[${key}]` : ''}`;
         if (wi && hi) walk(wi, hi, `${p}[${key}]`, `${label}.`);
@@ -198,7 +212,7 @@ function mergedOrder(want: string[], have: string[]): string[] {
  * the description owns (user-only elements, listed disks and interfaces) is not carried over, and
  * neither is currentMemory when the memory changes.
  */
-export function fillFrom(want: XNode, have: XNode | undefined): XNode {
+export function fillFrom(want: XNode, have: XNode | undefined, keep: ReadonlySet<string> = new Set()): XNode {
   if (!have) return want;
   // another machine type has another bus layout: libvirt must assign addresses and controllers anew
   const machine = attr(kid(kid(want, 'os'), 'type'), 'machine');
@@ -216,7 +230,7 @@ export function fillFrom(want: XNode, have: XNode | undefined): XNode {
       const bp = strip(p);
       const wl = kids(w, name);
       if (wl.length === 0) {
-        if (USER_ONLY.has(bp) || OWNED.has(bp)) continue;
+        if ((USER_ONLY.has(bp) || OWNED.has(bp)) && !keep.has(bp)) continue;
         if (newBoard && (name === 'address' || bp === 'devices/controller')) continue;
         if (bp === 'currentMemory' && textOf(kid(w, 'memory')) !== '' && textOf(kid(w, 'memory')) !== textOf(kid(h, 'memory'))) continue;
         out[name] = structuredClone(kids(h, name));

@@ -112,6 +112,7 @@ export function imageSpec(args: InstallArgs): DomainSpec {
   const img = args.image!;
   return {
     ...(args as DomainSpec),
+    type: args.type ?? 'kvm',
     disks: [
       { path: img.overlay, format: 'qcow2', target: 'vda', bus: 'virtio', readonly: false },
       ...(img.seed ? [{ path: img.seed, format: 'raw' as const, target: 'vdb', bus: 'virtio' as const, readonly: true }] : []),
@@ -137,9 +138,13 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
     const img = args.image!;
     if (cur.overlayExists) return { changes, failed: true, msg: `${where}: ${img.overlay} already exists and the domain does not; remove the stale overlay first (virt_install never overwrites a disk)`, result };
     const xml = buildXml('domain', buildDomainTree(imageSpec(args)));
-    changes.push({ property: 'overlay', before: null, after: `${img.overlay} on ${img.base}`, class: 'config' });
+    // started in this same task, the new guest runs what was defined: nothing waits for a restart
+    const cls = args.start === false ? 'config' : 'live';
+    changes.push({ property: 'overlay', before: null, after: `${img.overlay} on ${img.base}`, class: cls });
+    // qemu-img creates no directories; a new guest's folder usually does not exist yet
+    steps.push({ run: ['mkdir', '-p', '--', img.overlay.slice(0, img.overlay.lastIndexOf('/')) || '/'] });
     steps.push({ run: ['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', img.base, '--', img.overlay, ...(img.size ? [`${img.size}G`] : [])] });
-    changes.push({ property: 'definition', before: null, after: name, class: 'config' });
+    changes.push({ property: 'definition', before: null, after: name, class: cls });
     steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: xml });
     if (args.start !== false) {
       changes.push({ property: 'state', before: 'absent', after: 'running', class: 'live' });
@@ -155,6 +160,9 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
     changes.push({ property: 'kickstart', before: null, after: target.path, class: 'config', diff: { path: target.path, before: '', after: ks.content } });
     steps.push({ put: target.path, content: ks.content, mode: '0600' });
   }
+  // virt-install creates a new disk only in an existing folder
+  const dirs = [...new Set((args.disks ?? []).filter((d) => d.size).map((d) => d.path.slice(0, d.path.lastIndexOf('/')) || '/'))];
+  if (dirs.length > 0) steps.push({ run: ['mkdir', '-p', '--', ...dirs] });
   const argv = installArgv(args, { inject: true });
   changes.push({ property: 'install', before: null, after: argv, class: 'live' });
   steps.push({ run: argv });
