@@ -25,9 +25,12 @@ export function guardFor(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext, d
   const controller = String(ctx.vars['ansible_host'] ?? ctx.host);
   const carrier = carrierOf(cur.addrs, controller);
   const touched = [device, ...ports];
-  const wantsIt = args.team.ipv4.method === 'static' && args.team.ipv4.address.split('/')[0] === controller;
+  const next = args.team.ipv4.method === 'static' ? args.team.ipv4.address.split('/')[0]! : null;
+  const wantsIt = next === controller;
   if (!wantsIt && (carrier === null || !touched.includes(carrier))) return null;
-  return { timeout: args.checkpoint_timeout, devices: touched, controller, carrier };
+  // the controller's address is the team's and the team takes another one: it moves with it
+  const moves = carrier === device && next !== null && next !== controller;
+  return { timeout: args.checkpoint_timeout, devices: touched, controller, carrier, reconnectTo: moves ? next : null };
 }
 
 const NM = ['org.freedesktop.NetworkManager', '/org/freedesktop/NetworkManager', 'org.freedesktop.NetworkManager'];

@@ -163,5 +163,5 @@ function staticMissing(team: GuestTeam, cur: TeamCurrent): boolean {
 
 /** guardText is the plan's note on a checkpoint-guarded change. */
 export function guardText(g: NonNullable<TeamPayload['guard']>): string {
-  return `; guarded by a NetworkManager checkpoint, rollback after ${g.timeout} s (the controller reaches ${g.controller}${g.carrier ? ` through ${g.carrier}` : ''})`;
+  return `; guarded by a NetworkManager checkpoint, rollback after ${g.timeout} s (the controller reaches ${g.controller}${g.carrier ? ` through ${g.carrier}` : ''}${g.reconnectTo ? `; it reconnects to ${g.reconnectTo}` : ''})`;
 }
