@@ -15,8 +15,9 @@ import type { Connection } from '../../engine/connection/types.ts';
 import { labKeyPaths } from '../../engine/lab/keys.ts';
 import { labDown } from '../../engine/lab/lab-down.ts';
 import { labStatus } from '../../engine/lab/lab-status.ts';
+import { hvHost } from '../../engine/lab/lab-host.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
-import { GUESTS } from '../../engine/lab/topology.ts';
+import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { labLock } from '../helpers/lab-lock.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
@@ -175,15 +176,28 @@ test.serial('nm_team: half-applied (a port profile edited by hand, never activat
   t.deepEqual(run.changes.map((x) => [x.property, x.before, x.after]), [['ports.eth2.prio (running teamd only; the profile has it: half-applied)', 55, 10]]);
 });
 
+// The converged lab runs the seed's bridge ageing 0 (virt_network's hook); set here by hand and
+// restored, as this file only tests the team. With ageing 300 s and notify_peers 3 (interval 0)
+// about one trial in six lost 12-28 pings (bench/RESULTS.md).
+const ageing = async (cs: number): Promise<void> => {
+  const r = await hvHost(HYPERVISORS[0]!).run(['ip', 'link', 'set', 'labbr0', 'type', 'bridge', 'ageing_time', String(cs)]);
+  if (r.rc !== 0) throw new Error(r.stderr);
+};
+
 test.serial('failover drill: 10 trials, at most one ping (100 ms apart) lost in each', async (t) => {
   t.timeout(10 * 60_000);
-  const r = await tsplay('failover-drill.yml');
-  const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings')
-    .map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
-  t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 300 s): lost pings per trial ${JSON.stringify(lost)}`);
-  t.is(lost.length, 10, r.out.slice(-2000));
-  t.true(lost.every((l) => l <= 1), JSON.stringify(lost));
-  t.is(r.rc, 0, r.out.slice(-2000));
+  await ageing(0);
+  try {
+    const r = await tsplay('failover-drill.yml');
+    const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings')
+      .map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
+    t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 0): lost pings per trial ${JSON.stringify(lost)}`);
+    t.is(lost.length, 10, r.out.slice(-2000));
+    t.true(lost.every((l) => l <= 1), JSON.stringify(lost));
+    t.is(r.rc, 0, r.out.slice(-2000));
+  } finally {
+    await ageing(30000);
+  }
 });
 
 // The checkpoint cases connect to vm1 through the team's address; lab up recorded vm1's key for
