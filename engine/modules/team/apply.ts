@@ -10,7 +10,7 @@ import { parseTeamConfig } from '../../probes/teamdctl.ts';
 import { taskOpts } from '../support/task-opts.ts';
 import type { RunResult } from '../../connection/types.ts';
 import type { ApplyResult, ModuleContext } from '../types.ts';
-import { checkpointCreateArgv, checkpointDestroyArgv, checkpointRollbackArgv, devicePathArgv, parseObjectPath } from './guard.ts';
+import { checkpointCreateArgv, checkpointDestroyArgv, checkpointListArgv, checkpointRollbackArgv, devicePathArgv, parseObjectPath } from './guard.ts';
 import type { TeamPayload } from './steps.ts';
 import { diffTeamd, normaliseTeamd } from './teamd-json.ts';
 
@@ -137,12 +137,18 @@ export async function finishGuarded(ctx: ModuleContext, p: TeamPayload, checkpoi
   return { changed: true, msg: `checkpoint ${checkpoint} destroyed after reaching the host${g.reconnectTo ? ` at its new address ${g.reconnectTo}` : ''}` };
 }
 
-// NetworkManager rolls back by itself when the timeout passes: wait for the host where it was.
+// NetworkManager rolls back by itself when the timeout passes: wait for the host where it was,
+// then make sure the checkpoint is gone (rolled back), rolling back now if it is still pending.
 async function rolledBack(ctx: ModuleContext, p: TeamPayload, checkpoint: string, started: number, why: string): Promise<ApplyResult> {
   const g = p.guard!;
   const back = await reopen(ctx, undefined, started + g.timeout * 1000 + 90_000);
-  const tail = back
-    ? `NetworkManager rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s); the host answers again at ${g.controller}`
-    : `NetworkManager should have rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s), but the host does not answer at ${g.controller} either`;
-  return { changed: false, failed: true, msg: `${p.device}: ${why}; ${tail}` };
+  if (!back) {
+    return { changed: false, failed: true, msg: `${p.device}: ${why}; NetworkManager should have rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s), but the host does not answer at ${g.controller} either` };
+  }
+  const list = await back.conn.run(checkpointListArgv(), taskOpts(back));
+  if (list.rc === 0 && list.stdout.includes(`"${checkpoint}"`)) {
+    await back.conn.run(checkpointRollbackArgv(checkpoint), taskOpts(back));
+    return { changed: false, failed: true, msg: `${p.device}: ${why}; the host answers again at ${g.controller}, and tsplay rolled the change back (checkpoint ${checkpoint})` };
+  }
+  return { changed: false, failed: true, msg: `${p.device}: ${why}; NetworkManager rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s); the host answers again at ${g.controller}` };
 }
