@@ -4,13 +4,14 @@
 // team.config / team-port.config, teamd's running config and state, links) dumped before and
 // after; a prio change applied live (no carrier change), a runner change re-activating, a
 // half-applied profile and a stale profile repaired; the failover drill (playbooks/
-// failover-drill.yml); and the checkpoint: a good change moving the address tsplay connects to,
-// and a wrong one that NetworkManager rolls back by itself.
+// failover-drill.yml); the checkpoint: a good change moving the address tsplay connects to,
+// and a wrong one that NetworkManager rolls back by itself; and the bond fallback on vm2 with
+// NetworkManager's team plugin moved aside.
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Connection } from '../../engine/connection/types.ts';
 import { labKeyPaths } from '../../engine/lab/keys.ts';
 import { labDown } from '../../engine/lab/lab-down.ts';
@@ -31,6 +32,14 @@ let upByUs = false;
 const t0 = Date.now();
 
 const vm1 = (): Connection => labConnection('vm1');
+const vm2 = (): Connection => labConnection('vm2');
+
+// vm2 without NetworkManager's team plugin (as on RHEL 10): the .so moved aside, NM restarted.
+const PLUGIN = '/usr/lib/x86_64-linux-gnu/NetworkManager/1.42.4/libnm-device-plugin-team.so';
+const HIDE = `mv ${PLUGIN} /root/team-plugin.hidden && systemctl restart NetworkManager`;
+// back: the bond's profiles and device gone (NM would adopt a leftover bond0 as an external profile), plugin back
+const UNHIDE = `for u in $(nmcli -g UUID,TYPE connection show | awk -F: '$2 == "bond" || $2 == "802-3-ethernet" { print $1 }'); do [ "$(nmcli -g connection.id connection show uuid "$u")" = mgmt ] || nmcli connection delete uuid "$u" >/dev/null; done
+ip link del bond0 2>/dev/null; if [ -e /root/team-plugin.hidden ]; then mv /root/team-plugin.hidden ${PLUGIN} && systemctl restart NetworkManager; fi; true`;
 
 async function must(script: string): Promise<string> {
   const r = await vm1().shell(script);
@@ -52,11 +61,13 @@ test.before(async (t) => {
     t.log(`lab up ${r.seconds.toFixed(0)} s`);
   }
   await must(BARE);
+  await vm2().shell(UNHIDE);
 });
 
 test.after.always(async (t) => {
   try {
     await must(BARE).catch((e: unknown) => t.log(`cleaning vm1: ${String(e)}`));
+    await vm2().shell(UNHIDE).catch((e: unknown) => t.log(`cleaning vm2: ${String(e)}`));
     await closeAll();
     if (upByUs) await labDown((m) => t.log(m));
   } finally {
@@ -78,9 +89,9 @@ interface Run {
   out: string;
 }
 
-/** tsplay runs a playbook through tsplay's CLI against the lab inventory, limited to vm1. */
-async function tsplay(playbook: string, extra: Record<string, unknown> = {}, flags: string[] = []): Promise<Run> {
-  const argv = [join(REPO, 'bin', 'tsplay.js'), join(REPO, 'playbooks', playbook), '-i', join(REPO, 'inventories', 'lab'), '-l', 'vm1', '--output', 'json', '-e', JSON.stringify(extra), ...flags];
+/** tsplay runs a playbook (playbooks/NAME, or an absolute path) through tsplay's CLI against the lab inventory, limited to one host. */
+async function tsplay(playbook: string, extra: Record<string, unknown> = {}, flags: string[] = [], host = 'vm1'): Promise<Run> {
+  const argv = [join(REPO, 'bin', 'tsplay.js'), isAbsolute(playbook) ? playbook : join(REPO, 'playbooks', playbook), '-i', join(REPO, 'inventories', 'lab'), '-l', host, '--output', 'json', '-e', JSON.stringify(extra), ...flags];
   return new Promise((resolve) => {
     const c = spawn(process.execPath, argv);
     let out = '';
@@ -235,4 +246,28 @@ test.serial('checkpoint: a wrong address cuts tsplay off; NetworkManager rolls b
   t.is((await must(CHECKPOINTS)).trim(), 'ao 0');
   t.is(await profiles(), before, 'the profiles as before the change');
   t.deepEqual((await team({}, true)).changes, [], 'rolled back to the converged team');
+});
+
+test.serial('bond fallback on vm2 without the team plugin: the bond converges, a prio change is a live primary change', async (t) => {
+  t.timeout(5 * 60_000);
+  const r = await vm2().shell(HIDE);
+  t.is(r.rc, 0, r.stderr);
+  const play = (first: number, second: number): string => {
+    const file = join(tmp, `bond-${first}.json`);
+    writeFileSync(file, JSON.stringify([{ hosts: 'vm2', gather_facts: false, tasks: [{ name: 'team0 over eth1 and eth2', nm_team: { team: { device: 'team0', runner: 'activebackup', ports: [{ nic: 'eth1', prio: first }, { nic: 'eth2', prio: second }], ipv4: { method: 'static', address: '{{ lab_team_address }}' } } } }] }]));
+    return file;
+  };
+  const bond = async (file: string, check = false): Promise<Outcome> => (await tsplay(file, {}, check ? ['-C'] : [], 'vm2')).events.find((e) => e['type'] === 'host-result') as unknown as Outcome;
+  const made = await bond(play(100, 10));
+  t.is(made.status, 'changed', JSON.stringify(made));
+  t.regex(String(made.result['msg']), /team0 becomes bond bond0: NetworkManager on this host has no team plugin/);
+  t.is((await bond(play(100, 10))).status, 'ok');
+  t.deepEqual((await bond(play(100, 10), true)).changes, []);
+  const carrier2 = (): Promise<string> => vm2().shell('cat /sys/class/net/eth1/carrier_changes /sys/class/net/eth2/carrier_changes /sys/class/net/bond0/carrier_changes').then((x) => x.stdout);
+  const before = await carrier2();
+  const swapped = await bond(play(10, 100));
+  t.deepEqual(swapped.changes.map((c) => [c.property, c.before, c.after, c.class]), [['bond.options.primary', 'eth1', 'eth2', 'live']]);
+  t.is(await carrier2(), before, 'NM reapplied the primary without a link bounce');
+  t.regex((await vm2().shell('cat /proc/net/bonding/bond0')).stdout, /Currently Active Slave: eth2/);
+  t.is((await bond(play(10, 100))).status, 'ok');
 });
