@@ -36,6 +36,12 @@ export class ConnectionPool {
     if (p) await p.then((c) => c.close()).catch(() => undefined);
   }
 
+  /** reopen replaces a host's connection with a new one opened with `vars` (a module's reconnect after its change cut the old one). */
+  async reopen(host: string, vars: () => Vars): Promise<Connection> {
+    await this.drop(host);
+    return this.get(host, vars);
+  }
+
   /** count is how many connections were opened (or tried), for the bench and tests. */
   get count(): number {
     return this.conns.size;

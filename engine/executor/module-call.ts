@@ -70,7 +70,8 @@ export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promi
   const run = tc.pc.run;
   const target = tc.delegate?.to ?? tc.host.name;
   // connection variables (ansible_host: "{{ ... }}") are templated when the connection reads them
-  const conn = mod.local ? controllerOnly : await run.pool.get(target, () => templateVars(connVars(tc, target, vars), site));
+  const open = (address?: string): Vars => templateVars({ ...connVars(tc, target, vars), ...(address !== undefined ? { ansible_host: address } : {}) }, site);
+  const conn = mod.local ? controllerOnly : await run.pool.get(target, () => open());
   const ctx: ModuleContext = {
     host: tc.host.name,
     conn,
@@ -85,6 +86,7 @@ export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promi
     verbosity: run.opts.verbosity,
     task: settings.label,
     pos: task.pos,
+    ...(mod.local ? {} : { reconnect: (address?: string) => run.pool.reopen(target, () => open(address)) }),
   };
   return (await driveModule(mod, ctx, parsed.data)).result;
 }

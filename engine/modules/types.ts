@@ -82,6 +82,12 @@ export interface ModuleContext {
   readonly pos?: SourcePos;
   /** set by the driver for modules with `writeKeys`: names this task's writes across its retries (PutOptions.writer) */
   readonly writer?: Writer;
+  /**
+   * reconnect drops the task's connection to its host and opens a new one, to `address` instead
+   * of ansible_host when given; later tasks on the host use it too. For a module whose own change
+   * can cut or move the connection (nm_team's checkpoint-guarded apply). Absent for local modules.
+   */
+  readonly reconnect?: (address?: string) => Promise<Connection>;
 }
 
 /**

@@ -2,15 +2,15 @@
 // plan runs its steps inside a NetworkManager checkpoint, detached on the guest (setsid), so a cut
 // ssh session cannot stop it half-way; NM rolls the devices back by itself unless the
 // checkpoint is destroyed before its timeout.
-// TODO(executor): the reconnect — when the change moves or bounces the address the controller
-// uses, the pooled connection may be dead; the executor should then open a new one (to the new
-// address when ipv4 changed) within guard.timeout and call finishGuarded on it. Until then a dead
-// connection fails the task as unreachable and NM rolls back after guard.timeout seconds.
+// When the change cuts the session (or moves the address the controller uses), the executor's
+// ctx.reconnect opens a new connection, to the new address when the plan says so, within the
+// checkpoint's timeout; only then is the checkpoint destroyed.
 import { shJoin } from '../../connection/quote.ts';
 import { parseTeamConfig } from '../../probes/teamdctl.ts';
 import { taskOpts } from '../support/task-opts.ts';
+import type { RunResult } from '../../connection/types.ts';
 import type { ApplyResult, ModuleContext } from '../types.ts';
-import { checkpointCreateArgv, checkpointDestroyArgv, checkpointRollbackArgv, devicePathArgv, parseObjectPath } from './guard.ts';
+import { checkpointCreateArgv, checkpointDestroyArgv, checkpointListArgv, checkpointRollbackArgv, devicePathArgv, parseObjectPath } from './guard.ts';
 import type { TeamPayload } from './steps.ts';
 import { diffTeamd, normaliseTeamd } from './teamd-json.ts';
 
@@ -49,6 +49,7 @@ async function applyGuarded(ctx: ModuleContext, p: TeamPayload): Promise<ApplyRe
   const opts = taskOpts(ctx);
   const g = p.guard!;
   const paths = (await ctx.conn.batch(g.devices.map(devicePathArgv), opts)).map((r) => (r.rc === 0 ? parseObjectPath(r.stdout) : null)).filter((x): x is string => x !== null);
+  const started = Date.now();
   const cp = await ctx.conn.run(checkpointCreateArgv(paths, g.timeout), opts);
   const checkpoint = cp.rc === 0 ? parseObjectPath(cp.stdout) : null;
   if (!checkpoint) return { changed: false, failed: true, msg: `could not create a NetworkManager checkpoint: ${(cp.stderr || cp.stdout).trim()}` };
@@ -58,25 +59,96 @@ async function applyGuarded(ctx: ModuleContext, p: TeamPayload): Promise<ApplyRe
     await ctx.conn.run(checkpointRollbackArgv(checkpoint), opts);
     return { changed: false, failed: true, msg: `could not start the guarded change: ${(start.stderr || start.stdout).trim()}` };
   }
-  return finishGuarded(ctx, p, checkpoint);
+  return finishGuarded(ctx, p, checkpoint, started);
 }
 
-/** finishGuarded waits for the detached steps, verifies teamd, then destroys the checkpoint (commit) or rolls back. */
-export async function finishGuarded(ctx: ModuleContext, p: TeamPayload, checkpoint: string): Promise<ApplyResult> {
-  const opts = taskOpts(ctx);
-  const deadline = Date.now() + p.guard!.timeout * 1000 - 5000;
-  let rc = '';
-  while (Date.now() < deadline) {
-    const r = await ctx.conn.run(['cat', RC_FILE(p.device)], opts);
-    if (r.rc === 0 && r.stdout.trim() !== '') { rc = r.stdout.trim(); break; }
-    await new Promise((res) => setTimeout(res, 500));
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+// One command on the host within `ms`: null when the connection broke or the command hung (the
+// change cut the session: a moved address drops its packets, so nothing ever errors by itself).
+async function tryRun(ctx: ModuleContext, argv: string[], ms: number): Promise<RunResult | null> {
+  // the host-side timeout needs the host's answer; a dead session gives none, so race a timer too
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((res) => (timer = setTimeout(() => res(null), ms + 2000)));
+  try {
+    const r = await Promise.race([ctx.conn.run(argv, { ...taskOpts(ctx), timeoutMs: ms }), late]);
+    return r === null || r.timedOut ? null : r;
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
   }
-  const bad = rc === '' ? `the guarded change did not finish within ${p.guard!.timeout} s` : rc !== '0' ? `step failed (exit ${rc})` : await verify(ctx, p);
+}
+
+// A new connection (to `address` when given) before `deadline`, retried; null when none came.
+async function reopen(ctx: ModuleContext, address: string | undefined, deadline: number): Promise<ModuleContext | null> {
+  if (!ctx.reconnect) return null;
+  while (Date.now() < deadline) {
+    try {
+      const next = { ...ctx, conn: await ctx.reconnect(address) };
+      if ((await tryRun(next, ['true'], 5000))?.rc === 0) return next;
+    } catch {
+      // not there yet (the address is still moving) or never (the change cut it off)
+    }
+    await sleep(1000);
+  }
+  return null;
+}
+
+/**
+ * finishGuarded waits for the detached steps, reconnecting when the change cut the connection
+ * (to the team's new address when the plan moves it), verifies teamd, then destroys the checkpoint
+ * (commit) or rolls back. Without a connection before the rollback timeout NetworkManager rolls
+ * back by itself: it then waits for the host at its old address and fails saying so.
+ */
+export async function finishGuarded(ctx: ModuleContext, p: TeamPayload, checkpoint: string, started = Date.now()): Promise<ApplyResult> {
+  const g = p.guard!;
+  // margin for the destroy call to arrive before NetworkManager's own timer fires
+  const deadline = started + g.timeout * 1000 - 3000;
+  let c: ModuleContext | null = ctx;
+  let moved = false;
+  let rc = '';
+  while (c && Date.now() < deadline) {
+    const r = await tryRun(c, ['cat', RC_FILE(p.device)], 5000);
+    if (r === null) {
+      // the session is gone: where the host should answer now
+      moved = g.reconnectTo !== null;
+      c = await reopen(ctx, g.reconnectTo ?? undefined, deadline);
+      continue;
+    }
+    if (r.rc === 0 && r.stdout.trim() !== '') { rc = r.stdout.trim(); break; }
+    await sleep(500);
+  }
+  if (!c) return rolledBack(ctx, p, checkpoint, started, `no connection to ${g.reconnectTo ?? g.controller} within the checkpoint's ${g.timeout} s`);
+  if (g.reconnectTo !== null && !moved) {
+    // the steps finished before the old session noticed: the host must answer at its new address
+    c = await reopen(ctx, g.reconnectTo, deadline);
+    if (!c) return rolledBack(ctx, p, checkpoint, started, `no connection to the new address ${g.reconnectTo} within the checkpoint's ${g.timeout} s`);
+  }
+  const opts = taskOpts(c);
+  const bad = rc === '' ? `the guarded change did not finish within ${g.timeout} s` : rc !== '0' ? `step failed (exit ${rc})` : await verify(c, p);
   if (bad) {
-    await ctx.conn.run(checkpointRollbackArgv(checkpoint), opts);
+    await c.conn.run(checkpointRollbackArgv(checkpoint), opts);
+    if (g.reconnectTo !== null) await reopen(ctx, undefined, Date.now() + 60_000);
     return { changed: true, failed: true, msg: `${bad}; rolled back with NetworkManager checkpoint ${checkpoint}` };
   }
-  const d = await ctx.conn.run(checkpointDestroyArgv(checkpoint), opts);
+  const d = await c.conn.run(checkpointDestroyArgv(checkpoint), opts);
   if (d.rc !== 0) return { changed: true, failed: true, msg: `applied, but the checkpoint could not be destroyed (NetworkManager will roll back): ${(d.stderr || d.stdout).trim()}` };
-  return { changed: true };
+  return { changed: true, msg: `checkpoint ${checkpoint} destroyed after reaching the host${g.reconnectTo ? ` at its new address ${g.reconnectTo}` : ''}` };
+}
+
+// NetworkManager rolls back by itself when the timeout passes: wait for the host where it was,
+// then make sure the checkpoint is gone (rolled back), rolling back now if it is still pending.
+async function rolledBack(ctx: ModuleContext, p: TeamPayload, checkpoint: string, started: number, why: string): Promise<ApplyResult> {
+  const g = p.guard!;
+  const back = await reopen(ctx, undefined, started + g.timeout * 1000 + 90_000);
+  if (!back) {
+    return { changed: false, failed: true, msg: `${p.device}: ${why}; NetworkManager should have rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s), but the host does not answer at ${g.controller} either` };
+  }
+  const list = await back.conn.run(checkpointListArgv(), taskOpts(back));
+  if (list.rc === 0 && list.stdout.includes(`"${checkpoint}"`)) {
+    await back.conn.run(checkpointRollbackArgv(checkpoint), taskOpts(back));
+    return { changed: false, failed: true, msg: `${p.device}: ${why}; the host answers again at ${g.controller}, and tsplay rolled the change back (checkpoint ${checkpoint})` };
+  }
+  return { changed: false, failed: true, msg: `${p.device}: ${why}; NetworkManager rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s); the host answers again at ${g.controller}` };
 }

@@ -25,19 +25,24 @@ export function guardFor(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext, d
   const controller = String(ctx.vars['ansible_host'] ?? ctx.host);
   const carrier = carrierOf(cur.addrs, controller);
   const touched = [device, ...ports];
-  const wantsIt = args.team.ipv4.method === 'static' && args.team.ipv4.address.split('/')[0] === controller;
+  const next = args.team.ipv4.method === 'static' ? args.team.ipv4.address.split('/')[0]! : null;
+  const wantsIt = next === controller;
   if (!wantsIt && (carrier === null || !touched.includes(carrier))) return null;
-  return { timeout: args.checkpoint_timeout, devices: touched, controller, carrier };
+  // the controller's address is the team's and the team takes another one: it moves with it
+  const moves = carrier === device && next !== null && next !== controller;
+  return { timeout: args.checkpoint_timeout, devices: touched, controller, carrier, reconnectTo: moves ? next : null };
 }
 
 const NM = ['org.freedesktop.NetworkManager', '/org/freedesktop/NetworkManager', 'org.freedesktop.NetworkManager'];
 
 /**
- * CHECKPOINT_FLAGS: DELETE_NEW_CONNECTIONS (0x2) and DISCONNECT_NEW_DEVICES (0x4), so a rollback
- * also removes the profiles and the team device the change created; never DESTROY_ALL (0x1),
+ * CHECKPOINT_FLAGS: DELETE_NEW_CONNECTIONS (0x2), so a rollback also removes the profiles the
+ * change created (deleting an active profile takes its device down). Not DISCONNECT_NEW_DEVICES
+ * (0x4): NetworkManager 1.42 refuses it with a device list ("can only be used with an empty
+ * device list"), and an empty list would cover the management NIC too. Never DESTROY_ALL (0x1),
  * which would drop other tools' checkpoints.
  */
-export const CHECKPOINT_FLAGS = 0x6;
+export const CHECKPOINT_FLAGS = 0x2;
 
 /** devicePathArgv asks NetworkManager for a device's D-Bus object path (`o "/org/.../Devices/N"`). */
 export function devicePathArgv(ifname: string): Argv {
@@ -57,6 +62,11 @@ export function checkpointDestroyArgv(path: string): Argv {
 /** checkpointRollbackArgv undoes the change now instead of waiting for the timeout. */
 export function checkpointRollbackArgv(path: string): Argv {
   return ['busctl', 'call', ...NM, 'CheckpointRollback', 'o', path];
+}
+
+/** checkpointListArgv prints the pending checkpoints (`ao N "PATH"...`): a rolled-back or destroyed one is gone. */
+export function checkpointListArgv(): Argv {
+  return ['busctl', 'get-property', ...NM, 'Checkpoints'];
 }
 
 /** parseObjectPath reads busctl's `o "/path"` reply (null when it is not one). */

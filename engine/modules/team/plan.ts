@@ -151,7 +151,7 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
   const restart = changes.filter((c) => c.class === 'restart');
   const how = reactivate ? `re-activate ${ctl.id} (the link bounces)` : 'modify + reapply / teamdctl port update (no link bounce)';
   if (restart.length > 0 && !args.allow_restart) {
-    return { changes, failed: true, payload: payload(steps), msg: `${device}: ${restart.map((c) => c.property).join(', ')} need a re-activation of the team (teamd restarts, the link bounces); set allow_restart: true to allow it` };
+    return { changes, failed: true, payload: payload(steps), msg: `${device}: ${restart.map((c) => c.property).join(', ')} need${restart.length === 1 ? 's' : ''} a re-activation of the team (teamd restarts, the link bounces); set allow_restart: true to allow it` };
   }
   return { changes, payload: payload(steps), msg: `${device}: ${how}${guard ? guardText(guard) : ''}` };
 }
@@ -163,5 +163,5 @@ function staticMissing(team: GuestTeam, cur: TeamCurrent): boolean {
 
 /** guardText is the plan's note on a checkpoint-guarded change. */
 export function guardText(g: NonNullable<TeamPayload['guard']>): string {
-  return `; guarded by a NetworkManager checkpoint, rollback after ${g.timeout} s (the controller reaches ${g.controller}${g.carrier ? ` through ${g.carrier}` : ''})`;
+  return `; guarded by a NetworkManager checkpoint, rollback after ${g.timeout} s (the controller reaches ${g.controller}${g.carrier ? ` through ${g.carrier}` : ''}${g.reconnectTo ? `; it reconnects to ${g.reconnectTo}` : ''})`;
 }

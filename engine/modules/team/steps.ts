@@ -16,6 +16,8 @@ export interface CheckpointGuard {
   /** the controller's address and the device that carries it, for the message */
   readonly controller: string;
   readonly carrier: string | null;
+  /** where the controller finds the host after the change: the team's new address when it moves the controller's (null: the same address) */
+  readonly reconnectTo: string | null;
 }
 
 /** TeamPayload is nm_team's plan payload. */

@@ -122,12 +122,15 @@ function at(o: unknown, path: string): unknown {
 /**
  * quietDiffs drops the diffs a user did not ask for: a value the desired JSON leaves unset whose
  * current value is only the default of the current runner (switching activebackup to roundrobin
- * changes notify_peers' default count from 1 to 0: that follows from the runner, it is not news).
+ * changes notify_peers' default count from 1 to 0; switching to activebackup brings its hwaddr_policy:
+ * that follows from the runner, it is not news).
  */
 export function quietDiffs(diffs: readonly LeafDiff[], have: TeamdJson, wantRaw: unknown): LeafDiff[] {
   const defaults = normaliseTeamd({ runner: { name: at(have.team, 'runner.name') } });
   return diffs.filter((d) => {
     if (at(wantRaw, d.path) !== undefined) return true;
+    // absent now, wanted only as the desired runner's default (hwaddr_policy when switching to activebackup)
+    if (d.before === null) return false;
     const port = /^ports\.([^.]+)\.(.+)$/.exec(d.path);
     const def = port ? at(normalisePort({}), port[2]!) : at(defaults.team, d.path);
     return def === undefined || JSON.stringify(def) !== JSON.stringify(d.before);
