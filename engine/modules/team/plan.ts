@@ -78,18 +78,7 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
   const guard = guardFor(args, cur, ctx, device, nics);
   const payload = (s: TeamStep[]): TeamPayload => ({ steps: s, guard, device, verify: want });
 
-  if (!sorted.controller) {
-    changes.push({ property: `profile ${device}`, before: null, after: `team ${team.runner} over ${nics.join(', ')}`, class: 'live' });
-    steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'team', 'con-name', device, 'ifname', device, 'team.config', teamJson, ...nmcliWords(v4)], why: `create team profile ${device}` });
-    for (const p of team.ports) {
-      const name = portProfileName(device, p.nic);
-      steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'con-name', name, 'ifname', p.nic, 'master', device, 'slave-type', 'team', 'team-port.config', jsonOrEmpty(portConfig(p))], why: `create port profile ${name}` });
-    }
-    changes.push(...removal.changes);
-    steps.push(...removal.steps, { run: ['nmcli', 'connection', 'up', 'id', device], why: `activate ${device}` });
-    for (const n of nics) steps.push({ run: ['nmcli', 'connection', 'up', 'id', portProfileName(device, n)], why: `activate port ${n}` });
-    return { changes, payload: payload(steps), msg: `create ${device} and activate it${guard ? guardText(guard) : ''}` };
-  }
+  if (!sorted.controller) return planCreate({ team, device, nics, teamJson, v4, removal, guard }, payload);
 
   const ctl = sorted.controller.conn;
   const raw = desiredRaw(team);
@@ -123,6 +112,60 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
   changes.push(...removal.changes);
   steps.push(...removal.steps);
 
+  planActivation({ team, device, ctl, sorted, running, runningDiffs, v4, v4Diffs, joins, reactivate, cur }, changes, steps);
+
+  if (changes.length === 0) return { changes, reason: `${device} converged: profiles and running teamd match (teamd defaults filled in)` };
+  const restart = changes.filter((c) => c.class === 'restart');
+  const how = reactivate ? `re-activate ${ctl.id} (the link bounces)` : 'modify + reapply / teamdctl port update (no link bounce)';
+  if (restart.length > 0 && !args.allow_restart) {
+    return { changes, failed: true, payload: payload(steps), msg: `${device}: ${restart.map((c) => c.property).join(', ')} need${restart.length === 1 ? 's' : ''} a re-activation of the team (teamd restarts, the link bounces); set allow_restart: true to allow it` };
+  }
+  return { changes, payload: payload(steps), msg: `${device}: ${how}${guard ? guardText(guard) : ''}` };
+}
+
+/** planCreate is the plan for a guest without the team profile: create team and ports, drop the leftovers, activate. */
+function planCreate(
+  c: { team: NmTeamArgs['team']; device: string; nics: string[]; teamJson: string; v4: ReturnType<typeof ipv4Fields>; removal: ReturnType<typeof removeSteps>; guard: ReturnType<typeof guardFor> },
+  payload: (s: TeamStep[]) => TeamPayload,
+): Plan<TeamPayload> {
+  const { team, device, nics, teamJson, v4, removal, guard } = c;
+  const changes: Change[] = [];
+  const steps: TeamStep[] = [];
+  changes.push({ property: `profile ${device}`, before: null, after: `team ${team.runner} over ${nics.join(', ')}`, class: 'live' });
+  steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'team', 'con-name', device, 'ifname', device, 'team.config', teamJson, ...nmcliWords(v4)], why: `create team profile ${device}` });
+  for (const p of team.ports) {
+    const name = portProfileName(device, p.nic);
+    steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'con-name', name, 'ifname', p.nic, 'master', device, 'slave-type', 'team', 'team-port.config', jsonOrEmpty(portConfig(p))], why: `create port profile ${name}` });
+  }
+  changes.push(...removal.changes);
+  steps.push(...removal.steps, { run: ['nmcli', 'connection', 'up', 'id', device], why: `activate ${device}` });
+  for (const n of nics) steps.push({ run: ['nmcli', 'connection', 'up', 'id', portProfileName(device, n)], why: `activate port ${n}` });
+  return { changes, payload: payload(steps), msg: `create ${device} and activate it${guard ? guardText(guard) : ''}` };
+}
+
+/**
+ * planActivation brings the running teamd to the profiles with the least disruption: a
+ * re-activation where a team-level setting changed, else port configs updated in place and
+ * addresses reapplied (NM cannot reapply team-port settings; teamd takes them live).
+ */
+function planActivation(
+  a: {
+    team: NmTeamArgs['team'];
+    device: string;
+    ctl: { uuid: string; id: string };
+    sorted: ReturnType<typeof sortProfiles>;
+    running: ReturnType<typeof normaliseTeamd> | null;
+    runningDiffs: LeafDiff[];
+    v4: ReturnType<typeof ipv4Fields>;
+    v4Diffs: ReturnType<typeof ipv4Diffs>;
+    joins: string[];
+    reactivate: boolean;
+    cur: TeamCurrent;
+  },
+  changes: Change[],
+  steps: TeamStep[],
+): void {
+  const { team, device, ctl, sorted, running, runningDiffs, v4, v4Diffs, joins, reactivate, cur } = a;
   if (reactivate) {
     steps.push({ run: ['nmcli', 'connection', 'up', 'uuid', ctl.uuid], why: `re-activate ${ctl.id} (teamd restarts with the new config)` });
     for (const p of team.ports) {
@@ -146,14 +189,6 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
       steps.push({ run: ['nmcli', 'device', 'reapply', device], why: `reapply ${ctl.id} to ${device} (no link bounce)` });
     }
   }
-
-  if (changes.length === 0) return { changes, reason: `${device} converged: profiles and running teamd match (teamd defaults filled in)` };
-  const restart = changes.filter((c) => c.class === 'restart');
-  const how = reactivate ? `re-activate ${ctl.id} (the link bounces)` : 'modify + reapply / teamdctl port update (no link bounce)';
-  if (restart.length > 0 && !args.allow_restart) {
-    return { changes, failed: true, payload: payload(steps), msg: `${device}: ${restart.map((c) => c.property).join(', ')} need${restart.length === 1 ? 's' : ''} a re-activation of the team (teamd restarts, the link bounces); set allow_restart: true to allow it` };
-  }
-  return { changes, payload: payload(steps), msg: `${device}: ${how}${guard ? guardText(guard) : ''}` };
 }
 
 function staticMissing(team: GuestTeam, cur: TeamCurrent): boolean {
