@@ -58,7 +58,13 @@ try {
       const t0 = Date.now();
       const r = spawnSync('/usr/bin/time', ['-v', ...argv], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
       const secs = (Date.now() - t0) / 1000;
-      const ok = bh.hs.hosts.every((h) => existsSync(join(h.root, 'big.img')) && createHash('sha1').update(readFileSync(join(h.root, 'big.img'))).digest('hex') === want);
+      const ok = bh.hs.hosts.every(
+        (h) =>
+          existsSync(join(h.root, 'big.img')) &&
+          createHash('sha1')
+            .update(readFileSync(join(h.root, 'big.img')))
+            .digest('hex') === want,
+      );
       console.log(`${name} ${run}: ${mb} MB to ${n} hosts, exit ${r.status}, peak RSS ${maxRss(r.stderr).toFixed(0)} MiB, ${secs.toFixed(1)} s, content ${ok ? 'ok' : 'WRONG'}`);
       if (r.status !== 0) console.log(r.stdout.slice(-1500), r.stderr.slice(-2500));
     }

@@ -15,8 +15,14 @@ export interface GeneratedPlaybook {
 const CYCLE: readonly ((i: number) => { remote: boolean; text: string })[] = [
   (i) => ({ remote: true, text: `    - name: read ${i}\n      command: cat /etc/hostname\n      changed_when: false\n      check_mode: false\n` }),
   (i) => ({ remote: true, text: `    - name: dir ${i}\n      file:\n        path: "{{ bench_root }}/gen/d${i}"\n        state: directory\n        mode: "0755"\n` }),
-  (i) => ({ remote: true, text: `    - name: copy ${i}\n      copy:\n        dest: "{{ bench_root }}/gen/f${i}.conf"\n        content: "task ${i} on {{ inventory_hostname }}\\n"\n        mode: "0644"\n` }),
-  (i) => ({ remote: true, text: `    - name: line ${i}\n      lineinfile:\n        path: "{{ bench_root }}/gen/lines.conf"\n        line: "key${i} = {{ inventory_hostname }}"\n        create: true\n        mode: "0644"\n` }),
+  (i) => ({
+    remote: true,
+    text: `    - name: copy ${i}\n      copy:\n        dest: "{{ bench_root }}/gen/f${i}.conf"\n        content: "task ${i} on {{ inventory_hostname }}\\n"\n        mode: "0644"\n`,
+  }),
+  (i) => ({
+    remote: true,
+    text: `    - name: line ${i}\n      lineinfile:\n        path: "{{ bench_root }}/gen/lines.conf"\n        line: "key${i} = {{ inventory_hostname }}"\n        create: true\n        mode: "0644"\n`,
+  }),
   (i) => ({ remote: true, text: `    - name: stat ${i}\n      stat:\n        path: "{{ bench_root }}/gen"\n      register: st${i}\n` }),
   (i) => ({ remote: false, text: `    - name: fact ${i}\n      set_fact:\n        f${i}: "{{ inventory_hostname }}-${i}"\n` }),
   (i) => ({ remote: false, text: `    - name: debug ${i}\n      debug:\n        msg: "{{ f${i - 1} }}"\n` }),

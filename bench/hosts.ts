@@ -66,7 +66,9 @@ export async function startBenchHosts(n: number): Promise<BenchHosts> {
       const file = join(hs.dir, `inventory-${count}.ini`);
       const lines = hs.hosts.slice(0, count).map((h) => {
         const vars = { ...h.vars, bench_root: h.root };
-        return `${h.name} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+        return `${h.name} ${Object.entries(vars)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`;
       });
       writeFileSync(file, `[bench]\n${lines.join('\n')}\n`);
       return file;
@@ -77,7 +79,10 @@ export async function startBenchHosts(n: number): Promise<BenchHosts> {
 
 /** remoteCpuSeconds is the CPU used so far by the hosts' sshds and everything they started. */
 export function remoteCpuSeconds(hosts: readonly TestHost[]): number {
-  return treeCpuSeconds(readProcTable(), hosts.map((h) => h.pid));
+  return treeCpuSeconds(
+    readProcTable(),
+    hosts.map((h) => h.pid),
+  );
 }
 
 /** waitSessionsGone waits (up to `ms`) until no sshd has a session child left, so its CPU is reaped. */
@@ -85,7 +90,13 @@ export async function waitSessionsGone(hosts: readonly TestHost[], ms = 10_000):
   const deadline = Date.now() + ms;
   for (;;) {
     const t = readProcTable();
-    if (treeOf(t, hosts.map((h) => h.pid)).length <= hosts.length) return true;
+    if (
+      treeOf(
+        t,
+        hosts.map((h) => h.pid),
+      ).length <= hosts.length
+    )
+      return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }

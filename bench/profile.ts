@@ -63,12 +63,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const pb = join(root, 'bench/playbook/site.yml');
     const run = (extra: string[], profDir?: string): number => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/tsplay.js'), pb, '-i', inv, '-f', String(n), '--output', 'json', ...extra], {
-        env: { ...process.env, HOME: b.home },
-        encoding: 'utf8',
-        // the event stream goes to /dev/null: a pipe we read only at the end would fill and block it
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const r = spawnSync(
+        process.execPath,
+        [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/tsplay.js'), pb, '-i', inv, '-f', String(n), '--output', 'json', ...extra],
+        {
+          env: { ...process.env, HOME: b.home },
+          encoding: 'utf8',
+          // the event stream goes to /dev/null: a pipe we read only at the end would fill and block it
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       if (r.status !== 0) process.stderr.write(`tsplay exited ${r.status}: ${r.stderr.slice(-500)}\n`);
       return performance.now() - t0;
     };

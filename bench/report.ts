@@ -75,14 +75,25 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
     const m = r.meta;
     out.push(`- Date: ${m.date}`);
     out.push(`- Command: \`${m.command}\``);
-    out.push(`- Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`);
-    out.push(`- Machine: ${m.machine.cpus} CPUs (${m.machine.model}), ${m.machine.memGiB} GiB; load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
+    out.push(
+      `- Versions: ${Object.entries(m.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ')}`,
+    );
+    out.push(
+      `- Machine: ${m.machine.cpus} CPUs (${m.machine.model}), ${m.machine.memGiB} GiB; load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')}`,
+    );
     const loads = r.runs.flatMap((x) => x.load ?? []);
-    if (loads.length) out.push(`- 1-minute load average during the runs: min ${Math.min(...loads).toFixed(2)}, median ${median(loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)} (${r.runs.length} runs: ${[...new Set(r.runs.map((x) => x.tool))].join(', ')})`);
+    if (loads.length)
+      out.push(
+        `- 1-minute load average during the runs: min ${Math.min(...loads).toFixed(2)}, median ${median(loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)} (${r.runs.length} runs: ${[...new Set(r.runs.map((x) => x.tool))].join(', ')})`,
+      );
     const foreign = r.runs.filter((x) => x.foreignCpuS !== undefined);
     if (foreign.length) {
       const share = foreign.map((x) => (x.foreignCpuS ?? 0) / (x.wallS * m.machine.cpus));
-      out.push(`- Other processes' CPU during the runs (machine busy time minus the tool's and the hosts'), as a share of the ${m.machine.cpus} CPUs: median ${(median(share) * 100).toFixed(0)}%, max ${(Math.max(...share) * 100).toFixed(0)}%`);
+      out.push(
+        `- Other processes' CPU during the runs (machine busy time minus the tool's and the hosts'), as a share of the ${m.machine.cpus} CPUs: median ${(median(share) * 100).toFixed(0)}%, max ${(Math.max(...share) * 100).toFixed(0)}%`,
+      );
     }
     for (const n of m.notes) out.push(`- ${n}`);
     out.push('');
@@ -96,7 +107,10 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
     );
   }
   out.push('## Wall time, CPU, memory, connections', '');
-  out.push('Wall: seconds, min and median of the runs. CPU: median seconds, controller = user+sys of the tool and all its processes (incl. ControlPersist masters); remote = all sshd processes of the hosts and what they ran (incl. session processes that outlived their sshd; all 50 hosts share this machine\'s 2 CPUs with the controller, so remote CPU competes with the controller here). RSS: peak, MB (whole process tree for Ansible). conns/chans: SSH connections and session channels the sshds logged per run (median). "÷ tsplay": this row\'s median wall divided by tsplay\'s in the same scenario (for the floor: by tsplay\'s first run); "CPU ÷ tsplay" the same for controller + remote CPU. check: the run\'s result was verified (exit code, recap, exact converged tree after a first run; no path touched — inode, mtime, ctime, mode, content — by no-change and check runs).', '');
+  out.push(
+    "Wall: seconds, min and median of the runs. CPU: median seconds, controller = user+sys of the tool and all its processes (incl. ControlPersist masters); remote = all sshd processes of the hosts and what they ran (incl. session processes that outlived their sshd; all 50 hosts share this machine's 2 CPUs with the controller, so remote CPU competes with the controller here). RSS: peak, MB (whole process tree for Ansible). conns/chans: SSH connections and session channels the sshds logged per run (median). \"÷ tsplay\": this row's median wall divided by tsplay's in the same scenario (for the floor: by tsplay's first run); \"CPU ÷ tsplay\" the same for controller + remote CPU. check: the run's result was verified (exit code, recap, exact converged tree after a first run; no path touched — inode, mtime, ctime, mode, content — by no-change and check runs).",
+    '',
+  );
   out.push('| hosts | scenario | tool | runs | wall min | wall median | ctl CPU | remote CPU | peak RSS MB | conns | chans | ÷ tsplay | CPU ÷ tsplay | check |');
   out.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const hostCounts = [...new Set(mainSums.map((s) => s.hosts))].sort((a, b) => a - b);
@@ -118,7 +132,10 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   const t10 = (sc: string): Summary | undefined => find('tsplay', sc, 10);
   for (const sc of ['first', 'noop']) {
     const ts = t10(sc);
-    for (const [tool, want] of [['ansible', 100], ['mitogen', 40]] as const) {
+    for (const [tool, want] of [
+      ['ansible', 100],
+      ['mitogen', 40],
+    ] as const) {
       const o = find(tool, sc, 10);
       if (!ts || !o) {
         out.push(`- 10 hosts, ${SCEN[sc]}: tsplay vs ${TOOL_NAME[tool]} ≥ ${want}×: not measured in this run`);
@@ -132,7 +149,8 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   if (fl10) {
     for (const tool of ['ansible', 'mitogen']) {
       const o = find(tool, 'noop', 10) ?? find(tool, 'first', 10);
-      if (o) out.push(`- ceiling at 10 hosts: even the floor process (${f(fl10.wallMed)} s) is only **${(o.wallMed / fl10.wallMed).toFixed(0)}×** faster than ${TOOL_NAME[tool]} (${f(o.wallMed)} s) here`);
+      if (o)
+        out.push(`- ceiling at 10 hosts: even the floor process (${f(fl10.wallMed)} s) is only **${(o.wallMed / fl10.wallMed).toFixed(0)}×** faster than ${TOOL_NAME[tool]} (${f(o.wallMed)} s) here`);
     }
   }
   const fl = find('floor', 'floor', 50);
@@ -140,14 +158,18 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
     const ts = find('tsplay', sc, 50);
     if (ts && fl) {
       const x = ts.wallMed / fl.wallMed;
-      out.push(`- 50 hosts, ${SCEN[sc]}: tsplay ${f(ts.wallMed)} s / floor incl. connection opening ${f(fl.wallMed)} s (connect ${f((fl.floorConnectMs ?? 0) / 1000)} s) = **${x.toFixed(2)}×** (target ≤ 2×): ${x <= 2 ? 'met' : 'MISSED'}`);
+      out.push(
+        `- 50 hosts, ${SCEN[sc]}: tsplay ${f(ts.wallMed)} s / floor incl. connection opening ${f(fl.wallMed)} s (connect ${f((fl.floorConnectMs ?? 0) / 1000)} s) = **${x.toFixed(2)}×** (target ≤ 2×): ${x <= 2 ? 'met' : 'MISSED'}`,
+      );
     }
   }
   for (const fs of mainSums.filter((s) => s.tool === 'floor').sort((a, b) => a.hosts - b.hosts)) {
     const rs = runs.filter((r) => !r.curve && r.tool === 'floor' && r.hosts === fs.hosts && r.floor);
     const conn = median(rs.map((r) => r.floor?.connectMs ?? 0));
     const run = median(rs.map((r) => r.floor?.runMs ?? 0));
-    out.push(`- floor at ${fs.hosts} hosts: process wall ${f(fs.wallMed)} s = node start-up and exit ${f(fs.wallMed - (conn + run) / 1000)} s + opening ${fs.hosts} connections and shells ${f(conn / 1000)} s + ${meta0?.floorCommands ?? '?'} commands per host ${f(run / 1000, 3)} s`);
+    out.push(
+      `- floor at ${fs.hosts} hosts: process wall ${f(fs.wallMed)} s = node start-up and exit ${f(fs.wallMed - (conn + run) / 1000)} s + opening ${fs.hosts} connections and shells ${f(conn / 1000)} s + ${meta0?.floorCommands ?? '?'} commands per host ${f(run / 1000, 3)} s`,
+    );
   }
   const rss = mainSums.filter((s) => s.tool === 'tsplay' && s.hosts === 50);
   if (rss.length) {
@@ -181,7 +203,14 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
           return a && b ? ((b.wallMed - a.wallMed) * 1000) / (k1 - k0) : undefined;
         };
         out.push(`| ms per extra task (${k0}→${k1}) | ${hs.map((n) => perTask(n)?.toFixed(1) ?? '–').join(' | ')} | |`);
-        out.push(`| … per host (ms per host-task) | ${hs.map((n) => { const x = perTask(n); return x === undefined ? '–' : (x / n).toFixed(2); }).join(' | ')} | |`);
+        out.push(
+          `| … per host (ms per host-task) | ${hs
+            .map((n) => {
+              const x = perTask(n);
+              return x === undefined ? '–' : (x / n).toFixed(2);
+            })
+            .join(' | ')} | |`,
+        );
       }
       out.push('');
     }

@@ -47,7 +47,11 @@ const { values } = parseArgs({
   },
 });
 
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const nums = (s: string): number[] => list(s).map(Number);
 const hostCounts = nums(values.hosts);
 const runs = Number(values.runs);
@@ -222,7 +226,11 @@ const maxHosts = Math.max(...jobs.map((j) => j.n));
 const skipped = tools.some((t) => t === 'ansible' || t === 'mitogen') ? hostCounts.filter((n) => n > ansibleMax) : [];
 if (skipped.length) meta.notes.push(`ansible-playbook and Mitogen not run at ${skipped.join(', ')} hosts (--ansible-max-hosts ${ansibleMax}).`);
 if (ansibleRuns !== runs) meta.notes.push(`ansible-playbook and Mitogen: ${ansibleRuns} run(s) per cell, others ${runs}.`);
-log(`bench: ${jobs.length} runs on up to ${maxHosts} hosts; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; results -> ${outFile}`);
+log(
+  `bench: ${jobs.length} runs on up to ${maxHosts} hosts; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}; results -> ${outFile}`,
+);
 const b = await startBenchHosts(maxHosts);
 const floorHostsFile = join(b.hs.dir, 'floor-hosts.json');
 writeFileSync(floorHostsFile, JSON.stringify({ knownHostsFile: b.hs.knownHostsFile, hosts: b.hs.hosts.map((h) => ({ name: h.name, vars: h.vars })) }));

@@ -30,11 +30,7 @@ export function expectedState(name: string, root: string): Map<string, Entry> {
   dir('etc');
   dir('etc/benchapp', '0755');
   file('etc/benchapp/app.conf', '0644', `name=benchapp\nport=8080\nhost=${name}\n`);
-  file(
-    'etc/benchapp/app.env',
-    '0640',
-    `# managed by the benchmark\nAPP_NAME=benchapp\nAPP_PORT=8080\nAPP_USER=root\nAPP_HOST=${name}\nAPP_ROOT=${root}\n`,
-  );
+  file('etc/benchapp/app.env', '0640', `# managed by the benchmark\nAPP_NAME=benchapp\nAPP_PORT=8080\nAPP_USER=root\nAPP_HOST=${name}\nAPP_ROOT=${root}\n`);
   file(
     'etc/benchapp/app.service',
     '0644',

@@ -67,8 +67,13 @@ function crossFolderImports(): Edge[] {
 const folderOf = (p: string): string => p.split('/')[0]!;
 
 test('every engine folder has a place in the layer order', (t) => {
-  const folders = readdirSync(ENGINE, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  t.deepEqual(folders.filter((f) => !layerOf.has(f)), []);
+  const folders = readdirSync(ENGINE, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  t.deepEqual(
+    folders.filter((f) => !layerOf.has(f)),
+    [],
+  );
 });
 
 test('the scanner sees cross-folder imports (loader reads errors and the play model reads template)', (t) => {
@@ -83,5 +88,8 @@ test('no engine file imports from its own layer or a higher one', (t) => {
     const b = layerOf.get(folderOf(e.to));
     return a !== undefined && b !== undefined && b <= a;
   });
-  t.deepEqual(upward.map((e) => `${e.from} -> ${e.to}`), []);
+  t.deepEqual(
+    upward.map((e) => `${e.from} -> ${e.to}`),
+    [],
+  );
 });

@@ -30,8 +30,7 @@ export function splitKeyValues(text: string): string[] {
  * inline JSON/YAML mapping, or `k=v` pairs whose values stay strings.
  */
 export function parseExtraVars(value: string): Record<string, unknown> {
-  const bad = (why: string): TsplayError =>
-    new TsplayError({ code: 'E_OPTION', message: `--extra-vars ${JSON.stringify(value)}: ${why}` });
+  const bad = (why: string): TsplayError => new TsplayError({ code: 'E_OPTION', message: `--extra-vars ${JSON.stringify(value)}: ${why}` });
   if (value.startsWith('@')) {
     const file = value.slice(1);
     let data: unknown;

@@ -35,11 +35,7 @@ export const CONFLICT_RC = 3;
  * `sh -c RENAME_SCRIPT tsplay-rename TEMP TARGET SHA1|- WRITER LAST`; otherwise it removes the temp file
  * and exits CONFLICT_RC.
  */
-export const RENAME_SCRIPT = [
-  ...UNCHANGED_FN,
-  `if ! unchanged "$2" "$3" "$4" "$5"; then rm -f -- "$1"; exit ${CONFLICT_RC}; fi`,
-  'mv -f -- "$1" "$2"',
-].join('\n');
+export const RENAME_SCRIPT = [...UNCHANGED_FN, `if ! unchanged "$2" "$3" "$4" "$5"; then rm -f -- "$1"; exit ${CONFLICT_RC}; fi`, 'mv -f -- "$1" "$2"'].join('\n');
 
 /**
  * PUT_SCRIPT is the fixed sh program that replaces a file atomically when the write needs

@@ -53,7 +53,10 @@ export class FrameReader {
         return;
       }
       this.dropped += at;
-      this.readyInfo = buf.subarray(at + this.ready.length, nl).toString('utf8').trim();
+      this.readyInfo = buf
+        .subarray(at + this.ready.length, nl)
+        .toString('utf8')
+        .trim();
       buf = buf.subarray(nl + 1);
       this.ready = undefined;
       this.onReady?.(this.readyInfo);

@@ -103,9 +103,7 @@ export interface CommandSpec {
 
 /** sudoArgv returns the sudo words that prefix a command for `become` (password never among them). */
 export function sudoArgv(become: BecomeSpec): string[] {
-  return become.password === undefined
-    ? ['sudo', '-n', '-u', become.user, '--']
-    : ['sudo', '-k', '-S', '-p', '', '-u', become.user, '--'];
+  return become.password === undefined ? ['sudo', '-n', '-u', become.user, '--'] : ['sudo', '-k', '-S', '-p', '', '-u', become.user, '--'];
 }
 
 /**

@@ -5,30 +5,13 @@ import { join } from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import type { AnyAuthMethod, Client } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
-import {
-  appendKnownHost,
-  checkHostKey,
-  fingerprint,
-  type HostKeyVerdict,
-  keyTypeOf,
-  knownHostName,
-  knownKeyTypes,
-  loadKnownHosts,
-} from './known-hosts.ts';
+import { appendKnownHost, checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes, loadKnownHosts } from './known-hosts.ts';
 import type { SshTarget } from './ssh-target.ts';
 import { startProxyCommand } from './proxy-command.ts';
 import { SshTransport } from './ssh-transport.ts';
 import type { ConnectOptions } from './types.ts';
 
-const DEFAULT_HOST_KEY_ALGOS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
+const DEFAULT_HOST_KEY_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
 // Ask first for a key type known_hosts already holds for this host, as OpenSSH does, so a
 // host with several keys does not look like a mismatch.
@@ -163,11 +146,18 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     // a proxy that ended says why (its exit and stderr) better than ssh2's "connection lost"
     const msg = proxy?.ended() ?? (e as Error).message ?? String(e);
     if (/authentication methods failed/i.test(msg)) {
-      throw new TsplayError({ code: 'E_AUTH', host: t.name, message: `${t.user}@${t.name} (${t.host}:${t.port}): authentication failed (tried ${authMethods(t, () => {}).map((m) => m.type).join(', ')})` }, { cause: e });
+      throw new TsplayError(
+        {
+          code: 'E_AUTH',
+          host: t.name,
+          message: `${t.user}@${t.name} (${t.host}:${t.port}): authentication failed (tried ${authMethods(t, () => {})
+            .map((m) => m.type)
+            .join(', ')})`,
+        },
+        { cause: e },
+      );
     }
-    const why = /timed out while waiting for handshake/i.test(msg)
-      ? `no SSH handshake within ${timeout / 1000} s (${t.connectTimeoutFrom ?? 'the default connect timeout'})`
-      : msg;
+    const why = /timed out while waiting for handshake/i.test(msg) ? `no SSH handshake within ${timeout / 1000} s (${t.connectTimeoutFrom ?? 'the default connect timeout'})` : msg;
     throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${why}` }, { cause: e });
   }
   const client = ssh.connection as unknown as Client;

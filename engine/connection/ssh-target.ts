@@ -143,7 +143,10 @@ export function resolveTarget(name: string, vars: Record<string, unknown>, opts:
   }
   let via: SshTarget | undefined;
   if (spec !== undefined) {
-    for (const hop of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+    for (const hop of spec
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const t = resolveHop(hop, opts, [...seen, name], configFile);
       // each hop is reached through the one before it, unless the inventory says otherwise
       via = via && !t.via ? { ...t, key: `${t.key}@via:${via.key}`, via } : t;

@@ -125,8 +125,14 @@ export class SshTransport {
     const sftp = this.sftpP;
     this.shellP = undefined;
     this.sftpP = undefined;
-    void sh?.then((x) => x.end(), () => {});
-    void sftp?.then((x) => x.end(), () => {});
+    void sh?.then(
+      (x) => x.end(),
+      () => {},
+    );
+    void sftp?.then(
+      (x) => x.end(),
+      () => {},
+    );
   }
 
   /**
@@ -163,9 +169,10 @@ export class SshTransport {
       const p = this.sftp();
       this.sftpP = p;
       p.then(
-        (s) => s.once('close', () => {
-          if (this.sftpP === p) this.sftpP = undefined;
-        }),
+        (s) =>
+          s.once('close', () => {
+            if (this.sftpP === p) this.sftpP = undefined;
+          }),
         () => {
           if (this.sftpP === p) this.sftpP = undefined;
         },

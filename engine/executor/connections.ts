@@ -33,7 +33,7 @@ export class ConnectionPool {
   async drop(host: string): Promise<void> {
     const p = this.conns.get(host);
     this.conns.delete(host);
-    if (p) await p.then((c) => c.close()).catch(() => undefined);
+    if (p !== undefined) await p.then((c) => c.close()).catch(() => undefined);
   }
 
   /** reopen replaces a host's connection with a new one opened with `vars` (a module's reconnect after its change cut the old one). */

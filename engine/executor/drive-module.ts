@@ -25,22 +25,30 @@ export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args
   const paths = ctx.check ? [] : (mod.writeKeys?.(args) ?? []);
   if (paths.length === 0) return driveOnce(mod, ctx, args);
   const id = randomBytes(8).toString('hex');
-  return withPaths(ctx.conn, paths.map((p) => posix.normalize(p)), async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await driveOnce(mod, { ...ctx, writer: { id, lastTry: attempt === WRITE_ATTEMPTS } }, args);
-      } catch (e) {
-        // another writer (a concurrent run, an editor) replaced the file between read and write:
-        // read it again and plan against what it holds now
-        if (!(e instanceof TsplayError && e.code === 'E_WRITE_CONFLICT')) throw e;
-        if (attempt >= WRITE_ATTEMPTS) {
-          throw new TsplayError({ code: 'E_WRITE_CONFLICT', host: ctx.host, message: `${ctx.host}: ${paths.join(', ')} on ${ctx.conn.host} kept changing between read and write; gave up after ${attempt} attempts` });
+  return withPaths(
+    ctx.conn,
+    paths.map((p) => posix.normalize(p)),
+    async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await driveOnce(mod, { ...ctx, writer: { id, lastTry: attempt === WRITE_ATTEMPTS } }, args);
+        } catch (e) {
+          // another writer (a concurrent run, an editor) replaced the file between read and write:
+          // read it again and plan against what it holds now
+          if (!(e instanceof TsplayError && e.code === 'E_WRITE_CONFLICT')) throw e;
+          if (attempt >= WRITE_ATTEMPTS) {
+            throw new TsplayError({
+              code: 'E_WRITE_CONFLICT',
+              host: ctx.host,
+              message: `${ctx.host}: ${paths.join(', ')} on ${ctx.conn.host} kept changing between read and write; gave up after ${attempt} attempts`,
+            });
+          }
+          // a random, growing pause: two writers retrying in step would collide again and again
+          await sleep(Math.random() * 25 * 2 ** attempt);
         }
-        // a random, growing pause: two writers retrying in step would collide again and again
-        await sleep(Math.random() * 25 * 2 ** attempt);
       }
-    }
-  });
+    },
+  );
 }
 
 /** WRITE_ATTEMPTS bounds read → plan → apply rounds of a write that keeps finding its file changed. */

@@ -41,7 +41,6 @@ export function factVars(facts: Vars): Vars {
   return { ...facts, ansible_facts: short };
 }
 
-
 /**
  * inventoryVars are a host's inventory-level variables; the inventory answers Ansible's implicit
  * localhost (`ansible_connection: local`) and gives nothing for a name it does not know (a delegate).
@@ -112,8 +111,10 @@ export function groupNamesOf(run: RunCtx, host: string): string[] {
 export function makeHostvars(inv: Inventory, run: () => RunCtx): Vars {
   const hv: Vars = {};
   // the other host's variables are templated against its own vars when read, as Ansible's HostVarsVars does
-  const getter = (name: string): (() => Vars) => (): Vars =>
-    hostVarsView({ ...hostLevelVars(run(), name), inventory_hostname: name, inventory_hostname_short: name.split('.')[0] }, name);
+  const getter =
+    (name: string): (() => Vars) =>
+    (): Vars =>
+      hostVarsView({ ...hostLevelVars(run(), name), inventory_hostname: name, inventory_hostname_short: name.split('.')[0] }, name);
   for (const name of inv.hosts.keys()) Object.defineProperty(hv, name, { enumerable: true, get: getter(name) });
   for (const name of LOCALHOST_NAMES) if (!inv.hosts.has(name)) Object.defineProperty(hv, name, { enumerable: false, get: getter(name) });
   return hv;

@@ -106,4 +106,3 @@ export interface Scope {
 export function hostActive(h: HostState): boolean {
   return !h.failed && !h.unreachable && !h.ended;
 }
-

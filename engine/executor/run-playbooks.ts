@@ -21,12 +21,7 @@ export interface ExecuteHooks {
   readonly onDone?: (info: { connections: number }) => void;
 }
 
-function defaultOpener(
-  inventory: Inventory,
-  opts: PlaybookOptions,
-  extra: Partial<ConnectOptions>,
-  emit: (e: ExecEvent) => void,
-): (host: string, vars: Vars) => Promise<Connection> {
+function defaultOpener(inventory: Inventory, opts: PlaybookOptions, extra: Partial<ConnectOptions>, emit: (e: ExecEvent) => void): (host: string, vars: Vars) => Promise<Connection> {
   // a pool of SSH transports per run: a jump host shared by its guests is still one connection,
   // and two runs in one process (tests, the bench) never share channels of one transport
   const sshPool = new SshPool();
@@ -68,14 +63,7 @@ function exitCode(hosts: Iterable<HostState>, interrupted: boolean): number {
  * no new task starts, running ones finish or time out, the recap is still emitted).
  * It never prints; everything it has to say goes through `emit`.
  */
-export async function execute(
-  playbooks: Playbook[],
-  inventory: Inventory,
-  opts: PlaybookOptions,
-  emit: (e: ExecEvent) => void,
-  signal?: AbortSignal,
-  hooks: ExecuteHooks = {},
-): Promise<number> {
+export async function execute(playbooks: Playbook[], inventory: Inventory, opts: PlaybookOptions, emit: (e: ExecEvent) => void, signal?: AbortSignal, hooks: ExecuteHooks = {}): Promise<number> {
   const t0 = performance.now();
   const hosts = new Map<string, HostState>();
   const { groups, groupNames } = groupsOf(inventory);

@@ -209,7 +209,12 @@ export async function flushHandlers(pc: PlayCtx, hosts: readonly HostState[]): P
       await nextTurn();
       if (aborted(pc)) return;
       const eligible = hosts.filter((x) => !x.unreachable && !x.ended && (!x.failed || force));
-      const targets = new Set(pc.handlers.take(h, eligible.map((x) => x.name)));
+      const targets = new Set(
+        pc.handlers.take(
+          h,
+          eligible.map((x) => x.name),
+        ),
+      );
       if (targets.size === 0) continue;
       ran = true;
       const states = eligible.filter((x) => targets.has(x.name));
@@ -241,8 +246,7 @@ export async function walkNodes(pc: PlayCtx, nodes: readonly TaskNode[], hosts: 
     // a role pulled in twice with the same params runs once, as in Ansible
     else if (node.kind === 'block') {
       if (!node.roleDuplicate) await walkBlock(pc, node, hosts, scope);
-    }
-    else await walkInclude(pc, node, hosts, scope);
+    } else await walkInclude(pc, node, hosts, scope);
   }
 }
 
@@ -270,7 +274,12 @@ async function walkBlock(pc: PlayCtx, node: Block, hosts: readonly HostState[], 
     for (const h of stillFailed) h.failed = false;
     const stop = pc.stop;
     pc.stop = false;
-    await walkNodes(pc, node.always, entering.filter((h) => !h.unreachable && !h.ended), childScope(scope, node, scope.rescuable));
+    await walkNodes(
+      pc,
+      node.always,
+      entering.filter((h) => !h.unreachable && !h.ended),
+      childScope(scope, node, scope.rescuable),
+    );
     pc.stop = pc.stop || stop;
     for (const h of stillFailed) if (!h.unreachable) h.failed = true;
   }

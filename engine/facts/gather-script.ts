@@ -16,7 +16,7 @@ export const GATHER_SCRIPT = [
   "echo '@@route'; cat /proc/net/route 2>/dev/null",
   "echo '@@addr'; ip -o -4 addr show 2>/dev/null",
   // `[ -e ]` guards the glob matching nothing; printf keeps one "name mac" pair per line
-  "echo '@@mac'; for d in /sys/class/net/*; do [ -e \"$d/address\" ] && printf '%s %s\\n' \"${d##*/}\" \"$(cat \"$d/address\")\"; done",
+  'echo \'@@mac\'; for d in /sys/class/net/*; do [ -e "$d/address" ] && printf \'%s %s\\n\' "${d##*/}" "$(cat "$d/address")"; done',
   "echo '@@end'",
   'exit 0',
 ].join('\n');

@@ -34,7 +34,11 @@ export function maxFileBytes(): number {
 
 /** formatBytes shows a byte count the way the cap is usually written (16 MiB, 64.6 MiB, 512 KiB). */
 export function formatBytes(n: number): string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (n >= size) return `${n % size === 0 ? n / size : (n / size).toFixed(1)} ${unit}`;
   }
   return `${n} bytes`;

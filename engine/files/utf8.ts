@@ -36,4 +36,3 @@ export function decodeUtf8(buf: Buffer, file: string, what = 'file'): string {
     });
   }
 }
-

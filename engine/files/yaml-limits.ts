@@ -59,7 +59,12 @@ function duplicateKeyProblems(map: Node, posAt: (offset: number) => SourcePos): 
     // merge keys may repeat, as for the `yaml` package and PyYAML
     if (!isScalar(k) || (k.source === '<<' && k.type === 'PLAIN')) continue;
     if (seen.has(k.value)) {
-      out.push({ code: 'E_YAML_DUPLICATE_KEY', message: `duplicate key "${String(k.source ?? k.value)}" in mapping`, pos: posAt(offsetOf(k)), hint: 'YAML keeps only one of them; remove or rename one' });
+      out.push({
+        code: 'E_YAML_DUPLICATE_KEY',
+        message: `duplicate key "${String(k.source ?? k.value)}" in mapping`,
+        pos: posAt(offsetOf(k)),
+        hint: 'YAML keeps only one of them; remove or rename one',
+      });
     }
     seen.add(k.value);
   }
@@ -86,7 +91,12 @@ export function documentLimitProblems(doc: Document.Parsed, posAt: (offset: numb
     if (w.code !== 'TAG_RESOLVE_FAILED') continue;
     const tag = /Unresolved tag: (\S+)/.exec(w.message)?.[1] ?? '';
     if (allowedTags?.includes(tag)) continue;
-    out.push({ code: 'E_YAML_SYNTAX', message: `could not determine a constructor for the tag '${tag}'`, pos: posAt(w.pos[0]), hint: 'tsplay, like Ansible, builds no Python objects from YAML: remove the tag' });
+    out.push({
+      code: 'E_YAML_SYNTAX',
+      message: `could not determine a constructor for the tag '${tag}'`,
+      pos: posAt(w.pos[0]),
+      hint: 'tsplay, like Ansible, builds no Python objects from YAML: remove the tag',
+    });
   }
   const root = doc.contents;
   if (!root || !isCollection(root)) return out;
@@ -120,7 +130,12 @@ export function documentLimitProblems(doc: Document.Parsed, posAt: (offset: numb
       top.size += size;
       added += size;
       if (added > ALIAS_BUDGET + 10 * written) {
-        out.push({ code: 'E_YAML_LIMIT', message: `aliases expand this file to more than ${ALIAS_BUDGET + 10 * written} values (alias *${kid.source} adds ${size})`, pos: posAt(offsetOf(kid)), hint: 'a YAML alias bomb? write the data out, or use fewer nested aliases' });
+        out.push({
+          code: 'E_YAML_LIMIT',
+          message: `aliases expand this file to more than ${ALIAS_BUDGET + 10 * written} values (alias *${kid.source} adds ${size})`,
+          pos: posAt(offsetOf(kid)),
+          hint: 'a YAML alias bomb? write the data out, or use fewer nested aliases',
+        });
         return out;
       }
       continue;

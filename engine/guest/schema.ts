@@ -24,7 +24,10 @@ export const nicSchema = z.strictObject({
   name: ifname,
   mac: z.string(),
   network: netName,
-  model: z.string().regex(/^[a-z0-9-]+$/).default('virtio'),
+  model: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('virtio'),
   bandwidth: z.strictObject({ inbound: bandwidthDir.optional(), outbound: bandwidthDir.optional() }).optional(),
   /** the emulated NIC's link (virsh domif-setlink); default up */
   link: z.enum(['up', 'down']).optional(),
@@ -56,7 +59,12 @@ const linkWatchSchema = z.discriminatedUnion('name', [
 // teamd keeps prio in an int32 and the LACP values in 16 bits (team-port.prio, lacp-prio, lacp-key in NM)
 const portSchema = z.strictObject({
   nic: ifname,
-  prio: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
+  prio: z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1)
+    .optional(),
   sticky: z.boolean().optional(),
   queue_id: count.optional(),
   lacp_prio: count.max(65535).optional(),
@@ -72,7 +80,10 @@ const ipv4Schema = z.discriminatedUnion('method', [
     method: z.literal('static'),
     // zod's own message ("Invalid IPv4 range") does not say that only the prefix length is missing
     address: z.cidrv4({
-      error: (i) => (typeof i.input === 'string' && z.ipv4().safeParse(i.input).success ? `${i.input} has no prefix length: write it as ${i.input}/24 (the /NN of its network)` : 'an IPv4 address with its prefix length, e.g. 192.168.100.17/24'),
+      error: (i) =>
+        typeof i.input === 'string' && z.ipv4().safeParse(i.input).success
+          ? `${i.input} has no prefix length: write it as ${i.input}/24 (the /NN of its network)`
+          : 'an IPv4 address with its prefix length, e.g. 192.168.100.17/24',
     }),
     gateway: z.ipv4().optional(),
     dns: z.array(z.ipv4()).default([]),
@@ -112,11 +123,17 @@ const partitionSchema = z.strictObject({
   mount: z.string().regex(/^(\/[^\s]*|swap|biosboot)$/, 'a mount point, swap or biosboot'),
   size: z.number().int().positive(),
   grow: z.boolean().default(false),
-  fstype: z.string().regex(/^[a-z0-9]+$/, 'a file system type such as xfs').optional(),
+  fstype: z
+    .string()
+    .regex(/^[a-z0-9]+$/, 'a file system type such as xfs')
+    .optional(),
 });
 
 const diskSchema = z.strictObject({
-  device: z.string().regex(/^[a-z0-9]+$/).default('vda'),
+  device: z
+    .string()
+    .regex(/^[a-z0-9]+$/)
+    .default('vda'),
   /** auto = autopart (LVM), plain = autopart without LVM, custom = the partitions list */
   layout: z.enum(['auto', 'plain', 'custom']).default('auto'),
   partitions: z.array(partitionSchema).default([]),
@@ -130,7 +147,10 @@ const pxeSchema = z.strictObject({
   ks_base_url: url.optional(),
   /** the NIC that PXE-boots; default the first team port */
   boot_nic: ifname.optional(),
-  extra_args: z.string().regex(/^[^\n\r'"`\\]*$/, 'kernel arguments on one line, without quotes').default(''),
+  extra_args: z
+    .string()
+    .regex(/^[^\n\r'"`\\]*$/, 'kernel arguments on one line, without quotes')
+    .default(''),
   /** EL7 only: use the old `ks=` / `ksdevice=` spelling instead of `inst.ks=` */
   legacy_ks: z.boolean().default(false),
 });
@@ -139,9 +159,18 @@ const pxeSchema = z.strictObject({
 export const guestShape = z.strictObject({
   os: z.string(),
   hostname: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'a host name (letters, digits, -, dots)'),
-  timezone: z.string().regex(/^[A-Za-z0-9_+/-]+$/, 'a time zone such as Europe/Berlin').default('UTC'),
-  lang: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
-  keyboard: z.string().regex(/^[A-Za-z0-9_()-]+$/, 'a keyboard layout such as us').default('us'),
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z0-9_+/-]+$/, 'a time zone such as Europe/Berlin')
+    .default('UTC'),
+  lang: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]+$/, 'a locale such as en_US.UTF-8')
+    .default('en_US.UTF-8'),
+  keyboard: z
+    .string()
+    .regex(/^[A-Za-z0-9_()-]+$/, 'a keyboard layout such as us')
+    .default('us'),
   timeservers: z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'an NTP server name or address')).default([]),
   selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
   root: z.strictObject({

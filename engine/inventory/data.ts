@@ -125,7 +125,7 @@ export class InventoryData {
     let h = this.hosts.get(name);
     if (!h) {
       h = new HostNode(name, pos);
-      if (port) h.vars["ansible_port"] = port;
+      if (port) h.vars['ansible_port'] = port;
       h.source = this.currentSource;
       this.hosts.set(name, h);
     }

@@ -58,7 +58,11 @@ export class AnsibleInventory implements Inventory {
     }
     this.scope = {
       groupNames: () => data.groups.keys(),
-      groupHosts: (name) => data.groups.get(name)?.allHosts().map((h) => h.name) ?? [],
+      groupHosts: (name) =>
+        data.groups
+          .get(name)
+          ?.allHosts()
+          .map((h) => h.name) ?? [],
       hostNames: () => data.hosts.keys(),
       hasHost: (name) => data.hosts.has(name),
     };

@@ -69,11 +69,7 @@ class IniReader {
     const m = SECTION.exec(line);
     if (m) return this.section(m[1] ?? '', m[2] ?? 'hosts', lead);
     if (line.startsWith('[') && line.endsWith(']')) {
-      this.fail(
-        'E_INV_SYNTAX',
-        `Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`,
-        lead + 1,
-      );
+      this.fail('E_INV_SYNTAX', `Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`, lead + 1);
       this.state = 'skip';
       return;
     }
@@ -217,7 +213,12 @@ class IniReader {
   reportPending(): void {
     for (const p of this.pending.values()) {
       if (p.state === 'vars') {
-        this.diags.add({ code: 'E_INV_GROUP', message: `Section [${p.name}:vars] not valid for undefined group: ${p.name}`, pos: p.pos, hint: `declare the group with [${p.name}] or [${p.name}:children]` });
+        this.diags.add({
+          code: 'E_INV_GROUP',
+          message: `Section [${p.name}:vars] not valid for undefined group: ${p.name}`,
+          pos: p.pos,
+          hint: `declare the group with [${p.name}] or [${p.name}:children]`,
+        });
       } else {
         const parent = p.parents[p.parents.length - 1] ?? '';
         this.diags.add({ code: 'E_INV_GROUP', message: `Section [${parent}:children] includes undefined group: ${p.name}`, pos: p.pos, hint: `declare the group with [${p.name}]` });

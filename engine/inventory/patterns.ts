@@ -35,7 +35,12 @@ export function splitHostPattern(pattern: string): string[] {
   else {
     parts = pattern.match(SPLIT_TOKEN) ?? [];
     const rest = pattern.replace(SPLIT_TOKEN, '').replace(/[\s:]/g, '');
-    if (rest !== '') throw new TsplayError({ code: 'E_PATTERN', message: `Invalid host pattern '${pattern}': unbalanced "${rest[0]}"`, hint: 'a [ starts a subscript like web[0] or a character class inside ~regex, and needs its ]' });
+    if (rest !== '')
+      throw new TsplayError({
+        code: 'E_PATTERN',
+        message: `Invalid host pattern '${pattern}': unbalanced "${rest[0]}"`,
+        hint: 'a [ starts a subscript like web[0] or a character class inside ~regex, and needs its ]',
+      });
   }
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
@@ -123,7 +128,8 @@ function matchOne(scope: PatternScope, pattern: string): string[] {
 export function matchHosts(scope: PatternScope, pattern: string | readonly string[]): string[] {
   const raw = typeof pattern === 'string' ? splitHostPattern(pattern) : pattern.flatMap((p) => splitHostPattern(p));
   // Ansible reads an empty pattern as `all`; a `-l "$HOSTS"` whose variable is unset must not select every host
-  if (typeof pattern === 'string' && raw.length === 0) throw new TsplayError({ code: 'E_PATTERN', message: `empty host pattern '${pattern}'`, hint: 'name a group, a host or a pattern; "all" selects every host' });
+  if (typeof pattern === 'string' && raw.length === 0)
+    throw new TsplayError({ code: 'E_PATTERN', message: `empty host pattern '${pattern}'`, hint: 'name a group, a host or a pattern; "all" selects every host' });
   let hosts: string[] = [];
   for (const p of orderPatterns(raw)) {
     if (scope.hasHost(p)) {

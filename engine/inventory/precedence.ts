@@ -59,6 +59,9 @@ export function mergeVarLayers(layers: readonly VarLayer[]): Vars {
 /** precedenceMarkdown renders PRECEDENCE as the markdown table the README shows. */
 export function precedenceMarkdown(): string {
   // widened: with today's rows TypeScript would narrow a not-implemented row's `where` to ''
-  const rows = PRECEDENCE.map((p: { readonly label: string; readonly implemented: boolean; readonly where: string }, i) => `| ${i + 1} | ${p.label} | ${p.implemented ? `yes (${p.where})` : p.where ? `no: ${p.where}` : 'no'} |`);
+  const rows = PRECEDENCE.map(
+    (p: { readonly label: string; readonly implemented: boolean; readonly where: string }, i) =>
+      `| ${i + 1} | ${p.label} | ${p.implemented ? `yes (${p.where})` : p.where ? `no: ${p.where}` : 'no'} |`,
+  );
   return ['| # (lowest first) | Ansible level | tsplay |', '|---|---|---|', ...rows].join('\n');
 }

@@ -39,7 +39,6 @@ function removeInternal(v: Vars): Vars {
   return out;
 }
 
-
 // ansible-inventory: json.dumps(indent=4, sort_keys=True) through an encoder marking unsafe strings
 const INVENTORY_JSON = { indent: 4, sortKeys: true, unsafeMarkers: true } as const;
 /** RenderOptions are the ansible-inventory flags that change what is shown. */

@@ -68,7 +68,12 @@ export function parseSourcePath(path: string, inv: InventoryData, diags: Diagnos
     return;
   }
   if (text.startsWith('#!') || isExecutable(path)) {
-    diags.add({ code: 'E_INV_SOURCE', message: 'inventory scripts (executable files or files starting with #!) are not supported by tsplay', pos, hint: 'write the inventory as INI or YAML, or drop the execute bit' });
+    diags.add({
+      code: 'E_INV_SOURCE',
+      message: 'inventory scripts (executable files or files starting with #!) are not supported by tsplay',
+      pos,
+      hint: 'write the inventory as INI or YAML, or drop the execute bit',
+    });
     return;
   }
   const ext = extname(path);

@@ -81,7 +81,12 @@ class YamlInventoryReader {
     const keyPos = nodePos(src, keyNode);
     const data = conv.deref(dataNode);
     if (typeof nameT.value !== 'string' || nameT.value === '') {
-      diags.add({ code: 'E_INV_GROUP', message: `Invalid group name supplied, expected a string but got ${typeName(nameT.value)} for ${String(nameT.value)}`, pos: keyPos, hint: 'quote the group name' });
+      diags.add({
+        code: 'E_INV_GROUP',
+        message: `Invalid group name supplied, expected a string but got ${typeName(nameT.value)} for ${String(nameT.value)}`,
+        pos: keyPos,
+        hint: 'quote the group name',
+      });
       return undefined;
     }
     const group = nameT.value;

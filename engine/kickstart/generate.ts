@@ -129,11 +129,9 @@ function renderGuest(host: string, g: Guest, os: OsTarget, dirs: string[], sink:
   for (const w of ctx.warnings) warnings.push({ code: 'KS_TEAM_FALLBACK', severity: 'warning', message: w, host, pos: locate(['team']) });
   const rendered = renderKickstart(ctx, dirs, host);
   const ksPath = `ks/${host}.ks`;
-  const expectTeam = hasTeaming(os)
-    ? { device: g.team.device, ports: g.team.ports.map((p) => ({ name: p.nic, config: portConfig(p) })), config: installerTeamConfig(g.team) }
-    : undefined;
+  const expectTeam = hasTeaming(os) ? { device: g.team.device, ports: g.team.ports.map((p) => ({ name: p.nic, config: portConfig(p) })), config: installerTeamConfig(g.team) } : undefined;
   const findings = lintKickstart(rendered.text, os, { host, file: ksPath, origins: rendered.origins, expectTeam, addressesChecked: true });
-  for (const f of findings) (f.severity === 'error' ? errors.push(findingToError(f)) : warnings.push(f));
+  for (const f of findings) f.severity === 'error' ? errors.push(findingToError(f)) : warnings.push(f);
   const pxe = pxeFiles(host, g, os);
   const nic = bootNic(g);
   return {

@@ -69,7 +69,10 @@ export function locateVar(files: readonly string[], host: string, path: readonly
   });
   for (let len = path.length; len >= 0; len--) {
     const sub = path.slice(0, len);
-    for (const [top, requireHost] of [['guest', true], ['guest_defaults', false]] as const) {
+    for (const [top, requireHost] of [
+      ['guest', true],
+      ['guest_defaults', false],
+    ] as const) {
       for (const { file, lc, doc } of parsed) {
         const roots: Node[] = [];
         const isHostVars = basename(dirname(file)) === 'host_vars';

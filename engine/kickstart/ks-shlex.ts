@@ -4,7 +4,7 @@ const COMMENTS = { comments: true } as const;
 
 /** ShlexResult is a line split into words, or the reason Python's shlex would refuse it. */
 export type ShlexResult =
-  | { ok: true; words: string[]; /** 1-based column of a `#` that cut a word short (it still starts a comment) */ midWordHash?: number }
+  | { ok: true; words: string[] /** 1-based column of a `#` that cut a word short (it still starts a comment) */; midWordHash?: number }
   | { ok: false; error: string; col: number };
 
 /**

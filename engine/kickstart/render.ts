@@ -97,8 +97,14 @@ export function renderKickstart(ctx: object, dirs: readonly string[], host: stri
   for (const [name, fn] of Object.entries(HELPERS)) {
     hb.registerHelper(name, LENIENT_HELPERS.has(name) ? (...args: unknown[]) => fn(...args.slice(0, -1)) : strictHelper(name, fn));
   }
-  hb.registerHelper('ksq', strictHelper('ksq', (v: unknown) => ksQuote(String(v))));
-  hb.registerHelper('pyjson', strictHelper('pyjson', (v: unknown) => pyJson(v)));
+  hb.registerHelper(
+    'ksq',
+    strictHelper('ksq', (v: unknown) => ksQuote(String(v))),
+  );
+  hb.registerHelper(
+    'pyjson',
+    strictHelper('pyjson', (v: unknown) => pyJson(v)),
+  );
   const fileList = [...files.values()];
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
   for (const [name, file] of files) {

@@ -78,7 +78,9 @@ export function planTree(dir: string, tree: GeneratedTree): TreePlan {
     }
   }
   if (old.problem) {
-    const stale = Object.values(old.hosts).flatMap((e) => (Array.isArray(e.files) ? e.files : [])).filter((p) => !(p in owned) && existsSync(join(dir, p)));
+    const stale = Object.values(old.hosts)
+      .flatMap((e) => (Array.isArray(e.files) ? e.files : []))
+      .filter((p) => !(p in owned) && existsSync(join(dir, p)));
     for (const p of stale) kept.push(`${p}: no longer generated, but ${old.problem}; left in place (remove it yourself)`);
   }
   const index = { path: INDEX_FILE, content: indexContent(hosts, owned) };

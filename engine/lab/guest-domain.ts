@@ -10,11 +10,15 @@ import { hypervisorOf, type GuestSpec } from './topology.ts';
 /** domainXml is the definition of a lab guest. */
 export function domainXml(g: GuestSpec, image: BaseImage, f: GuestFiles): string {
   const hv = hypervisorOf(g);
-  const nics = g.macs.map((mac) => `    <interface type='network'>
+  const nics = g.macs
+    .map(
+      (mac) => `    <interface type='network'>
       <mac address='${mac}'/>
       <source network='${hv.network}'/>
       <model type='virtio'/>
-    </interface>`).join('\n');
+    </interface>`,
+    )
+    .join('\n');
   return `<domain type='qemu'>
   <name>${g.name}</name>
   <memory unit='MiB'>${g.memoryMiB}</memory>

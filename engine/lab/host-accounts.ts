@@ -5,9 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { mustRun, runTool } from './lab-host.ts';
 
 /** LIBVIRT_DIRS are the mount points the per-hypervisor mount namespaces bind over. */
-export const LIBVIRT_DIRS: readonly string[] = [
-  '/etc/libvirt', '/run/libvirt', '/var/lib/libvirt', '/var/log/libvirt', '/var/cache/libvirt',
-];
+export const LIBVIRT_DIRS: readonly string[] = ['/etc/libvirt', '/run/libvirt', '/var/lib/libvirt', '/var/log/libvirt', '/var/cache/libvirt'];
 
 /** ensureHostAccounts creates groups kvm, libvirt, libvirt-qemu, user libvirt-qemu and libvirt's dirs. */
 export async function ensureHostAccounts(): Promise<void> {
@@ -16,8 +14,18 @@ export async function ensureHostAccounts(): Promise<void> {
   }
   if ((await runTool(['getent', 'passwd', 'libvirt-qemu'])).rc !== 0) {
     await mustRun('accounts', [
-      'useradd', '--system', '--no-create-home', '--home-dir', '/var/lib/libvirt', '--shell', '/usr/sbin/nologin',
-      '--gid', 'libvirt-qemu', '--groups', 'kvm', 'libvirt-qemu',
+      'useradd',
+      '--system',
+      '--no-create-home',
+      '--home-dir',
+      '/var/lib/libvirt',
+      '--shell',
+      '/usr/sbin/nologin',
+      '--gid',
+      'libvirt-qemu',
+      '--groups',
+      'kvm',
+      'libvirt-qemu',
     ]);
   }
   for (const d of LIBVIRT_DIRS) mkdirSync(d, { recursive: true });

@@ -3,16 +3,32 @@ import { mustRun, runTool } from './lab-host.ts';
 
 /** HOST_PACKAGES is what a fresh Debian 12 host needs to run the lab (FIELD-NOTES' verified list). */
 export const HOST_PACKAGES: readonly string[] = [
-  'qemu-system-x86', 'qemu-utils', 'libvirt-daemon', 'libvirt-daemon-driver-qemu', 'libvirt-clients',
-  'dnsmasq-base', 'iptables', 'debootstrap', 'bridge-utils', 'iproute2', 'openssh-client',
-  'openssh-server', 'e2fsprogs', 'iputils-ping', 'ethtool', 'util-linux',
+  'qemu-system-x86',
+  'qemu-utils',
+  'libvirt-daemon',
+  'libvirt-daemon-driver-qemu',
+  'libvirt-clients',
+  'dnsmasq-base',
+  'iptables',
+  'debootstrap',
+  'bridge-utils',
+  'iproute2',
+  'openssh-client',
+  'openssh-server',
+  'e2fsprogs',
+  'iputils-ping',
+  'ethtool',
+  'util-linux',
 ];
 
 /** missingPackages returns the packages from `pkgs` dpkg does not report as installed. */
 export async function missingPackages(pkgs: readonly string[]): Promise<string[]> {
   const r = await runTool(['dpkg-query', '-W', '-f=${Package} ${Status}\\n', ...pkgs]);
   const ok = new Set(
-    r.stdout.split('\n').filter((l) => l.endsWith(' install ok installed')).map((l) => l.split(' ')[0]),
+    r.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' install ok installed'))
+      .map((l) => l.split(' ')[0]),
   );
   return pkgs.filter((p) => !ok.has(p));
 }

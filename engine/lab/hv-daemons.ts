@@ -14,16 +14,24 @@ function sshdConfig(hv: HypervisorSpec): string {
   const p = hvPaths(hv);
   return [
     '# tsplay lab hypervisor sshd (runs inside the hypervisor namespace)',
-    'Port 22', 'ListenAddress 127.0.0.1',
-    `HostKey ${hostKeyPath(hv.name)}`, `PidFile ${p.sshdPid}`,
+    'Port 22',
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKeyPath(hv.name)}`,
+    `PidFile ${p.sshdPid}`,
     `AuthorizedKeysFile ${labKeyPaths().authorizedKeys}`,
-    'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'UsePAM no', 'UseDNS no',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'UseDNS no',
     // a clean HOME: root's real ~/.bashrc (pyenv init) costs up to 0.8 s per exec here
     `SetEnv HOME=${p.home}`,
     // jumps to the guests are direct-tcpip channels through this sshd
-    'AllowTcpForwarding yes', 'MaxSessions 32', 'MaxStartups 32:30:64',
-    'Subsystem sftp /usr/lib/openssh/sftp-server', '',
+    'AllowTcpForwarding yes',
+    'MaxSessions 32',
+    'MaxStartups 32:30:64',
+    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    '',
   ].join('\n');
 }
 
@@ -61,6 +69,15 @@ export async function ensureLibvirtd(hv: HypervisorSpec): Promise<{ virtlogd: nu
     await waitFor('libvirtd', 'libvirtd', async () => livePid(p.libvirtdPid) !== undefined, 15_000);
   }
   // libvirtd answers once virsh can list its domains
-  await waitFor('libvirtd', 'libvirtd socket', () => readOn(on, 'libvirtd', { doms: virsh.listProbe() }).then(() => true, () => false), 30_000);
+  await waitFor(
+    'libvirtd',
+    'libvirtd socket',
+    () =>
+      readOn(on, 'libvirtd', { doms: virsh.listProbe() }).then(
+        () => true,
+        () => false,
+      ),
+    30_000,
+  );
   return { virtlogd: livePid(p.virtlogdPid) ?? 0, libvirtd: livePid(p.libvirtdPid) ?? 0 };
 }

@@ -17,7 +17,6 @@ import type { HypervisorSpec } from './topology.ts';
 
 const STEP = 'namespace';
 
-
 /** netnsExists says whether `ip netns` knows the namespace. */
 export async function netnsExists(name: string): Promise<boolean> {
   const { all } = await readOn(LAB_HOST, STEP, { all: ip.netnsListProbe() });
@@ -52,8 +51,17 @@ const LIBVIRTD_CONF = `log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 
 function writeLibvirtConfig(hv: HypervisorSpec): void {
   const p = hvPaths(hv);
-  for (const d of [p.etc, join(p.etc, 'qemu', 'networks'), join(p.lib, 'qemu'), join(p.lib, 'images'),
-    join(p.lib, 'dnsmasq'), join(p.lib, 'network'), join(p.log, 'qemu'), join(p.cache, 'qemu'), p.home]) {
+  for (const d of [
+    p.etc,
+    join(p.etc, 'qemu', 'networks'),
+    join(p.lib, 'qemu'),
+    join(p.lib, 'images'),
+    join(p.lib, 'dnsmasq'),
+    join(p.lib, 'network'),
+    join(p.log, 'qemu'),
+    join(p.cache, 'qemu'),
+    p.home,
+  ]) {
     mkdirSync(d, { recursive: true });
   }
   for (const f of ['libvirt.conf', 'libvirt-admin.conf']) {

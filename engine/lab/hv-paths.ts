@@ -28,11 +28,20 @@ export interface HvPaths {
 export function hvPaths(hv: HypervisorSpec): HvPaths {
   const dir = statePath(hv.name);
   return {
-    dir, mountNs: join(NS_DIR, `${hv.name}.mnt`),
-    etc: join(dir, 'etc'), lib: join(dir, 'lib'), log: join(dir, 'log'), cache: join(dir, 'cache'),
-    home: join(dir, 'home'), sshdConfig: join(dir, 'sshd_config'), sshdPid: join(dir, 'sshd.pid'),
-    relayPid: join(dir, 'relay.pid'), virtlogdPid: join(dir, 'virtlogd.pid'), libvirtdPid: join(dir, 'libvirtd.pid'),
-    tcWrapper: join(dir, 'tc-wrapper'), tcLog: join(dir, 'log', 'tc-wrapper.log'),
+    dir,
+    mountNs: join(NS_DIR, `${hv.name}.mnt`),
+    etc: join(dir, 'etc'),
+    lib: join(dir, 'lib'),
+    log: join(dir, 'log'),
+    cache: join(dir, 'cache'),
+    home: join(dir, 'home'),
+    sshdConfig: join(dir, 'sshd_config'),
+    sshdPid: join(dir, 'sshd.pid'),
+    relayPid: join(dir, 'relay.pid'),
+    virtlogdPid: join(dir, 'virtlogd.pid'),
+    libvirtdPid: join(dir, 'libvirtd.pid'),
+    tcWrapper: join(dir, 'tc-wrapper'),
+    tcLog: join(dir, 'log', 'tc-wrapper.log'),
   };
 }
 

@@ -89,10 +89,7 @@ async function buildInto(work: string, inputs: ImageInputs, log: (msg: string) =
   const debs = join(cacheDir, 'debs');
   mkdirSync(debs, { recursive: true });
   log(`image: debootstrap ${inputs.suite} from ${inputs.mirror} (several minutes)`);
-  await mustRun(STEP, [
-    'debootstrap', '--variant=minbase', `--include=${inputs.packages.join(',')}`,
-    `--cache-dir=${debs}`, inputs.suite, rootfs, inputs.mirror,
-  ], { timeoutMs: 40 * 60_000 });
+  await mustRun(STEP, ['debootstrap', '--variant=minbase', `--include=${inputs.packages.join(',')}`, `--cache-dir=${debs}`, inputs.suite, rootfs, inputs.mirror], { timeoutMs: 40 * 60_000 });
   log('image: customising the root file system');
   customise(rootfs, inputs);
   const boot = readdirSync(join(rootfs, 'boot'));

@@ -12,9 +12,21 @@ export const GUEST_SUITE = 'bookworm';
  * without it polkitd (a network-manager dependency) stays unconfigured and debootstrap fails.
  */
 export const GUEST_PACKAGES: readonly string[] = [
-  'linux-image-cloud-amd64', 'initramfs-tools', 'systemd-sysv', 'libpam-systemd', 'udev', 'dbus',
-  'kmod', 'network-manager', 'libteam-utils', 'openssh-server', 'iproute2', 'iputils-ping',
-  'qemu-guest-agent', 'ethtool', 'procps',
+  'linux-image-cloud-amd64',
+  'initramfs-tools',
+  'systemd-sysv',
+  'libpam-systemd',
+  'udev',
+  'dbus',
+  'kmod',
+  'network-manager',
+  'libteam-utils',
+  'openssh-server',
+  'iproute2',
+  'iputils-ping',
+  'qemu-guest-agent',
+  'ethtool',
+  'procps',
   // python3: only so ansible-playbook, the reference tsplay is compared with, can run modules here
   'python3',
 ];

@@ -58,9 +58,17 @@ export async function ensureLabKeys(): Promise<LabKeys> {
     config.push(`Host ${g.name}`, `  HostName ${g.address}`, `  ProxyJump ${hypervisorOf(g).name}`, '');
   }
   config.push(
-    'Host *', '  User root', `  IdentityFile ${k.clientKey}`, '  IdentitiesOnly yes',
-    `  UserKnownHostsFile ${k.knownHosts}`, '  StrictHostKeyChecking yes', '  ConnectTimeout 20',
-    '  ServerAliveInterval 5', '  ServerAliveCountMax 3', '  LogLevel ERROR', '',
+    'Host *',
+    '  User root',
+    `  IdentityFile ${k.clientKey}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${k.knownHosts}`,
+    '  StrictHostKeyChecking yes',
+    '  ConnectTimeout 20',
+    '  ServerAliveInterval 5',
+    '  ServerAliveCountMax 3',
+    '  LogLevel ERROR',
+    '',
   );
   writeFileSync(k.knownHosts, `${known.join('\n')}\n`);
   writeFileSync(k.sshConfig, config.join('\n'));

@@ -15,10 +15,13 @@ async function downHv(hv: HypervisorSpec, log: (m: string) => void): Promise<voi
   if (livePid(p.libvirtdPid) !== undefined) {
     const on = hvHost(hv);
     // a libvirtd that does not answer is stopped by PID below, and its qemus with the namespace
-    const doms = await readOn(on, 'down', { all: virsh.listProbe() }, { timeoutMs: 20_000 }).then((r) => r.all, (e: Error) => {
-      log(`${hv.name}: cannot list domains: ${e.message}`);
-      return [];
-    });
+    const doms = await readOn(on, 'down', { all: virsh.listProbe() }, { timeoutMs: 20_000 }).then(
+      (r) => r.all,
+      (e: Error) => {
+        log(`${hv.name}: cannot list domains: ${e.message}`);
+        return [];
+      },
+    );
     for (const d of doms.filter((x) => x.id !== null)) {
       log(`${hv.name}: destroy ${d.name}`);
       await on.run(virsh.virshArgv('destroy', d.name), { timeoutMs: 30_000 });

@@ -44,9 +44,7 @@ export function mustRun(step: string, argv: Argv, opts?: RunOptions): Promise<Ru
 }
 
 /** readOn reads probes on `conn` in one batch; output a parser rejects becomes E_LAB for the step. */
-export async function readOn<P extends Record<string, Probe<unknown>>>(
-  conn: Connection, step: string, probes: P, opts?: RunOptions,
-): Promise<ProbeValues<P>> {
+export async function readOn<P extends Record<string, Probe<unknown>>>(conn: Connection, step: string, probes: P, opts?: RunOptions): Promise<ProbeValues<P>> {
   try {
     return await readProbes(conn, probes, opts);
   } catch (e) {

@@ -47,14 +47,16 @@ export async function labUp(log: (m: string) => void): Promise<UpReport> {
       await ensureNetwork(hv);
     }
     const boot: Record<string, number> = {};
-    await Promise.all(GUESTS.map(async (g) => {
-      if ((await domainState(g)) === 'running') return;
-      log(`${g.name}: fresh overlay + seed disk, define, start`);
-      const files = await writeGuestDisks(g, image);
-      await defineAndStart(g, image, files);
-      boot[g.name] = await waitForSsh(g.name, 300_000);
-      log(`${g.name}: ssh ready after ${boot[g.name]?.toFixed(0)} s`);
-    }));
+    await Promise.all(
+      GUESTS.map(async (g) => {
+        if ((await domainState(g)) === 'running') return;
+        log(`${g.name}: fresh overlay + seed disk, define, start`);
+        const files = await writeGuestDisks(g, image);
+        await defineAndStart(g, image, files);
+        boot[g.name] = await waitForSsh(g.name, 300_000);
+        log(`${g.name}: ssh ready after ${boot[g.name]?.toFixed(0)} s`);
+      }),
+    );
     return { image, tc, adaptedTc, seconds: (Date.now() - t0) / 1000, guestBootSeconds: boot };
   } catch (e) {
     if (!wasUp) {

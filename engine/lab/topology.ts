@@ -30,17 +30,26 @@ export interface GuestSpec {
 
 function hv(index: number): HypervisorSpec {
   return {
-    name: `hv${index}`, index, netns: `tsplay-hv${index}`, sshPort: 2200 + index,
-    bridge: 'labbr0', network: 'lab', bridgeAddress: `10.61.${index}.1`, prefix: 24,
+    name: `hv${index}`,
+    index,
+    netns: `tsplay-hv${index}`,
+    sshPort: 2200 + index,
+    bridge: 'labbr0',
+    network: 'lab',
+    bridgeAddress: `10.61.${index}.1`,
+    prefix: 24,
   };
 }
 
 function guest(index: number, hvIndex: number): GuestSpec {
   const mac = (nic: number): string => `52:54:00:61:${hvIndex.toString(16).padStart(2, '0')}:${(index * 16 + nic).toString(16).padStart(2, '0')}`;
   return {
-    name: `vm${index}`, hypervisor: `hv${hvIndex}`,
-    address: `10.61.${hvIndex}.${10 + index}`, teamAddress: `10.61.${hvIndex}.${20 + index}`,
-    macs: [mac(0), mac(1), mac(2)], memoryMiB: 768,
+    name: `vm${index}`,
+    hypervisor: `hv${hvIndex}`,
+    address: `10.61.${hvIndex}.${10 + index}`,
+    teamAddress: `10.61.${hvIndex}.${20 + index}`,
+    macs: [mac(0), mac(1), mac(2)],
+    memoryMiB: 768,
   };
 }
 

@@ -58,7 +58,9 @@ export function loadPlaybooks(files: readonly string[], opts: LoadOptions = {}):
   }
   if (!diags.ok) {
     // positions are absolute inside the loader; users read them relative to where they stand
-    throw new TsplayErrors(diags.items.map((e) => (e.pos ? new TsplayError({ code: e.code, message: e.message, hint: e.hint, task: e.task, host: e.host, pos: { ...e.pos, file: shortPath(e.pos.file) } }) : e)));
+    throw new TsplayErrors(
+      diags.items.map((e) => (e.pos ? new TsplayError({ code: e.code, message: e.message, hint: e.hint, task: e.task, host: e.host, pos: { ...e.pos, file: shortPath(e.pos.file) } }) : e)),
+    );
   }
   return out;
 }

@@ -1,20 +1,61 @@
 /** PLAY_KEYWORDS are the keys a play may have (those tsplay implements). */
 export const PLAY_KEYWORDS: ReadonlySet<string> = new Set([
-  'name', 'hosts', 'vars', 'vars_files', 'pre_tasks', 'roles', 'tasks', 'post_tasks', 'handlers', 'become', 'become_user',
-  'gather_facts', 'serial', 'strategy', 'tags', 'any_errors_fatal', 'max_fail_percentage', 'force_handlers',
-  'connection', 'remote_user', 'environment',
+  'name',
+  'hosts',
+  'vars',
+  'vars_files',
+  'pre_tasks',
+  'roles',
+  'tasks',
+  'post_tasks',
+  'handlers',
+  'become',
+  'become_user',
+  'gather_facts',
+  'serial',
+  'strategy',
+  'tags',
+  'any_errors_fatal',
+  'max_fail_percentage',
+  'force_handlers',
+  'connection',
+  'remote_user',
+  'environment',
 ]);
 
 /** COMMON_KEYWORDS are the keywords blocks, tasks, includes and role entries share. */
 export const COMMON_KEYWORDS: ReadonlySet<string> = new Set([
-  'name', 'when', 'tags', 'vars', 'become', 'become_user', 'environment', 'ignore_errors', 'ignore_unreachable',
-  'delegate_to', 'run_once', 'no_log', 'check_mode', 'diff',
+  'name',
+  'when',
+  'tags',
+  'vars',
+  'become',
+  'become_user',
+  'environment',
+  'ignore_errors',
+  'ignore_unreachable',
+  'delegate_to',
+  'run_once',
+  'no_log',
+  'check_mode',
+  'diff',
 ]);
 
 /** TASK_KEYWORDS are the keys of a module task besides the module itself. */
 export const TASK_KEYWORDS: ReadonlySet<string> = new Set([
-  ...COMMON_KEYWORDS, 'args', 'loop', 'loop_control', 'register', 'notify', 'changed_when', 'failed_when', 'until',
-  'retries', 'delay', 'action', 'local_action',
+  ...COMMON_KEYWORDS,
+  'args',
+  'loop',
+  'loop_control',
+  'register',
+  'notify',
+  'changed_when',
+  'failed_when',
+  'until',
+  'retries',
+  'delay',
+  'action',
+  'local_action',
 ]);
 
 /** HANDLER_KEYWORDS adds `listen` to the task keywords. */
@@ -40,9 +81,35 @@ export const ALL_KEYWORDS: ReadonlySet<string> = new Set([...PLAY_KEYWORDS, ...H
 
 /** UNSUPPORTED_KEYWORDS are real Ansible keywords tsplay does not implement; they get their own message. */
 export const UNSUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
-  'any_errors_fatal', 'async', 'poll', 'throttle', 'timeout', 'connection', 'remote_user', 'collections', 'module_defaults',
-  'debugger', 'port', 'become_method', 'become_flags', 'become_exe', 'vars_prompt', 'order', 'fact_path', 'gather_subset',
-  'gather_timeout', 'max_fail_percentage', 'serial', 'strategy', 'force_handlers', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'diff', 'no_log', 'run_once',
+  'any_errors_fatal',
+  'async',
+  'poll',
+  'throttle',
+  'timeout',
+  'connection',
+  'remote_user',
+  'collections',
+  'module_defaults',
+  'debugger',
+  'port',
+  'become_method',
+  'become_flags',
+  'become_exe',
+  'vars_prompt',
+  'order',
+  'fact_path',
+  'gather_subset',
+  'gather_timeout',
+  'max_fail_percentage',
+  'serial',
+  'strategy',
+  'force_handlers',
+  'ignore_errors',
+  'ignore_unreachable',
+  'check_mode',
+  'diff',
+  'no_log',
+  'run_once',
 ]);
 
 /** unknownKeywordMessage says why a key is refused: not Ansible at all, or Ansible but not here. */

@@ -12,7 +12,15 @@ export interface NotifyRef {
 /** RoleLoader expands import_role/include_role for the task parser; the context carries it so tasks.ts need not import roles.ts (which imports tasks.ts). */
 export type RoleLoader = (
   name: string,
-  opts: { tasksFrom?: string | undefined; handlersFrom?: string | undefined; varsFrom?: string | undefined; defaultsFrom?: string | undefined; params: Vars; pos: SourcePos; includedFrom?: RoleRef | undefined },
+  opts: {
+    tasksFrom?: string | undefined;
+    handlersFrom?: string | undefined;
+    varsFrom?: string | undefined;
+    defaultsFrom?: string | undefined;
+    params: Vars;
+    pos: SourcePos;
+    includedFrom?: RoleRef | undefined;
+  },
   ctx: PlayContext,
 ) => { ref: RoleRef; tasks: TaskNode[] } | undefined;
 

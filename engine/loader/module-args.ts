@@ -41,7 +41,7 @@ const count = (s: string, sub: string): number => s.split(sub).length - 1;
 /** jinjaDepth adjusts the nesting depth of one kind of Jinja delimiter by a chunk's opens and closes. */
 function jinjaDepth(chunk: string, depth: number, open: string, close: string): number {
   const d = depth + count(chunk, open) - count(chunk, close);
-  return Math.max(d , 0);
+  return Math.max(d, 0);
 }
 
 /**
@@ -165,7 +165,12 @@ export function checkArgs(mod: ModuleDef, args: Record<string, unknown>, site: A
       for (const k of (issue as { keys: string[] }).keys) {
         const name = [...prefix, k].join('.');
         const hint = prefix.length === 0 ? didYouMean(k, known) : undefined;
-        add('E_ARG_UNKNOWN', `${site.module}: unsupported argument "${name}"`, site.keyPos[prefix[0] ?? k] ?? site.modulePos, hint ?? (known.length ? `${site.module} takes: ${known.join(', ')}` : undefined));
+        add(
+          'E_ARG_UNKNOWN',
+          `${site.module}: unsupported argument "${name}"`,
+          site.keyPos[prefix[0] ?? k] ?? site.modulePos,
+          hint ?? (known.length ? `${site.module} takes: ${known.join(', ')}` : undefined),
+        );
       }
       continue;
     }

@@ -50,7 +50,7 @@ function readArgs(
   if (textOverride || (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number' || typeof node.value === 'boolean'))) {
     const text = textOverride ? textOverride.text : String((node as { value: unknown }).value);
     const base = textOverride ? textOverride.base : r.f.valuePos(node);
-    const exact = !text.includes('\n') && (textOverride !== undefined || !isScalar(node) || node.type === 'PLAIN' || node.type === 'QUOTE_SINGLE' && !text.includes("'"));
+    const exact = !text.includes('\n') && (textOverride !== undefined || !isScalar(node) || node.type === 'PLAIN' || (node.type === 'QUOTE_SINGLE' && !text.includes("'")));
     // Offsets map exactly into single-line plain scalars; otherwise the scalar start is the best we know.
     const at = (offset: number): SourcePos => (exact ? { ...base, col: base.col + offset } : base);
     const { words, error } = splitKv(text);
@@ -137,7 +137,13 @@ function reportStrangers(r: Reader, keys: TaskKeys, allowed: ReadonlySet<string>
   for (const p of keywordTypos) {
     const k = keyName(p);
     const kw = closest(k, allowed) ?? closest(k, ALL_KEYWORDS);
-    r.diags.add({ code: 'E_UNKNOWN_KEYWORD', message: unknownKeywordMessage(k, where), pos: r.f.pos(p.key as Node), task, hint: UNSUPPORTED_KEYWORDS.has(k) ? undefined : kw && allowed.has(kw) ? `did you mean \`${kw}\`?` : kw ? `\`${kw}\` is not allowed in ${where}` : undefined });
+    r.diags.add({
+      code: 'E_UNKNOWN_KEYWORD',
+      message: unknownKeywordMessage(k, where),
+      pos: r.f.pos(p.key as Node),
+      task,
+      hint: UNSUPPORTED_KEYWORDS.has(k) ? undefined : kw && allowed.has(kw) ? `did you mean \`${kw}\`?` : kw ? `\`${kw}\` is not allowed in ${where}` : undefined,
+    });
   }
   const hasModule = modules.length > 0 || actionPair !== undefined;
   for (const p of others) {
@@ -150,7 +156,13 @@ function reportStrangers(r: Reader, keys: TaskKeys, allowed: ReadonlySet<string>
   if (modules.length + (actionPair ? 1 : 0) > 1) {
     const all = [...modules, ...(actionPair ? [actionPair] : [])].sort((a, b) => (a.key as Node).range![0] - (b.key as Node).range![0]);
     for (const p of all.slice(1)) {
-      r.diags.add({ code: 'E_MULTIPLE_MODULES', message: `a task can call only one module; found ${all.map(keyName).join(' and ')}`, pos: r.f.pos(p.key as Node), task, hint: 'split this into several tasks' });
+      r.diags.add({
+        code: 'E_MULTIPLE_MODULES',
+        message: `a task can call only one module; found ${all.map(keyName).join(' and ')}`,
+        pos: r.f.pos(p.key as Node),
+        task,
+        hint: 'split this into several tasks',
+      });
     }
     ok = false;
   }
@@ -186,7 +198,13 @@ function actionSpec(r: Reader, actionPair: Pair<Node, Node>, ctx: PlayContext, t
   }
   const mod = modName ? getModule(modName) : undefined;
   if (!mod) {
-    ctx.diags.add({ code: modName ? 'E_UNKNOWN_MODULE' : 'E_NO_MODULE', message: modName ? `unknown module "${modName}"` : `${keyName(actionPair)} names no module`, pos: r.f.valuePos(v), task, hint: modName ? didYouMean(modName, moduleNames()) : undefined });
+    ctx.diags.add({
+      code: modName ? 'E_UNKNOWN_MODULE' : 'E_NO_MODULE',
+      message: modName ? `unknown module "${modName}"` : `${keyName(actionPair)} names no module`,
+      pos: r.f.valuePos(v),
+      task,
+      hint: modName ? didYouMean(modName, moduleNames()) : undefined,
+    });
     return undefined;
   }
   let a: ArgValues | undefined;

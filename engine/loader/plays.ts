@@ -14,7 +14,6 @@ import { keyName, type Mutable, pairsOf } from './yaml-pairs.ts';
 import { shortPath } from '../files/paths.ts';
 import { loadYamlFile, type YamlFile } from '../files/yaml-file.ts';
 
-
 /** PlaybookContext is shared by all files of one run: diagnostics, extra vars, import stack. */
 export interface PlaybookContext {
   readonly diags: Diagnostics;

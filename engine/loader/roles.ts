@@ -127,7 +127,12 @@ export function readRoleEntry(f: YamlFile, node: Node, ctx: PlayContext, include
       case 'run_once':
       case 'ignore_unreachable': {
         const b = r.bool(p.value, k);
-        const field = ({ become: 'become', ignore_errors: 'ignoreErrors', no_log: 'noLog', check_mode: 'checkMode', diff: 'diff', run_once: 'runOnce', ignore_unreachable: 'ignoreUnreachable' } as Record<string, string>)[k]!;
+        const field = (
+          { become: 'become', ignore_errors: 'ignoreErrors', no_log: 'noLog', check_mode: 'checkMode', diff: 'diff', run_once: 'runOnce', ignore_unreachable: 'ignoreUnreachable' } as Record<
+            string,
+            string
+          >
+        )[k]!;
         if (b !== undefined) common[field] = b;
         break;
       }
@@ -170,7 +175,11 @@ export function expandRole(use: RoleUse, ctx: PlayContext): { ref: RoleRef; task
   const useKey = `${key}\0${jsonStringify([use.params, use.common?.when.map((w) => w.source) ?? [], use.common?.tags ?? []])}`;
   const duplicate = use.dedupe && ctx.roleUses.has(useKey);
   if (ctx.roleStack.includes(key)) {
-    ctx.diags.add({ code: 'E_INCLUDE_CYCLE', message: `role dependency cycle: ${[...ctx.roleStack.slice(ctx.roleStack.indexOf(key)), key].map((k) => basename(k.split('\0')[0]!)).join(' -> ')}`, pos: use.pos });
+    ctx.diags.add({
+      code: 'E_INCLUDE_CYCLE',
+      message: `role dependency cycle: ${[...ctx.roleStack.slice(ctx.roleStack.indexOf(key)), key].map((k) => basename(k.split('\0')[0]!)).join(' -> ')}`,
+      pos: use.pos,
+    });
     return undefined;
   }
   if (use.dedupe) ctx.roleUses.add(useKey);
@@ -207,7 +216,8 @@ export function expandRole(use: RoleUse, ctx: PlayContext): { ref: RoleRef; task
       const f = loadYamlFile(tasksFile, ctx.diags, use.pos);
       if (f) {
         const root = f.doc.contents as Node | null;
-        if (root !== null && !isSeq(root) && !(isScalar(root) && root.value === null)) ctx.diags.add({ code: 'E_ROLE_LAYOUT', message: 'a role task file must hold a list of tasks', pos: f.pos(root) });
+        if (root !== null && !isSeq(root) && !(isScalar(root) && root.value === null))
+          ctx.diags.add({ code: 'E_ROLE_LAYOUT', message: 'a role task file must hold a list of tasks', pos: f.pos(root) });
         else {
           ctx.fileStack.push(resolve(tasksFile));
           own = parseTaskList(new Reader(f, ctx.diags, ctx.warnings), root, { file: tasksFile, dir: dirname(tasksFile), role: full, handlers: false }, ctx);

@@ -53,7 +53,9 @@ export function readCommon(r: Reader, pairs: Pair<Node, Node>[], role: RoleRef |
       }
       default: {
         const b = r.bool(v, k, task);
-        const field = ({ become: 'become', ignore_errors: 'ignoreErrors', ignore_unreachable: 'ignoreUnreachable', run_once: 'runOnce', no_log: 'noLog', check_mode: 'checkMode', diff: 'diff' } as const)[k as 'become'];
+        const field = (
+          { become: 'become', ignore_errors: 'ignoreErrors', ignore_unreachable: 'ignoreUnreachable', run_once: 'runOnce', no_log: 'noLog', check_mode: 'checkMode', diff: 'diff' } as const
+        )[k as 'become'];
         if (b !== undefined && field) c[field] = b;
       }
     }
@@ -63,7 +65,10 @@ export function readCommon(r: Reader, pairs: Pair<Node, Node>[], role: RoleRef |
 
 /** readLoop reads loop/with_items/with_list and loop_control into a LoopSpec. */
 export function readLoop(r: Reader, pairs: Pair<Node, Node>[], task?: string): LoopSpec | undefined {
-  const loops = pairs.filter((p) => { const k = keyName(p); return k === 'loop' || k.startsWith('with_'); });
+  const loops = pairs.filter((p) => {
+    const k = keyName(p);
+    return k === 'loop' || k.startsWith('with_');
+  });
   const control = pairs.find((p) => keyName(p) === 'loop_control');
   if (loops.length === 0) {
     if (control) r.diags.add({ code: 'E_LOOP', message: 'loop_control without a loop', pos: r.f.pos(control.key as Node), task, hint: 'add `loop:` or remove loop_control' });
@@ -89,9 +94,14 @@ export function readLoop(r: Reader, pairs: Pair<Node, Node>[], task?: string): L
     items = v.value;
     const bad = checkTemplate(v.value, { pos: r.f.valuePos(v), task });
     if (bad) r.diags.add({ code: bad.code, message: `${k}: ${bad.message}`, pos: bad.pos, hint: bad.hint, task });
-  }
-  else {
-    r.diags.add({ code: 'E_LOOP', message: `${k} needs a list or a "{{ var }}" template yielding one, got ${isMap(v) ? 'a mapping' : JSON.stringify(r.js(v))}`, pos: r.f.valuePos(v), task, hint: isScalar(v) && typeof v.value === 'string' && IDENT.test(v.value) ? `write "{{ ${v.value} }}" to loop over the variable ${v.value}` : undefined });
+  } else {
+    r.diags.add({
+      code: 'E_LOOP',
+      message: `${k} needs a list or a "{{ var }}" template yielding one, got ${isMap(v) ? 'a mapping' : JSON.stringify(r.js(v))}`,
+      pos: r.f.valuePos(v),
+      task,
+      hint: isScalar(v) && typeof v.value === 'string' && IDENT.test(v.value) ? `write "{{ ${v.value} }}" to loop over the variable ${v.value}` : undefined,
+    });
     return undefined;
   }
   let loopVar = 'item';

@@ -21,7 +21,14 @@ function staticName(r: Reader, node: Node | null | undefined, raw: string, ctx: 
     return renderText(raw, ctx.staticVars, { pos: r.f.valuePos(node), task });
   } catch (e) {
     if (!mustResolve) return undefined;
-    if (e instanceof TsplayError) r.diags.add({ code: e.code, message: `${e.message} (a static import is resolved before the play runs: only extra vars and play vars are known)`, pos: e.pos, task, hint: 'use include_tasks/include_role for names known only per host' });
+    if (e instanceof TsplayError)
+      r.diags.add({
+        code: e.code,
+        message: `${e.message} (a static import is resolved before the play runs: only extra vars and play vars are known)`,
+        pos: e.pos,
+        task,
+        hint: 'use include_tasks/include_role for names known only per host',
+      });
     return undefined;
   }
 }
@@ -121,11 +128,13 @@ function parseInclude(r: Reader, item: YAMLMap, pairs: Pair<Node, Node>[], inc: 
   for (const p of pairs) {
     const k = keyName(p);
     if (p === inc || INCLUDE_KEYWORDS.has(k)) {
-      if (isStatic && (k === 'loop' || k === 'loop_control')) ctx.diags.add({ code: 'E_LOOP', message: `${what} cannot loop (it is static)`, pos: r.f.pos(p.key as Node), task, hint: `use ${what.replace('import_', 'include_')} to loop` });
+      if (isStatic && (k === 'loop' || k === 'loop_control'))
+        ctx.diags.add({ code: 'E_LOOP', message: `${what} cannot loop (it is static)`, pos: r.f.pos(p.key as Node), task, hint: `use ${what.replace('import_', 'include_')} to loop` });
       continue;
     }
     if (k.startsWith('with_') && !isStatic) continue;
-    if (INCLUDE_ACTIONS.has(k) || getModule(k)) ctx.diags.add({ code: 'E_MULTIPLE_MODULES', message: `"${what}" and "${k}" in one task`, pos: r.f.pos(p.key as Node), task, hint: 'split them into two tasks' });
+    if (INCLUDE_ACTIONS.has(k) || getModule(k))
+      ctx.diags.add({ code: 'E_MULTIPLE_MODULES', message: `"${what}" and "${k}" in one task`, pos: r.f.pos(p.key as Node), task, hint: 'split them into two tasks' });
     else unknownKey(r, p, what, INCLUDE_KEYWORDS, task);
   }
   const c = readCommon(r, pairs, opts.role, task);
@@ -146,7 +155,14 @@ function includeTarget(r: Reader, pairs: Pair<Node, Node>[], { what, inc }: Incl
       if (k === 'file') {
         target = r.str(p.value, 'file', task);
         targetNode = p.value;
-      } else ctx.diags.add({ code: 'E_ARG_UNKNOWN', message: `${what}: unsupported argument "${k}"${k === 'apply' ? ' (tsplay does not support apply; put the keywords on the tasks or a block)' : ''}`, pos: r.f.pos(p.key as Node), task, hint: didYouMean(k, ['file']) });
+      } else
+        ctx.diags.add({
+          code: 'E_ARG_UNKNOWN',
+          message: `${what}: unsupported argument "${k}"${k === 'apply' ? ' (tsplay does not support apply; put the keywords on the tasks or a block)' : ''}`,
+          pos: r.f.pos(p.key as Node),
+          task,
+          hint: didYouMean(k, ['file']),
+        });
     }
   }
   const args = pairs.find((p) => keyName(p) === 'args')?.value;

@@ -34,7 +34,13 @@ export class Reader {
     if (isScalar(node) && typeof node.value === 'boolean') return node.value;
     if (isScalar(node) && typeof node.value === 'string' && /^(true|false|yes|no|on|off)$/i.test(node.value.trim())) return /^(true|yes|on)$/i.test(node.value.trim());
     if (isScalar(node) && typeof node.value === 'string' && node.value.includes('{{')) {
-      this.diags.add({ code: 'E_KEYWORD_TYPE', message: `"${key}" must be a boolean; tsplay does not template this keyword`, pos: this.f.valuePos(node), task, hint: 'use `when:` to choose between two tasks instead' });
+      this.diags.add({
+        code: 'E_KEYWORD_TYPE',
+        message: `"${key}" must be a boolean; tsplay does not template this keyword`,
+        pos: this.f.valuePos(node),
+        task,
+        hint: 'use `when:` to choose between two tasks instead',
+      });
       return undefined;
     }
     return this.bad(node, key, 'a boolean (true/false)', task);
@@ -51,7 +57,12 @@ export class Reader {
     if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
     if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
       const s = String(node.value);
-      return comma ? s.split(',').map((x) => x.trim()).filter(Boolean) : [s];
+      return comma
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : [s];
     }
     if (isSeq(node)) {
       const out: string[] = [];

@@ -44,12 +44,17 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
     if (!current.exists && args.create && args.state === 'absent') {
       return { changes: [], reason: `File ${args.path} not present`, msg: `File ${args.path} not present` };
     }
-    return planEdited(args, current, (text) => editBlock(text, args), () => ({
-      changes: [],
-      failed: true,
-      msg: `Path ${args.path} does not exist !`,
-      result: { rc: 257 },
-    }));
+    return planEdited(
+      args,
+      current,
+      (text) => editBlock(text, args),
+      () => ({
+        changes: [],
+        failed: true,
+        msg: `Path ${args.path} does not exist !`,
+        result: { rc: 257 },
+      }),
+    );
   },
   apply: applyEdited,
 };

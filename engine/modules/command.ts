@@ -5,10 +5,7 @@ import { shlexSplit } from '../py/shlex.ts';
 import { expandArgv } from './support/expand.ts';
 import { argvSchema, COMMAND_SHAPE, planCommand, readCommandGuards, runCommand, type CommandCurrent } from './support/run-command.ts';
 
-const schema = moduleArgs(
-  { ...COMMAND_SHAPE, argv: argvSchema },
-  { oneOf: [['cmd', 'argv']], exclusive: [['cmd', 'argv']] },
-);
+const schema = moduleArgs({ ...COMMAND_SHAPE, argv: argvSchema }, { oneOf: [['cmd', 'argv']], exclusive: [['cmd', 'argv']] });
 type Args = z.output<typeof schema>;
 
 function argvOf(args: Args): string[] {

@@ -25,7 +25,10 @@ const schema = moduleArgs(
   {
     required: ['dest'],
     oneOf: [['src', 'content']],
-    exclusive: [['src', 'content'], ['remote_src', 'content']],
+    exclusive: [
+      ['src', 'content'],
+      ['remote_src', 'content'],
+    ],
     aliases: { thirsty: 'force' },
   },
 );

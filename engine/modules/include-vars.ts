@@ -119,7 +119,7 @@ function readDir(root: string, args: Args, role: string | undefined): IncludeVar
 export const includeVarsModule: ModuleDef<Args, IncludeVarsRead> = {
   name: 'include_vars',
   route: 'include_vars',
-  doc: 'Load variables from a YAML/JSON file (searched in the role\'s vars/, then the playbook dir) or a directory of them.',
+  doc: "Load variables from a YAML/JSON file (searched in the role's vars/, then the playbook dir) or a directory of them.",
   example: '- name: Per-site values\n  include_vars: site.yml\n',
   schema,
   freeForm: 'free_form',

@@ -28,7 +28,11 @@ const schema = moduleArgs(
   {
     required: ['path'],
     aliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
-    exclusive: [['insertbefore', 'insertafter'], ['regexp', 'search_string'], ['backrefs', 'search_string']],
+    exclusive: [
+      ['insertbefore', 'insertafter'],
+      ['regexp', 'search_string'],
+      ['backrefs', 'search_string'],
+    ],
     custom: (a) => {
       const out: ArgProblem[] = [];
       if ((a.state ?? 'present') === 'present') {
@@ -52,10 +56,14 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   writeKeys: (args) => [args.path],
   read: readEdited,
   plan(args, current) {
-    const plan = planEdited(args, current, (text) => editLines(text, args), () =>
-      args.state === 'absent'
-        ? { changes: [], reason: 'file not present', msg: 'file not present' }
-        : { changes: [], failed: true, msg: `Destination ${args.path} does not exist !`, result: { rc: 257 } },
+    const plan = planEdited(
+      args,
+      current,
+      (text) => editLines(text, args),
+      () =>
+        args.state === 'absent'
+          ? { changes: [], reason: 'file not present', msg: 'file not present' }
+          : { changes: [], failed: true, msg: `Destination ${args.path} does not exist !`, result: { rc: 257 } },
     );
     if (args.state !== 'absent' || plan.failed || !current.exists) return plan;
     // Ansible reports how many lines state=absent removed.

@@ -4,17 +4,7 @@ import { moduleArgs } from './support/args.ts';
 import { applyNothing, readNothing } from './support/controller-only.ts';
 
 /** META_ACTIONS are the meta actions of ansible-core 2.14; the executor carries them out. */
-export const META_ACTIONS = [
-  'clear_facts',
-  'clear_host_errors',
-  'end_host',
-  'end_play',
-  'end_batch',
-  'flush_handlers',
-  'noop',
-  'refresh_inventory',
-  'reset_connection',
-] as const;
+export const META_ACTIONS = ['clear_facts', 'clear_host_errors', 'end_host', 'end_play', 'end_batch', 'flush_handlers', 'noop', 'refresh_inventory', 'reset_connection'] as const;
 
 /** MetaAction is one of META_ACTIONS. */
 export type MetaAction = (typeof META_ACTIONS)[number];

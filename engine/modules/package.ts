@@ -4,15 +4,7 @@ import type { Change, ModuleDef, Plan } from './types.ts';
 import { abool, alist, moduleArgs } from './support/args.ts';
 import { taskOpts } from './support/task-opts.ts';
 import { outputLines } from './support/ansible-format.ts';
-import {
-  type AptPolicy,
-  type PackageManager,
-  parseAptPolicy,
-  parseDpkgQuery,
-  parseManager,
-  parseRpmQuery,
-  queryCommands,
-} from './support/package-query.ts';
+import { type AptPolicy, type PackageManager, parseAptPolicy, parseDpkgQuery, parseManager, parseRpmQuery, queryCommands } from './support/package-query.ts';
 
 // Why so strict: names become argv words; refusing a leading '-' keeps them from being options.
 const pkgName = z.string().regex(/^[A-Za-z0-9_@][A-Za-z0-9+._:=~*@/-]*$/, 'not a package name');

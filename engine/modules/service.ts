@@ -80,10 +80,7 @@ export const serviceModule: ModuleDef<Args, ServiceCurrent, { commands: Argv[] }
   example: '- name: libvirtd running and enabled\n  service:\n    name: libvirtd\n    state: started\n    enabled: true\n',
   schema,
   async read(ctx, args) {
-    const r = await ctx.conn.run(
-      ['systemctl', 'show', '-p', 'LoadState', '-p', 'ActiveState', '-p', 'UnitFileState', '--', args.name],
-      taskOpts(ctx),
-    );
+    const r = await ctx.conn.run(['systemctl', 'show', '-p', 'LoadState', '-p', 'ActiveState', '-p', 'UnitFileState', '--', args.name], taskOpts(ctx));
     if (r.rc !== 0) throw new Error(`systemctl show ${args.name} failed (rc ${r.rc}): ${r.stderr.trim()}`);
     return parseSystemctlShow(r.stdout);
   },

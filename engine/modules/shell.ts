@@ -22,8 +22,6 @@ export const shellModule: ModuleDef<Args, CommandCurrent> = {
     return planCommand(args, current, args.cmd);
   },
   async apply(ctx, args) {
-    return runCommand(ctx, args, args.cmd, (opts) =>
-      args.executable !== undefined ? ctx.conn.run([args.executable, '-c', args.cmd], opts) : ctx.conn.shell(args.cmd, opts),
-    );
+    return runCommand(ctx, args, args.cmd, (opts) => (args.executable !== undefined ? ctx.conn.run([args.executable, '-c', args.cmd], opts) : ctx.conn.shell(args.cmd, opts)));
   },
 };

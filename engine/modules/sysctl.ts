@@ -29,7 +29,8 @@ const schema = moduleArgs(
       const present = (a['state'] ?? 'present') === 'present';
       const problems = [];
       if (a['name'] !== undefined && name === '') problems.push({ code: 'E_ARG_TYPE' as const, message: 'name cannot be blank', path: ['name'] });
-      else if (a['name'] !== undefined && sysctlProcPath(name) === undefined) problems.push({ code: 'E_ARG_TYPE' as const, message: `${name} is not a sysctl key (an empty, "." or ".." component)`, path: ['name'] });
+      else if (a['name'] !== undefined && sysctlProcPath(name) === undefined)
+        problems.push({ code: 'E_ARG_TYPE' as const, message: `${name} is not a sysctl key (an empty, "." or ".." component)`, path: ['name'] });
       if (present && a['value'] === undefined) problems.push({ code: 'E_ARG_REQUIRED' as const, message: 'state is present but all of the following are missing: value' });
       if (present && a['value'] === '') problems.push({ code: 'E_ARG_TYPE' as const, message: 'value cannot be blank', path: ['value'] });
       return problems;

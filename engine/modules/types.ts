@@ -119,6 +119,7 @@ export type ModuleRoute = 'facts' | 'include_vars' | 'set_fact' | 'meta';
  * `result.ansible_facts` is stored by the executor at the level `route` names (dynamic vars by default);
  * a `meta` module is never driven: the walker carries out its action.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds modules of every argument, state and payload type; each module's own file is typed
 export interface ModuleDef<A = any, C = any, P = any> {
   readonly name: string;
   readonly aliases?: readonly string[];

@@ -8,17 +8,18 @@ const MISSING = /failed to get domain|Domain not found/;
 
 /** readDomain reads a domain's state, inactive and live XML and autostart flag in one round trip. */
 export async function readDomain(ctx: ModuleContext, name: string): Promise<DomainCurrent> {
-  const [state, inactive, live, info] = await ctx.conn.batch([
-    virshArgv('domstate', '--reason', name),
-    virshArgv('dumpxml', '--inactive', name),
-    virshArgv('dumpxml', name),
-    virshArgv('dominfo', name),
-  ], taskOpts(ctx));
+  const [state, inactive, live, info] = await ctx.conn.batch(
+    [virshArgv('domstate', '--reason', name), virshArgv('dumpxml', '--inactive', name), virshArgv('dumpxml', name), virshArgv('dominfo', name)],
+    taskOpts(ctx),
+  );
   if (state!.rc !== 0) {
     if (MISSING.test(state!.stderr)) return { domstate: null, inactive: null, live: null, dominfo: null };
     return { domstate: null, inactive: null, live: null, dominfo: null, error: `virsh domstate failed: ${toolMessage(state!)}` };
   }
-  for (const [what, r] of [['dumpxml --inactive', inactive!], ['dominfo', info!]] as const) {
+  for (const [what, r] of [
+    ['dumpxml --inactive', inactive!],
+    ['dominfo', info!],
+  ] as const) {
     if (r.rc !== 0) return { domstate: state!.stdout, inactive: null, live: null, dominfo: null, error: `virsh ${what} failed: ${toolMessage(r)}` };
   }
   const running = !/^(shut off|crashed)/.test(state!.stdout.trim());

@@ -15,18 +15,14 @@ export const virtInstallModule: ModuleDef<InstallArgs, InstallCurrent, DomainPay
   schema: installArgsSchema,
   async read(ctx, args) {
     const opts = taskOpts(ctx);
-    const [state, overlay] = await ctx.conn.batch([
-      virshArgv('domstate', args.name),
-      ['test', '-e', args.image?.overlay ?? '/nonexistent/tsplay'],
-    ], opts);
+    const [state, overlay] = await ctx.conn.batch([virshArgv('domstate', args.name), ['test', '-e', args.image?.overlay ?? '/nonexistent/tsplay']], opts);
     if (state!.rc === 0) return { exists: true };
     if (!MISSING.test(state!.stderr)) return { exists: false, error: `virsh domstate failed: ${toolMessage(state!)}` };
     let kickstart: InstallCurrent['kickstart'] = null;
     if (args.mode === 'kickstart') {
       // whole: a kickstart is small text the plan shows and puts on the hypervisor
       const src = await readLocal(args.kickstart!, ctx.searchPaths.files, false, true);
-      kickstart =
-        'error' in src ? { error: src.error } : 'content' in src && Buffer.isBuffer(src.content) ? { path: src.path, content: src.content.toString('utf8') } : { error: 'is a directory' };
+      kickstart = 'error' in src ? { error: src.error } : 'content' in src && Buffer.isBuffer(src.content) ? { path: src.path, content: src.content.toString('utf8') } : { error: 'is a directory' };
     }
     let printXml: InstallCurrent['printXml'] = null;
     if (args.mode !== 'image') {
@@ -37,7 +33,10 @@ export const virtInstallModule: ModuleDef<InstallArgs, InstallCurrent, DomainPay
       const [before, r, after] = await ctx.conn.batch([pools, [...installArgv(args, { inject: false }), '--print-xml', '--dry-run'], pools], opts);
       printXml = r!.rc === 0 ? { xml: r!.stdout } : { error: toolMessage(r!) };
       const had = new Set(before!.stdout.split('\n').map((l) => l.trim()));
-      for (const pool of after!.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !had.has(l))) {
+      for (const pool of after!.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !had.has(l))) {
         await ctx.conn.run(virshArgv('pool-destroy', pool), opts);
         await ctx.conn.run(virshArgv('pool-undefine', pool), opts);
       }

@@ -22,10 +22,7 @@ const schema = moduleArgs(
   {
     oneOf: [['port', 'path']],
     exclusive: [['port', 'path']],
-    custom: (a) =>
-      a.search_regex !== undefined && a.path === undefined
-        ? [{ code: 'E_ARG_CONFLICT', message: 'tsplay supports search_regex only with path', path: ['search_regex'] }]
-        : [],
+    custom: (a) => (a.search_regex !== undefined && a.path === undefined ? [{ code: 'E_ARG_CONFLICT', message: 'tsplay supports search_regex only with path', path: ['search_regex'] }] : []),
   },
 );
 type Args = z.output<typeof schema>;

@@ -1,4 +1,8 @@
 import type { ListrTaskWrapper } from 'listr2';
+
+// listr2's wrapper is generic over the renderer classes it was built with; any renderer will do here
+// biome-ignore lint/suspicious/noExplicitAny: listr2 types its renderer parameters as classes we never name
+type HostWrapper = ListrTaskWrapper<unknown, any, any>;
 import type { ExecEvent, TaskRef } from '../executor/events.ts';
 import { banner } from './banner.ts';
 import { pyStr } from '../py/repr.ts';
@@ -11,7 +15,7 @@ interface Pending {
   settled?: Extract<ExecEvent, { type: 'host-result' }>;
   resolve: (e: Extract<ExecEvent, { type: 'host-result' }>) => void;
   promise: Promise<Extract<ExecEvent, { type: 'host-result' }>>;
-  wrapper?: ListrTaskWrapper<unknown, any, any>;
+  wrapper?: HostWrapper;
 }
 
 function deferred(): Pending {
@@ -147,7 +151,11 @@ export class TtyReporter {
       [
         {
           title,
-          task: (_c, t) => t.newListr(hosts.map(({ h, d }) => ({ title: h, task: (_c2: unknown, ht: ListrTaskWrapper<unknown, any, any>) => this.hostRow(h, d, ht) })), { concurrent: true, exitOnError: false }),
+          task: (_c, t) =>
+            t.newListr(
+              hosts.map(({ h, d }) => ({ title: h, task: (_c2: unknown, ht: HostWrapper) => this.hostRow(h, d, ht) })),
+              { concurrent: true, exitOnError: false },
+            ),
         },
       ],
       {
@@ -161,7 +169,7 @@ export class TtyReporter {
   }
 
   /** hostRow is one host's row: a spinner until its result, then ok/changed/skipped/failed. */
-  private async hostRow(h: string, d: Pending, ht: ListrTaskWrapper<unknown, any, any>): Promise<void> {
+  private async hostRow(h: string, d: Pending, ht: HostWrapper): Promise<void> {
     d.wrapper = ht;
     const r = await d.promise;
     const tag = r.delegatedTo ? `${h} -> ${r.delegatedTo}` : h;

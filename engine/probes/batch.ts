@@ -6,11 +6,12 @@ import type { Probe } from './types.ts';
 export type ProbeValues<P extends Record<string, Probe<unknown>>> = { [K in keyof P]: P[K] extends Probe<infer T> ? T : never };
 
 /** readProbes runs every probe's argv in one batch and returns each parsed value under its key. */
-export async function readProbes<P extends Record<string, Probe<unknown>>>(
-  conn: Pick<Connection, 'batch'>, probes: P, opts?: RunOptions,
-): Promise<ProbeValues<P>> {
+export async function readProbes<P extends Record<string, Probe<unknown>>>(conn: Pick<Connection, 'batch'>, probes: P, opts?: RunOptions): Promise<ProbeValues<P>> {
   const keys = Object.keys(probes) as (keyof P & string)[];
-  const results = await conn.batch(keys.map((k) => probes[k]!.argv), opts);
+  const results = await conn.batch(
+    keys.map((k) => probes[k]!.argv),
+    opts,
+  );
   const out: Record<string, unknown> = {};
   keys.forEach((k, i) => {
     const r = results[i];

@@ -17,8 +17,11 @@ export function parseFdb(out: ProbeOutput): FdbEntry[] {
   return arr(parseJson('bridge fdb', mustSucceed('bridge fdb', out))).map((e) => {
     const o = obj(e);
     return {
-      mac: str(o['mac']) ?? '', ifname: str(o['ifname']) ?? '', vlan: num(o['vlan']) ?? null,
-      master: str(o['master']) ?? null, state: str(o['state']) ?? '',
+      mac: str(o['mac']) ?? '',
+      ifname: str(o['ifname']) ?? '',
+      vlan: num(o['vlan']) ?? null,
+      master: str(o['master']) ?? null,
+      state: str(o['state']) ?? '',
       flags: arr(o['flags']).filter((x): x is string => typeof x === 'string'),
     };
   });
@@ -45,8 +48,11 @@ export function parseBridgeLinks(out: ProbeOutput): BridgePort[] {
   return arr(parseJson('bridge link', mustSucceed('bridge link', out))).map((e) => {
     const o = obj(e);
     return {
-      ifname: str(o['ifname']) ?? '', master: str(o['master']) ?? null, state: str(o['state']) ?? '',
-      priority: num(o['priority']) ?? null, cost: num(o['cost']) ?? null,
+      ifname: str(o['ifname']) ?? '',
+      master: str(o['master']) ?? null,
+      state: str(o['state']) ?? '',
+      priority: num(o['priority']) ?? null,
+      cost: num(o['cost']) ?? null,
       flags: arr(o['flags']).filter((x): x is string => typeof x === 'string'),
     };
   });

@@ -19,10 +19,15 @@ export function parseLinks(out: ProbeOutput): Link[] {
   return arr(parseJson('ip link', mustSucceed('ip link', out))).map((l) => {
     const o = obj(l);
     return {
-      ifindex: num(o['ifindex']) ?? 0, ifname: str(o['ifname']) ?? '',
+      ifindex: num(o['ifindex']) ?? 0,
+      ifname: str(o['ifname']) ?? '',
       flags: arr(o['flags']).filter((x): x is string => typeof x === 'string'),
-      mtu: num(o['mtu']) ?? 0, operstate: str(o['operstate']) ?? '', master: str(o['master']) ?? null,
-      address: str(o['address']) ?? null, linkType: str(o['link_type']) ?? '', qdisc: str(o['qdisc']) ?? null,
+      mtu: num(o['mtu']) ?? 0,
+      operstate: str(o['operstate']) ?? '',
+      master: str(o['master']) ?? null,
+      address: str(o['address']) ?? null,
+      linkType: str(o['link_type']) ?? '',
+      qdisc: str(o['qdisc']) ?? null,
     };
   });
 }
@@ -52,7 +57,8 @@ export function parseAddrs(out: ProbeOutput): LinkAddrs[] {
   return arr(parseJson('ip addr', mustSucceed('ip addr', out))).map((l) => {
     const o = obj(l);
     return {
-      ifname: str(o['ifname']) ?? '', operstate: str(o['operstate']) ?? '',
+      ifname: str(o['ifname']) ?? '',
+      operstate: str(o['operstate']) ?? '',
       addrs: arr(o['addr_info']).map((a) => {
         const x = obj(a);
         return { family: str(x['family']) ?? '', local: str(x['local']) ?? '', prefixlen: num(x['prefixlen']) ?? 0, scope: str(x['scope']) ?? '' };
@@ -87,11 +93,14 @@ export function netnsListProbe(): Probe<Netns[]> {
 
 /** parseNetnsPids parses `ip netns pids NAME`: one PID per line (it has no JSON form). */
 export function parseNetnsPids(out: ProbeOutput): number[] {
-  return mustSucceed('ip netns pids', out).split('\n').filter((l) => l.trim() !== '').map((l) => {
-    const n = Number(l.trim());
-    if (!Number.isInteger(n) || n <= 0) throw new ProbeError('ip netns pids', `not a PID: ${JSON.stringify(l)}`);
-    return n;
-  });
+  return mustSucceed('ip netns pids', out)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const n = Number(l.trim());
+      if (!Number.isInteger(n) || n <= 0) throw new ProbeError('ip netns pids', `not a PID: ${JSON.stringify(l)}`);
+      return n;
+    });
 }
 
 /** netnsPidsProbe reads the PIDs of every process inside a named network namespace. */

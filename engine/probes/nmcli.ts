@@ -35,13 +35,19 @@ export interface ConnectionRow {
 
 // Both list commands print one terse row per line; an empty last field means "none".
 function terseRows(what: string, out: ProbeOutput): string[][] {
-  return mustSucceed(what, out).split('\n').filter((l) => l !== '').map(splitTerse);
+  return mustSucceed(what, out)
+    .split('\n')
+    .filter((l) => l !== '')
+    .map(splitTerse);
 }
 
 /** parseConnectionList parses the connection list. */
 export function parseConnectionList(out: ProbeOutput): ConnectionRow[] {
   return terseRows('nmcli connection show', out).map(([name = '', uuid = '', type = '', device = '']) => ({
-    name, uuid, type, device: device === '' ? null : device,
+    name,
+    uuid,
+    type,
+    device: device === '' ? null : device,
   }));
 }
 
@@ -62,7 +68,10 @@ export interface DeviceRow {
 /** parseDeviceStatus parses the device list. */
 export function parseDeviceStatus(out: ProbeOutput): DeviceRow[] {
   return terseRows('nmcli device status', out).map(([device = '', type = '', state = '', connection = '']) => ({
-    device, type, state, connection: connection === '' ? null : connection,
+    device,
+    type,
+    state,
+    connection: connection === '' ? null : connection,
   }));
 }
 
@@ -109,8 +118,21 @@ function jsonOrNull(tool: string, v: string | undefined): unknown {
 export function parseConnection(out: ProbeOutput): NmConnection {
   if (out.rc === 10 || /no such connection profile/i.test(out.stderr)) {
     return {
-      exists: false, id: '', uuid: '', type: '', interfaceName: null, autoconnect: false, master: null, slaveType: null,
-      macAddress: null, ipv4Method: null, ipv4Addresses: [], ipv6Method: null, teamConfig: null, teamPortConfig: null, fields: {},
+      exists: false,
+      id: '',
+      uuid: '',
+      type: '',
+      interfaceName: null,
+      autoconnect: false,
+      master: null,
+      slaveType: null,
+      macAddress: null,
+      ipv4Method: null,
+      ipv4Addresses: [],
+      ipv6Method: null,
+      teamConfig: null,
+      teamPortConfig: null,
+      fields: {},
     };
   }
   const fields: Record<string, string> = {};
@@ -128,11 +150,19 @@ export function parseConnection(out: ProbeOutput): NmConnection {
   const f = (k: string): string | null => (fields[k] === undefined || fields[k] === '' ? null : fields[k]);
   return {
     exists: true,
-    id: fields['connection.id'] ?? '', uuid: fields['connection.uuid'] ?? '', type: fields['connection.type'] ?? '',
-    interfaceName: f('connection.interface-name'), autoconnect: fields['connection.autoconnect'] === 'yes',
-    master: f('connection.master'), slaveType: f('connection.slave-type'),
-    macAddress: f('802-3-ethernet.mac-address'), ipv4Method: f('ipv4.method'),
-    ipv4Addresses: (f('ipv4.addresses') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    id: fields['connection.id'] ?? '',
+    uuid: fields['connection.uuid'] ?? '',
+    type: fields['connection.type'] ?? '',
+    interfaceName: f('connection.interface-name'),
+    autoconnect: fields['connection.autoconnect'] === 'yes',
+    master: f('connection.master'),
+    slaveType: f('connection.slave-type'),
+    macAddress: f('802-3-ethernet.mac-address'),
+    ipv4Method: f('ipv4.method'),
+    ipv4Addresses: (f('ipv4.addresses') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     ipv6Method: f('ipv6.method'),
     teamConfig: jsonOrNull('nmcli team.config', fields['team.config']),
     teamPortConfig: jsonOrNull('nmcli team-port.config', fields['team-port.config']),

@@ -8,7 +8,10 @@ import type { Probe, ProbeOutput } from './types.ts';
 export type UnitStates = Readonly<Record<string, string>>;
 
 function parseWords(units: readonly string[], out: ProbeOutput): UnitStates {
-  const words = out.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  const words = out.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const res: Record<string, string> = {};
   // is-enabled skips units it cannot find and says so on stderr
   const missing = new Set([...out.stderr.matchAll(/unit file state for (\S+?)(?:\.service)?: No such file/g)].map((m) => m[1]));

@@ -28,9 +28,11 @@ export function parseQdiscs(out: ProbeOutput): Qdisc[] {
   return arr(parseJson('tc qdisc', mustSucceed('tc qdisc', out))).map((q) => {
     const o = obj(q);
     return {
-      kind: str(o['kind']) ?? '', handle: str(o['handle']) ?? '',
+      kind: str(o['kind']) ?? '',
+      handle: str(o['handle']) ?? '',
       parent: o['root'] === true ? 'root' : (str(o['parent']) ?? ''),
-      dev: str(o['dev']) ?? '', options: obj(o['options']),
+      dev: str(o['dev']) ?? '',
+      options: obj(o['options']),
     };
   });
 }
@@ -80,9 +82,14 @@ function classFromText(line: string): TcClass {
   const burst = after('burst');
   const cburst = after('cburst');
   return {
-    kind: w[1] ?? '', handle: w[2] ?? '', parent: w[3] === 'root' ? 'root' : (after('parent') ?? ''),
-    rateBps: rate ? parseTcRate(rate) : null, ceilBps: ceil ? parseTcRate(ceil) : null,
-    burst: burst ? parseTcSize(burst) : null, cburst: cburst ? parseTcSize(cburst) : null, leaf: after('leaf') ?? null,
+    kind: w[1] ?? '',
+    handle: w[2] ?? '',
+    parent: w[3] === 'root' ? 'root' : (after('parent') ?? ''),
+    rateBps: rate ? parseTcRate(rate) : null,
+    ceilBps: ceil ? parseTcRate(ceil) : null,
+    burst: burst ? parseTcSize(burst) : null,
+    cburst: cburst ? parseTcSize(cburst) : null,
+    leaf: after('leaf') ?? null,
   };
 }
 
@@ -93,15 +100,22 @@ function classFromText(line: string): TcClass {
 export function parseClasses(out: ProbeOutput): TcClass[] {
   const text = mustSucceed('tc class', out).trim();
   if (!text.startsWith('[') && text !== '') {
-    return text.split('\n').filter((l) => l.startsWith('class ')).map(classFromText);
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('class '))
+      .map(classFromText);
   }
   return arr(parseJson('tc class', text)).map((c) => {
     const o = obj(c);
     return {
-      kind: str(o['class']) ?? '', handle: str(o['handle']) ?? '',
+      kind: str(o['class']) ?? '',
+      handle: str(o['handle']) ?? '',
       parent: o['root'] === true ? 'root' : (str(o['parent']) ?? ''),
-      rateBps: num(o['rate']) ?? null, ceilBps: num(o['ceil']) ?? null,
-      burst: num(o['burst']) ?? null, cburst: num(o['cburst']) ?? null, leaf: str(o['leaf']) ?? null,
+      rateBps: num(o['rate']) ?? null,
+      ceilBps: num(o['ceil']) ?? null,
+      burst: num(o['burst']) ?? null,
+      cburst: num(o['cburst']) ?? null,
+      leaf: str(o['leaf']) ?? null,
     };
   });
 }
@@ -169,10 +183,11 @@ export function parseFilters(out: ProbeOutput): TcFilter[] {
     const opts = obj(o['options']);
     // u32 prints a header entry (no options) and a hash-table entry (ht_divisor) before the rule
     if (Object.keys(opts).length === 0 || opts['ht_divisor'] !== undefined) continue;
-    const police = opts['police'] !== undefined ? [action({ kind: 'police', ...obj(opts['police']) })]
-      : typeof opts['kind'] === 'string' ? [action(opts)] : [];
+    const police = opts['police'] !== undefined ? [action({ kind: 'police', ...obj(opts['police']) })] : typeof opts['kind'] === 'string' ? [action(opts)] : [];
     result.push({
-      kind: str(o['kind']) ?? '', protocol: str(o['protocol']) ?? '', pref: num(o['pref']) ?? 0,
+      kind: str(o['kind']) ?? '',
+      protocol: str(o['protocol']) ?? '',
+      pref: num(o['pref']) ?? 0,
       handle: str(opts['fh']) ?? (num(opts['fh']) !== undefined ? String(opts['fh']) : null),
       flowid: str(opts['flowid']) ?? str(opts['classid']) ?? null,
       actions: [...police, ...arr(opts['actions']).map(action)],

@@ -30,19 +30,21 @@ export function parseTeamState(out: ProbeOutput): TeamState {
     runner: str(setup['runner_name']) ?? '',
     activePort: str(obj(o['runner'])['active_port']) || null,
     teamdPid: num(setup['pid']) ?? null,
-    ports: Object.keys(ports).sort().map((name) => {
-      const p = obj(ports[name]);
-      const lw = obj(p['link_watches']);
-      const list = obj(lw['list']);
-      const watchers = Object.values(list).map((w) => obj(w));
-      return {
-        name,
-        linkUp: obj(p['link'])['up'] === true,
-        linkWatchesUp: lw['up'] === true,
-        downCount: watchers.reduce((s, w) => s + (num(w['down_count']) ?? 0), 0),
-        watchers: watchers.map((w) => str(w['name']) ?? ''),
-      };
-    }),
+    ports: Object.keys(ports)
+      .sort()
+      .map((name) => {
+        const p = obj(ports[name]);
+        const lw = obj(p['link_watches']);
+        const list = obj(lw['list']);
+        const watchers = Object.values(list).map((w) => obj(w));
+        return {
+          name,
+          linkUp: obj(p['link'])['up'] === true,
+          linkWatchesUp: lw['up'] === true,
+          downCount: watchers.reduce((s, w) => s + (num(w['down_count']) ?? 0), 0),
+          watchers: watchers.map((w) => str(w['name']) ?? ''),
+        };
+      }),
   };
 }
 

@@ -50,7 +50,10 @@ export interface DomainXml {
 
 // attributes keep their names with an "@" prefix; repeated elements always become arrays
 const xml = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: '@', parseAttributeValue: false, parseTagValue: false,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseAttributeValue: false,
+  parseTagValue: false,
   isArray: (name) => ['interface', 'disk', 'ip', 'host', 'range', 'dhcp'].includes(name),
 });
 

@@ -184,8 +184,12 @@ export interface NetInfo {
 export function parseNetInfo(out: ProbeOutput): NetInfo {
   const kv = parseKeyValues(mustSucceed('virsh net-info', out));
   return {
-    name: kv.get('Name') ?? '', uuid: kv.get('UUID') ?? '', active: yesNo(kv.get('Active')),
-    persistent: yesNo(kv.get('Persistent')), autostart: yesNo(kv.get('Autostart')), bridge: kv.get('Bridge') ?? '',
+    name: kv.get('Name') ?? '',
+    uuid: kv.get('UUID') ?? '',
+    active: yesNo(kv.get('Active')),
+    persistent: yesNo(kv.get('Persistent')),
+    autostart: yesNo(kv.get('Autostart')),
+    bridge: kv.get('Bridge') ?? '',
   };
 }
 
@@ -209,8 +213,12 @@ export interface DhcpLease {
 export function parseDhcpLeases(out: ProbeOutput): DhcpLease[] {
   const dash = (v: string | undefined): string | null => (!v || v === '-' ? null : v);
   return parseTable(mustSucceed('virsh net-dhcp-leases', out)).map((r) => ({
-    expiry: r['Expiry Time'] ?? '', mac: r['MAC address'] ?? '', protocol: r['Protocol'] ?? '',
-    address: r['IP address'] ?? '', hostname: dash(r['Hostname']), clientId: dash(r['Client ID or DUID']),
+    expiry: r['Expiry Time'] ?? '',
+    mac: r['MAC address'] ?? '',
+    protocol: r['Protocol'] ?? '',
+    address: r['IP address'] ?? '',
+    hostname: dash(r['Hostname']),
+    clientId: dash(r['Client ID or DUID']),
   }));
 }
 

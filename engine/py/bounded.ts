@@ -67,7 +67,8 @@ export function boundedCall<T>(url: string, name: string, args: readonly unknown
   let msg: Reply | undefined;
   for (let i = 0; i < 5000 && msg === undefined; i++) {
     msg = receiveMessageOnPort(r.port)?.message as Reply | undefined;
-    if (msg !== undefined && msg.id !== id) msg = undefined; // a reply to an abandoned call
+    if (msg !== undefined && msg.id !== id)
+      msg = undefined; // a reply to an abandoned call
     else if (msg === undefined) Atomics.wait(nap, 0, 0, 1);
   }
   if (msg === undefined) throw new TsplayError({ code: 'E_INTERNAL', message: `${what}: the worker answered nothing` });

@@ -46,14 +46,14 @@ function unescapeBody(body: string, raw: boolean, bytes: boolean): string {
       if (cp > 0x10ffff) throw new NotLiteral();
       out += String.fromCodePoint(cp);
       i += len;
-    } else if (!bytes && n === 'N') throw new NotLiteral(); // \N{NAME}: no name table here
+    } else if (!bytes && n === 'N')
+      throw new NotLiteral(); // \N{NAME}: no name table here
     else out += `\\${n}`; // unknown escapes stay as written, as in Python
   }
   return out;
 }
 
-const NUMBER =
-  /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.?)(?:[eE][-+]?[0-9](?:_?[0-9])*)?)/;
+const NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.?)(?:[eE][-+]?[0-9](?:_?[0-9])*)?)/;
 
 function tokenize(src: string): Tok[] {
   const toks: Tok[] = [];

@@ -31,9 +31,7 @@ export interface ShlexOptions {
 
 const WHITESPACE = ' \t\r\n';
 const QUOTES = `'"`;
-const BASE_WORDCHARS =
-  'abcdfeghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_' +
-  'ßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ';
+const BASE_WORDCHARS = 'abcdfeghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_' + 'ßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ';
 
 /** shlexTokens splits text as Python's shlex (posix=True) does, keeping where each word starts. */
 export function shlexTokens(text: string, opts: ShlexOptions = {}): ShlexToken[] {

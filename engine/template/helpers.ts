@@ -33,11 +33,13 @@ export class HelperMisuse extends Error {}
 
 type Helper = (...args: unknown[]) => unknown;
 
-const cidrPart = (part: keyof Cidr) => (value: unknown): unknown => {
-  const c = parseCidr(String(value));
-  if (!c) throw new HelperMisuse(`"${String(value)}" is not an IPv4 address or CIDR (like 192.168.1.10/24)`);
-  return c[part];
-};
+const cidrPart =
+  (part: keyof Cidr) =>
+  (value: unknown): unknown => {
+    const c = parseCidr(String(value));
+    if (!c) throw new HelperMisuse(`"${String(value)}" is not an IPv4 address or CIDR (like 192.168.1.10/24)`);
+    return c[part];
+  };
 
 /**
  * HELPERS is the one place template helpers are defined: Ansible's everyday filters spelled as
@@ -59,7 +61,10 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
   regex_replace: (value: unknown, pattern: unknown, repl: unknown) => regexOp('sub', pyStr(pattern), 'm', pyStr(value), pyStr(repl)),
   indent: (value: unknown, width: unknown) => {
     const pad = ' '.repeat(typeof width === 'number' ? width : 4);
-    return pyStr(value).split('\n').map((l, i) => (i === 0 || l === '' ? l : pad + l)).join('\n');
+    return pyStr(value)
+      .split('\n')
+      .map((l, i) => (i === 0 || l === '' ? l : pad + l))
+      .join('\n');
   },
   eq: (a: unknown, b: unknown) => pyEqual(a, b),
   ne: (a: unknown, b: unknown) => !pyEqual(a, b),

@@ -26,7 +26,7 @@ export function parseCidr(text: string): Cidr | undefined {
   const addr = toInt(m[1]!);
   const prefix = m[2] === undefined ? 32 : Number(m[2]);
   if (addr === undefined || prefix > 32) return undefined;
-  const mask = prefix === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefix));
+  const mask = prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix);
   const network = addr - (addr % 2 ** (32 - prefix));
   return {
     address: toDotted(addr),

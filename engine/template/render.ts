@@ -97,7 +97,9 @@ function toTemplateError(err: unknown, text: string, vars: Vars, where: Template
     const col = caret ? caret[1]!.length : 0;
     // Ansible users write Jinja filters out of habit; say what the Handlebars spelling is
     const jinja = /\{\{[^}]*\|\s*\w+|\{%/.test(text);
-    const hint = jinja ? 'tsplay templates are Handlebars: write {{default x 0}} or {{upper x}} instead of Jinja filters like {{ x | default(0) }}; `when:` conditions keep the Jinja-like syntax' : undefined;
+    const hint = jinja
+      ? 'tsplay templates are Handlebars: write {{default x 0}} or {{upper x}} instead of Jinja filters like {{ x | default(0) }}; `when:` conditions keep the Jinja-like syntax'
+      : undefined;
     const lineText = text.split('\n')[line - 1] ?? '';
     const near = lineText.slice(col, col + 20);
     const what = near ? `near "${near}${lineText.length > col + 20 ? '...' : ''}"` : 'at the end (unclosed {{ or block?)';
@@ -135,9 +137,10 @@ function toTemplateError(err: unknown, text: string, vars: Vars, where: Template
     });
     // inside {{#each}} over scalars strict lookups fail with `'x' in 1`: the message names the variable
     const inName = /search for '(.+?)' in /.exec(msg)?.[1];
-    if (!culprit && inName) walk(ast, (n) => {
-      if (!culprit && n.type === 'PathExpression' && n.original === inName) culprit = n;
-    });
+    if (!culprit && inName)
+      walk(ast, (n) => {
+        if (!culprit && n.type === 'PathExpression' && n.original === inName) culprit = n;
+      });
     if (culprit) return undefinedVar(culprit.original ?? '?', culprit.loc ? templatePos(where.pos, culprit.loc.start.line, culprit.loc.start.column) : where.pos, where, err);
   }
   if (err instanceof HelperMisuse || err instanceof Error) {

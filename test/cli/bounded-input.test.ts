@@ -93,14 +93,24 @@ test('an alias bomb, a NUL byte and a !!python tag in -e @file are coded errors 
   const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
   for (let i = 1; i < 10; i++) {
     const n = String.fromCharCode(97 + i);
-    lines.push(`${n}: &${n} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    lines.push(
+      `${n}: &${n} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   }
   writeFileSync(at('bomb.yml'), `${lines.join('\n')}\n`);
   writeFileSync(at('nul.yml'), 'a: 1\nb: "x\0y"\n');
   writeFileSync(at('py.yml'), 'a: !!python/object/apply:os.system ["id"]\n');
   refused(t, tsplay(['ok.yml', '-e', '@bomb.yml', '--syntax-check']), 4, 'E_YAML_LIMIT', /bomb\.yml:6:8: error\[E_YAML_LIMIT\]: aliases expand/);
   refused(t, tsplay(['ok.yml', '-e', '@nul.yml', '--syntax-check']), 4, 'E_YAML_SYNTAX', /nul\.yml:2:6: error\[E_YAML_SYNTAX\]: unacceptable character #x0000/);
-  refused(t, tsplay(['ok.yml', '-e', '@py.yml', '--syntax-check']), 4, 'E_YAML_SYNTAX', /py\.yml:1:4: error\[E_YAML_SYNTAX\]: could not determine a constructor for the tag 'tag:yaml\.org,2002:python\/object\/apply:os\.system'/);
+  refused(
+    t,
+    tsplay(['ok.yml', '-e', '@py.yml', '--syntax-check']),
+    4,
+    'E_YAML_SYNTAX',
+    /py\.yml:1:4: error\[E_YAML_SYNTAX\]: could not determine a constructor for the tag 'tag:yaml\.org,2002:python\/object\/apply:os\.system'/,
+  );
 });
 
 test('a --junit path in a missing directory is refused before the play runs', (t) => {

@@ -31,7 +31,13 @@ test('every module example passes the loader (module name and arguments checked 
       if (ex === undefined) continue;
       n++;
       const file = join(dir, `${name}.yml`);
-      writeFileSync(file, `- hosts: all\n  gather_facts: false\n  tasks:\n${ex.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`);
+      writeFileSync(
+        file,
+        `- hosts: all\n  gather_facts: false\n  tasks:\n${ex
+          .split('\n')
+          .map((l) => (l ? `    ${l}` : l))
+          .join('\n')}`,
+      );
       t.notThrows(() => loadPlaybooks([file]), name);
     }
     t.true(n >= 15, `${n} modules have an example`);
@@ -59,7 +65,10 @@ test("declared change classes are exactly those the module's plan cases produce"
 
 test('tsplay doc shows arguments with types, choices, aliases and required, read from the schema', (t) => {
   const sysctl = argDocs(getModule('sysctl')!);
-  t.like(sysctl.find((a) => a.name === 'name'), { required: true, aliases: ['key'], type: 'str' });
+  t.like(
+    sysctl.find((a) => a.name === 'name'),
+    { required: true, aliases: ['key'], type: 'str' },
+  );
   t.deepEqual(sysctl.find((a) => a.name === 'state')?.choices, ['present', 'absent']);
   t.is(sysctl.find((a) => a.name === 'reload')?.type, 'bool');
   const r = tsplay(['doc', 'ansible.builtin.file']);
@@ -74,7 +83,13 @@ test('tsplay doc shows arguments with types, choices, aliases and required, read
 test('tsplay doc --list lists every module once; an unknown module is an error naming it (exit 4)', (t) => {
   const list = tsplay(['doc', '--list']);
   t.is(list.status, 0);
-  t.deepEqual(list.stdout.trimEnd().split('\n').map((l) => l.split(' ')[0]), moduleNames());
+  t.deepEqual(
+    list.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(' ')[0]),
+    moduleNames(),
+  );
   const bad = tsplay(['doc', 'copyy']);
   t.is(bad.status, 4);
   t.is(bad.stdout, '');

@@ -39,6 +39,12 @@ for (const c of cases) {
     const want = c.expect.map((e) => ({ stdout: expand(e.stdout), stderr: expand(e.stderr), end: e.end }));
     t.deepEqual(run(c, [bytes]), want);
     for (let i = 1; i < bytes.length; i++) t.deepEqual(run(c, [bytes.subarray(0, i), bytes.subarray(i)]), want, `split at ${i}`);
-    t.deepEqual(run(c, [...bytes].map((b) => Buffer.from([b]))), want);
+    t.deepEqual(
+      run(
+        c,
+        [...bytes].map((b) => Buffer.from([b])),
+      ),
+      want,
+    );
   });
 }

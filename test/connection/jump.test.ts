@@ -33,12 +33,16 @@ test('jump specs are found in ssh arguments in every spelling', (t) => {
   t.is(jumpSpecFromArgs('-oProxyJump=none'), undefined);
   t.is(jumpSpecFromArgs('-o ControlMaster=auto'), undefined);
   t.deepEqual(splitShellWords(`a "b c" 'd e' f\\ g`), ['a', 'b c', 'd e', 'f g']);
-  const tg = resolveTarget('vm9', { ansible_ssh_common_args: '-J hv1', ansible_host: '192.168.122.9' }, optsFor({ resolveJump: (n) => (n === 'hv1' ? { ansible_host: '127.0.0.1', ansible_port: 2022 } : undefined) }));
+  const tg = resolveTarget(
+    'vm9',
+    { ansible_ssh_common_args: '-J hv1', ansible_host: '192.168.122.9' },
+    optsFor({ resolveJump: (n) => (n === 'hv1' ? { ansible_host: '127.0.0.1', ansible_port: 2022 } : undefined) }),
+  );
   t.like(tg, { host: '192.168.122.9', port: 22, via: { key: 'inventory:hv1', host: '127.0.0.1', port: 2022 } });
   t.throws(() => resolveTarget('a', { tsplay_jump: 'b' }, optsFor({ resolveJump: (n) => (n === 'b' ? { tsplay_jump: 'a' } : { tsplay_jump: 'b' }) })), { instanceOf: TsplayError, message: /loop/ });
 });
 
-test.serial('every channel on the jump host\'s one connection counts against one cap below sshd\'s MaxSessions 10', async (t) => {
+test.serial("every channel on the jump host's one connection counts against one cap below sshd's MaxSessions 10", async (t) => {
   // The lab opens the hypervisor once per guest it manages while the guests run through it:
   // five connections to hv1 share hv1's one SSH connection with four guests' jump streams.
   // sshd (MaxSessions 10) refuses an 11th session channel with "Channel open failure".
@@ -48,12 +52,18 @@ test.serial('every channel on the jump host\'s one connection counts against one
   const hvs = await Promise.all(Array.from({ length: 5 }, () => openConnection('hv1', hv1.vars, optsFor(), pool)));
   const guests = await Promise.all(['vm1', 'vm2', 'vm3', 'vm4'].map((n) => openConnection(n, { ...hs.byName.get(n)!.vars, tsplay_jump: 'hv1' }, optsFor(), pool)));
   const tr = transportOf(hvs[0]!);
-  t.true(hvs.every((c) => transportOf(c) === tr), 'one SSH connection to hv1');
+  t.true(
+    hvs.every((c) => transportOf(c) === tr),
+    'one SSH connection to hv1',
+  );
   const dir = hv1.root;
   const work = [
     ...hvs.flatMap((c, i) => [
       c.run(['sh', '-c', `echo hv${i}`]).then((r) => r.stdout),
-      c.put(`${dir}/f${i}`, `f${i}`).then(() => c.get(`${dir}/f${i}`)).then((b) => b.toString()),
+      c
+        .put(`${dir}/f${i}`, `f${i}`)
+        .then(() => c.get(`${dir}/f${i}`))
+        .then((b) => b.toString()),
       ...Array.from({ length: 3 }, (_, j) => c.run(['sh', '-c', `sleep 0.2; echo own${i}${j}`], { ownChannel: true }).then((r) => r.stdout)),
     ]),
     ...guests.flatMap((c, i) => [c.run(['echo', `vm${i + 1}`]).then((r) => r.stdout), c.run(['sh', '-c', 'sleep 0.1; echo own'], { ownChannel: true }).then((r) => r.stdout)]),
@@ -66,7 +76,7 @@ test.serial('every channel on the jump host\'s one connection counts against one
   for (const c of [...hvs, ...guests]) await c.close();
 });
 
-test.serial('a guest behind -J hv1 is reached through hv1, sharing hv1\'s own connection', async (t) => {
+test.serial("a guest behind -J hv1 is reached through hv1, sharing hv1's own connection", async (t) => {
   const pool = new SshPool();
   const hv1 = hs.byName.get('hv1')!;
   const vm1 = hs.byName.get('vm1')!;

@@ -3,21 +3,25 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  appendKnownHost,
-  checkHostKey,
-  fingerprint,
-  hostMatches,
-  knownHostName,
-  loadKnownHosts,
-  parseKnownHosts,
-} from '../../engine/connection/known-hosts.ts';
+import { appendKnownHost, checkHostKey, fingerprint, hostMatches, knownHostName, loadKnownHosts, parseKnownHosts } from '../../engine/connection/known-hosts.ts';
 
 // data/known_hosts: hashed lines made by `ssh-keygen -H` (OpenSSH 9.2), plus plain, wildcard,
 // negated, [host]:port and marker lines. `ssh-keygen -F NAME` is the oracle for which lines match.
 const FILE = new URL('./data/known_hosts', import.meta.url).pathname;
 const entries = parseKnownHosts(readFileSync(FILE, 'utf8'), FILE);
-const NAMES = ['alpha.example.com', '[alpha.example.com]:2222', '10.1.2.3', 'beta.example.com', '192.0.2.7', 'x.wild.example.com', 'bad.wild.example.com', '[gamma.example.com]:2200', '[127.0.0.1]:2200', 'gamma.example.com', 'nobody.example.org'];
+const NAMES = [
+  'alpha.example.com',
+  '[alpha.example.com]:2222',
+  '10.1.2.3',
+  'beta.example.com',
+  '192.0.2.7',
+  'x.wild.example.com',
+  'bad.wild.example.com',
+  '[gamma.example.com]:2200',
+  '[127.0.0.1]:2200',
+  'gamma.example.com',
+  'nobody.example.org',
+];
 
 function oracle(name: string): number[] {
   let out = '';

@@ -92,14 +92,14 @@ test.serial('what a killed controller and its killed driver leave is removed by 
   await killAndWait(child);
   await new Promise((r) => setTimeout(r, 300));
   t.true(existsSync(join(h.root, tmp)), 'the partial temp file is left');
-  t.is(driverDirs(driver).length, 1, 'the dead driver\'s dir is left');
+  t.is(driverDirs(driver).length, 1, "the dead driver's dir is left");
 
   const next = await openConnection('h1', h.vars, opts(), new SshPool());
   t.is((await next.run(['echo', 'next run'])).stdout, 'next run\n');
   t.false(existsSync(join(h.root, tmp)), 'the next connection removed the partial temp file');
-  t.is(driverDirs(driver).length, 0, 'and the dead driver\'s dir');
-  t.true(existsSync(liveTmp), 'the live run\'s temp file is untouched');
-  t.true(existsSync(join(tmpDir(), liveDir!)), 'the live run\'s dir is untouched');
+  t.is(driverDirs(driver).length, 0, "and the dead driver's dir");
+  t.true(existsSync(liveTmp), "the live run's temp file is untouched");
+  t.true(existsSync(join(tmpDir(), liveDir!)), "the live run's dir is untouched");
   t.is((await live.run(['echo', 'still live'])).stdout, 'still live\n');
   await next.close();
   await live.close();

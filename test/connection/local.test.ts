@@ -34,7 +34,10 @@ test('rc, stdout, stderr, stdin, cwd; a missing program is rc 127', async (t) =>
   t.deepEqual([r.rc, r.stdout, r.stderr], [5, `in\n${dir}\n`, 'err\n']);
   t.is((await c.run(['/no/such/prog'])).rc, 127);
   const rs = await c.batch([['echo', '1'], ['false']]);
-  t.deepEqual(rs.map((x) => x.rc), [0, 1]);
+  t.deepEqual(
+    rs.map((x) => x.rc),
+    [0, 1],
+  );
 });
 
 test('a timeout kills the command and its children', async (t) => {
@@ -66,7 +69,10 @@ test('put is atomic and keeps or sets mode and owner', async (t) => {
   await t.throwsAsync(c.put(f, 'x', { owner: 'no-such-user-tsplay' }), { instanceOf: TsplayError, message: /unknown user/ });
   await t.throwsAsync(c.put(f, 'x', { mode: 'rw-r' }), { instanceOf: TsplayError, message: /octal/ });
   t.is(readFileSync(f, 'utf8'), 'newer');
-  t.deepEqual(readdirSync(dir).filter((n) => n.includes('.tsplay-')), []);
+  t.deepEqual(
+    readdirSync(dir).filter((n) => n.includes('.tsplay-')),
+    [],
+  );
   t.is((await c.get(f)).toString(), 'newer');
 });
 

@@ -22,7 +22,9 @@ test('every nasty word survives shJoin + /bin/sh -c byte for byte, and nothing r
 
 test('each word alone is one shell word', (t) => {
   for (const w of data.words) {
-    const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${shQuote(w)} | wc -c`]).toString().trim();
+    const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${shQuote(w)} | wc -c`])
+      .toString()
+      .trim();
     t.is(Number(out), Buffer.byteLength(w) + 1, JSON.stringify(w.slice(0, 30)));
   }
 });

@@ -86,15 +86,22 @@ test.serial('-F config: a Host alias gives address, port, key and known_hosts; a
   const kh = join(hs.dir, 'kh-config');
   writeFileSync(kh, line(jump) + line(target));
   const cfg = join(hs.dir, 'ssh_config');
-  writeFileSync(cfg, [
-    'Host jumpbox', '  HostName 127.0.0.1', `  Port ${jump.port}`,
-    'Host *', '  User root', `  IdentityFile ${hs.clientKey}`, `  UserKnownHostsFile ${kh}`, '  StrictHostKeyChecking yes', '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    ['Host jumpbox', '  HostName 127.0.0.1', `  Port ${jump.port}`, 'Host *', '  User root', `  IdentityFile ${hs.clientKey}`, `  UserKnownHostsFile ${kh}`, '  StrictHostKeyChecking yes', ''].join(
+      '\n',
+    ),
+  );
   const pool = new SshPool();
   const c = await openConnection('jb', { ansible_host: 'jumpbox', ansible_ssh_common_args: `-F ${cfg}` }, opts(), pool);
   t.is((await c.run(['echo', 'alias'])).stdout, 'alias\n');
   // the target is reached through `jumpbox`, which is no inventory host: only the config knows it
-  const g = await openConnection('guest', { ansible_host: '127.0.0.1', ansible_port: String(target.port), ansible_ssh_common_args: `-F ${cfg} -J jumpbox` }, opts({ resolveJump: () => undefined }), pool);
+  const g = await openConnection(
+    'guest',
+    { ansible_host: '127.0.0.1', ansible_port: String(target.port), ansible_ssh_common_args: `-F ${cfg} -J jumpbox` },
+    opts({ resolveJump: () => undefined }),
+    pool,
+  );
   t.is((await g.run(['echo', 'through'])).stdout, 'through\n');
   t.is(pool.opened, 3, 'jb, the literal jumpbox hop and guest');
   await g.close();

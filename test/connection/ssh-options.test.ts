@@ -51,8 +51,17 @@ for (const c of cases) {
       const w = want[f];
       t.deepEqual(got[f], Array.isArray(w) ? w.map((x) => home(fill(x))) : w, f);
     }
-    t.deepEqual(got.identityFiles, (want.identityFiles ?? []).map((x) => home(fill(x))), 'identityFiles');
-    if (c.ignored) t.deepEqual(got.ignored.map((x) => x.replace(/ \(.*\)$/, '')), c.ignored, 'ignored');
+    t.deepEqual(
+      got.identityFiles,
+      (want.identityFiles ?? []).map((x) => home(fill(x))),
+      'identityFiles',
+    );
+    if (c.ignored)
+      t.deepEqual(
+        got.ignored.map((x) => x.replace(/ \(.*\)$/, '')),
+        c.ignored,
+        'ignored',
+      );
 
     // the oracle agrees on every field the case sets
     const g = oracle(c);
@@ -76,14 +85,28 @@ const opts: ConnectOptions = { hostKeyChecking: 'yes', verbosity: 0 };
 test('host vars win over -o options, -o over the -F config; tsplay_known_hosts wins over UserKnownHostsFile', (t) => {
   const args = `-F ${DATA}/ssh_config -o Port=2300 -o User=bob -o IdentityFile=/k2 -o UserKnownHostsFile=/kh1`;
   const tg = resolveTarget('vm', { ansible_host: 'hv1', ansible_ssh_common_args: args }, opts);
-  t.like(tg, { host: '127.0.0.1', port: 2300, user: 'bob', keyFiles: ['/k2', '/var/lib/tsplay-lab/id_ed25519'], knownHostsFiles: ['/kh1'], strictHostKeyChecking: 'yes', connectTimeoutMs: 20000, keepaliveIntervalMs: 5000, keepaliveCountMax: 3 });
-  const tv = resolveTarget('vm', { ansible_host: 'hv1', ansible_port: 2400, ansible_user: 'carol', ansible_ssh_private_key_file: '/k1', tsplay_known_hosts: ['~/kh0'], ansible_ssh_common_args: args }, opts);
+  t.like(tg, {
+    host: '127.0.0.1',
+    port: 2300,
+    user: 'bob',
+    keyFiles: ['/k2', '/var/lib/tsplay-lab/id_ed25519'],
+    knownHostsFiles: ['/kh1'],
+    strictHostKeyChecking: 'yes',
+    connectTimeoutMs: 20000,
+    keepaliveIntervalMs: 5000,
+    keepaliveCountMax: 3,
+  });
+  const tv = resolveTarget(
+    'vm',
+    { ansible_host: 'hv1', ansible_port: 2400, ansible_user: 'carol', ansible_ssh_private_key_file: '/k1', tsplay_known_hosts: ['~/kh0'], ansible_ssh_common_args: args },
+    opts,
+  );
   t.like(tv, { port: 2400, user: 'carol', keyFiles: ['/k1', '/k2', '/var/lib/tsplay-lab/id_ed25519'], knownHostsFiles: [`${homedir()}/kh0`] });
   // extra args come after common args, so common args win where both set a keyword
   t.like(resolveTarget('x', { ansible_host: 'h', ansible_ssh_common_args: '-o Port=1', ansible_ssh_extra_args: '-o Port=2 -o User=eve' }, opts), { port: 1, user: 'eve' });
 });
 
-test('known_hosts files: the host\'s own plus the global one; else the run-wide file; else ~/.ssh/known_hosts', (t) => {
+test("known_hosts files: the host's own plus the global one; else the run-wide file; else ~/.ssh/known_hosts", (t) => {
   const tg = resolveTarget('x', { ansible_host: 'h', ansible_ssh_common_args: "-o 'UserKnownHostsFile /a /b'" }, opts);
   t.deepEqual(knownHostsFiles({ ...opts, knownHostsFile: '/run-wide' }, tg), ['/a', '/b', '/etc/ssh/ssh_known_hosts']);
   const plain = resolveTarget('x', { ansible_host: 'h' }, opts);
@@ -91,7 +114,7 @@ test('known_hosts files: the host\'s own plus the global one; else the run-wide 
   t.deepEqual(knownHostsFiles(opts, plain), [`${homedir()}/.ssh/known_hosts`, '/etc/ssh/ssh_known_hosts']);
 });
 
-test('StrictHostKeyChecking: the host\'s value wins, `no` becomes accept-new, never no', (t) => {
+test("StrictHostKeyChecking: the host's value wins, `no` becomes accept-new, never no", (t) => {
   const withStrict = (v: string): ReturnType<typeof resolveTarget> => resolveTarget('x', { ansible_host: 'h', ansible_ssh_common_args: `-o StrictHostKeyChecking=${v}` }, opts);
   t.is(hostKeyPolicy(withStrict('no'), opts), 'accept-new');
   t.is(hostKeyPolicy(withStrict('off'), opts), 'accept-new');
@@ -110,13 +133,23 @@ test('bad values and a missing -F file are errors naming the host; unknown optio
   t.regex(e2?.message ?? '', /-F \/nonexistent\/ssh_config/);
   const lines: string[] = [];
   resolveTarget('web1', { ansible_ssh_common_args: `-o ControlMaster=auto -F ${DATA}/ssh_config` }, { ...opts, log: (l) => lines.push(l) });
-  t.true(lines.some((l) => l.startsWith('web1: ssh options tsplay does not use: controlmaster=auto (-o)')), lines.join('\n'));
-  t.true(lines.some((l) => /ssh config lines tsplay skips: .*ssh_config:\d+: Match block/.test(l)), lines.join('\n'));
+  t.true(
+    lines.some((l) => l.startsWith('web1: ssh options tsplay does not use: controlmaster=auto (-o)')),
+    lines.join('\n'),
+  );
+  t.true(
+    lines.some((l) => /ssh config lines tsplay skips: .*ssh_config:\d+: Match block/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('a jump name that is no inventory host is looked up in the same -F config', (t) => {
   // the -o options of the target do not reach its jump host (ssh passes only -F to ProxyJump)
   const tg = resolveTarget('vm', { ansible_host: 'vm1', ansible_ssh_common_args: `-F ${DATA}/ssh_config -o UserKnownHostsFile=/only-vm` }, opts);
-  t.like(tg, { host: '10.61.1.11', knownHostsFiles: ['/only-vm'], via: { key: 'literal:root@127.0.0.1:2201', host: '127.0.0.1', port: 2201, user: 'root', knownHostsFiles: ['/var/lib/tsplay-lab/known_hosts'] } });
+  t.like(tg, {
+    host: '10.61.1.11',
+    knownHostsFiles: ['/only-vm'],
+    via: { key: 'literal:root@127.0.0.1:2201', host: '127.0.0.1', port: 2201, user: 'root', knownHostsFiles: ['/var/lib/tsplay-lab/known_hosts'] },
+  });
   t.is(resolveTarget('vm', { ansible_host: '10.61.1.11', ansible_ssh_common_args: `-F ${DATA}/ssh_config -J hv1` }, opts).via?.port, 2201);
 });

@@ -57,12 +57,15 @@ test.serial('a missing command is rc 127 with the shell message, not a protocol 
 test.serial('batch returns one result per command, in order, without opening channels', async (t) => {
   const before = transportOf(conn).channels;
   const rs = await conn.batch([['echo', 'a'], ['false'], ['sh', '-c', 'echo b >&2; exit 3'], ['printf', '%s', 'c']]);
-  t.deepEqual(rs.map((r) => [r.rc, r.stdout, r.stderr]), [
-    [0, 'a\n', ''],
-    [1, '', ''],
-    [3, '', 'b\n'],
-    [0, 'c', ''],
-  ]);
+  t.deepEqual(
+    rs.map((r) => [r.rc, r.stdout, r.stderr]),
+    [
+      [0, 'a\n', ''],
+      [1, '', ''],
+      [3, '', 'b\n'],
+      [0, 'c', ''],
+    ],
+  );
   t.is(transportOf(conn).channels, before);
 });
 
@@ -77,23 +80,23 @@ test.serial('binary output comes back byte for byte', async (t) => {
   t.true(back.equals(bytes));
 });
 
-test.serial('output that prints other requests\' markers and fake frames cannot break framing', async (t) => {
+test.serial("output that prints other requests' markers and fake frames cannot break framing", async (t) => {
   const tr = transportOf(conn);
   const marks = [newMarker(), newMarker(), newMarker(), newMarker()];
   let i = 0;
   const ready = newMarker('TSPLAYREADY');
   const ch = await tr.exec(driverCommand(ready));
-  const sh = new PersistentShell(ch, 'h1', ready, () => tr.dead, () => marks[i++] as string);
+  const sh = new PersistentShell(
+    ch,
+    'h1',
+    ready,
+    () => tr.dead,
+    () => marks[i++] as string,
+  );
   const [m0, , m2] = marks as [string, string, string];
   // request 1 prints request 0's and request 2's full frames, a bare prefix, and no newline at the end
   const evil = `${ready}\n${m0}S\nX${m0}E0 0\n${m2}S\n${m2}E5 1\nTSPLAY\nTSPLAY${'0'.repeat(32)}E0 0\n${m2}E`;
-  const [r0, r1, r2] = await Promise.all(
-    sh.send([
-      { argv: ['printf', '%s', 'zero'] },
-      { argv: ['printf', '%s', evil] },
-      { argv: ['sh', '-c', `printf '%s' "${m0}E1 1" >&2; echo two`] },
-    ]),
-  );
+  const [r0, r1, r2] = await Promise.all(sh.send([{ argv: ['printf', '%s', 'zero'] }, { argv: ['printf', '%s', evil] }, { argv: ['sh', '-c', `printf '%s' "${m0}E1 1" >&2; echo two`] }]));
   t.is(r0?.stdout, 'zero');
   t.is(r1?.stdout, evil);
   t.is(r1?.rc, 0);
@@ -178,7 +181,10 @@ test.serial('a timeout kills the command and its children, not the persistent sh
   // a lower bound only: the timer cannot fire early, while load can only make it later
   t.true(took >= 550, `took ${took} ms`);
   const child = Number(readFileSync(pidFile, 'utf8'));
-  await t.notThrowsAsync(waitFor(() => gone(child), `the background child ${child} to be killed`, 10_000), 'the background child survived');
+  await t.notThrowsAsync(
+    waitFor(() => gone(child), `the background child ${child} to be killed`, 10_000),
+    'the background child survived',
+  );
   const after = await conn.run(['echo', 'alive']);
   t.is(after.stdout, 'alive\n');
   t.is(tr.channels, before, 'the shell was not replaced');
@@ -206,17 +212,28 @@ test.serial('put replaces atomically and keeps or sets mode and owner', async (t
   await conn.put(join(root(), 'fresh.txt'), '', { mode: 0o755 });
   t.is(statSync(join(root(), 'fresh.txt')).mode & 0o7777, 0o755);
   t.is(statSync(join(root(), 'fresh.txt')).size, 0);
-  t.deepEqual(readdirSync(root()).filter((n) => n.includes('.tsplay-')), [], 'no temp file left');
+  t.deepEqual(
+    readdirSync(root()).filter((n) => n.includes('.tsplay-')),
+    [],
+    'no temp file left',
+  );
   const bad = await t.throwsAsync(conn.put(f, 'x', { owner: 'no-such-user-tsplay' }));
   t.regex(bad?.message ?? '', /owner/);
   t.is(readFileSync(f, 'utf8'), 'newer\n', 'a failed put leaves the old file');
-  t.deepEqual(readdirSync(root()).filter((n) => n.includes('.tsplay-')), [], 'no temp file left after a failure');
+  t.deepEqual(
+    readdirSync(root()).filter((n) => n.includes('.tsplay-')),
+    [],
+    'no temp file left after a failure',
+  );
 });
 
 test.serial('own-channel commands stay under the channel cap and all succeed', async (t) => {
   const tr = transportOf(conn);
   const rs = await Promise.all(Array.from({ length: 14 }, (_, i) => conn.run(['sh', '-c', `sleep 0.2; echo ${i}`], { ownChannel: true })));
-  t.deepEqual(rs.map((r) => r.stdout.trim()), Array.from({ length: 14 }, (_, i) => String(i)));
+  t.deepEqual(
+    rs.map((r) => r.stdout.trim()),
+    Array.from({ length: 14 }, (_, i) => String(i)),
+  );
   t.true(tr.sessions.peak <= MAX_SESSION_CHANNELS, `peak ${tr.sessions.peak}`);
   t.true(tr.sessions.peak >= 3);
 });

@@ -101,12 +101,16 @@ test('serial batch sizes follow Ansible (count, percent, list with the last repe
   for (const c of cases) {
     const hosts = Array.from({ length: c.hosts }, (_, i) => `h${i}`);
     const got = serialBatches(hosts, c.serial ?? undefined);
-    t.deepEqual(got.map((b) => b.length), c.batches, JSON.stringify(c));
+    t.deepEqual(
+      got.map((b) => b.length),
+      c.batches,
+      JSON.stringify(c),
+    );
     t.deepEqual(got.flat(), hosts);
   }
 });
 
-test('an undefined variable fails that host with the value\'s file:line:col, and nothing else runs there', async (t) => {
+test("an undefined variable fails that host with the value's file:line:col, and nothing else runs there", async (t) => {
   const pb = `- hosts: all
   gather_facts: false
   tasks:

@@ -53,7 +53,10 @@ test('a task file that includes itself without end fails its host with E_INCLUDE
   t.regex(f[0]!.msg, /^loop\.yml:3:3: error\[E_INCLUDE_CYCLE\]: include cycle: loop\.yml is already 100 times on this host's include chain/);
   t.true(f[0]!.msg.endsWith(`: site.yml:5 -> (loop.yml:3) x${INCLUDE_RECURSION_LIMIT}`), f[0]!.msg);
   t.is(r.events.filter((e) => e.type === 'host-result' && e.task.name === 'step').length, INCLUDE_RECURSION_LIMIT, 'one step per level entered');
-  t.false(r.events.some((e) => e.type === 'host-result' && e.task.name === 'after'), 'the failed host runs nothing more');
+  t.false(
+    r.events.some((e) => e.type === 'host-result' && e.task.name === 'after'),
+    'the failed host runs nothing more',
+  );
 });
 
 test('two task files including each other: the cycle names both includes', async (t) => {
@@ -77,7 +80,10 @@ test('only the host whose recursion never ends fails; the other finishes the pla
     2,
   );
   t.is(r.code, 2);
-  t.deepEqual(failures(r).map((f) => f.host), ['h1']);
+  t.deepEqual(
+    failures(r).map((f) => f.host),
+    ['h1'],
+  );
   t.is(r.stats['h2']?.failed, 0);
   t.true(r.events.some((e) => e.type === 'host-result' && e.task.name === 'after' && e.host === 'h2'));
 });

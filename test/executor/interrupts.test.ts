@@ -23,7 +23,17 @@ const MANY = 5_000;
 test.before(async () => {
   hosts = await createTestHosts(2);
   work = mkdtempSync(join(tmpdir(), 'tsplay-intr-'));
-  writeFileSync(join(work, 'inventory.ini'), `[test]\n${hosts.hosts.map((h) => `${h.name} ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')} root=${h.root}`).join('\n')}\n`);
+  writeFileSync(
+    join(work, 'inventory.ini'),
+    `[test]\n${hosts.hosts
+      .map(
+        (h) =>
+          `${h.name} ${Object.entries(h.vars)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')} root=${h.root}`,
+      )
+      .join('\n')}\n`,
+  );
   const home = join(work, 'home');
   mkdirSync(join(home, '.ssh'), { recursive: true });
   writeFileSync(join(home, '.ssh', 'known_hosts'), readFileSync(hosts.knownHostsFile));
@@ -134,7 +144,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     t.false(r.events.some((e) => e.type === 'task-start' && e.task.name === 'change the hosts'));
     t.true(r.afterSignalMs < BOUND_MS, `ended ${r.afterSignalMs} ms after the signal`);
     t.true(r.events.some((e) => e.type === 'interrupted'));
-    t.true(r.events.some((e) => e.type === 'recap'), 'the recap is still reported');
+    t.true(
+      r.events.some((e) => e.type === 'recap'),
+      'the recap is still reported',
+    );
   });
 }
 

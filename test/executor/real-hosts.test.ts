@@ -20,7 +20,14 @@ const MOTD = readFileSync(join(CONVERGE, 'templates', 'motd.hbs'), 'utf8');
 const ansibleRecap = (step: string): string[] => recapLines(readFileSync(join(CONVERGE, 'expected', `${step}.txt`), 'utf8'));
 
 function inventory(): string {
-  return `[test]\n${hosts.hosts.map((h) => `${h.name} ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')} root=${h.root}`).join('\n')}\n`;
+  return `[test]\n${hosts.hosts
+    .map(
+      (h) =>
+        `${h.name} ${Object.entries(h.vars)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')} root=${h.root}`,
+    )
+    .join('\n')}\n`;
 }
 
 function files(): Record<string, string> {
@@ -86,8 +93,8 @@ test.serial('check on unconverged hosts writes nothing; first run changes; secon
   }
   t.is(first.events.filter((e) => e.type === 'host-result' && e.task.handler).length, 3, 'the handler ran once per host though notified twice');
 
-  t.is(lastConnections, 3, 'one connection per host for both plays, the delegation reusing h1\'s');
-  t.true(first.events.some((e) => e.type === 'host-result' && e.task.name === 'read through another host\'s connection' && e.host === 'h3' && e.delegatedTo === 'h1'));
+  t.is(lastConnections, 3, "one connection per host for both plays, the delegation reusing h1's");
+  t.true(first.events.some((e) => e.type === 'host-result' && e.task.name === "read through another host's connection" && e.host === 'h3' && e.delegatedTo === 'h1'));
 
   const converged = snapshot();
   const second = await run();
@@ -100,7 +107,10 @@ test.serial('check on unconverged hosts writes nothing; first run changes; secon
   t.is(check2.code, 0);
   t.deepEqual(recapLines(check2.text), ansibleRecap('check-converged'));
   for (const h of ['h1', 'h2', 'h3']) t.is(check2.stats[h]?.changed, 0, `--check on converged ${h} plans nothing`);
-  t.false(check2.events.some((e) => e.type === 'host-result' && e.changes.length > 0), 'no planned change anywhere');
+  t.false(
+    check2.events.some((e) => e.type === 'host-result' && e.changes.length > 0),
+    'no planned change anywhere',
+  );
   t.deepEqual(snapshot(), converged);
 });
 
@@ -194,12 +204,16 @@ test.serial('a host whose sshd dies mid-run is unreachable (ignore_unreachable k
         content: "done\\n"
 `;
   let killed = false;
-  const r = await run({}, (e) => {
-    if (!killed && e.type === 'host-result' && e.task.name === 'marker' && e.host === 'h2') {
-      killed = true;
-      hosts.kill('h2');
-    }
-  }, pb);
+  const r = await run(
+    {},
+    (e) => {
+      if (!killed && e.type === 'host-result' && e.task.name === 'marker' && e.host === 'h2') {
+        killed = true;
+        hosts.kill('h2');
+      }
+    },
+    pb,
+  );
   t.true(killed);
   t.is(r.code, 4, r.text);
   // ignore_unreachable: two tasks count as skipped and the host stays; the last one drops it

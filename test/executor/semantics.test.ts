@@ -24,7 +24,9 @@ test.after.always(async () => {
 function sshInventory(text: string): string {
   return text.replace(/^(h\d) ansible_connection=local/gm, (_m, name: string) => {
     const h = ssh!.byName.get(name)!;
-    return `${name} ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    return `${name} ${Object.entries(h.vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`;
   });
 }
 
@@ -34,29 +36,30 @@ const cases = readFileSync(join(dir, 'cases.txt'), 'utf8')
   .filter((l) => l.trim() && !l.startsWith('#'))
   .map((l) => l.split('|').map((x) => x.trim()) as [string, string, string, string?]);
 
-for (const [name, playbook, args, inv] of cases) for (const transport of ['local', 'ssh'] as const) {
-  // the inventory column: -i sources (default inventory.ini), "-" for none (implicit localhost only)
-  const inventories = (inv || 'inventory.ini').split(/\s+/).filter((i) => i !== '-');
-  // without inventory.ini there are no h1..h3 to reach over ssh: one run says it all
-  if (transport === 'ssh' && !inventories.includes('inventory.ini')) continue;
-  test(`${name} (${transport}): same outcome as ansible-playbook`, async (t) => {
-    const work = mkdtempSync(join(tmpdir(), `tsplay-sem-${name}-`));
-    cpSync(dir, work, { recursive: true });
-    try {
-      const parsed = parsePlaybookArgs([join(work, playbook), ...inventories.flatMap((i) => ['-i', join(work, i)]), ...(args ? args.split(' ') : [])]);
-      if (parsed === 'exit-ok') return t.fail();
-      // the playbook runs where it lies: group_vars/, host_vars/ and roles/ beside it count
-      const files: Record<string, string> = {};
-      if (transport === 'ssh') files['inventory.ini'] = sshInventory(readFileSync(join(work, 'inventory.ini'), 'utf8'));
-      const r = await runPlaybook(files, { ...parsed, playbooks: [] }, { dir: work, playbook, inventories, connect: { knownHostsFile: ssh!.knownHostsFile } });
-      const expected = readFileSync(join(dir, 'expected', `${name}.txt`), 'utf8');
-      const rc = Number(readFileSync(join(dir, 'expected', `${name}.rc`), 'utf8').trim());
-      const flat = name === 'free';
-      t.deepEqual(normalizeRun(r.text, flat), normalizeRun(expected, flat), 'status records per task');
-      t.deepEqual(recapLines(r.text), recapLines(expected), 'PLAY RECAP');
-      t.is(r.code, rc, 'exit code');
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
-}
+for (const [name, playbook, args, inv] of cases)
+  for (const transport of ['local', 'ssh'] as const) {
+    // the inventory column: -i sources (default inventory.ini), "-" for none (implicit localhost only)
+    const inventories = (inv || 'inventory.ini').split(/\s+/).filter((i) => i !== '-');
+    // without inventory.ini there are no h1..h3 to reach over ssh: one run says it all
+    if (transport === 'ssh' && !inventories.includes('inventory.ini')) continue;
+    test(`${name} (${transport}): same outcome as ansible-playbook`, async (t) => {
+      const work = mkdtempSync(join(tmpdir(), `tsplay-sem-${name}-`));
+      cpSync(dir, work, { recursive: true });
+      try {
+        const parsed = parsePlaybookArgs([join(work, playbook), ...inventories.flatMap((i) => ['-i', join(work, i)]), ...(args ? args.split(' ') : [])]);
+        if (parsed === 'exit-ok') return t.fail();
+        // the playbook runs where it lies: group_vars/, host_vars/ and roles/ beside it count
+        const files: Record<string, string> = {};
+        if (transport === 'ssh') files['inventory.ini'] = sshInventory(readFileSync(join(work, 'inventory.ini'), 'utf8'));
+        const r = await runPlaybook(files, { ...parsed, playbooks: [] }, { dir: work, playbook, inventories, connect: { knownHostsFile: ssh!.knownHostsFile } });
+        const expected = readFileSync(join(dir, 'expected', `${name}.txt`), 'utf8');
+        const rc = Number(readFileSync(join(dir, 'expected', `${name}.rc`), 'utf8').trim());
+        const flat = name === 'free';
+        t.deepEqual(normalizeRun(r.text, flat), normalizeRun(expected, flat), 'status records per task');
+        t.deepEqual(recapLines(r.text), recapLines(expected), 'PLAY RECAP');
+        t.is(r.code, rc, 'exit code');
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }

@@ -34,7 +34,9 @@ const WORKERS = Array.from({ length: 10 }, (_, i) => `w${String(i + 1).padStart(
 // h1 is the real sshd; w01..w10 are inventory hosts that never connect: every task delegates to h1.
 function inventory(): string {
   const h = hosts.hosts[0]!;
-  return `${h.name} ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')}\n[workers]\n${WORKERS.join('\n')}\n`;
+  return `${h.name} ${Object.entries(h.vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}\n[workers]\n${WORKERS.join('\n')}\n`;
 }
 
 function delegatedPlaybook(module: 'lineinfile' | 'blockinfile', file: string): string {
@@ -45,7 +47,10 @@ function delegatedPlaybook(module: 'lineinfile' | 'blockinfile', file: string): 
   return `- hosts: workers\n  gather_facts: false\n  tasks:\n  - name: each host adds its own ${module === 'lineinfile' ? 'line' : 'block'}\n    delegate_to: h1\n    ${module}:\n${args}`;
 }
 
-const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 for (const module of ['lineinfile', 'blockinfile'] as const) {
   test.serial(`one run, 10 hosts delegating ${module} to one sshd host, forks 50: every edit is kept`, async (t) => {
@@ -116,7 +121,11 @@ test.serial('two concurrent runs adding 20 lines each to one file on one sshd ho
   t.is(b.code, 0, b.stdout + b.stderr);
   t.is(lines(file).length, 40, readFileSync(file, 'utf8'));
   t.is(new Set(lines(file)).size, 40);
-  t.deepEqual(readdirSync(hosts.hosts[0]!.root).filter((n) => n.includes('tsplay')), [], 'no temp file or turn marker left');
+  t.deepEqual(
+    readdirSync(hosts.hosts[0]!.root).filter((n) => n.includes('tsplay')),
+    [],
+    'no temp file or turn marker left',
+  );
 });
 
 // A connection whose every read (the module's one batch) is followed by another writer appending
@@ -167,7 +176,11 @@ for (const [how, open] of connections) {
       t.is((e as TsplayError).code, 'E_WRITE_CONFLICT');
       t.is(e?.message, `h1: ${file} on h1 kept changing between read and write; gave up after 5 attempts`);
       t.deepEqual(lines(file), ['first', 'other writer 1', 'other writer 2', 'other writer 3', 'other writer 4', 'other writer 5']);
-      t.deepEqual(readdirSync(hosts.hosts[0]!.root).filter((n) => n.startsWith(`.churn-${how.replace(/\W+/g, '-')}`)), [], 'no temp file or turn marker left');
+      t.deepEqual(
+        readdirSync(hosts.hosts[0]!.root).filter((n) => n.startsWith(`.churn-${how.replace(/\W+/g, '-')}`)),
+        [],
+        'no temp file or turn marker left',
+      );
     } finally {
       await conn.close();
     }

@@ -237,31 +237,33 @@ export async function createTestHosts(n: number, opts: { names?: string[]; user?
   const knownHostsFile = join(dir, 'known_hosts');
   const user = opts.user ?? 'root';
   const names = opts.names ?? Array.from({ length: n }, (_, i) => `h${i + 1}`);
-  const hosts: TestHost[] = await Promise.all(names.map(async (name) => {
-    const hdir = join(dir, name);
-    const home = join(hdir, 'home');
-    const root = join(hdir, 'root');
-    const tmp = join(hdir, 'tmp');
-    mkdirSync(home, { recursive: true });
-    mkdirSync(root, { recursive: true });
-    mkdirSync(tmp, { recursive: true });
-    chmodSync(tmp, 0o1777);
-    const port = await freePort();
-    const hostKeyPub = await keygen(join(hdir, 'ssh_host_ed25519_key'), name);
-    const h: TestHost = {
-      name,
-      port,
-      dir: hdir,
-      root,
-      home,
-      tmp,
-      pid: 0,
-      hostKeyPub,
-      vars: { ansible_host: '127.0.0.1', ansible_port: String(port), ansible_user: user, ansible_ssh_private_key_file: clientKey },
-    };
-    writeFileSync(join(hdir, 'sshd_config'), sshdConfig(h, authorizedKeys));
-    return h;
-  }));
+  const hosts: TestHost[] = await Promise.all(
+    names.map(async (name) => {
+      const hdir = join(dir, name);
+      const home = join(hdir, 'home');
+      const root = join(hdir, 'root');
+      const tmp = join(hdir, 'tmp');
+      mkdirSync(home, { recursive: true });
+      mkdirSync(root, { recursive: true });
+      mkdirSync(tmp, { recursive: true });
+      chmodSync(tmp, 0o1777);
+      const port = await freePort();
+      const hostKeyPub = await keygen(join(hdir, 'ssh_host_ed25519_key'), name);
+      const h: TestHost = {
+        name,
+        port,
+        dir: hdir,
+        root,
+        home,
+        tmp,
+        pid: 0,
+        hostKeyPub,
+        vars: { ansible_host: '127.0.0.1', ansible_port: String(port), ansible_user: user, ansible_ssh_private_key_file: clientKey },
+      };
+      writeFileSync(join(hdir, 'sshd_config'), sshdConfig(h, authorizedKeys));
+      return h;
+    }),
+  );
   await Promise.all(hosts.map((h) => startSshd(h)));
   const writeKnownHosts = (): void => writeFileSync(knownHostsFile, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKeyPub}\n`).join(''));
   writeKnownHosts();
@@ -278,7 +280,12 @@ export async function createTestHosts(n: number, opts: { names?: string[]; user?
     clientKey,
     knownHostsFile,
     inventoryIni(group = 'test', extra = ''): string {
-      const lines = hosts.map((h) => `${h.name} ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')}${extra ? ` ${extra}` : ''}`);
+      const lines = hosts.map(
+        (h) =>
+          `${h.name} ${Object.entries(h.vars)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}${extra ? ` ${extra}` : ''}`,
+      );
       return `[${group}]\n${lines.join('\n')}\n`;
     },
     kill(name: string): void {

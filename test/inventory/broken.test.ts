@@ -46,7 +46,10 @@ for (const name of caseEntries(root, { needs: ['args', 'expected', 'ansible-says
       t.notRegex(says, /^(\[WARNING\]|ERROR!)/m, 'ansible-inventory still accepts it (else drop stricter-than-ansible.txt)');
     } else t.regex(says, /^(\[WARNING\]|ERROR!)/m, 'ansible-inventory complained about the same input');
     for (const place of places) {
-      t.true(got.some((g) => `${g.split(' ')[1]}:`.startsWith(`${place}:`)), `ansible-inventory names ${place}; tsplay said ${got.join(', ')}`);
+      t.true(
+        got.some((g) => `${g.split(' ')[1]}:`.startsWith(`${place}:`)),
+        `ansible-inventory names ${place}; tsplay said ${got.join(', ')}`,
+      );
     }
   });
 }

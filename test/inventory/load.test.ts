@@ -47,13 +47,28 @@ test('hostVarLayers are tagged with precedence levels and merge to hostVars', (t
   const layers = inv.hostVarLayers('h1', [join(dir, 'play')]);
   t.deepEqual(
     layers.map((l) => l.level),
-    ['inventory_file_group_vars', 'inventory_group_vars_all', 'playbook_group_vars_all', 'inventory_group_vars', 'playbook_group_vars', 'inventory_file_host_vars', 'inventory_host_vars', 'playbook_host_vars'],
+    [
+      'inventory_file_group_vars',
+      'inventory_group_vars_all',
+      'playbook_group_vars_all',
+      'inventory_group_vars',
+      'playbook_group_vars',
+      'inventory_file_host_vars',
+      'inventory_host_vars',
+      'playbook_host_vars',
+    ],
   );
   const merged = mergeVarLayers([...layers].reverse());
   t.is(merged['l5'], 'pb_gv_web');
   t.is(merged['l9'], 'pb_hv_h1');
   t.is(inv.hostVars('h1')['l9'], 'inv_hv_h1', 'without playbook dirs only the inventory counts');
-  t.is(mergeVarLayers([{ level: 'extra_vars', vars: { a: 'e' } }, { level: 'role_defaults', vars: { a: 'd', b: 1 } }])['a'], 'e');
+  t.is(
+    mergeVarLayers([
+      { level: 'extra_vars', vars: { a: 'e' } },
+      { level: 'role_defaults', vars: { a: 'd', b: 1 } },
+    ])['a'],
+    'e',
+  );
 });
 
 test('the precedence table has Ansible 22 levels and renders as markdown', (t) => {

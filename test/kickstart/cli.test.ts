@@ -124,7 +124,10 @@ test('--lint FILE --os checks a given kickstart', (t) => {
   t.is(good.code, 0, good.err);
   t.regex(good.out, /ok for rhel7/);
   const file = join(corpus, 'unknown-option.ks');
-  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('--enabeld')) + 1;
+  const line =
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('--enabeld')) + 1;
   const bad = tsplay(['--lint', file, '--os', 'rhel9']);
   t.is(bad.code, 4);
   t.true(bad.err.includes(`unknown-option.ks:${line}:1: error[E_KS_LINT]: KS_UNKNOWN_OPTION`), bad.err);

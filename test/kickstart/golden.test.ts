@@ -22,7 +22,9 @@ function listFiles(dir: string): string[] {
 
 test('the example tree matches the reviewed golden files', async (t) => {
   const tree = await generateTree({ inventories: ['inventories/pxe-example'], cwd: root });
-  const golden = listFiles(goldenDir).map((f) => relative(goldenDir, f)).sort();
+  const golden = listFiles(goldenDir)
+    .map((f) => relative(goldenDir, f))
+    .sort();
   t.deepEqual(tree.files.map((f) => f.path).sort(), golden);
   for (const f of tree.files) t.is(f.content, readFileSync(join(goldenDir, f.path), 'utf8'), f.path);
 });
@@ -81,7 +83,10 @@ test('every kickstart carries exactly the inventory settings of its guest', asyn
       t.regex(opt(net, '--bondopts') ?? '', new RegExp(`mode=active-backup,primary=${best.nic},`));
     } else {
       const slaves = parseTeamSlaves(opt(net, '--teamslaves') ?? '');
-      t.deepEqual(slaves.map((s) => s.name), g.team.ports.map((p) => p.nic));
+      t.deepEqual(
+        slaves.map((s) => s.name),
+        g.team.ports.map((p) => p.nic),
+      );
       slaves.forEach((s, i) => {
         const p = g.team.ports[i]!;
         const cfg = s.config ? (JSON.parse(s.config) as Record<string, unknown>) : {};

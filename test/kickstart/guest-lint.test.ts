@@ -28,7 +28,10 @@ for (const f of caseEntries(dir, { suffix: '.yml' })) {
     const got = (err as TsplayErrors).errors.map((e) => `${e.code === 'E_KS_LINT' ? e.message.split(':')[0] : e.code}@${e.pos?.line ?? 0}`).sort();
     t.deepEqual(got, want, (err as TsplayErrors).errors.map((e) => `${e.pos?.file}:${e.pos?.line} ${e.code} ${e.message}`).join('\n'));
     for (const m of text.matchAll(/^# message: (.*)$/gm)) {
-      t.true((err as TsplayErrors).errors.some((e) => e.message.includes(m[1]!)), `no error says "${m[1]}"`);
+      t.true(
+        (err as TsplayErrors).errors.some((e) => e.message.includes(m[1]!)),
+        `no error says "${m[1]}"`,
+      );
     }
     for (const e of (err as TsplayErrors).errors) {
       t.is(e.pos?.file, dir + f);

@@ -57,7 +57,10 @@ test('boot.ipxe chains, as iPXE resolves it, to the per-MAC script of every gues
     await waitFor(() => log.length >= requests, 'a log line per request');
     t.is(log.length, requests, log.join('\n'));
     t.regex(log[0]!, /^127\.0\.0\.1 "GET \/ipxe\/boot\.ipxe" 200 \d+$/);
-    t.true(log.some((l) => /"GET \/ipxe\/ipxe\/52-54-00-54-f4-75\.ipxe" 404 0$/.test(l)), log.join('\n'));
+    t.true(
+      log.some((l) => /"GET \/ipxe\/ipxe\/52-54-00-54-f4-75\.ipxe" 404 0$/.test(l)),
+      log.join('\n'),
+    );
     for (const p of paths) t.true(log.includes(`127.0.0.1 "GET /${p}" 200 ${Buffer.byteLength(readFileSync(join(out, p)))}`), p);
   } finally {
     server.closeAllConnections();

@@ -70,7 +70,10 @@ const silent = (v: Verdict): boolean => v.error === null && v.warnings.length ==
 test('every file the lint passes, pykickstart accepted', (t) => {
   const passed = files.filter((f) => lintErrors(f).length === 0);
   t.true(passed.length >= 4);
-  t.deepEqual(passed.filter((f) => !verdicts.some((v) => v.file === f && v.error === null)), []);
+  t.deepEqual(
+    passed.filter((f) => !verdicts.some((v) => v.file === f && v.error === null)),
+    [],
+  );
 });
 
 // an error is what the installer refuses; what pykickstart only warns about may be a lint warning
@@ -84,7 +87,15 @@ for (const v of verdicts.filter((x) => !silent(x))) {
     if (!line) return;
     const unclosed = /Section (%\w+) does not end with %end/.exec(v.error ?? '');
     // pykickstart names the line where it noticed the unclosed section; the lint names its opening line
-    const want = unclosed ? text.split('\n').slice(0, line).findLastIndex((l) => l.startsWith(unclosed[1]!)) + 1 : line;
-    t.true(errors.some((x) => x.pos?.line === want), `${said}; the lint said ${errors.map((x) => `${x.pos?.line}: ${x.code}`).join(', ')}`);
+    const want = unclosed
+      ? text
+          .split('\n')
+          .slice(0, line)
+          .findLastIndex((l) => l.startsWith(unclosed[1]!)) + 1
+      : line;
+    t.true(
+      errors.some((x) => x.pos?.line === want),
+      `${said}; the lint said ${errors.map((x) => `${x.pos?.line}: ${x.code}`).join(', ')}`,
+    );
   });
 }

@@ -56,8 +56,14 @@ for (const c of cases) {
     const line = spellLine(c);
     const back = readBack(line);
     t.is(back.device, c.device);
-    t.deepEqual(back.slaves.map(([n]) => n), c.ports.map((p) => p.name));
-    t.deepEqual(back.slaves.map(([, j]) => (j ? JSON.parse(j) : {})), c.ports.map((p) => p.config));
+    t.deepEqual(
+      back.slaves.map(([n]) => n),
+      c.ports.map((p) => p.name),
+    );
+    t.deepEqual(
+      back.slaves.map(([, j]) => (j ? JSON.parse(j) : {})),
+      c.ports.map((p) => p.config),
+    );
     t.deepEqual(JSON.parse(back.config), c.config);
     const rec = oracle.lines.find((l) => l.name === c.name);
     t.truthy(rec, 'case recorded with pykickstart');
@@ -70,7 +76,10 @@ for (const c of cases) {
 
 test('our shlex agrees with Python shlex on every spelled and generated line', async (t) => {
   const tree = await generateTree({ inventories: ['inventories/pxe-example'], cwd: root });
-  const generated = tree.files.filter((f) => f.path.startsWith('ks/')).flatMap((f) => f.content.split('\n')).filter((l) => /^(network|rootpw|sshkey|url|timezone|timesource|repo) /.test(l));
+  const generated = tree.files
+    .filter((f) => f.path.startsWith('ks/'))
+    .flatMap((f) => f.content.split('\n'))
+    .filter((l) => /^(network|rootpw|sshkey|url|timezone|timesource|repo) /.test(l));
   const lines = [...cases.filter((c) => !c.refuse).map(spellLine), ...generated];
   t.true(generated.length >= 7 * 4);
   const py = pythonShlex(lines);

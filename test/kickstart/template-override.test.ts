@@ -41,6 +41,8 @@ test('a team line that parses fine but means something else than the data is KS_
   writeFileSync(join(dir, 'teaming.hbs'), teaming);
   const err = await t.throwsAsync(generateTree({ inventories: ['inventories/pxe-example'], cwd: root, templates: dir, limit: 'el7-ab' }), { instanceOf: TsplayErrors });
   const msgs = (err as TsplayErrors).errors.map((e) => `${e.pos?.file}:${e.pos?.line} ${e.message}`);
-  t.deepEqual(msgs, [`${join(dir, 'teaming.hbs')}:${teaming.split('\n').findIndex((l) => l.includes('eth0,ens9')) + 1} KS_TEAM_MISMATCH: --teamslaves parses back into ports ["eth0","ens9"], the data has ["ens9","eth0"]`]);
+  t.deepEqual(msgs, [
+    `${join(dir, 'teaming.hbs')}:${teaming.split('\n').findIndex((l) => l.includes('eth0,ens9')) + 1} KS_TEAM_MISMATCH: --teamslaves parses back into ports ["eth0","ens9"], the data has ["ens9","eth0"]`,
+  ]);
   rmSync(dir, { recursive: true, force: true });
 });

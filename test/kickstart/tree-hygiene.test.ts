@@ -84,7 +84,9 @@ test('a changed boot MAC: -C -D shows the old entries as deleted files and write
   for (const p of NEW) t.is(index.written[p], sha256(readFileSync(join(out, p), 'utf8')));
   for (const p of USER_FILES) t.false(p in index.written);
   // every file tsplay wrote is recorded, and only those
-  const onDisk = Object.keys(after).filter((p) => p !== 'index.json' && !USER_FILES.includes(p)).sort();
+  const onDisk = Object.keys(after)
+    .filter((p) => p !== 'index.json' && !USER_FILES.includes(p))
+    .sort();
   t.deepEqual(Object.keys(index.written).sort(), onDisk);
   t.regex(tsplay(['-i', inv, '--out', out]).out, /0 created, 0 changed, \d+ ok/);
   rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { parseAptSources } from '../../engine/lab/apt-mirror.ts';
 import { caseList, readCaseFile } from '../helpers/cases.ts';
 
-interface Case { name: string; deb822: boolean; suite: string; text: string; expected: string[] }
+interface Case {
+  name: string;
+  deb822: boolean;
+  suite: string;
+  text: string;
+  expected: string[];
+}
 const file = join(import.meta.dirname, 'cases', 'apt-sources.json');
 const cases = caseList<Case>(readCaseFile(file), file, ['name', 'text', 'expected']);
 

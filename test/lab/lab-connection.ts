@@ -18,10 +18,18 @@ async function connect(host: string): Promise<Connection> {
     const { loadInventory } = await import('../../engine/inventory/index.ts');
     const inv = loadInventory([join(REPO, 'inventories', 'lab')], { baseDir: REPO });
     connectionKind = 'tsplay engine/connection';
-    return await openConnection(host, inv.hostVars(host), {
-      hostKeyChecking: 'yes', knownHostsFile: labKeyPaths().knownHosts, verbosity: 0, connectTimeoutMs: 30_000,
-      resolveJump: (name) => (inv.hosts.has(name) ? inv.hostVars(name) : undefined),
-    }, new SshPool());
+    return await openConnection(
+      host,
+      inv.hostVars(host),
+      {
+        hostKeyChecking: 'yes',
+        knownHostsFile: labKeyPaths().knownHosts,
+        verbosity: 0,
+        connectTimeoutMs: 30_000,
+        resolveJump: (name) => (inv.hosts.has(name) ? inv.hostVars(name) : undefined),
+      },
+      new SshPool(),
+    );
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
     connectionKind = 'OpenSSH client (engine/connection not present)';
@@ -51,7 +59,7 @@ export function labConnection(host: string): Connection {
     close: async () => {
       const p = open.get(host);
       open.delete(host);
-      if (p) await (await p).close();
+      if (p !== undefined) await (await p).close();
     },
   };
 }

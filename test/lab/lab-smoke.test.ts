@@ -58,7 +58,15 @@ test.serial('lab up from scratch: every host answers ssh, guests through their h
   adaptedTc = r.adaptedTc;
   t.log(`lab up ${r.seconds.toFixed(0)} s; image ${r.image.built ? `built in ${r.image.seconds.toFixed(0)} s` : 'cached'}; boot→ssh ${JSON.stringify(r.guestBootSeconds)}`);
   const rows = await labStatus();
-  t.deepEqual(rows.map((x) => [x.host, x.ssh]), [['hv1', true], ['hv2', true], ['vm1', true], ['vm2', true]]);
+  t.deepEqual(
+    rows.map((x) => [x.host, x.ssh]),
+    [
+      ['hv1', true],
+      ['hv2', true],
+      ['vm1', true],
+      ['vm2', true],
+    ],
+  );
   const h = await conn('vm1').run(['cat', '/etc/hostname']);
   t.is(h.stdout.trim(), 'vm1');
   t.log(`lab driven with: ${connectionKind}`);
@@ -67,26 +75,49 @@ test.serial('lab up from scratch: every host answers ssh, guests through their h
   // the guest is reachable only inside hv1's namespace: its address is not routable from here
   const direct = await runTool(['ping', '-c', '1', '-W', '1', vm1.address]);
   t.not(direct.rc, 0);
-  const mem = await runTool(['sh', '-c', `ps -o rss= -p ${rows.flatMap((x) => Object.values(x.pids)).filter(Boolean).join(',')} | awk '{s+=$1} END {print s}'`]);
+  const mem = await runTool([
+    'sh',
+    '-c',
+    `ps -o rss= -p ${rows
+      .flatMap((x) => Object.values(x.pids))
+      .filter(Boolean)
+      .join(',')} | awk '{s+=$1} END {print s}'`,
+  ]);
   t.log(`lab memory (RSS of relays, sshds, virtlogds, libvirtds, qemus): ${(Number(mem.stdout) / 1024).toFixed(0)} MiB`);
 });
 
 test.serial('every probe parses live output of the running lab (one batch per host)', async (t) => {
   const hv = await readProbes(conn('hv1'), {
-    list: virsh.listProbe(), info: virsh.dominfoProbe('vm1'), state: virsh.domstateProbe('vm1'),
-    ifaces: virsh.domiflistProbe('vm1'), xml: virsh.dumpxmlProbe('vm1'), nets: virsh.netListProbe(),
-    netxml: virsh.netDumpxmlProbe('lab'), netinfo: virsh.netInfoProbe('lab'), leases: virsh.dhcpLeasesProbe('lab'),
-    tune: virsh.domiftuneProbe('vm1', vm1.macs[0]), links: ip.linkProbe(), addrs: ip.addrProbe('labbr0'),
-    fdb: bridge.fdbProbe('labbr0'), ports: bridge.bridgeLinkProbe(), ageing: bridge.ageingProbe('labbr0'),
+    list: virsh.listProbe(),
+    info: virsh.dominfoProbe('vm1'),
+    state: virsh.domstateProbe('vm1'),
+    ifaces: virsh.domiflistProbe('vm1'),
+    xml: virsh.dumpxmlProbe('vm1'),
+    nets: virsh.netListProbe(),
+    netxml: virsh.netDumpxmlProbe('lab'),
+    netinfo: virsh.netInfoProbe('lab'),
+    leases: virsh.dhcpLeasesProbe('lab'),
+    tune: virsh.domiftuneProbe('vm1', vm1.macs[0]),
+    links: ip.linkProbe(),
+    addrs: ip.addrProbe('labbr0'),
+    fdb: bridge.fdbProbe('labbr0'),
+    ports: bridge.bridgeLinkProbe(),
+    ageing: bridge.ageingProbe('labbr0'),
     qdisc: tc.qdiscProbe('labbr0'),
   });
   t.deepEqual(hv.list, [{ id: hv.list[0]?.id ?? null, name: 'vm1', state: 'running' }]);
   t.is(hv.info.state, 'running');
   t.is(hv.info.maxMemoryKiB, 768 * 1024);
   t.deepEqual(hv.state, { exists: true, state: 'running', reason: 'booted' });
-  t.deepEqual(hv.ifaces.map((i) => i.mac), [...vm1.macs]);
+  t.deepEqual(
+    hv.ifaces.map((i) => i.mac),
+    [...vm1.macs],
+  );
   t.is(hv.xml.type, 'qemu');
-  t.deepEqual(hv.xml.interfaces.map((i) => i.inbound), [null, null, null]);
+  t.deepEqual(
+    hv.xml.interfaces.map((i) => i.inbound),
+    [null, null, null],
+  );
   t.deepEqual(hv.nets, [{ name: 'lab', active: true, autostart: false, persistent: true }]);
   t.is(hv.netxml.forwardMode, null);
   t.false(hv.netxml.dnsEnabled);
@@ -96,16 +127,25 @@ test.serial('every probe parses live output of the running lab (one batch per ho
   const taps = hv.ifaces.map((i) => i.target);
   t.deepEqual(hv.ports.map((p) => p.ifname).sort(), [...taps].sort());
   t.true(hv.links.some((l) => l.ifname === 'labbr0' && l.linkType === 'ether'));
-  t.deepEqual(hv.addrs[0]?.addrs.map((a) => a.local), [hv1spec.bridgeAddress]);
+  t.deepEqual(
+    hv.addrs[0]?.addrs.map((a) => a.local),
+    [hv1spec.bridgeAddress],
+  );
   t.true(hv.fdb.some((e) => e.mac === vm1.macs[0] && e.ifname === taps[0]));
   t.is(hv.ageing, 300);
   t.is(hv.qdisc[0]?.kind, 'noqueue');
   const g = await readProbes(conn('vm1'), {
-    cons: nmcli.connectionListProbe(), devs: nmcli.deviceStatusProbe(), mgmt: nmcli.connectionProbe('mgmt'),
-    active: systemctl.isActiveProbe(['NetworkManager', 'ssh']), enabled: systemctl.isEnabledProbe(['ssh']),
+    cons: nmcli.connectionListProbe(),
+    devs: nmcli.deviceStatusProbe(),
+    mgmt: nmcli.connectionProbe('mgmt'),
+    active: systemctl.isActiveProbe(['NetworkManager', 'ssh']),
+    enabled: systemctl.isEnabledProbe(['ssh']),
   });
   t.true(g.cons.some((c) => c.name === 'mgmt' && c.device === 'eth0'));
-  t.deepEqual(g.devs.filter((d) => d.device.startsWith('eth')).map((d) => d.state), ['connected', 'disconnected', 'disconnected']);
+  t.deepEqual(
+    g.devs.filter((d) => d.device.startsWith('eth')).map((d) => d.state),
+    ['connected', 'disconnected', 'disconnected'],
+  );
   t.deepEqual(g.mgmt.ipv4Addresses, [`${vm1.address}/24`]);
   t.deepEqual(g.active, { NetworkManager: 'active', ssh: 'active' });
   t.deepEqual(g.enabled, { ssh: 'enabled' });
@@ -124,14 +164,19 @@ test.serial('<bandwidth> on a guest NIC shows up in tc on its tap and limits thr
     const tap = (await readProbes(hv, { i: virsh.domiflistProbe('vm1') })).i[0]?.target ?? '';
     const p = await readProbes(hv, { q: tc.qdiscProbe(tap), c: tc.classProbe(tap), f: tc.filterProbe(tap, 'ffff:'), tune: virsh.domiftuneProbe('vm1', tap) });
     // structure and rates, not kinds: on this kernel the lab's tc wrapper swaps sfq/police
-    t.deepEqual(p.q.filter((q) => q.parent === 'root' || q.kind === 'ingress').map((q) => q.kind), ['htb', 'ingress']);
+    t.deepEqual(
+      p.q.filter((q) => q.parent === 'root' || q.kind === 'ingress').map((q) => q.kind),
+      ['htb', 'ingress'],
+    );
     t.is(p.c[0]?.rateBps, 128_000);
     t.is(p.f.length, 1);
     t.is(p.tune.inbound.average, 128);
     const limitedIn = await measureKiBps(hv, vm1.address, 'to-guest', size);
     const limitedOut = await measureKiBps(hv, vm1.address, 'from-guest', size);
-    t.log(`throughput KiB/s (TCP, hypervisor<->guest): unlimited to-guest ${freeIn.toFixed(0)}, from-guest ${freeOut.toFixed(0)}; `
-      + `<bandwidth> average 128 KiB/s: to-guest ${limitedIn.toFixed(0)}, from-guest ${limitedOut.toFixed(0)}`);
+    t.log(
+      `throughput KiB/s (TCP, hypervisor<->guest): unlimited to-guest ${freeIn.toFixed(0)}, from-guest ${freeOut.toFixed(0)}; ` +
+        `<bandwidth> average 128 KiB/s: to-guest ${limitedIn.toFixed(0)}, from-guest ${limitedOut.toFixed(0)}`,
+    );
     // 128 KiB/s in libvirt = tc 128kbps = 125 KiB/s; bursts and the ifb's 96 KiB bucket allow a bit more
     t.true(limitedIn < 170 && limitedIn > 60, `to-guest ${limitedIn}`);
     t.true(limitedOut < 170 && limitedOut > 60, `from-guest ${limitedOut}`);
@@ -139,11 +184,17 @@ test.serial('<bandwidth> on a guest NIC shows up in tc on its tap and limits thr
     const log = hvPaths(hv1spec).tcLog;
     t.not(adaptedTc, undefined, 'lab up ran first and said whether it adapted tc');
     t.is(existsSync(log), adaptedTc === true, `the tc wrapper's log ${log} exists exactly when lab up adapted tc`);
-    if (!adaptedTc) t.true(p.q.some((q) => q.kind === 'sfq'), 'without the adapter libvirt put the real sfq on the tap');
+    if (!adaptedTc)
+      t.true(
+        p.q.some((q) => q.kind === 'sfq'),
+        'without the adapter libvirt put the real sfq on the tap',
+      );
     else {
       // the wrapper adapted libvirt: replay libvirt's exact commands in a guest, whose cloud kernel
       // has sfq, fw and police, and check the real kinds carry the same rates and structure
-      const all = readFileSync(log, 'utf8').split('\n').filter((l) => / add dev /.test(l) && l.includes(`dev ${tap} `) && !/noqueue/.test(l));
+      const all = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => / add dev /.test(l) && l.includes(`dev ${tap} `) && !/noqueue/.test(l));
       // the latest <bandwidth> set on this tap starts at its htb root
       const cmds = all.slice(all.findLastIndex((l) => / root handle 1: htb/.test(l)));
       t.true(cmds.some((c) => / sfq /.test(c)) && cmds.some((c) => / police /.test(c)), cmds.join('\n'));
@@ -156,8 +207,14 @@ test.serial('<bandwidth> on a guest NIC shows up in tc on its tap and limits thr
       }
       const real = await readProbes(g2, { q: tc.qdiscProbe('tl0'), c: tc.classProbe('tl0'), f: tc.filterProbe('tl0', 'ffff:') });
       t.deepEqual(real.q.map((q) => q.kind).sort(), ['htb', 'ingress', 'sfq']);
-      t.deepEqual(real.c.map((c) => [c.handle, c.rateBps, c.ceilBps]), p.c.map((c) => [c.handle, c.rateBps, c.ceilBps]));
-      t.deepEqual(real.f.flatMap((f) => f.actions.map((a) => a.kind)), ['police']);
+      t.deepEqual(
+        real.c.map((c) => [c.handle, c.rateBps, c.ceilBps]),
+        p.c.map((c) => [c.handle, c.rateBps, c.ceilBps]),
+      );
+      t.deepEqual(
+        real.f.flatMap((f) => f.actions.map((a) => a.kind)),
+        ['police'],
+      );
       await g2.run(['ip', 'link', 'del', 'tl0']);
     }
   } finally {
@@ -210,11 +267,16 @@ test.serial('team set up by hand in the guest; domif-setlink down fails over whi
   t.is(setup.rc, 0, setup.stderr);
   await sleep(2000);
   const p = await readProbes(g, {
-    state: teamdctl.teamStateProbe('team0'), cfg: teamdctl.teamConfigProbe('team0'),
-    port: teamdctl.teamPortConfigProbe('team0', 'eth1'), prof: nmcli.connectionProbe('team0'),
+    state: teamdctl.teamStateProbe('team0'),
+    cfg: teamdctl.teamConfigProbe('team0'),
+    port: teamdctl.teamPortConfigProbe('team0', 'eth1'),
+    prof: nmcli.connectionProbe('team0'),
   });
   t.is(p.state.runner, 'activebackup');
-  t.deepEqual(p.state.ports.map((x) => x.name), ['eth1', 'eth2']);
+  t.deepEqual(
+    p.state.ports.map((x) => x.name),
+    ['eth1', 'eth2'],
+  );
   t.is(p.state.activePort, 'eth1');
   t.deepEqual(p.port, { prio: 100 });
   t.deepEqual(p.prof.teamConfig, { runner: { name: 'activebackup' }, link_watch: { name: 'ethtool' } });
@@ -230,13 +292,19 @@ test.serial('team set up by hand in the guest; domif-setlink down fails over whi
   t.log(`failover, notify_peers 1, bridge ageing 0: lost pings per trial ${JSON.stringify(flooding)}`);
   // notify_peers 1 with a learning bridge is NOT reliable: most failovers lose ~1 ping, but some
   // lose everything until the guest happens to send from the new port (FIELD-NOTES saw ~55 s)
-  t.true(learning.some((l) => l <= 10), 'the gratuitous ARP usually moves the MAC at once');
-  t.true(flooding.every((l) => l <= 10), 'a bridge that does not learn (ageing 0) fails over within a second, every time');
+  t.true(
+    learning.some((l) => l <= 10),
+    'the gratuitous ARP usually moves the MAC at once',
+  );
+  t.true(
+    flooding.every((l) => l <= 10),
+    'a bridge that does not learn (ageing 0) fails over within a second, every time',
+  );
   await ageing(30000);
   failoverTaps = taps;
 });
 
-test.serial('without teamd\'s gratuitous ARP only a non-learning bridge (ageing 0) keeps the failover short', async (t) => {
+test.serial("without teamd's gratuitous ARP only a non-learning bridge (ageing 0) keeps the failover short", async (t) => {
   t.timeout(5 * 60_000);
   const g = conn('vm1');
   const hv = conn('hv1');
@@ -256,7 +324,10 @@ test.serial('without teamd\'s gratuitous ARP only a non-learning bridge (ageing 
   // the black hole lasts until the guest happens to send from the new port (an ARP probe of its
   // neighbour entry, a reply): measured from 0.7 s to beyond the 4 s ping window
   t.true(Math.min(...silentLearning) > Math.max(...silentFlooding), 'a learning bridge without the ARP loses more, every time');
-  t.true(silentFlooding.every((l) => l <= 10), 'a bridge that does not learn (ageing 0) needs no notification');
+  t.true(
+    silentFlooding.every((l) => l <= 10),
+    'a bridge that does not learn (ageing 0) needs no notification',
+  );
 });
 
 test.serial('lab down leaves no namespace, process, mount, tap or bridge behind', async (t) => {

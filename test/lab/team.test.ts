@@ -67,7 +67,9 @@ test.before(async (t) => {
 test.after.always(async (t) => {
   try {
     await must(BARE).catch((e: unknown) => t.log(`cleaning vm1: ${String(e)}`));
-    await vm2().shell(UNHIDE).catch((e: unknown) => t.log(`cleaning vm2: ${String(e)}`));
+    await vm2()
+      .shell(UNHIDE)
+      .catch((e: unknown) => t.log(`cleaning vm2: ${String(e)}`));
     await closeAll();
     if (upByUs) await labDown((m) => t.log(m));
   } finally {
@@ -91,13 +93,34 @@ interface Run {
 
 /** tsplay runs a playbook (playbooks/NAME, or an absolute path) through tsplay's CLI against the lab inventory, limited to one host. */
 async function tsplay(playbook: string, extra: Record<string, unknown> = {}, flags: string[] = [], host = 'vm1'): Promise<Run> {
-  const argv = [join(REPO, 'bin', 'tsplay.js'), isAbsolute(playbook) ? playbook : join(REPO, 'playbooks', playbook), '-i', join(REPO, 'inventories', 'lab'), '-l', host, '--output', 'json', '-e', JSON.stringify(extra), ...flags];
+  const argv = [
+    join(REPO, 'bin', 'tsplay.js'),
+    isAbsolute(playbook) ? playbook : join(REPO, 'playbooks', playbook),
+    '-i',
+    join(REPO, 'inventories', 'lab'),
+    '-l',
+    host,
+    '--output',
+    'json',
+    '-e',
+    JSON.stringify(extra),
+    ...flags,
+  ];
   return new Promise((resolve) => {
     const c = spawn(process.execPath, argv);
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
     c.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    c.on('close', (rc) => resolve({ rc: rc ?? -1, out, events: out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) }));
+    c.on('close', (rc) =>
+      resolve({
+        rc: rc ?? -1,
+        out,
+        events: out
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      }),
+    );
   });
 }
 
@@ -141,7 +164,10 @@ async function converge(t: ExecutionContext, extra: Record<string, unknown> = {}
 test.serial('nm_team: team0 from the bare guest, changed=0, --check plans and changes nothing; teamd_state asserts it', async (t) => {
   t.timeout(5 * 60_000);
   const first = await converge(t);
-  t.true(first.changes.some((c) => c.property === 'profile team0'), JSON.stringify(first.changes));
+  t.true(
+    first.changes.some((c) => c.property === 'profile team0'),
+    JSON.stringify(first.changes),
+  );
   const st = JSON.parse(await must('teamdctl team0 state dump')) as { runner: { active_port: string }; setup: { runner_name: string } };
   t.is(st.setup.runner_name, 'activebackup');
   t.is(st.runner.active_port, 'eth1', 'prio 100 wins');
@@ -154,7 +180,10 @@ test.serial('nm_team: a prio change is exactly that change, applied live (teamdc
   t.timeout(5 * 60_000);
   const before = await carrier();
   const first = await converge(t, { team_prio1: 5 });
-  t.deepEqual(first.changes.map((c) => [c.property, c.before, c.after, c.class]), [['ports.eth1.prio', 100, 5, 'live']]);
+  t.deepEqual(
+    first.changes.map((c) => [c.property, c.before, c.after, c.class]),
+    [['ports.eth1.prio', 100, 5, 'live']],
+  );
   t.is(await carrier(), before, 'no link bounced');
   t.is((JSON.parse(await must('teamdctl team0 port config dump eth1')) as { prio: number }).prio, 5);
   t.is((JSON.parse(await must('teamdctl team0 state dump')) as { runner: { active_port: string } }).runner.active_port, 'eth2', 'teamd re-elected the port with the higher prio');
@@ -169,7 +198,10 @@ test.serial('nm_team: a runner change is refused without allow_restart (nothing 
   t.regex(String(refused.result['msg']), /runner\.name needs a re-activation of the team .*allow_restart: true/);
   t.is(await layers(), before, 'a refused change wrote nothing');
   const rr = await converge(t, { team_runner: 'roundrobin', team_allow_restart: true });
-  t.true(rr.changes.some((c) => c.property === 'runner.name' && c.class === 'restart'), JSON.stringify(rr.changes));
+  t.true(
+    rr.changes.some((c) => c.property === 'runner.name' && c.class === 'restart'),
+    JSON.stringify(rr.changes),
+  );
   t.is((JSON.parse(await must('teamdctl team0 state dump')) as { setup: { runner_name: string } }).setup.runner_name, 'roundrobin');
   await converge(t, { team_allow_restart: true });
 });
@@ -186,7 +218,10 @@ test.serial('nm_team: half-applied (a port profile edited by hand, never activat
   t.regex(await must('nmcli -g team-port.config connection show team0-port-eth1'), /prio.{0,3}100/);
   await must(`teamdctl team0 port config update eth2 '{"prio":55}'`);
   const run = await converge(t);
-  t.deepEqual(run.changes.map((x) => [x.property, x.before, x.after]), [['ports.eth2.prio (running teamd only; the profile has it: half-applied)', 55, 10]]);
+  t.deepEqual(
+    run.changes.map((x) => [x.property, x.before, x.after]),
+    [['ports.eth2.prio (running teamd only; the profile has it: half-applied)', 55, 10]],
+  );
 });
 
 // The converged lab runs the seed's bridge ageing 0 (virt_network's hook); set here by hand and
@@ -202,11 +237,13 @@ test.serial('failover drill: 10 trials, at most one ping (100 ms apart) lost in 
   await ageing(0);
   try {
     const r = await tsplay('failover-drill.yml');
-    const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings')
-      .map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
+    const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings').map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
     t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 0): lost pings per trial ${JSON.stringify(lost)}`);
     t.is(lost.length, 10, r.out.slice(-2000));
-    t.true(lost.every((l) => l <= 1), JSON.stringify(lost));
+    t.true(
+      lost.every((l) => l <= 1),
+      JSON.stringify(lost),
+    );
     t.is(r.rc, 0, r.out.slice(-2000));
   } finally {
     await ageing(30000);
@@ -220,7 +257,12 @@ const MOVED = VM1.teamAddress.replace(/\.\d+$/, '.23');
 function viaTeam(at: string): Record<string, unknown> {
   const kh = join(tmp, 'known_hosts');
   const lab = readFileSync(labKeyPaths().knownHosts, 'utf8');
-  const key = lab.split('\n').find((l) => l.startsWith(`${VM1.teamAddress} `))!.split(' ').slice(1).join(' ');
+  const key = lab
+    .split('\n')
+    .find((l) => l.startsWith(`${VM1.teamAddress} `))!
+    .split(' ')
+    .slice(1)
+    .join(' ');
   writeFileSync(kh, `${lab}\n${MOVED} ${key}\n`);
   return { ansible_host: at, ansible_ssh_common_args: `-F /var/lib/tsplay-lab/ssh_config -o UserKnownHostsFile=${kh} -J hv1` };
 }
@@ -254,7 +296,31 @@ test.serial('bond fallback on vm2 without the team plugin: the bond converges, a
   t.is(r.rc, 0, r.stderr);
   const play = (first: number, second: number): string => {
     const file = join(tmp, `bond-${first}.json`);
-    writeFileSync(file, JSON.stringify([{ hosts: 'vm2', gather_facts: false, tasks: [{ name: 'team0 over eth1 and eth2', nm_team: { team: { device: 'team0', runner: 'activebackup', ports: [{ nic: 'eth1', prio: first }, { nic: 'eth2', prio: second }], ipv4: { method: 'static', address: '{{ lab_team_address }}' } } } }] }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          hosts: 'vm2',
+          gather_facts: false,
+          tasks: [
+            {
+              name: 'team0 over eth1 and eth2',
+              nm_team: {
+                team: {
+                  device: 'team0',
+                  runner: 'activebackup',
+                  ports: [
+                    { nic: 'eth1', prio: first },
+                    { nic: 'eth2', prio: second },
+                  ],
+                  ipv4: { method: 'static', address: '{{ lab_team_address }}' },
+                },
+              },
+            },
+          ],
+        },
+      ]),
+    );
     return file;
   };
   const bond = async (file: string, check = false): Promise<Outcome> => (await tsplay(file, {}, check ? ['-C'] : [], 'vm2')).events.find((e) => e['type'] === 'host-result') as unknown as Outcome;
@@ -263,10 +329,16 @@ test.serial('bond fallback on vm2 without the team plugin: the bond converges, a
   t.regex(String(made.result['msg']), /team0 becomes bond bond0: NetworkManager on this host has no team plugin/);
   t.is((await bond(play(100, 10))).status, 'ok');
   t.deepEqual((await bond(play(100, 10), true)).changes, []);
-  const carrier2 = (): Promise<string> => vm2().shell('cat /sys/class/net/eth1/carrier_changes /sys/class/net/eth2/carrier_changes /sys/class/net/bond0/carrier_changes').then((x) => x.stdout);
+  const carrier2 = (): Promise<string> =>
+    vm2()
+      .shell('cat /sys/class/net/eth1/carrier_changes /sys/class/net/eth2/carrier_changes /sys/class/net/bond0/carrier_changes')
+      .then((x) => x.stdout);
   const before = await carrier2();
   const swapped = await bond(play(10, 100));
-  t.deepEqual(swapped.changes.map((c) => [c.property, c.before, c.after, c.class]), [['bond.options.primary', 'eth1', 'eth2', 'live']]);
+  t.deepEqual(
+    swapped.changes.map((c) => [c.property, c.before, c.after, c.class]),
+    [['bond.options.primary', 'eth1', 'eth2', 'live']],
+  );
   t.is(await carrier2(), before, 'NM reapplied the primary without a link bounce');
   t.regex((await vm2().shell('cat /proc/net/bonding/bond0')).stdout, /Currently Active Slave: eth2/);
   t.is((await bond(play(10, 100))).status, 'ok');

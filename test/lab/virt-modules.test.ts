@@ -92,7 +92,10 @@ async function play(module: string, args: Record<string, unknown>, check = false
     c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     c.on('close', () => resolve({ stdout, stderr }));
   });
-  const ev = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+  const ev = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
     .find((e) => e['type'] === 'host-result' && e['host'] === 'hv1');
   if (!ev) throw new Error(`no result for hv1: ${r.stdout}\n${r.stderr}`);
   return ev as unknown as Outcome;
@@ -103,7 +106,7 @@ async function layers(): Promise<Record<string, string>> {
   const taps = (await hv.run([...V, 'domiflist', 'vm1'])).stdout.match(/vnet\d+/g) ?? [];
   const cmds: Record<string, string[]> = {
     'net-list': [...V, 'net-list', '--all'],
-    'hook': ['sh', '-c', `cat ${AGEING_HOOK}; ls -l ${AGEING_DIR}; cat ${AGEING_DIR}/*`],
+    hook: ['sh', '-c', `cat ${AGEING_HOOK}; ls -l ${AGEING_DIR}; cat ${AGEING_DIR}/*`],
     'vm1 inactive': [...V, 'dumpxml', '--inactive', 'vm1'],
     'vm1 live': [...V, 'dumpxml', 'vm1'],
   };
@@ -128,7 +131,10 @@ async function layers(): Promise<Record<string, string>> {
   }
   // which bridge each port is on; not the STP port state, which moves on by itself
   const ports = JSON.parse((await hv.run(['bridge', '-j', 'link', 'show'])).stdout) as { ifname: string; master?: string }[];
-  out['bridge ports'] = ports.map((p) => `${p.ifname}@${p.master ?? '-'}`).sort().join(' ');
+  out['bridge ports'] = ports
+    .map((p) => `${p.ifname}@${p.master ?? '-'}`)
+    .sort()
+    .join(' ');
   return out;
 }
 
@@ -187,19 +193,26 @@ async function withPing<T>(fn: () => Promise<T>): Promise<{ value: T; sent: numb
 }
 
 const sysfs = async (br: string): Promise<string> => (await must(['cat', `/sys/class/net/${br}/bridge/ageing_time`])).trim();
-const tapOf = async (mac: string): Promise<string> => (await must([...V, 'domiflist', 'vm1'])).split('\n').find((l) => l.includes(mac))!.trim().split(/\s+/)[0]!;
+const tapOf = async (mac: string): Promise<string> =>
+  (await must([...V, 'domiflist', 'vm1']))
+    .split('\n')
+    .find((l) => l.includes(mac))!
+    .trim()
+    .split(/\s+/)[0]!;
 
 // ---- virt_network ---------------------------------------------------------------------------
 
 const T1 = (over: { hosts?: unknown[]; dhcpEnd?: string } = {}): Record<string, unknown> => ({
-  name: 't1', autostart: true,
+  name: 't1',
+  autostart: true,
   network: { cidr: '10.62.1.0/24', forward: 'none', bridge: { name: 't1br0', stp: false, delay: 0, ageing: 0 }, dhcp: { start: '10.62.1.100', end: over.dhcpEnd ?? '10.62.1.150' } },
   hosts: over.hosts ?? [{ mac: '52:54:00:62:01:01', ip: '10.62.1.11', name: 'a1' }],
 });
 // The restart-class change is the forward delay, not STP: with STP on, a topology change makes
 // the kernel run a short ageing time for a while, so sysfs would not show the configured value.
 const LAB = (delay: number, ageing: number, allow: boolean): Record<string, unknown> => ({
-  name: 'lab', allow_restart: allow,
+  name: 'lab',
+  allow_restart: allow,
   network: { cidr: '10.61.1.0/24', forward: 'none', dns: false, bridge: { name: 'labbr0', stp: false, delay, ageing } },
 });
 
@@ -219,7 +232,13 @@ test.serial('virt_network: create t1 from nothing (hook loaded by a reload), con
 
 test.serial('virt_network: DHCP hosts/ranges and DNS records change live and persistently (net-update), vm1 keeps answering', async (t) => {
   t.timeout(5 * 60_000);
-  const args = T1({ dhcpEnd: '10.62.1.160', hosts: [{ mac: '52:54:00:62:01:01', ip: '10.62.1.12', name: 'a1' }, { mac: '52:54:00:62:01:02', ip: '10.62.1.13', name: 'a2', dns: false }] });
+  const args = T1({
+    dhcpEnd: '10.62.1.160',
+    hosts: [
+      { mac: '52:54:00:62:01:01', ip: '10.62.1.12', name: 'a1' },
+      { mac: '52:54:00:62:01:02', ip: '10.62.1.13', name: 'a2', dns: false },
+    ],
+  });
   const uuid = /<uuid>(.*)<\/uuid>/.exec(await must([...V, 'net-dumpxml', 't1']))?.[1];
   await checkWritesNothing(t, 'virt_network', args);
   const p = await withPing(() => converge(t, 'virt_network', args));
@@ -238,11 +257,20 @@ test.serial('virt_network: DHCP hosts/ranges and DNS records change live and per
 
 test.serial('virt_network: a DHCP host added live only, or config only, by hand is repaired in the lagging layer', async (t) => {
   t.timeout(5 * 60_000);
-  const args = T1({ dhcpEnd: '10.62.1.160', hosts: [{ mac: '52:54:00:62:01:01', ip: '10.62.1.12', name: 'a1' }, { mac: '52:54:00:62:01:02', ip: '10.62.1.13', name: 'a2', dns: false }] });
+  const args = T1({
+    dhcpEnd: '10.62.1.160',
+    hosts: [
+      { mac: '52:54:00:62:01:01', ip: '10.62.1.12', name: 'a1' },
+      { mac: '52:54:00:62:01:02', ip: '10.62.1.13', name: 'a2', dns: false },
+    ],
+  });
   for (const layer of ['--live', '--config']) {
     await must([...V, 'net-update', 't1', 'add', 'ip-dhcp-host', "<host mac='52:54:00:62:01:09' ip='10.62.1.50'/>", layer]);
     const c = await checkWritesNothing(t, 'virt_network', args);
-    t.deepEqual(c.changes.map((x) => x.property), [`ip-dhcp-host 52:54:00:62:01:09 (${layer.slice(2)} only)`]);
+    t.deepEqual(
+      c.changes.map((x) => x.property),
+      [`ip-dhcp-host 52:54:00:62:01:09 (${layer.slice(2)} only)`],
+    );
     await converge(t, 'virt_network', args);
     for (const l of ['--inactive', '']) t.notRegex(await must([...V, 'net-dumpxml', ...(l ? [l] : []), 't1']), /52:54:00:62:01:09/);
   }
@@ -261,16 +289,28 @@ test.serial('virt_network: net-restart refused without allow_restart, naming vm1
   const before = await layers();
   const refused = await play('virt_network', LAB(2, 0, false));
   t.is(refused.status, 'failed');
-  t.regex(String(refused.result['msg']), /network lab: bridge@delay need a network restart \(net-restart\), refused without allow_restart: true; guests that lose their link: vm1 \(vnet\d+, vnet\d+, vnet\d+\)/);
+  t.regex(
+    String(refused.result['msg']),
+    /network lab: bridge@delay need a network restart \(net-restart\), refused without allow_restart: true; guests that lose their link: vm1 \(vnet\d+, vnet\d+, vnet\d+\)/,
+  );
   t.deepEqual(await layers(), before, 'a refused restart wrote nothing');
   await checkWritesNothing(t, 'virt_network', LAB(2, 0, true));
   const taps = ((await must([...V, 'domiflist', 'vm1'])).match(/vnet\d+/g) ?? []).sort();
   const p = await withPing(() => converge(t, 'virt_network', LAB(2, 0, true)));
-  t.true(p.value.changes.some((c) => c.property === 'bridge@delay' && c.class === 'net-restart'), JSON.stringify(p.value.changes));
+  t.true(
+    p.value.changes.some((c) => c.property === 'bridge@delay' && c.class === 'net-restart'),
+    JSON.stringify(p.value.changes),
+  );
   t.deepEqual((p.value.result['guests_affected'] as { tap: string }[]).map((g) => g.tap).sort(), taps);
   t.log(`net-restart of lab with vm1 attached: ping lost ${p.lost} of ${p.sent} (100 ms apart)`);
   const ports = JSON.parse(await must(['bridge', '-j', 'link', 'show'])) as { ifname: string; master?: string }[];
-  t.deepEqual(ports.filter((x) => x.master === 'labbr0').map((x) => x.ifname).sort(), taps);
+  t.deepEqual(
+    ports
+      .filter((x) => x.master === 'labbr0')
+      .map((x) => x.ifname)
+      .sort(),
+    taps,
+  );
   t.is(await sysfs('labbr0'), '0', 'the hook kept ageing 0 across the restart');
   // libvirt knows the guests again: their ports are back (domiftune needs them, tested below)
   t.regex(await must([...V, 'net-dumpxml', 'lab']), /<network connections='3'>/);
@@ -286,7 +326,7 @@ test.serial('virt_network: net-restart refused without allow_restart, naming vm1
   t.regex((await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address])).stdout, /3 received/);
 });
 
-test.serial('virt_network: a virsh failure names the object and virsh\'s own message', async (t) => {
+test.serial("virt_network: a virsh failure names the object and virsh's own message", async (t) => {
   const r = await play('virt_network', { name: 't2', network: { cidr: '10.62.2.0/24', forward: 'none', bridge: { name: 'labbr0' } } });
   t.is(r.status, 'failed');
   t.regex(String(r.result['msg']), /^hv1: network t2: virsh .*net-(define|start).*: exit 1: error: .*labbr0/s);
@@ -308,7 +348,10 @@ test.serial('virt_nic_bandwidth: shape vm1 eth0 from nothing, then change it, bo
   await checkWritesNothing(t, 'virt_nic_bandwidth', BW(A));
   for (const bw of [A, B]) {
     const p = await withPing(() => converge(t, 'virt_nic_bandwidth', BW(bw)));
-    t.true(p.value.changes.every((c) => c.class === 'live'), JSON.stringify(p.value.changes));
+    t.true(
+      p.value.changes.every((c) => c.class === 'live'),
+      JSON.stringify(p.value.changes),
+    );
     t.true(p.lost <= 1, `ping lost ${p.lost} of ${p.sent}`);
   }
   const tap = await tapOf(MAC);
@@ -330,13 +373,16 @@ for (const [name, make, property] of HALF) {
     const tap = await tapOf(MAC);
     for (const argv of make(tap)) await must(argv);
     const c = await checkWritesNothing(t, 'virt_nic_bandwidth', BW(B));
-    t.true(c.changes.some((x) => x.property === property.replace('TAP', tap)), JSON.stringify(c.changes));
+    t.true(
+      c.changes.some((x) => x.property === property.replace('TAP', tap)),
+      JSON.stringify(c.changes),
+    );
     await converge(t, 'virt_nic_bandwidth', BW(B));
     t.is(await classRate(tap), 256_000);
   });
 }
 
-test.serial('virt_nic_bandwidth: htb and ingress left on an unshaped tap (a failed domiftune) go, libvirt\'s noqueue root comes back', async (t) => {
+test.serial("virt_nic_bandwidth: htb and ingress left on an unshaped tap (a failed domiftune) go, libvirt's noqueue root comes back", async (t) => {
   t.timeout(5 * 60_000);
   await converge(t, 'virt_nic_bandwidth', BW({}));
   const tap = await tapOf(MAC);
@@ -347,7 +393,10 @@ test.serial('virt_nic_bandwidth: htb and ingress left on an unshaped tap (a fail
   t.deepEqual(c.changes[0]?.before, ['root htb 1: left on the tap', 'ingress qdisc left on the tap']);
   await converge(t, 'virt_nic_bandwidth', BW({}));
   const q = JSON.parse(await must(['tc', '-j', 'qdisc', 'show', 'dev', tap])) as { kind: string; parent?: string }[];
-  t.deepEqual(q.map((x) => x.kind), ['noqueue']);
+  t.deepEqual(
+    q.map((x) => x.kind),
+    ['noqueue'],
+  );
 });
 
 test.serial('--check on the converged network + bandwidth tasks: time and remote commands', async (t) => {

@@ -20,7 +20,14 @@ function check(cwd: string, argv: string[]): string[] {
   const inventory = loadInventory(o.inventories, { baseDir: cwd });
   let pbs: Playbook[];
   try {
-    pbs = loadPlaybooks(o.playbooks, { extraVars: Object.assign({}, ...o.extraVars), inventory, tags: o.tags, skipTags: o.skipTags, ...(o.limit !== undefined ? { limit: o.limit } : {}), ...(o.startAtTask !== undefined ? { startAtTask: o.startAtTask } : {}) });
+    pbs = loadPlaybooks(o.playbooks, {
+      extraVars: Object.assign({}, ...o.extraVars),
+      inventory,
+      tags: o.tags,
+      skipTags: o.skipTags,
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      ...(o.startAtTask !== undefined ? { startAtTask: o.startAtTask } : {}),
+    });
   } catch (e) {
     if (e instanceof TsplayErrors) throw new Error(e.errors.map((x) => `${x.code} ${x.pos?.file}:${x.pos?.line}:${x.pos?.col} ${x.message}`).join('\n'));
     throw e;

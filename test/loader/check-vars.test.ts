@@ -88,5 +88,8 @@ test('good/known-vars with gather_facts off: only the fact reads become errors',
   writeFileSync(join(dir, 'site.yml'), readFileSync(join(dir, 'site.yml'), 'utf8').replace('gather_facts: true', 'gather_facts: false'));
   const inventory = loadInventory([join(dir, 'inventory.ini')], { baseDir: dir });
   const err = t.throws(() => loadPlaybooks([join(dir, 'site.yml')], { inventory, extraVars: { from_extra_vars: 1 } }), { instanceOf: TsplayErrors }) as TsplayErrors;
-  t.deepEqual(err.errors.map((e) => `${e.code} ${e.pos?.line}:${e.pos?.col} ${e.message.split(' in ')[0]}`), ['E_UNDEFINED_VAR 22:18 undefined variable \'ansible_hostname\'']);
+  t.deepEqual(
+    err.errors.map((e) => `${e.code} ${e.pos?.line}:${e.pos?.col} ${e.message.split(' in ')[0]}`),
+    ["E_UNDEFINED_VAR 22:18 undefined variable 'ansible_hostname'"],
+  );
 });

@@ -12,5 +12,7 @@ for (const name of readdirSync(root).sort()) {
   const dir = join(root, name);
   if (!existsSync(join(dir, 'site.yml'))) continue;
   const errors = await loadCase(dir);
-  process.stdout.write(`### ${name}\n${stringify({ errors: errors.map((e) => ({ code: e.code, file: e.pos ? relative(dir, resolve(e.pos.file)) : undefined, line: e.pos?.line, col: e.pos?.col, message: e.message, hint: e.hint })) })}`);
+  process.stdout.write(
+    `### ${name}\n${stringify({ errors: errors.map((e) => ({ code: e.code, file: e.pos ? relative(dir, resolve(e.pos.file)) : undefined, line: e.pos?.line, col: e.pos?.col, message: e.message, hint: e.hint })) })}`,
+  );
 }

@@ -22,7 +22,8 @@ const names = caseEntries(root, { needs: ['site.yml'] });
 
 const bin = new URL('../../bin/tsplay.js', import.meta.url).pathname;
 /** sortHostLines sorts the host lines under `hosts (N):` (Ansible prints a Python set there). */
-const sortHostLines = (text: string): string => text.replace(/(hosts \(\d+\):\n)((?: {6}\S.*\n?)*)/g, (_m, head: string, body: string) => `${head + body.split('\n').filter(Boolean).sort().join('\n')}\n`);
+const sortHostLines = (text: string): string =>
+  text.replace(/(hosts \(\d+\):\n)((?: {6}\S.*\n?)*)/g, (_m, head: string, body: string) => `${head + body.split('\n').filter(Boolean).sort().join('\n')}\n`);
 
 for (const name of names) {
   test(`good/${name} loads without errors`, (t) => {
@@ -49,7 +50,11 @@ for (const name of names) {
   test(`good/${name}: ansible-playbook --syntax-check accepts it`, (t) => {
     const dir = join(root, name);
     const inventory = existsSync(join(dir, 'inventory.ini')) ? 'inventory.ini' : 'localhost,';
-    const r = spawnSync('ansible-playbook', ['-i', inventory, 'site.yml', '--syntax-check'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'False' } });
+    const r = spawnSync('ansible-playbook', ['-i', inventory, 'site.yml', '--syntax-check'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'False' },
+    });
     t.is(r.status, 0, `${r.stdout}${r.stderr}`);
     t.regex(r.stdout, /^playbook: site\.yml$/m);
   });
@@ -73,17 +78,29 @@ test('good/tricky: what the tricky forms turn into', (t) => {
   t.deepEqual(tasks[2]!.args, { msg: 'from-action' });
   t.deepEqual([tasks[3]!.module, tasks[3]!.args, tasks[3]!.delegateTo], ['command', { cmd: 'echo local', chdir: '/tmp' }, 'localhost']);
   t.is(tasks[4]!.args['cmd'], 'set -e\necho "a=b" > /dev/null');
-  t.deepEqual(tasks[5]!.when.map((w) => w.source), ['True', '{{ svc_port > 1 }}', 'pkgs | length == 2']);
+  t.deepEqual(
+    tasks[5]!.when.map((w) => w.source),
+    ['True', '{{ svc_port > 1 }}', 'pkgs | length == 2'],
+  );
   t.deepEqual(tasks[6]!.loop, { items: '{{ pkgs }}', loopVar: 'pkg', indexVar: 'idx', label: '{{ pkg }}', pos: tasks[6]!.loop!.pos, itemsPos: tasks[6]!.loop!.itemsPos });
   const inc = nodes.find((n): n is Include => n.kind === 'include')!;
   t.is(inc.what, 'include_role');
-  t.deepEqual(inc.tasks?.map((x) => x.name), [undefined]);
-  t.deepEqual(((inc.tasks![0] as Block).role)?.vars, { svc_user: 'www' });
+  t.deepEqual(
+    inc.tasks?.map((x) => x.name),
+    [undefined],
+  );
+  t.deepEqual((inc.tasks![0] as Block).role?.vars, { svc_user: 'www' });
   t.deepEqual(tasks.find((x) => x.module === 'meta')?.args, { free_form: 'flush_handlers' });
-  t.deepEqual(tasks.at(-1)!.until?.map((u) => u.source), ['r is succeeded']);
+  t.deepEqual(
+    tasks.at(-1)!.until?.map((u) => u.source),
+    ['r is succeeded'],
+  );
   t.is(tasks.at(-1)!.retries, 3);
   t.is(pb!.warnings?.length, 1);
-  t.deepEqual(play.handlers.map((h) => h.name), ['reload svc']);
+  t.deepEqual(
+    play.handlers.map((h) => h.name),
+    ['reload svc'],
+  );
 });
 
 test('good/tricky: --list-tasks --list-tags as ansible-playbook prints it (FQCN action, imports, includes)', (t) => {

@@ -64,7 +64,7 @@ interface Omissions {
 }
 const omitted = parse(readFileSync(new URL('./oracle/omissions.yaml', import.meta.url), 'utf8')) as Omissions;
 
-test('every key Ansible registers for stat, command, shell, slurp and copy is in tsplay\'s registered result, equal', async (t) => {
+test("every key Ansible registers for stat, command, shell, slurp and copy is in tsplay's registered result, equal", async (t) => {
   const conn = new LocalConnection('localhost');
   const ours: Record<string, Record<string, unknown>> = {};
   for (const [name, module, args] of tasks) ours[name] = (await runModule(conn, module, args)).registered;

@@ -143,7 +143,18 @@ test('stat and slurp report what the filesystem says', async (t) => {
   const st = await runModule(conn, 'stat', { path: f });
   const s = st.plan.result?.stat as Record<string, unknown>;
   const real = statSync(f);
-  t.like(s, { exists: true, isreg: true, isdir: false, islnk: false, mode: '0640', size: 6, uid: real.uid, gid: real.gid, mtime: Math.floor(real.mtimeMs / 1000), checksum: 'f572d396fae9206628714fb2ce00f72e94f2258f' });
+  t.like(s, {
+    exists: true,
+    isreg: true,
+    isdir: false,
+    islnk: false,
+    mode: '0640',
+    size: 6,
+    uid: real.uid,
+    gid: real.gid,
+    mtime: Math.floor(real.mtimeMs / 1000),
+    checksum: 'f572d396fae9206628714fb2ce00f72e94f2258f',
+  });
   const ln = (await runModule(conn, 'stat', { path: join(d, 'l') })).plan.result?.stat as Record<string, unknown>;
   t.like(ln, { exists: true, islnk: true, lnk_target: f });
   const dir = (await runModule(conn, 'stat', { path: d })).plan.result?.stat as Record<string, unknown>;
@@ -202,7 +213,10 @@ test('package: reads installed versions with dpkg-query in one batch (check mode
   t.is(cur.manager, 'apt');
   t.regex(cur.installed.dpkg ?? '', /^\d/);
   t.is(cur.installed['nosuchpkg-tsplay'], null);
-  t.deepEqual(dry.plan.changes.map((c) => c.property), ['package dpkg']);
+  t.deepEqual(
+    dry.plan.changes.map((c) => c.property),
+    ['package dpkg'],
+  );
   const present = await runModule(conn, 'package', { name: 'dpkg' });
   t.is(present.status, 'ok');
   t.is(present.applied, undefined);
@@ -337,7 +351,10 @@ test('copy: a directory tree, with and without the trailing slash', async (t) =>
   writeFileSync(join(files, 'conf.d', 'a.conf'), 'a2\n');
   const changed = await runModule(conn, 'copy', { src: 'conf.d/', dest: join(out, 'flat') }, { files: [files] });
   t.is(changed.status, 'changed');
-  t.deepEqual(changed.plan.changes.map((c) => c.property), [`${join(out, 'flat', 'a.conf')} content`]);
+  t.deepEqual(
+    changed.plan.changes.map((c) => c.property),
+    [`${join(out, 'flat', 'a.conf')} content`],
+  );
   t.deepEqual(changed.plan.changes[0]?.diff, { path: join(out, 'flat', 'a.conf'), before: 'a\n', after: 'a2\n' });
 });
 
@@ -355,4 +372,3 @@ test('copy remote_src: a file already on the host, atomically, with mode', async
   t.is(statSync(join(d, 'dst.conf')).mode & 0o7777, 0o640, 'the existing mode is kept');
   t.deepEqual(Object.keys(snapshot(d)).sort(), [d, join(d, 'dst.conf'), src].sort(), 'no temp file left');
 });
-

@@ -24,7 +24,12 @@ test.before(async () => {
   work = mkdtempSync(join(tmpdir(), 'tsplay-copy-large-'));
   mkdirSync(join(work, 'home', '.ssh'), { recursive: true });
   writeFileSync(join(work, 'home', '.ssh', 'known_hosts'), readFileSync(hs.knownHostsFile));
-  const lines = hs.hosts.map((h) => `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root }).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const lines = hs.hosts.map(
+    (h) =>
+      `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+  );
   writeFileSync(join(work, 'inventory.ini'), `[test]\n${lines.join('\n')}\n`);
   // every 64 KiB block differs, so a wrong offset or a dropped chunk changes the checksum
   const sum = createHash('sha1');

@@ -58,4 +58,3 @@ for (const c of expand.cases) {
     t.is(pyExpandUser(pyExpandVars(c.word, expand.env), expand.env, expand.homes), c.python);
   });
 }
-

@@ -24,10 +24,13 @@ test('--check with persistent: present plans the boot files with their classes a
   // with ignore_msrs N in the running kernel the option only takes effect at the next load
   const running = readFileSync('/sys/module/kvm/parameters/ignore_msrs', 'utf8').trim();
   const cls = running === 'Y' ? 'live' : 'config';
-  t.deepEqual(r.plan.changes.map((c) => [c.property, c.class]), [
-    ['load at boot', 'live'],
-    ['options at boot', cls],
-  ]);
+  t.deepEqual(
+    r.plan.changes.map((c) => [c.property, c.class]),
+    [
+      ['load at boot', 'live'],
+      ['options at boot', cls],
+    ],
+  );
   t.is(r.registered['pending_restart'] === true, cls === 'config');
   t.false(existsSync('/etc/modules-load.d/kvm.conf'));
   t.false(existsSync('/etc/modprobe.d/kvm.conf'));

@@ -47,7 +47,9 @@ for (const module of OWNER_MODULES) {
       chownSync(ref, NOBODY, NOBODY);
       const h = hosts.hosts[0]!;
       const pb = `- hosts: h1\n  gather_facts: false\n  tasks:\n  - ${module}:\n      ${taskArgs(module, target, dir)}\n      ${attr}: "--reference=${ref}"\n`;
-      const inv = `h1 ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')}\n`;
+      const inv = `h1 ${Object.entries(h.vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}\n`;
       const r = await runPlaybook({ 'site.yml': pb, 'inventory.ini': inv }, {}, { connect: { knownHostsFile: hosts.knownHostsFile } }).catch((e: unknown) => e);
       const st = statSync(target);
       t.deepEqual([st.uid, st.gid], [0, 0], 'the target kept root:root');
@@ -70,7 +72,9 @@ test.serial('a templated owner that turns out to be "--reference=FILE" fails the
   chownSync(ref, NOBODY, NOBODY);
   const h = hosts.hosts[0]!;
   const pb = `- hosts: h1\n  gather_facts: false\n  vars:\n    who: "--reference=${ref}"\n  tasks:\n  - file:\n      path: ${target}\n      owner: "{{ who }}"\n`;
-  const inv = `h1 ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')}\n`;
+  const inv = `h1 ${Object.entries(h.vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}\n`;
   const r = await runPlaybook({ 'site.yml': pb, 'inventory.ini': inv }, {}, { connect: { knownHostsFile: hosts.knownHostsFile } });
   t.is(r.stats['h1']?.failed, 1, r.text);
   t.regex(r.text, /bad arguments for file after templating: owner: expected a user or group name/);
@@ -82,7 +86,13 @@ test('one validator for owner and group in every module: real names and ids pass
   const bad = ['--reference=/etc/passwd', '-1', 'a:b', '', ' root', 'root\n', 'ro\x00ot'];
   for (const module of OWNER_MODULES) {
     const mod = getModule(module)!;
-    const base: Record<string, unknown> = { file: { path: '/x' }, copy: { dest: '/x', content: 'x' }, template: { dest: '/x', src: 't' }, lineinfile: { path: '/x', line: 'x' }, blockinfile: { path: '/x', block: 'x' } }[module] as Record<string, unknown>;
+    const base: Record<string, unknown> = {
+      file: { path: '/x' },
+      copy: { dest: '/x', content: 'x' },
+      template: { dest: '/x', src: 't' },
+      lineinfile: { path: '/x', line: 'x' },
+      blockinfile: { path: '/x', block: 'x' },
+    }[module] as Record<string, unknown>;
     for (const attr of ['owner', 'group']) {
       for (const v of good) t.true(mod.schema.safeParse({ ...base, [attr]: v }).success, `${module} ${attr}=${JSON.stringify(v)} is accepted`);
       for (const v of bad) t.false(mod.schema.safeParse({ ...base, [attr]: v }).success, `${module} ${attr}=${JSON.stringify(v)} is refused`);

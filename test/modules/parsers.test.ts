@@ -8,7 +8,11 @@ import { parseAptPolicy, parseDpkgQuery, parseRpmQuery } from '../../engine/modu
 import { parseConfDump, parseSysfsParams } from '../../engine/modules/support/modprobe-state.ts';
 
 const PARSERS: Record<string, (stdout: string) => unknown> = {
-  'stat-lines': (s) => s.split('\n').filter((l) => l !== '').map(parseStat),
+  'stat-lines': (s) =>
+    s
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(parseStat),
   'dpkg-query': (s) => Object.fromEntries(parseDpkgQuery(s)),
   'rpm-q': (s) => Object.fromEntries(parseRpmQuery(s)),
   'apt-cache-policy': (s) => Object.fromEntries(parseAptPolicy(s)),
@@ -22,7 +26,10 @@ for (const c of data.cases) {
   test(`${c.parser} parses ${c.capture}`, (t) => {
     const text = readFileSync(new URL(`./captured/${c.capture}`, import.meta.url), 'utf8');
     t.regex(text, /^# tool: /, 'a capture names the tool version');
-    const stdout = text.split('\n').filter((l) => !l.startsWith('# ')).join('\n');
+    const stdout = text
+      .split('\n')
+      .filter((l) => !l.startsWith('# '))
+      .join('\n');
     const parser = PARSERS[c.parser];
     if (!parser) return t.fail(`no parser ${c.parser}`);
     t.deepEqual(parser(stdout), c.expect);

@@ -21,11 +21,19 @@ test.before(async () => {
   work = mkdtempSync(join(tmpdir(), 'tsplay-regex-'));
   mkdirSync(join(work, 'home', '.ssh'), { recursive: true });
   writeFileSync(join(work, 'home', '.ssh', 'known_hosts'), readFileSync(hs.knownHostsFile));
-  const lines = hs.hosts.map((h) => `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root }).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const lines = hs.hosts.map(
+    (h) =>
+      `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+  );
   writeFileSync(join(work, 'inventory.ini'), `[test]\n${lines.join('\n')}\n`);
   const task = '    - lineinfile:\n        path: "{{ dest_root }}/conf"\n        regexp: \'^(a+)+$\'\n        line: replaced\n';
   writeFileSync(join(work, 'one.yml'), `- hosts: all\n  gather_facts: false\n  tasks:\n${task}`);
-  writeFileSync(join(work, 'many.yml'), `- hosts: h1\n  gather_facts: false\n  tasks:\n${task.replace('    - lineinfile:', `    - loop: [${Array.from({ length: 30 }, (_, i) => i).join(', ')}]\n      lineinfile:`)}`);
+  writeFileSync(
+    join(work, 'many.yml'),
+    `- hosts: h1\n  gather_facts: false\n  tasks:\n${task.replace('    - lineinfile:', `    - loop: [${Array.from({ length: 30 }, (_, i) => i).join(', ')}]\n      lineinfile:`)}`,
+  );
 });
 test.after.always(async () => {
   await hs?.teardown();

@@ -44,10 +44,13 @@ test.serial('ip_forward set in the namespace only: both layers live, second run 
 
   const first = await runModule(conn, 'sysctl', args);
   t.is(first.status, 'changed', JSON.stringify(first.registered));
-  t.deepEqual(first.result.changes.map((c) => [c.property, c.before, c.after, c.class]), [
-    ['running', '0', '1', 'live'],
-    ['persisted', null, '1', 'live'],
-  ]);
+  t.deepEqual(
+    first.result.changes.map((c) => [c.property, c.before, c.after, c.class]),
+    [
+      ['running', '0', '1', 'live'],
+      ['persisted', null, '1', 'live'],
+    ],
+  );
   t.false('pending_restart' in first.registered, 'applied live: nothing waits for a restart');
   t.is(inNs(KEY), '1');
   t.is(readFileSync(file, 'utf8'), '# tsplay test\nnet.ipv4.tcp_syncookies=1\nnet.ipv4.ip_forward=1\n');
@@ -81,7 +84,10 @@ test.serial('half-applied: file right, kernel not, reload no - reported, unchang
   t.regex(quiet.plan.reason ?? '', /half-applied: .* has net\.ipv4\.conf\.all\.forwarding=0 but the running kernel has 1/);
   const fixed = await runModule(conn, 'sysctl', args);
   t.is(fixed.status, 'changed');
-  t.deepEqual(fixed.result.changes.map((c) => c.property), ['running']);
+  t.deepEqual(
+    fixed.result.changes.map((c) => c.property),
+    ['running'],
+  );
   t.is(inNs('/proc/sys/net/ipv4/conf/all/forwarding'), '0');
 });
 

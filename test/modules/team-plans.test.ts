@@ -75,7 +75,12 @@ for (const file of caseEntries(dir, { suffix: '.yaml' })) {
       if (e.reason !== undefined) t.is(plan.reason, e.reason);
       if (plan.changes.length === 0 && !plan.failed) t.truthy(plan.reason, 'a converged plan says why');
       const payload = plan.payload as { steps?: { run: string[] }[]; guard?: unknown } | undefined;
-      if (e.steps !== undefined) t.deepEqual(payload?.steps?.map((s) => s.run), e.steps, 'steps (argv words)');
+      if (e.steps !== undefined)
+        t.deepEqual(
+          payload?.steps?.map((s) => s.run),
+          e.steps,
+          'steps (argv words)',
+        );
       if (e.guard !== undefined) t.is(payload?.guard !== null && payload?.guard !== undefined, e.guard, 'checkpoint guard');
     });
   }

@@ -29,7 +29,10 @@ function resolve(v: unknown): unknown {
 // Every case of the plan files whose steps define a domain: its XML must be valid libvirt domain XML.
 const defined: { name: string; xml: string }[] = [];
 for (const file of ['virt_domain.yaml', 'virt_install.yaml']) {
-  const data = parse(readFileSync(new URL(`./virt-plans/${file}`, import.meta.url), 'utf8'), { merge: true, maxAliasCount: 1000 }) as { module: string; cases: { name: string; args: unknown; current?: unknown }[] };
+  const data = parse(readFileSync(new URL(`./virt-plans/${file}`, import.meta.url), 'utf8'), { merge: true, maxAliasCount: 1000 }) as {
+    module: string;
+    cases: { name: string; args: unknown; current?: unknown }[];
+  };
   const mod = getModule(data.module)!;
   for (const c of data.cases) {
     const args = mod.schema.safeParse(resolve(c.args));
@@ -56,9 +59,20 @@ for (const [i, d] of defined.entries()) {
 
 test('virt-install 4.1 takes the planned pxe argv: quoted disk path, MACs and models arrive intact', (t) => {
   const args = installArgsSchema.parse({
-    name: 'vm7', mode: 'pxe', memory: 768, vcpus: 1, cpu: 'qemu64', console_log: '/var/log/vm7.log', guest_agent: true, rng: true, memballoon: false,
+    name: 'vm7',
+    mode: 'pxe',
+    memory: 768,
+    vcpus: 1,
+    cpu: 'qemu64',
+    console_log: '/var/log/vm7.log',
+    guest_agent: true,
+    rng: true,
+    memballoon: false,
     disks: [{ path: '/var/lib/tsplay/a,b$(reboot).qcow2', target: 'vda', size: 8 }],
-    nics: [{ name: 'eth0', mac: '52:54:00:61:07:10', network: 'default' }, { name: 'eth1', mac: '52:54:00:61:07:11', network: 'default', model: 'e1000' }],
+    nics: [
+      { name: 'eth0', mac: '52:54:00:61:07:10', network: 'default' },
+      { name: 'eth1', mac: '52:54:00:61:07:11', network: 'default', model: 'e1000' },
+    ],
   });
   // the test driver only offers i686 guests of type "test": leave virt-type out, point at test:///default
   const argv = installArgv(args, { inject: false }).map((w) => (w === 'qemu:///system' ? 'test:///default' : w));
@@ -67,8 +81,13 @@ test('virt-install 4.1 takes the planned pxe argv: quoted disk path, MACs and mo
   const last = parseXmlRoot(`${doms[doms.length - 1]}</domain>`, 'domain')!;
   const devices = kid(last, 'devices');
   t.is(attr(kid(kids(devices, 'disk')[0], 'source'), 'file'), '/var/lib/tsplay/a,b$(reboot).qcow2');
-  t.deepEqual(kids(devices, 'interface').map((i) => [attr(kid(i, 'mac'), 'address'), attr(kid(i, 'model'), 'type'), attr(kid(i, 'source'), 'network')]),
-    [['52:54:00:61:07:10', 'virtio', 'default'], ['52:54:00:61:07:11', 'e1000', 'default']]);
+  t.deepEqual(
+    kids(devices, 'interface').map((i) => [attr(kid(i, 'mac'), 'address'), attr(kid(i, 'model'), 'type'), attr(kid(i, 'source'), 'network')]),
+    [
+      ['52:54:00:61:07:10', 'virtio', 'default'],
+      ['52:54:00:61:07:11', 'e1000', 'default'],
+    ],
+  );
   t.is(attr(kid(kids(devices, 'serial')[0], 'source'), 'path'), '/var/log/vm7.log');
   // the first XML is the install boot: network first
   t.is(attr(kids(kid(parseXmlRoot(`${doms[0]}</domain>`, 'domain'), 'os'), 'boot')[0], 'dev'), 'network');

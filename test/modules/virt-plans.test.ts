@@ -51,7 +51,9 @@ function resolve(v: unknown): unknown {
 }
 
 const dir = new URL('./virt-plans/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 test('virt-plans holds cases', (t) => {
   t.true(files.length > 0, 'test/modules/virt-plans/ is empty');
 });
@@ -91,11 +93,13 @@ for (const file of files) {
       const steps = (plan.payload as { steps?: unknown[] } | undefined)?.steps;
       if (e.steps !== undefined) t.deepEqual(steps, e.steps, 'steps');
       // each step on its own lines: a command's words joined by spaces, then its stdin; a file put, then its content; others as JSON
-      const text = (steps ?? []).map((s) => {
-        const r = s as { run?: string[]; stdin?: string; put?: string; content?: string };
-        if (r.put !== undefined) return `put ${r.put}\n${r.content}`;
-        return r.run ? [r.run.join(' '), ...(r.stdin === undefined ? [] : [r.stdin])].join('\n') : JSON.stringify(s);
-      }).join('\n');
+      const text = (steps ?? [])
+        .map((s) => {
+          const r = s as { run?: string[]; stdin?: string; put?: string; content?: string };
+          if (r.put !== undefined) return `put ${r.put}\n${r.content}`;
+          return r.run ? [r.run.join(' '), ...(r.stdin === undefined ? [] : [r.stdin])].join('\n') : JSON.stringify(s);
+        })
+        .join('\n');
       for (const s of e.stepsInclude ?? []) t.true(text.includes(s), `steps include ${JSON.stringify(s)}:\n${text}`);
       for (const s of e.stepsExclude ?? []) t.false(text.includes(s), `steps do not include ${JSON.stringify(s)}`);
       for (const [k, v] of Object.entries(e.result ?? {})) t.deepEqual(plan.result?.[k], v, `result.${k}`);

@@ -102,7 +102,10 @@ test('-C -D on a file module shows the diff, then the result, and changes nothin
   t.regex(r.stdout, new RegExp(`^--- before\\n\\+\\+\\+ after: ${path}\\n@@ -0,0 \\+1 @@\\n\\+hello\\n\\\\ No newline at end of file\\n\\nh1 \\| CHANGED => \\{\\n {4}"changed": true,`));
   t.throws(() => readFileSync(path));
   const j = await tsplay(['all', '-m', 'ping', '--output', 'json']);
-  const events = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; ts: string });
+  const events = j.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; ts: string });
   t.is(events.filter((e) => e.type === 'host-result').length, 2);
   t.true(events.every((e) => typeof e.ts === 'string'));
 });

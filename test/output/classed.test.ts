@@ -34,9 +34,17 @@ test('--output json writes every change as {property, before, after, class} and 
   const r = createReporter('json', { verbosity: 0, diff: false, write: (l) => lines.push(l) });
   for (const e of classes.events) r.onEvent(e);
   await r.close();
+  // biome-ignore lint/suspicious/noExplicitAny: NDJSON events, read as loosely as they were written
   const out = lines.map((l) => JSON.parse(l) as Record<string, any>);
   const results = out.filter((e) => e['type'] === 'host-result' || e['type'] === 'item-result');
-  for (const e of results) for (const c of e['changes']) t.deepEqual(Object.keys(c).filter((k) => k !== 'diff').sort(), ['after', 'before', 'class', 'property']);
+  for (const e of results)
+    for (const c of e['changes'])
+      t.deepEqual(
+        Object.keys(c)
+          .filter((k) => k !== 'diff')
+          .sort(),
+        ['after', 'before', 'class', 'property'],
+      );
   const net = results.find((e) => e['task'].name === 'lab network' && e['host'] === 'hv1')!;
   t.deepEqual(net['changes'][0], { property: 'bridge@name', before: 'labbr0', after: 'labbr1', class: 'net-restart' });
   t.deepEqual(net['changes'][2].after, null, 'a removed entry has after: null, not a missing key');
@@ -75,6 +83,6 @@ test('a headline names what changes and how: added, removed, changed; none for u
   t.is(changeLine({ property: 'dns-host 10.0.0.1', before: { ip: '10.0.0.1' }, after: undefined, class: 'live' }), '- dns-host 10.0.0.1: {"ip":"10.0.0.1"}  [live]');
   t.is(changeLine({ property: 'note', before: 'a b', after: 'c', class: 'restart' }), '~ note: "a b" → c  [restart]', 'a value with spaces is quoted');
   t.is(changeLine({ property: 'mode', before: '0600', after: '0644' }), undefined);
-  const long = changeLine({ property: 'x', before: null, after: 'y'.repeat(100) + ' z', class: 'live' })!;
+  const long = changeLine({ property: 'x', before: null, after: `${'y'.repeat(100)} z`, class: 'live' })!;
   t.true(long.length < 90 && long.includes('…'), 'a long value is cut: the before/after block shows it whole');
 });

@@ -39,7 +39,15 @@ test.after.always(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const inventory = (): string => `[hv]\n${hosts.hosts.map((h) => `${h.name} ${Object.entries(h.vars).map(([k, v]) => `${k}=${v}`).join(' ')} root=${h.root}`).join('\n')}\n`;
+const inventory = (): string =>
+  `[hv]\n${hosts.hosts
+    .map(
+      (h) =>
+        `${h.name} ${Object.entries(h.vars)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')} root=${h.root}`,
+    )
+    .join('\n')}\n`;
 const run = (over: Parameters<typeof runPlaybook>[1] = {}) =>
   runPlaybook({ 'site.yml': PLAYBOOK, 'inventory.ini': inventory() }, over, { dir: work, connect: { knownHostsFile: hosts.knownHostsFile } });
 
@@ -56,6 +64,7 @@ test.serial('a persisted-only sysctl is pending restart: task line, register, re
   t.regex(first.text, /"fwd\.pending_restart": true/, 'the registered dict carries pending_restart');
 
   // the same events as --output json
+  // biome-ignore lint/suspicious/noExplicitAny: NDJSON events, read as loosely as they were written
   const json: Record<string, any>[] = [];
   const rep = createReporter('json', { verbosity: 0, diff: true, write: (l) => json.push(JSON.parse(l)) });
   for (const e of first.events) rep.onEvent(e);

@@ -20,7 +20,10 @@ test('--output json writes one parseable event per line, in order', async (t) =>
   await r.close();
   t.is(lines.length, events.length);
   const parsed = lines.map((l) => JSON.parse(l) as ExecEvent & { ts: string });
-  t.deepEqual(parsed.map(({ ts: _ts, ...e }) => e), events);
+  t.deepEqual(
+    parsed.map(({ ts: _ts, ...e }) => e),
+    events,
+  );
   // every event is stamped (ISO 8601 UTC), in non-decreasing order; results also carry their duration
   const stamps = parsed.map((e) => Date.parse(e.ts));
   t.true(parsed.every((e) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.ts)));
@@ -47,7 +50,10 @@ test('--profile prints, after the recap, the slowest tasks, the per-host time an
     t.is(row.length, 79);
   }
   const secs = rows.map((row) => Number(/ (\d+\.\d\d)s$/.exec(row)?.[1]));
-  t.deepEqual(secs, [...secs].sort((a, b) => b - a));
+  t.deepEqual(
+    secs,
+    [...secs].sort((a, b) => b - a),
+  );
   // per host: the sum of its results' durations
   const h1 = events.reduce((a, e) => a + (e.type === 'host-result' && e.host === 'h1' ? e.durationMs : 0), 0);
   t.true(lines.includes(`h1 ${'-'.repeat(79 - 9 - 3)}${` ${(h1 / 1000).toFixed(2)}s`.padStart(9, '-')}`), text);
@@ -90,8 +96,14 @@ test('--junit writes well-formed JUnit XML with one testcase per task and host',
 
 test('the recap line matches ansible-playbook 2.14 byte for byte, wide numbers included', (t) => {
   // widths from Ansible's default callback: host %-26s, each counter %-4s
-  t.is(formatRecapLine('h1', { ok: 8, changed: 6, unreachable: 0, failed: 0, skipped: 1, rescued: 0, ignored: 3 }), 'h1                         : ok=8    changed=6    unreachable=0    failed=0    skipped=1    rescued=0    ignored=3   ');
-  t.is(formatRecapLine('a-very-long-host-name-over-26', { ok: 12345, changed: 10, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 }), 'a-very-long-host-name-over-26 : ok=12345 changed=10   unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ');
+  t.is(
+    formatRecapLine('h1', { ok: 8, changed: 6, unreachable: 0, failed: 0, skipped: 1, rescued: 0, ignored: 3 }),
+    'h1                         : ok=8    changed=6    unreachable=0    failed=0    skipped=1    rescued=0    ignored=3   ',
+  );
+  t.is(
+    formatRecapLine('a-very-long-host-name-over-26', { ok: 12345, changed: 10, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 }),
+    'a-very-long-host-name-over-26 : ok=12345 changed=10   unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ',
+  );
 });
 
 test('the tty reporter draws every task and settles hosts that never reported when the run ends', async (t) => {

@@ -9,7 +9,15 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PARSERS } from '../../engine/probes/index.ts';
 
-interface Spec { name: string; probe: string; host: string; argv: string[]; version: string[]; units?: string[]; note?: string }
+interface Spec {
+  name: string;
+  probe: string;
+  host: string;
+  argv: string[];
+  version: string[];
+  units?: string[];
+  note?: string;
+}
 
 const CFG = '/var/lib/tsplay-lab/ssh_config';
 const q = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
@@ -31,9 +39,14 @@ for (const s of specs) {
   // a recapture keeps the cross-checks (the test reruns them) but not the claim of a human check
   const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { checked?: string; crossChecks?: unknown[] }) : {};
   const c = {
-    probe: s.probe, ...(s.units ? { units: s.units } : {}),
+    probe: s.probe,
+    ...(s.units ? { units: s.units } : {}),
     captured: `${new Date().toISOString().slice(0, 10)} from the tsplay lab: ssh ${s.host} ${s.argv.join(' ')}${s.note ? ` (${s.note})` : ''}`,
-    toolVersion: version, rc: out.rc, stdout: out.stdout, stderr: out.stderr, expected,
+    toolVersion: version,
+    rc: out.rc,
+    stdout: out.stdout,
+    stderr: out.stderr,
+    expected,
     checked: `NOT YET: review expected against stdout by hand${before.checked ? ` (before the recapture: ${before.checked})` : ''}`,
     ...(before.crossChecks ? { crossChecks: before.crossChecks } : {}),
   };

@@ -75,7 +75,10 @@ function typed(x: CrossCheck, raw: unknown, want: unknown): unknown {
 
 test('every probe named in engine/probes/index.ts has at least one captured case', (t) => {
   const covered = new Set([...cases.values()].map((c) => c.probe));
-  t.deepEqual(Object.keys(PARSERS).filter((p) => !covered.has(p)), []);
+  t.deepEqual(
+    Object.keys(PARSERS).filter((p) => !covered.has(p)),
+    [],
+  );
 });
 
 test('most cases carry an independent reading of their expected value', (t) => {

@@ -11,7 +11,29 @@ import type { AdhocRun } from './playbook-run.ts';
 const ADHOC_FILE = '<ad-hoc -m/-a>';
 
 // the run options that take a value: the word after them is that value, never a flag
-const VALUE_FLAGS = new Set(['-i', '--inventory', '-l', '--limit', '-e', '--extra-vars', '-t', '--tags', '--skip-tags', '-f', '--forks', '-u', '--user', '--private-key', '-T', '--timeout', '--become-user', '--output', '--junit', '--host-key-checking', '--start-at-task']);
+const VALUE_FLAGS = new Set([
+  '-i',
+  '--inventory',
+  '-l',
+  '--limit',
+  '-e',
+  '--extra-vars',
+  '-t',
+  '--tags',
+  '--skip-tags',
+  '-f',
+  '--forks',
+  '-u',
+  '--user',
+  '--private-key',
+  '-T',
+  '--timeout',
+  '--become-user',
+  '--output',
+  '--junit',
+  '--host-key-checking',
+  '--start-at-task',
+]);
 
 /** isAdhoc tells whether argv is ansible's ad-hoc form: a -m or -a flag (alone or in a bundle like -bm). */
 export function isAdhoc(argv: readonly string[]): boolean {
@@ -29,7 +51,7 @@ export function buildAdhocCommand(): Command {
   return addRunOptions(
     new Command('tsplay')
       .usage('PATTERN -i INVENTORY -m MODULE [-a ARGS] [options]')
-      .description('Run one module on the hosts PATTERN matches, in parallel (ansible\'s ad-hoc mode).')
+      .description("Run one module on the hosts PATTERN matches, in parallel (ansible's ad-hoc mode).")
       .argument('<pattern>', 'host pattern (all, a group, h1:h2, web*, ...)'),
   )
     .option('-m, --module-name <module>', 'the module to run', 'command')

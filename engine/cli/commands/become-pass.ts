@@ -37,7 +37,8 @@ function fromTerminal(input: NodeJS.ReadStream, prompt: NodeJS.WritableStream): 
           continue;
         }
         if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
-        else if (ch === '\u0015') typed = ''; // Ctrl-U clears the line, as a cooked terminal would
+        else if (ch === '\u0015')
+          typed = ''; // Ctrl-U clears the line, as a cooked terminal would
         else typed += ch;
       }
     };

@@ -89,7 +89,14 @@ async function loadChecked(opts: PlaybookOptions, adhoc: AdhocRun | undefined): 
     const want = opts.startAtTask;
     const { hasStartTask } = await import('../../loader/start-at.ts');
     const found = playbooks.some((pb) => pb.plays.some((p) => [p.preTasks, p.tasks, p.postTasks].some((l) => hasStartTask(l, want))));
-    if (!found) errors.push(new TsplayError({ code: 'E_START_AT_TASK', message: `--start-at-task: no task named "${want}"`, hint: 'give a task name (or an fnmatch pattern like "Install*"), or "role : task name" for a role task' }));
+    if (!found)
+      errors.push(
+        new TsplayError({
+          code: 'E_START_AT_TASK',
+          message: `--start-at-task: no task named "${want}"`,
+          hint: 'give a task name (or an fnmatch pattern like "Install*"), or "role : task name" for a role task',
+        }),
+      );
   }
   if (errors.length > 0) throw new TsplayErrors(errors);
   return { inventory: inventory!, playbooks };
@@ -148,7 +155,13 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
 
   // The executor and reporters are loaded only for a real run: --syntax-check and --list-* stay fast.
   const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
-  const reporter = createReporter(opts.output, { verbosity: opts.verbosity, diff: opts.diff, profile: opts.profile === true, adhoc: adhoc !== undefined, ...(opts.junit ? { junit: opts.junit } : {}) });
+  const reporter = createReporter(opts.output, {
+    verbosity: opts.verbosity,
+    diff: opts.diff,
+    profile: opts.profile === true,
+    adhoc: adhoc !== undefined,
+    ...(opts.junit ? { junit: opts.junit } : {}),
+  });
   const abort = new AbortController();
   // first signal: no new task starts, running ones finish, the recap is printed; a second one
   // ends the process at once (a command stuck on a host should not hold the terminal hostage)

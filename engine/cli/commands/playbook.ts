@@ -27,7 +27,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), DEFAULT_FORKS)
     .option('-u, --user <name>', 'connect as this user')
     .option('--private-key <file>', 'ssh private key file')
-    .option('-T, --timeout <seconds>', 'connection timeout (TCP connect + SSH handshake); a host\'s ansible_ssh_timeout wins (default 30)', positiveInt('--timeout'))
+    .option('-T, --timeout <seconds>', "connection timeout (TCP connect + SSH handshake); a host's ansible_ssh_timeout wins (default 30)", positiveInt('--timeout'))
     .option('-b, --become', 'run operations with sudo')
     .option('--become-user <name>', 'become this user (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password')
@@ -35,11 +35,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('--output <mode>', 'output form (default: tty on a terminal, plain otherwise)').choices(['tty', 'plain', 'json']))
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--profile', "after the recap, print the slowest tasks and each host's time (as profile_tasks and timer)")
-    .addOption(
-      new Option('--host-key-checking <mode>', 'refuse unknown host keys (yes) or record them (accept-new); a mismatch is always refused')
-        .choices(['yes', 'accept-new'])
-        .default('yes'),
-    )
+    .addOption(new Option('--host-key-checking <mode>', 'refuse unknown host keys (yes) or record them (accept-new); a mismatch is always refused').choices(['yes', 'accept-new']).default('yes'))
     .version('tsplay (see package.json)', '--version')
     .helpOption('-h, --help');
 }
@@ -64,7 +60,11 @@ export function buildPlaybookCommand(): Command {
 
 /** runOptionsFrom types what addRunOptions parsed, with the playbook-only settings at their defaults. */
 export function runOptionsFrom(o: Record<string, unknown>, playbooks: string[]): PlaybookOptions {
-  const splitTags = (xs: string[]): string[] => xs.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const splitTags = (xs: string[]): string[] =>
+    xs
+      .flatMap((x) => x.split(','))
+      .map((x) => x.trim())
+      .filter(Boolean);
   const output: OutputMode = (o['output'] as OutputMode | undefined) ?? (process.stdout.isTTY ? 'tty' : 'plain');
   return {
     playbooks,

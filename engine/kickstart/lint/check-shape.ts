@@ -58,7 +58,10 @@ export function checkShape(cmd: KsCommand, all: readonly string[], key: string):
       const hint = cmd.name === 'url' ? ' (write url --url=...)' : '';
       out.push({ code: 'KS_UNEXPECTED_ARGUMENT', message: `${cmd.name} does not take "${positional.slice(max).join(' ')}"${hint}` });
     } else if (positional.length < min && !(cmd.name === 'rootpw' && given.has('--lock'))) {
-      out.push({ code: 'KS_MISSING_ARGUMENT', message: `${cmd.name} needs ${min === 1 ? 'an argument' : `${min} arguments`} (${cmd.name === 'part' || cmd.name === 'partition' || cmd.name === 'logvol' || cmd.name === 'raid' ? 'the mount point' : 'see its usage'})` });
+      out.push({
+        code: 'KS_MISSING_ARGUMENT',
+        message: `${cmd.name} needs ${min === 1 ? 'an argument' : `${min} arguments`} (${cmd.name === 'part' || cmd.name === 'partition' || cmd.name === 'logvol' || cmd.name === 'raid' ? 'the mount point' : 'see its usage'})`,
+      });
     }
     for (const r of shape.req ?? []) if (!given.has(r)) out.push({ code: 'KS_MISSING_OPTION', message: `${cmd.name} needs ${r}` });
   }

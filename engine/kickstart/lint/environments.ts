@@ -2,12 +2,28 @@ import type { OsTarget } from '../os-target.ts';
 
 // Environment groups of the installation media's comps (RHEL 7 and RHEL 8-10 Server/BaseOS+AppStream).
 const EL7_IDS = new Set([
-  'minimal', 'compute-node-environment', 'infrastructure-server-environment', 'file-print-server-environment', 'web-server-environment',
-  'virtualization-host-environment', 'graphical-server-environment', 'gnome-desktop-environment', 'kde-desktop-environment', 'developer-workstation-environment',
+  'minimal',
+  'compute-node-environment',
+  'infrastructure-server-environment',
+  'file-print-server-environment',
+  'web-server-environment',
+  'virtualization-host-environment',
+  'graphical-server-environment',
+  'gnome-desktop-environment',
+  'kde-desktop-environment',
+  'developer-workstation-environment',
 ]);
 const EL7_NAMES = new Set([
-  'Minimal Install', 'Compute Node', 'Infrastructure Server', 'File and Print Server', 'Basic Web Server', 'Virtualization Host',
-  'Server with GUI', 'GNOME Desktop', 'KDE Plasma Workspaces', 'Development and Creative Workstation',
+  'Minimal Install',
+  'Compute Node',
+  'Infrastructure Server',
+  'File and Print Server',
+  'Basic Web Server',
+  'Virtualization Host',
+  'Server with GUI',
+  'GNOME Desktop',
+  'KDE Plasma Workspaces',
+  'Development and Creative Workstation',
 ]);
 const EL8_NAMES = new Set(['Server with GUI', 'Server', 'Minimal Install', 'Workstation', 'Custom Operating System', 'Virtualization Host']);
 

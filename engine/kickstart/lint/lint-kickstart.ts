@@ -36,9 +36,37 @@ export interface LintOptions {
 const KNOWN_SECTIONS = new Set(['%pre', '%pre-install', '%post', '%packages', '%onerror', '%traceback', '%addon', '%anaconda', '%certificate']);
 // commands whose second occurrence overrides the first (the installer's documented "last one wins")
 const ONCE = new Set([
-  'rootpw', 'timezone', 'lang', 'keyboard', 'url', 'cdrom', 'nfs', 'harddrive', 'liveimg', 'bootloader', 'autopart', 'clearpart',
-  'zerombr', 'selinux', 'firewall', 'ignoredisk', 'skipx', 'firstboot', 'authselect', 'auth', 'authconfig', 'text', 'graphical',
-  'cmdline', 'reboot', 'poweroff', 'halt', 'shutdown', 'reqpart', 'eula', 'xconfig',
+  'rootpw',
+  'timezone',
+  'lang',
+  'keyboard',
+  'url',
+  'cdrom',
+  'nfs',
+  'harddrive',
+  'liveimg',
+  'bootloader',
+  'autopart',
+  'clearpart',
+  'zerombr',
+  'selinux',
+  'firewall',
+  'ignoredisk',
+  'skipx',
+  'firstboot',
+  'authselect',
+  'auth',
+  'authconfig',
+  'text',
+  'graphical',
+  'cmdline',
+  'reboot',
+  'poweroff',
+  'halt',
+  'shutdown',
+  'reqpart',
+  'eula',
+  'xconfig',
 ]);
 const SOURCES = ['url', 'cdrom', 'nfs', 'harddrive', 'liveimg', 'ostreesetup', 'ostreecontainer', 'bootc', 'install', 'method', 'hmc'];
 // image installs: the payload is an image, there is no package set to choose
@@ -216,7 +244,12 @@ function lintSections(sections: KsSection[], l: Lint): void {
       if (!m) continue;
       const env = m[1]!.trim();
       const known = environmentKnown(env, os);
-      if (known === 'unknown-id') add('KS_UNKNOWN_GROUP', b.line, `${os.name} has no environment group @^${env}${os.family === 'rhel' && os.major === 7 ? '' : ' (after EL 7 the ids end in -environment, e.g. @^minimal-environment)'}`);
+      if (known === 'unknown-id')
+        add(
+          'KS_UNKNOWN_GROUP',
+          b.line,
+          `${os.name} has no environment group @^${env}${os.family === 'rhel' && os.major === 7 ? '' : ' (after EL 7 the ids end in -environment, e.g. @^minimal-environment)'}`,
+        );
       else if (known === 'unknown-name') add('KS_UNKNOWN_GROUP', b.line, `"@^${env}" is no environment name ${os.name} ships (a repo of your own may add it)`, 'warning');
     }
   }
@@ -229,7 +262,10 @@ function lintNetwork(cmd: KsCommand, os: OsTarget, opts: LintOptions, add: (code
   const mask = optionValue(cmd, '--netmask');
   const gw = optionValue(cmd, '--gateway');
   if (optionValue(cmd, '--bootproto') === 'static' && !ip) add('KS_STATIC_NO_IP', cmd.line, 'network --bootproto=static without --ip');
-  for (const [o, v] of [['--ip', ip], ['--gateway', gw]] as const) {
+  for (const [o, v] of [
+    ['--ip', ip],
+    ['--gateway', gw],
+  ] as const) {
     if (v !== undefined && ipToInt(v) === undefined) add('KS_BAD_IP', cmd.line, `network ${o}=${v} is not an IPv4 address`);
   }
   if (ip && mask && gw && !opts.addressesChecked) {

@@ -125,7 +125,10 @@ function report(refs: Refs | undefined, scope: Scope, c: PlayCheck, diags: Diagn
       message: `undefined variable '${r.name}' in ${what}: no inventory, vars, vars_files, role, facts, register, set_fact, include_vars or -e defines it`,
       pos,
       task,
-      hint: factHint ?? didYouMean(r.name, candidates) ?? `define '${r.name}', or guard the read (${what === 'when' ? `"${r.name} is defined" or "${r.name} | default(...)"` : `{{default ${r.name} "..."}}`})`,
+      hint:
+        factHint ??
+        didYouMean(r.name, candidates) ??
+        `define '${r.name}', or guard the read (${what === 'when' ? `"${r.name} is defined" or "${r.name} | default(...)"` : `{{default ${r.name} "..."}}`})`,
     });
   }
 }
@@ -161,7 +164,11 @@ function checkNode(n: TaskNode, scope: Scope, c: PlayCheck, opts: CheckOptions, 
   const loop = n.loop;
   if (loop && typeof loop.items === 'string') report(templateRefs(loop.items, loop.itemsPos ?? loop.pos, here.sure && n.when.length === 0), here, c, diags, n.name, 'loop');
   // `when` is evaluated per item, and an empty loop runs nothing: only a literal non-empty list is sure
-  const perItem: Scope = { ...here, sure: here.sure && (!loop || (Array.isArray(loop.items) && loop.items.length > 0)), names: withNames(here, loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : []) };
+  const perItem: Scope = {
+    ...here,
+    sure: here.sure && (!loop || (Array.isArray(loop.items) && loop.items.length > 0)),
+    names: withNames(here, loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : []),
+  };
   checkExprs(n.when, perItem.sure, 'when', perItem, c, diags, n.name);
   const body: Scope = { ...perItem, sure: perItem.sure && n.when.length === 0 };
   if (n.kind === 'include') {

@@ -21,16 +21,10 @@ export const abool = z.preprocess((v) => {
 }, z.boolean());
 
 /** aint is an integer argument that also takes a decimal string. */
-export const aint = z.preprocess(
-  (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
-  z.number().int(),
-);
+export const aint = z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int());
 
 /** astr is a string argument that also takes numbers and booleans, as Ansible converts them. */
-export const astr = z.preprocess(
-  (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
-  z.string(),
-);
+export const astr = z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string());
 
 /**
  * aowner is a user or group (owner/group of every module that sets them): a name as the host's
@@ -50,7 +44,11 @@ export const avalidate = z.string().refine((v) => v.includes('%s'), 'validate mu
 /** alist is a list argument that also takes a comma-separated string or a single item. */
 export function alist<T extends z.ZodType>(item: T): z.ZodType<z.output<T>[]> {
   return z.preprocess((v) => {
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (typeof v === 'string')
+      return v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     if (v !== undefined && v !== null && !Array.isArray(v)) return [v];
     return v;
   }, z.array(item)) as unknown as z.ZodType<z.output<T>[]>;
@@ -60,7 +58,10 @@ export function alist<T extends z.ZodType>(item: T): z.ZodType<z.output<T>[]> {
  * amode is a file mode: an octal string ('0644', '644'), a symbolic string ('u=rw,go=r'),
  * or an int. An int is taken as the mode's value (YAML 1.1 reads 0644 as 420), as Ansible does.
  */
-export const amode = z.union([z.string().regex(/^(0?[0-7]{3,4}|[ugoa]*([-+=][rwxXstugo]*)+(,[ugoa]*([-+=][rwxXstugo]*)+)*|preserve)$/, 'expected an octal mode like 0644 or a symbolic mode like u=rw,go=r'), z.number().int().min(0).max(0o7777)]);
+export const amode = z.union([
+  z.string().regex(/^(0?[0-7]{3,4}|[ugoa]*([-+=][rwxXstugo]*)+(,[ugoa]*([-+=][rwxXstugo]*)+)*|preserve)$/, 'expected an octal mode like 0644 or a symbolic mode like u=rw,go=r'),
+  z.number().int().min(0).max(0o7777),
+]);
 
 /**
  * ISSUE_CODE_PARAM is the key under which a schema's custom zod issues carry the tsplay error
@@ -159,7 +160,9 @@ export function moduleArgs<S extends z.ZodRawShape, const R extends keyof Out<S>
         if (used.length > 1) addIssue(ctx, 'E_ARG_CONFLICT', `arguments are mutually exclusive: ${used.join(', ')}`, [namesOf(used[1]!).find((n) => given(v, n))!]);
       }
       for (const [k, value, needed] of rules.requiredIf ?? []) {
-        const cur = namesOf(k).map((n) => v[n]).find((x) => x !== undefined);
+        const cur = namesOf(k)
+          .map((n) => v[n])
+          .find((x) => x !== undefined);
         if (cur !== value) continue;
         const missing = needed.filter((n) => !has(n));
         if (missing.length > 0) addIssue(ctx, 'E_ARG_REQUIRED', `${k} is ${String(value)} but missing: ${missing.join(', ')}`, []);

@@ -25,7 +25,12 @@ export function editBlock(text: string | undefined, a: BlockEditArgs): { content
   const pattern = a.insertafter !== undefined && a.insertafter !== 'EOF' ? a.insertafter : a.insertbefore !== undefined && a.insertbefore !== 'BOF' ? a.insertbefore : undefined;
   if (pattern === undefined) return editBlockInline(text, a);
   const { state, block, marker, marker_begin, marker_end, insertafter, insertbefore } = a;
-  return boundedCall(import.meta.url, 'editBlockInline', [text, { state, block, marker, marker_begin, marker_end, insertafter, insertbefore }], `blockinfile regular expression ${JSON.stringify(pattern)}`);
+  return boundedCall(
+    import.meta.url,
+    'editBlockInline',
+    [text, { state, block, marker, marker_begin, marker_end, insertafter, insertbefore }],
+    `blockinfile regular expression ${JSON.stringify(pattern)}`,
+  );
 }
 
 /**

@@ -51,7 +51,6 @@ export function planEdited(
   };
 }
 
-
 /** readEdited reads what an editing module needs of its file: attributes and text content. */
 export async function readEdited(ctx: ModuleContext, args: { readonly path: string }): Promise<FileState> {
   const [f] = await readFileStates(ctx, [args.path], { content: true });

@@ -86,16 +86,16 @@ export const READ_SCRIPT = [
   '  case $p in "~") p=$HOME; x=1;; "~/"*) p=$HOME/${p#"~/"}; x=1;; *) x=;; esac',
   "  if [ -n \"$x\" ]; then printf 'X '; printf '%s' \"$p\" | base64 -w 0; printf '\\n'; fi",
   "  printf 'S '",
-  "  if ! stat -c \"$fmt\" -- \"$p\" 2>/dev/null; then printf '\\n'; continue; fi",
+  '  if ! stat -c "$fmt" -- "$p" 2>/dev/null; then printf \'\\n\'; continue; fi',
   '  if [ -L "$p" ]; then',
-  "    printf 'T '; stat -L -c \"$fmt\" -- \"$p\" 2>/dev/null || printf '\\n'",
+  '    printf \'T \'; stat -L -c "$fmt" -- "$p" 2>/dev/null || printf \'\\n\'',
   "    printf 'L '; readlink -- \"$p\" | base64 -w 0; printf '\\n'",
   '  fi',
   '  if [ -f "$p" ] && [ -r "$p" ]; then',
-  "    if [ \"$c\" = 1 ]; then printf 'C '; sha1sum < \"$p\"; fi",
-  "    if [ \"$b\" = - ]; then printf 'B '; base64 -w 0 < \"$p\"; printf '\\n'; fi",
+  '    if [ "$c" = 1 ]; then printf \'C \'; sha1sum < "$p"; fi',
+  '    if [ "$b" = - ]; then printf \'B \'; base64 -w 0 < "$p"; printf \'\\n\'; fi',
   // A diff only needs files up to max_diff_size: read one byte more to know it is larger.
-  "    if [ \"$b\" != - ] && [ \"$b\" != 0 ]; then printf 'B '; head -c \"$b\" < \"$p\" | base64 -w 0; printf '\\n'; fi",
+  '    if [ "$b" != - ] && [ "$b" != 0 ]; then printf \'B \'; head -c "$b" < "$p" | base64 -w 0; printf \'\\n\'; fi',
   '  fi',
   'done',
 ].join('\n');
@@ -152,12 +152,7 @@ export async function readFileStates(ctx: ModuleContext, paths: readonly string[
  * readFileStatesAnd reads several paths and runs extra read-only commands in the same round
  * trip (e.g. file's recurse probe), returning the extra commands' results in order.
  */
-export async function readFileStatesAnd(
-  ctx: ModuleContext,
-  paths: readonly string[],
-  want: ReadWant,
-  extra: readonly Argv[],
-): Promise<{ states: FileState[]; extra: RunResult[] }> {
+export async function readFileStatesAnd(ctx: ModuleContext, paths: readonly string[], want: ReadWant, extra: readonly Argv[]): Promise<{ states: FileState[]; extra: RunResult[] }> {
   const [r, ...rest] = await ctx.conn.batch([readArgv(paths, want), ...extra], taskOpts(ctx));
   if (!r || (r.rc !== 0 && r.stdout === '')) throw new Error(`cannot read ${paths.join(', ')}: ${r?.stderr.trim() ?? 'no answer'}`);
   return { states: parseReadOutput(paths, r.stdout, want.content === 'diff' ? MAX_DIFF_SIZE : undefined), extra: rest };

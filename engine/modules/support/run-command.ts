@@ -114,12 +114,7 @@ export function stdinOf(args: CommandArgs): string | undefined {
 }
 
 /** runCommand executes `exec` with the task's user, environment, chdir and stdin, and times it. */
-export async function runCommand(
-  ctx: ModuleContext,
-  args: CommandArgs,
-  shown: unknown,
-  exec: (opts: Parameters<ModuleContext['conn']['run']>[1]) => Promise<RunResult>,
-): Promise<ApplyResult> {
+export async function runCommand(ctx: ModuleContext, args: CommandArgs, shown: unknown, exec: (opts: Parameters<ModuleContext['conn']['run']>[1]) => Promise<RunResult>): Promise<ApplyResult> {
   const stdin = stdinOf(args);
   const chdir = args.chdir !== undefined ? (await expandArgv(ctx, [args.chdir]))[0] : undefined;
   const opts = {

@@ -116,7 +116,10 @@ export async function finishGuarded(ctx: ModuleContext, p: TeamPayload, checkpoi
       c = await reopen(ctx, g.reconnectTo ?? undefined, deadline);
       continue;
     }
-    if (r.rc === 0 && r.stdout.trim() !== '') { rc = r.stdout.trim(); break; }
+    if (r.rc === 0 && r.stdout.trim() !== '') {
+      rc = r.stdout.trim();
+      break;
+    }
     await sleep(500);
   }
   if (!c) return rolledBack(ctx, p, checkpoint, started, `no connection to ${g.reconnectTo ?? g.controller} within the checkpoint's ${g.timeout} s`);
@@ -143,7 +146,11 @@ async function rolledBack(ctx: ModuleContext, p: TeamPayload, checkpoint: string
   const g = p.guard!;
   const back = await reopen(ctx, undefined, started + g.timeout * 1000 + 90_000);
   if (!back) {
-    return { changed: false, failed: true, msg: `${p.device}: ${why}; NetworkManager should have rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s), but the host does not answer at ${g.controller} either` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `${p.device}: ${why}; NetworkManager should have rolled the change back (checkpoint ${checkpoint}, ${g.timeout} s), but the host does not answer at ${g.controller} either`,
+    };
   }
   const list = await back.conn.run(checkpointListArgv(), taskOpts(back));
   if (list.rc === 0 && list.stdout.includes(`"${checkpoint}"`)) {

@@ -20,7 +20,11 @@ export const nmTeamArgsSchema = z
   })
   .superRefine((a, ctx) => {
     if (!a.nics) return;
-    for (const issue of teamPortIssues(a.team.ports, a.nics.map((n) => n.name))) ctx.addIssue({ code: 'custom', path: ['team', ...issue.path], message: issue.message });
+    for (const issue of teamPortIssues(
+      a.team.ports,
+      a.nics.map((n) => n.name),
+    ))
+      ctx.addIssue({ code: 'custom', path: ['team', ...issue.path], message: issue.message });
   });
 
 /** NmTeamArgs is nm_team's validated arguments. */

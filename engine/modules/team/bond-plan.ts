@@ -15,7 +15,13 @@ import type { TeamPayload, TeamStep } from './steps.ts';
 const NO_PLUGIN = 'NetworkManager on this host has no team plugin (RHEL 10, or NetworkManager-team / teamd not installed)';
 
 function optionMap(text: string): Map<string, string> {
-  return new Map(text.split(',').map((kv) => kv.trim()).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return new Map(
+    text
+      .split(',')
+      .map((kv) => kv.trim())
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 /** planBond plans the bond that stands in for the team, or refuses. */
@@ -49,7 +55,11 @@ export function planBond(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
     const mods = [...(changes.some((c) => c.property.startsWith('bond.options.')) ? ['bond.options', options] : []), ...nmcliWords(Object.fromEntries(v4Diffs.map((d) => [d.path, d.after])))];
     if (mods.length > 0) {
       steps.push({ run: ['nmcli', 'connection', 'modify', 'uuid', ctl.uuid, ...mods], why: `modify ${ctl.id}` });
-      steps.push(modeChange ? { run: ['nmcli', 'connection', 'up', 'uuid', ctl.uuid], why: `re-activate ${ctl.id} (a bond mode change)` } : { run: ['nmcli', 'device', 'reapply', device], why: `reapply ${ctl.id} (no link bounce)` });
+      steps.push(
+        modeChange
+          ? { run: ['nmcli', 'connection', 'up', 'uuid', ctl.uuid], why: `re-activate ${ctl.id} (a bond mode change)` }
+          : { run: ['nmcli', 'device', 'reapply', device], why: `reapply ${ctl.id} (no link bounce)` },
+      );
     }
   }
   const joins: string[] = [];
@@ -68,6 +78,7 @@ export function planBond(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
   for (const name of joins) steps.push({ run: ['nmcli', 'connection', 'up', 'id', name], why: `activate ${name}` });
   if (changes.length === 0) return { changes, reason: `${device} converged (bond fallback for ${args.team.device})`, msg: warn };
   const restart = changes.filter((c) => c.class === 'restart');
-  if (restart.length > 0 && !args.allow_restart) return { changes, failed: true, payload: payload(), msg: `${warn}; ${device}: a bond mode change re-activates the bond (the link bounces); set allow_restart: true to allow it` };
+  if (restart.length > 0 && !args.allow_restart)
+    return { changes, failed: true, payload: payload(), msg: `${warn}; ${device}: a bond mode change re-activates the bond (the link bounces); set allow_restart: true to allow it` };
   return { changes, payload: payload(), msg: warn };
 }

@@ -25,7 +25,8 @@ export interface TeamCurrent {
 }
 
 /** PLUGIN_SCRIPT prints NetworkManager's team plugin and the teamd binary when both exist (a fixed script, no user data). */
-export const PLUGIN_SCRIPT = 'p=$(ls /usr/lib*/NetworkManager/*/libnm-device-plugin-team.so /usr/lib/*/NetworkManager/*/libnm-device-plugin-team.so 2>/dev/null | head -n 1); t=$(command -v teamd); [ -n "$p" ] && [ -n "$t" ] && echo "$p $t"; exit 0';
+export const PLUGIN_SCRIPT =
+  'p=$(ls /usr/lib*/NetworkManager/*/libnm-device-plugin-team.so /usr/lib/*/NetworkManager/*/libnm-device-plugin-team.so 2>/dev/null | head -n 1); t=$(command -v teamd); [ -n "$p" ] && [ -n "$t" ] && echo "$p $t"; exit 0';
 
 /** PROFILE_SETTINGS are the settings read per profile: the probe's list and the bond for the fallback. */
 export const PROFILE_SETTINGS = `${CONNECTION_SETTINGS},bond`;
@@ -37,13 +38,14 @@ export async function readTeam(ctx: ModuleContext, device: string): Promise<Team
   const opts = taskOpts(ctx);
   const [plugin, list, devs, addrs] = await ctx.conn.batch([['sh', '-c', PLUGIN_SCRIPT], connectionListProbe().argv, deviceStatusProbe().argv, ['ip', '-j', 'addr', 'show']], opts);
   const rows = list!.rc === 0 ? parseConnectionList(list!).filter((r) => MANAGED_TYPES.has(r.type)) : [];
-  const second = await ctx.conn.batch([
-    ...rows.map((r) => ['nmcli', '-t', '-f', PROFILE_SETTINGS, 'connection', 'show', 'uuid', r.uuid]),
-    teamConfigProbe(device).argv,
-    teamStateProbe(device).argv,
-  ], opts);
+  const second = await ctx.conn.batch(
+    [...rows.map((r) => ['nmcli', '-t', '-f', PROFILE_SETTINGS, 'connection', 'show', 'uuid', r.uuid]), teamConfigProbe(device).argv, teamStateProbe(device).argv],
+    opts,
+  );
   const profiles: Record<string, string> = {};
-  rows.forEach((r, i) => { if (second[i]!.rc === 0) profiles[r.uuid] = second[i]!.stdout; });
+  rows.forEach((r, i) => {
+    if (second[i]!.rc === 0) profiles[r.uuid] = second[i]!.stdout;
+  });
   const cfg = second[rows.length]!;
   const st = second[rows.length + 1]!;
   return {

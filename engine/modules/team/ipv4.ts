@@ -21,5 +21,5 @@ export function ipv4Diffs(conn: NmConnection, want: Record<string, string>): { p
 
 /** nmcliWords turns properties into `nmcli connection add|modify` words: name, value, name, value. */
 export function nmcliWords(props: Record<string, string>): string[] {
-  return Object.entries(props).flatMap(([k, v]) => [k, v]);
+  return Object.entries(props).flat();
 }

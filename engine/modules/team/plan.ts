@@ -103,7 +103,10 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
     if (!prof) {
       const name = portProfileName(device, p.nic);
       changes.push({ property: `profile ${name}`, before: null, after: `port ${p.nic} of ${device}`, class: 'live' });
-      steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'con-name', name, 'ifname', p.nic, 'master', device, 'slave-type', 'team', 'team-port.config', json], why: `create port profile ${name}` });
+      steps.push({
+        run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'con-name', name, 'ifname', p.nic, 'master', device, 'slave-type', 'team', 'team-port.config', json],
+        why: `create port profile ${name}`,
+      });
       joins.push(name);
     } else if (profileDiffs.some((d) => d.path === `ports.${p.nic}` || d.path.startsWith(`ports.${p.nic}.`))) {
       steps.push({ run: ['nmcli', 'connection', 'modify', 'uuid', prof.conn.uuid, 'team-port.config', json], why: `modify ${prof.conn.id}` });
@@ -118,7 +121,12 @@ export function planTeam(args: NmTeamArgs, cur: TeamCurrent, ctx: PlanContext): 
   const restart = changes.filter((c) => c.class === 'restart');
   const how = reactivate ? `re-activate ${ctl.id} (the link bounces)` : 'modify + reapply / teamdctl port update (no link bounce)';
   if (restart.length > 0 && !args.allow_restart) {
-    return { changes, failed: true, payload: payload(steps), msg: `${device}: ${restart.map((c) => c.property).join(', ')} need${restart.length === 1 ? 's' : ''} a re-activation of the team (teamd restarts, the link bounces); set allow_restart: true to allow it` };
+    return {
+      changes,
+      failed: true,
+      payload: payload(steps),
+      msg: `${device}: ${restart.map((c) => c.property).join(', ')} need${restart.length === 1 ? 's' : ''} a re-activation of the team (teamd restarts, the link bounces); set allow_restart: true to allow it`,
+    };
   }
   return { changes, payload: payload(steps), msg: `${device}: ${how}${guard ? guardText(guard) : ''}` };
 }
@@ -135,7 +143,10 @@ function planCreate(
   steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'team', 'con-name', device, 'ifname', device, 'team.config', teamJson, ...nmcliWords(v4)], why: `create team profile ${device}` });
   for (const p of team.ports) {
     const name = portProfileName(device, p.nic);
-    steps.push({ run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'con-name', name, 'ifname', p.nic, 'master', device, 'slave-type', 'team', 'team-port.config', jsonOrEmpty(portConfig(p))], why: `create port profile ${name}` });
+    steps.push({
+      run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'con-name', name, 'ifname', p.nic, 'master', device, 'slave-type', 'team', 'team-port.config', jsonOrEmpty(portConfig(p))],
+      why: `create port profile ${name}`,
+    });
   }
   changes.push(...removal.changes);
   steps.push(...removal.steps, { run: ['nmcli', 'connection', 'up', 'id', device], why: `activate ${device}` });
@@ -177,7 +188,8 @@ function planActivation(
     for (const p of team.ports) {
       const joined = running!.ports[p.nic] !== undefined;
       if (!joined) {
-        if (!joins.includes(portProfileName(device, p.nic)) && !changes.some((c) => c.property.startsWith(`ports.${p.nic}`))) changes.push({ property: `ports.${p.nic} (running teamd)`, before: null, after: normalisePort(portConfig(p)), class: 'live' });
+        if (!joins.includes(portProfileName(device, p.nic)) && !changes.some((c) => c.property.startsWith(`ports.${p.nic}`)))
+          changes.push({ property: `ports.${p.nic} (running teamd)`, before: null, after: normalisePort(portConfig(p)), class: 'live' });
         const prof = sorted.ports.get(p.nic);
         steps.push({ run: ['nmcli', 'connection', 'up', ...(prof ? ['uuid', prof.conn.uuid] : ['id', portProfileName(device, p.nic)])], why: `activate port ${p.nic}` });
       } else if (runningDiffs.some((d) => d.path.startsWith(`ports.${p.nic}.`))) {

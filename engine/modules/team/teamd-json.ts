@@ -36,14 +36,16 @@ function withDefaults(defaults: Record<string, unknown>, set: Record<string, unk
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObj(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k])]),
+  );
 }
 
 function linkWatches(v: unknown): unknown[] {
   const list = v === undefined ? [{ name: 'ethtool' }] : Array.isArray(v) ? v : [v];
-  return list
-    .map((w) => (isObj(w) ? sortKeys(withDefaults(LINK_WATCH_DEFAULTS[String(w['name'])] ?? {}, w)) : w))
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return list.map((w) => (isObj(w) ? sortKeys(withDefaults(LINK_WATCH_DEFAULTS[String(w['name'])] ?? {}, w)) : w)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 function normRunner(v: unknown): Record<string, unknown> {

@@ -70,7 +70,8 @@ export function tcProblems(want: Record<Dir, Side | null>, tc: NonNullable<Bandw
       const ceil = inb.peak ?? inb.average;
       if (c.rateBps === null || !closeEnough(c.rateBps, rateToBytes(inb.average))) p.push(`class 1:1 rate ${c.rateBps === null ? 'none' : bytesToRate(c.rateBps)} (wanted ${inb.average})`);
       if (c.ceilBps !== null && !closeEnough(c.ceilBps, rateToBytes(ceil))) p.push(`class 1:1 ceil ${bytesToRate(c.ceilBps)} (wanted ${ceil})`);
-      if (inb.burst !== undefined && (c.burst === null || !closeEnough(c.burst, burstToBytes(inb.burst)))) p.push(`class 1:1 burst ${c.burst === null ? 'none' : bytesToBurst(c.burst)} (wanted ${inb.burst})`);
+      if (inb.burst !== undefined && (c.burst === null || !closeEnough(c.burst, burstToBytes(inb.burst))))
+        p.push(`class 1:1 burst ${c.burst === null ? 'none' : bytesToBurst(c.burst)} (wanted ${inb.burst})`);
       if (!qdiscs.some((q) => q.parent === '1:1')) p.push('no leaf qdisc under 1:1');
       if (rootFilters.length === 0) p.push('no filter under 1:');
     }

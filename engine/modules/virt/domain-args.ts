@@ -12,7 +12,10 @@ export const DOMAIN_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$/;
 export const domainName = z.string().regex(DOMAIN_NAME_RE, 'a libvirt domain name: letters, digits, _ . + - (at most 64)');
 
 // an absolute path without control characters: it goes into XML (escaped) or an argv word, never a shell
-const absPath = z.string().regex(/^\/[^\0\n\r]*$/, 'an absolute path on the hypervisor').refine((p) => !p.split('/').includes('..'), 'a path without ..');
+const absPath = z
+  .string()
+  .regex(/^\/[^\0\n\r]*$/, 'an absolute path on the hypervisor')
+  .refine((p) => !p.split('/').includes('..'), 'a path without ..');
 const devName = z.string().regex(/^[a-z]{2,3}[a-z]{1,2}$/, 'a disk target such as vda');
 
 /** diskSchema is one disk: a file on the hypervisor and where the guest sees it. */
@@ -29,7 +32,14 @@ export const diskSchema = z.strictObject({
 
 const bootSchema = z.union([
   /** direct kernel boot, as the lab's guests do */
-  z.strictObject({ kernel: absPath, initrd: absPath.optional(), cmdline: z.string().regex(/^[^\0\n\r]*$/, 'kernel arguments on one line').optional() }),
+  z.strictObject({
+    kernel: absPath,
+    initrd: absPath.optional(),
+    cmdline: z
+      .string()
+      .regex(/^[^\0\n\r]*$/, 'kernel arguments on one line')
+      .optional(),
+  }),
   z.strictObject({ devices: z.array(z.enum(['hd', 'network', 'cdrom'])).min(1) }),
 ]);
 
@@ -42,7 +52,11 @@ export const domainShape = {
   /** machine type; an alias (pc, q35) matches libvirt's expansion (pc-i440fx-7.2) */
   machine: z.string().regex(/^[a-z0-9_.-]+$/, 'a machine type such as pc or q35'),
   /** MiB */
-  memory: z.number().int().positive().max(16 * 1024 * 1024),
+  memory: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024),
   vcpus: z.number().int().positive().max(4096),
   /** a named CPU model (custom, exact, fallback allowed) or host-passthrough */
   cpu: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a CPU model such as qemu64 or host-passthrough'),
@@ -84,7 +98,8 @@ export function specProblems(a: Readonly<Record<string, unknown>>): ArgProblem[]
   const nics = (a['nics'] as { mac: string }[] | undefined) ?? [];
   const seen = new Set<string>();
   nics.forEach((n, i) => {
-    if (!MAC_RE.test(n.mac)) out.push({ code: 'E_ARG_TYPE', message: `a MAC address: six hex pairs with colons, e.g. 52:54:00:12:34:56 (got ${JSON.stringify(n.mac)})`, path: ['nics', String(i), 'mac'] });
+    if (!MAC_RE.test(n.mac))
+      out.push({ code: 'E_ARG_TYPE', message: `a MAC address: six hex pairs with colons, e.g. 52:54:00:12:34:56 (got ${JSON.stringify(n.mac)})`, path: ['nics', String(i), 'mac'] });
     else if (seen.has(n.mac.toLowerCase())) out.push({ code: 'E_ARG_CONFLICT', message: `MAC ${n.mac} is listed twice`, path: ['nics', String(i), 'mac'] });
     seen.add(n.mac.toLowerCase());
   });

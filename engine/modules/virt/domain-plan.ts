@@ -28,7 +28,13 @@ export const domainArgsSchema = moduleArgs(
   },
   {
     required: ['name'],
-    exclusive: [['xml', 'memory'], ['xml', 'nics'], ['xml', 'disks'], ['xml', 'boot'], ['xml', 'vcpus']],
+    exclusive: [
+      ['xml', 'memory'],
+      ['xml', 'nics'],
+      ['xml', 'disks'],
+      ['xml', 'boot'],
+      ['xml', 'vcpus'],
+    ],
     custom: specProblems,
   },
 );
@@ -83,7 +89,14 @@ function nicOps(want: IfaceState[], have: IfaceState[], layer: Layer, ops: Map<s
     if (!h || h.model !== w.model) {
       // a new NIC, or a model change: libvirt cannot change a model in place, so unplug and plug
       if (h) add({ kind: 'detach', mac: w.mac, property: `${iface} model`, before: h.model, after: w.model, xml: xmlOf(deviceNode(h)) });
-      add({ kind: 'attach', mac: w.mac, property: h ? `${iface} (re-plugged)` : iface, before: h ? 'unplugged' : null, after: { network: w.network, model: w.model, link: w.link }, xml: xmlOf(w.node) });
+      add({
+        kind: 'attach',
+        mac: w.mac,
+        property: h ? `${iface} (re-plugged)` : iface,
+        before: h ? 'unplugged' : null,
+        after: { network: w.network, model: w.model, link: w.link },
+        xml: xmlOf(w.node),
+      });
       continue;
     }
     if (h.network !== w.network) add({ kind: 'update', mac: w.mac, property: `${iface} network`, before: h.network, after: w.network, xml: xmlOf(w.node) });
@@ -100,12 +113,17 @@ function nicOps(want: IfaceState[], have: IfaceState[], layer: Layer, ops: Map<s
 function opSteps(name: string, op: NicOp, layers: Set<Layer>): DomainStep[] {
   const flags = [...(layers.has('live') ? ['--live'] : []), ...(layers.has('config') ? ['--config'] : [])];
   switch (op.kind) {
-    case 'attach': return [{ run: virshArgv('attach-device', name, '/dev/stdin', ...flags), stdin: op.xml! }];
-    case 'detach': return [{ run: virshArgv('detach-device', name, '/dev/stdin', ...flags), stdin: op.xml! }];
-    case 'update': return [{ run: virshArgv('update-device', name, '/dev/stdin', ...flags), stdin: op.xml! }];
-    case 'tune': return [{ run: virshArgv('domiftune', name, op.mac, '--inbound', op.tune!.inbound, '--outbound', op.tune!.outbound, ...flags) }];
+    case 'attach':
+      return [{ run: virshArgv('attach-device', name, '/dev/stdin', ...flags), stdin: op.xml! }];
+    case 'detach':
+      return [{ run: virshArgv('detach-device', name, '/dev/stdin', ...flags), stdin: op.xml! }];
+    case 'update':
+      return [{ run: virshArgv('update-device', name, '/dev/stdin', ...flags), stdin: op.xml! }];
+    case 'tune':
+      return [{ run: virshArgv('domiftune', name, op.mac, '--inbound', op.tune!.inbound, '--outbound', op.tune!.outbound, ...flags) }];
     // domif-setlink has no --live: without --config it changes the running domain
-    case 'setlink': return [...layers].sort().map((l): DomainStep => ({ run: virshArgv('domif-setlink', name, op.mac, op.link!, ...(l === 'config' ? ['--config'] : [])) }));
+    case 'setlink':
+      return [...layers].sort().map((l): DomainStep => ({ run: virshArgv('domif-setlink', name, op.mac, op.link!, ...(l === 'config' ? ['--config'] : [])) }));
   }
 }
 
@@ -138,8 +156,12 @@ export function planDomain(args: DomainArgs, cur: DomainCurrent, ctx: Pick<PlanC
 
   if (want === 'absent') {
     if (ds === undefined) return { changes, reason: `domain ${name} does not exist`, result };
-    const disks = cur.inactive === null ? [] : (kid(parseXmlRoot(cur.inactive, 'domain'), 'devices')?.['disk'] as XNode[] | undefined ?? [])
-      .map((d) => (kid(d, 'source')?.['@file'] as string | undefined)).filter((f): f is string => f !== undefined);
+    const disks =
+      cur.inactive === null
+        ? []
+        : ((kid(parseXmlRoot(cur.inactive, 'domain'), 'devices')?.['disk'] as XNode[] | undefined) ?? [])
+            .map((d) => kid(d, 'source')?.['@file'] as string | undefined)
+            .filter((f): f is string => f !== undefined);
     changes.push({ property: 'state', before: state, after: 'absent', class: 'live' });
     if (running) steps.push({ stop: { domain: name, timeout } });
     // Ansible's virt never deletes storage: the disks stay, and only `force` drops the metadata
@@ -164,9 +186,13 @@ export function planDomain(args: DomainArgs, cur: DomainCurrent, ctx: Pick<PlanC
 
 /** planDefinition compares the described domain with the existing one (both layers) and adds the changes and steps; it returns a refusal when one needs a restart the task does not allow. */
 function planDefinition(
-  args: DomainArgs, cur: DomainCurrent, desired: XNode,
+  args: DomainArgs,
+  cur: DomainCurrent,
+  desired: XNode,
   d: { where: string; want: string; running: boolean; timeout: number },
-  changes: Change[], steps: DomainStep[], pending: string[],
+  changes: Change[],
+  steps: DomainStep[],
+  pending: string[],
 ): { changes: Change[]; failed: true; msg: string } | undefined {
   const { where, want, running, timeout } = d;
   const name = args.name;

@@ -6,9 +6,7 @@ import type { ApplyResult, ModuleContext } from '../types.ts';
 import { type BaseStep, walkSteps } from './run-steps.ts';
 
 /** DomainStep is one thing apply does for a domain, in order. */
-export type DomainStep =
-  | BaseStep
-  | { readonly stop: { readonly domain: string; readonly timeout: number } };
+export type DomainStep = BaseStep | { readonly stop: { readonly domain: string; readonly timeout: number } };
 
 /** DomainPayload is the plan's payload for virt_domain and virt_install. */
 export interface DomainPayload {
@@ -17,7 +15,10 @@ export interface DomainPayload {
 
 /** toolMessage is a tool's own error message: its stderr (or stdout) without trailing noise. */
 export function toolMessage(r: { stdout: string; stderr: string }): string {
-  return (r.stderr.trim() || r.stdout.trim()).split('\n').filter((l) => l.trim() !== '').join('; ');
+  return (r.stderr.trim() || r.stdout.trim())
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .join('; ');
 }
 
 /**

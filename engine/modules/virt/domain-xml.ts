@@ -25,52 +25,72 @@ function bandwidthNode(bw: Nic['bandwidth']): XNode[] | undefined {
 
 /** nicNode is one guest NIC as a libvirt <interface>: network, MAC, model, link state, bandwidth. */
 export function nicNode(n: Nic): XNode {
-  return el({ type: 'network' }, {
-    mac: [el({ address: n.mac.toLowerCase() })],
-    source: [el({ network: n.network })],
-    bandwidth: bandwidthNode(n.bandwidth),
-    model: [el({ type: n.model })],
-    link: n.link === 'down' ? [el({ state: 'down' })] : undefined,
-  });
+  return el(
+    { type: 'network' },
+    {
+      mac: [el({ address: n.mac.toLowerCase() })],
+      source: [el({ network: n.network })],
+      bandwidth: bandwidthNode(n.bandwidth),
+      model: [el({ type: n.model })],
+      link: n.link === 'down' ? [el({ state: 'down' })] : undefined,
+    },
+  );
 }
 
 /** buildDomainTree is the desired <domain> of a description; what it leaves out is libvirt's to choose. */
 export function buildDomainTree(s: DomainSpec): XNode {
   const boot = s.boot;
-  const os = el({}, {
-    type: [el({ arch: s.arch, machine: s.machine }, { '#text': 'hvm' })],
-    ...(boot && 'kernel' in boot
-      ? { kernel: txt(boot.kernel), initrd: boot.initrd === undefined ? undefined : txt(boot.initrd), cmdline: boot.cmdline === undefined ? undefined : txt(boot.cmdline) }
-      : { boot: boot ? boot.devices.map((d) => el({ dev: d })) : undefined }),
-  });
+  const os = el(
+    {},
+    {
+      type: [el({ arch: s.arch, machine: s.machine }, { '#text': 'hvm' })],
+      ...(boot && 'kernel' in boot
+        ? { kernel: txt(boot.kernel), initrd: boot.initrd === undefined ? undefined : txt(boot.initrd), cmdline: boot.cmdline === undefined ? undefined : txt(boot.cmdline) }
+        : { boot: boot ? boot.devices.map((d) => el({ dev: d })) : undefined }),
+    },
+  );
   const features = el({}, { acpi: [{}], tcg: s.tb_cache === undefined ? undefined : [el({}, { 'tb-cache': [el({ unit: 'KiB' }, { '#text': String(s.tb_cache * 1024) })] })] });
-  const cpu = s.cpu === undefined ? undefined
-    : s.cpu === 'host-passthrough' ? [el({ mode: 'host-passthrough' })]
-      : [el({ mode: 'custom', match: 'exact' }, { model: [el({ fallback: 'allow' }, { '#text': s.cpu })] })];
-  const devices = el({}, {
-    disk: (s.disks ?? []).map((d) => el({ type: 'file', device: 'disk' }, {
-      driver: [el({ name: 'qemu', type: d.format, cache: d.cache })],
-      source: [el({ file: d.path })],
-      target: [el({ dev: d.target, bus: d.bus })],
-      readonly: d.readonly ? [{}] : undefined,
-    })),
-    interface: (s.nics ?? []).map(nicNode),
-    serial: s.console_log === undefined ? undefined : [el({ type: 'file' }, { source: [el({ path: s.console_log })], target: [el({ port: '0' })] })],
-    channel: s.guest_agent ? [el({ type: 'unix' }, { target: [el({ type: 'virtio', name: 'org.qemu.guest_agent.0' })] })] : undefined,
-    rng: s.rng ? [el({ model: 'virtio' }, { backend: [el({ model: 'random' }, { '#text': '/dev/urandom' })] })] : undefined,
-    memballoon: s.memballoon === undefined ? undefined : [el({ model: s.memballoon ? 'virtio' : 'none' })],
-  });
+  const cpu =
+    s.cpu === undefined
+      ? undefined
+      : s.cpu === 'host-passthrough'
+        ? [el({ mode: 'host-passthrough' })]
+        : [el({ mode: 'custom', match: 'exact' }, { model: [el({ fallback: 'allow' }, { '#text': s.cpu })] })];
+  const devices = el(
+    {},
+    {
+      disk: (s.disks ?? []).map((d) =>
+        el(
+          { type: 'file', device: 'disk' },
+          {
+            driver: [el({ name: 'qemu', type: d.format, cache: d.cache })],
+            source: [el({ file: d.path })],
+            target: [el({ dev: d.target, bus: d.bus })],
+            readonly: d.readonly ? [{}] : undefined,
+          },
+        ),
+      ),
+      interface: (s.nics ?? []).map(nicNode),
+      serial: s.console_log === undefined ? undefined : [el({ type: 'file' }, { source: [el({ path: s.console_log })], target: [el({ port: '0' })] })],
+      channel: s.guest_agent ? [el({ type: 'unix' }, { target: [el({ type: 'virtio', name: 'org.qemu.guest_agent.0' })] })] : undefined,
+      rng: s.rng ? [el({ model: 'virtio' }, { backend: [el({ model: 'random' }, { '#text': '/dev/urandom' })] })] : undefined,
+      memballoon: s.memballoon === undefined ? undefined : [el({ model: s.memballoon ? 'virtio' : 'none' })],
+    },
+  );
   // no type: the existing domain's stays (a new one gets kvm where it is defined)
-  return el({ type: s.type }, {
-    name: txt(s.name),
-    memory: s.memory === undefined ? undefined : [el({ unit: 'KiB' }, { '#text': String(s.memory * 1024) })],
-    vcpu: s.vcpus === undefined ? undefined : txt(String(s.vcpus)),
-    os: [os],
-    features: [features],
-    cpu,
-    clock: [el({ offset: 'utc' })],
-    devices: [devices],
-  });
+  return el(
+    { type: s.type },
+    {
+      name: txt(s.name),
+      memory: s.memory === undefined ? undefined : [el({ unit: 'KiB' }, { '#text': String(s.memory * 1024) })],
+      vcpu: s.vcpus === undefined ? undefined : txt(String(s.vcpus)),
+      os: [os],
+      features: [features],
+      cpu,
+      clock: [el({ offset: 'utc' })],
+      devices: [devices],
+    },
+  );
 }
 
 const UNITS: Record<string, number> = { b: 1 / 1024, bytes: 1 / 1024, KiB: 1, k: 1, K: 1, KB: 1000 / 1024, MiB: 1024, M: 1024, MB: 1e6 / 1024, GiB: 1024 ** 2, G: 1024 ** 2, GB: 1e9 / 1024 };
@@ -291,24 +311,29 @@ export function interfacesOf(root: XNode | undefined): IfaceState[] {
     const mac = attr(kid(i, 'mac'), 'address')?.toLowerCase();
     if (mac === undefined) return [];
     const bw = kid(i, 'bandwidth');
-    return [{
-      mac,
-      network: attr(kid(i, 'source'), 'network') ?? attr(kid(i, 'source'), 'bridge') ?? null,
-      model: attr(kid(i, 'model'), 'type') ?? null,
-      link: attr(kid(i, 'link'), 'state') === 'down' ? 'down' as const : 'up' as const,
-      inbound: sideOf(kid(bw, 'inbound')),
-      outbound: sideOf(kid(bw, 'outbound')),
-      node: i,
-    }];
+    return [
+      {
+        mac,
+        network: attr(kid(i, 'source'), 'network') ?? attr(kid(i, 'source'), 'bridge') ?? null,
+        model: attr(kid(i, 'model'), 'type') ?? null,
+        link: attr(kid(i, 'link'), 'state') === 'down' ? ('down' as const) : ('up' as const),
+        inbound: sideOf(kid(bw, 'inbound')),
+        outbound: sideOf(kid(bw, 'outbound')),
+        node: i,
+      },
+    ];
   });
 }
 
 /** deviceXml is the minimal <interface> virsh needs to find an existing NIC (type, MAC, source, model). */
 export function deviceNode(i: IfaceState): XNode {
   const src = kid(i.node, 'source');
-  return el({ type: attr(i.node, 'type') ?? 'network' }, {
-    mac: [el({ address: i.mac })],
-    source: src ? [el({ network: attr(src, 'network'), bridge: attr(src, 'network') ? undefined : attr(src, 'bridge') })] : undefined,
-    model: i.model === null ? undefined : [el({ type: i.model })],
-  });
+  return el(
+    { type: attr(i.node, 'type') ?? 'network' },
+    {
+      mac: [el({ address: i.mac })],
+      source: src ? [el({ network: attr(src, 'network'), bridge: attr(src, 'network') ? undefined : attr(src, 'bridge') })] : undefined,
+      model: i.model === null ? undefined : [el({ type: i.model })],
+    },
+  );
 }

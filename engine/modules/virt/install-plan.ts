@@ -34,20 +34,27 @@ export const installArgsSchema = moduleArgs(
   },
   {
     required: ['name', 'mode', 'memory', 'vcpus', 'nics'],
-    requiredIf: [['mode', 'image', ['image', 'boot']], ['mode', 'kickstart', ['location', 'kickstart']]],
+    requiredIf: [
+      ['mode', 'image', ['image', 'boot']],
+      ['mode', 'kickstart', ['location', 'kickstart']],
+    ],
     custom: (a): ArgProblem[] => {
       const out = specProblems(a);
       if (a['mode'] !== 'image' && a['image'] !== undefined) out.push({ code: 'E_ARG_CONFLICT', message: `image is for mode image, not ${String(a['mode'])}`, path: ['image'] });
-      if (a['mode'] !== 'kickstart' && (a['location'] !== undefined || a['kickstart'] !== undefined)) out.push({ code: 'E_ARG_CONFLICT', message: `location and kickstart are for mode kickstart, not ${String(a['mode'])}`, path: [a['location'] !== undefined ? 'location' : 'kickstart'] });
+      if (a['mode'] !== 'kickstart' && (a['location'] !== undefined || a['kickstart'] !== undefined))
+        out.push({ code: 'E_ARG_CONFLICT', message: `location and kickstart are for mode kickstart, not ${String(a['mode'])}`, path: [a['location'] !== undefined ? 'location' : 'kickstart'] });
       if (a['mode'] !== 'image' && a['boot'] !== undefined) out.push({ code: 'E_ARG_CONFLICT', message: 'boot is chosen by virt-install in modes kickstart and pxe', path: ['boot'] });
       // virt-install 4.1 escapes these in XML twice (a path with & became &amp;amp; in --print-xml): refuse them
       const odd = /['"&<>\\]/;
       ((a['disks'] as { path: string }[] | undefined) ?? []).forEach((d, i) => {
-        if (a['mode'] !== 'image' && odd.test(d.path)) out.push({ code: 'E_ARG_TYPE', message: 'a disk path virt-install keeps intact: no quotes, &, <, > or backslash', path: ['disks', String(i), 'path'] });
+        if (a['mode'] !== 'image' && odd.test(d.path))
+          out.push({ code: 'E_ARG_TYPE', message: 'a disk path virt-install keeps intact: no quotes, &, <, > or backslash', path: ['disks', String(i), 'path'] });
       });
-      if (a['mode'] !== 'image' && typeof a['console_log'] === 'string' && odd.test(a['console_log'])) out.push({ code: 'E_ARG_TYPE', message: 'a console_log path virt-install keeps intact: no quotes, &, <, > or backslash', path: ['console_log'] });
+      if (a['mode'] !== 'image' && typeof a['console_log'] === 'string' && odd.test(a['console_log']))
+        out.push({ code: 'E_ARG_TYPE', message: 'a console_log path virt-install keeps intact: no quotes, &, <, > or backslash', path: ['console_log'] });
       const ks = a['kickstart'];
-      if (typeof ks === 'string' && !/^[A-Za-z0-9_.+-]+$/.test(ks.split('/').pop() ?? '')) out.push({ code: 'E_ARG_TYPE', message: 'the kickstart file name (it becomes inst.ks=file:/NAME): letters, digits, _ . + -', path: ['kickstart'] });
+      if (typeof ks === 'string' && !/^[A-Za-z0-9_.+-]+$/.test(ks.split('/').pop() ?? ''))
+        out.push({ code: 'E_ARG_TYPE', message: 'the kickstart file name (it becomes inst.ks=file:/NAME): letters, digits, _ . + -', path: ['kickstart'] });
       return out;
     },
   },
@@ -92,10 +99,31 @@ export function installArgv(args: InstallArgs, opts: { inject: boolean }): strin
     const ks = ksTarget(args);
     a.push('--location', args.location!);
     if (opts.inject) a.push('--initrd-inject', ks.path);
-    a.push('--extra-args', [`inst.ks=file:/${ks.name}`, 'console=ttyS0', ...(args.extra_args ?? '').trim().split(/\s+/).filter((w) => w !== '')].join(' '));
+    a.push(
+      '--extra-args',
+      [
+        `inst.ks=file:/${ks.name}`,
+        'console=ttyS0',
+        ...(args.extra_args ?? '')
+          .trim()
+          .split(/\s+/)
+          .filter((w) => w !== ''),
+      ].join(' '),
+    );
   } else a.push('--pxe');
   for (const d of args.disks ?? []) {
-    a.push('--disk', [`path=${opt(d.path)}`, `format=${d.format}`, `bus=${d.bus}`, `target.dev=${d.target}`, ...(d.size ? [`size=${d.size}`] : []), ...(d.cache ? [`cache=${d.cache}`] : []), ...(d.readonly ? ['readonly=on'] : [])].join(','));
+    a.push(
+      '--disk',
+      [
+        `path=${opt(d.path)}`,
+        `format=${d.format}`,
+        `bus=${d.bus}`,
+        `target.dev=${d.target}`,
+        ...(d.size ? [`size=${d.size}`] : []),
+        ...(d.cache ? [`cache=${d.cache}`] : []),
+        ...(d.readonly ? ['readonly=on'] : []),
+      ].join(','),
+    );
   }
   for (const n of args.nics ?? []) a.push('--network', `network=${n.network},mac=${n.mac.toLowerCase()},model=${n.model}`);
   if (args.console_log) a.push('--serial', `file,path=${opt(args.console_log)}`);
@@ -136,7 +164,8 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
 
   if (args.mode === 'image') {
     const img = args.image!;
-    if (cur.overlayExists) return { changes, failed: true, msg: `${where}: ${img.overlay} already exists and the domain does not; remove the stale overlay first (virt_install never overwrites a disk)`, result };
+    if (cur.overlayExists)
+      return { changes, failed: true, msg: `${where}: ${img.overlay} already exists and the domain does not; remove the stale overlay first (virt_install never overwrites a disk)`, result };
     const xml = buildXml('domain', buildDomainTree(imageSpec(args)));
     // started in this same task, the new guest runs what was defined: nothing waits for a restart
     const cls = args.start === false ? 'config' : 'live';
@@ -166,6 +195,6 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
   const argv = installArgv(args, { inject: true });
   changes.push({ property: 'install', before: null, after: argv, class: 'live' });
   steps.push({ run: argv });
-  if (cur.printXml) result[('xml' in cur.printXml) ? 'domain_xml' : 'print_xml_error'] = 'xml' in cur.printXml ? cur.printXml.xml : cur.printXml.error;
+  if (cur.printXml) result['xml' in cur.printXml ? 'domain_xml' : 'print_xml_error'] = 'xml' in cur.printXml ? cur.printXml.xml : cur.printXml.error;
   return { changes, result: { ...result, virt_install: argv }, payload: { steps } };
 }

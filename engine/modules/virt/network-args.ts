@@ -21,13 +21,15 @@ export const networkEntrySchema = z.strictObject({
   cidr: z.cidrv4(),
   /** the bridge's address; default: the cidr's address, or its first host when cidr names the network */
   address: ipv4.optional(),
-  bridge: z.strictObject({
-    name: z.string().regex(IFNAME_RE, 'a bridge name: 1-15 letters, digits, _ . -').optional(),
-    stp: abool.optional(),
-    delay: z.number().int().nonnegative().optional(),
-    /** seconds; 0 = never learn (flood), kept across restarts by a libvirt network hook */
-    ageing: z.number().int().nonnegative().max(1_000_000).optional(),
-  }).optional(),
+  bridge: z
+    .strictObject({
+      name: z.string().regex(IFNAME_RE, 'a bridge name: 1-15 letters, digits, _ . -').optional(),
+      stp: abool.optional(),
+      delay: z.number().int().nonnegative().optional(),
+      /** seconds; 0 = never learn (flood), kept across restarts by a libvirt network hook */
+      ageing: z.number().int().nonnegative().max(1_000_000).optional(),
+    })
+    .optional(),
   forward: z.enum(['none', 'nat', 'route', 'open']).default('nat'),
   dhcp: z.union([range, z.array(range)]).optional(),
   dns: abool.default(true),
@@ -66,7 +68,8 @@ function checks(a: Readonly<Record<string, unknown>>): ArgProblem[] {
   // a malformed cidr is already reported by its own type check
   if (!entry || parseCidr(entry.cidr) === undefined) return out;
   const net = resolveAddress(entry);
-  if (entry.address !== undefined && !inside(entry.address, net)) out.push({ code: 'E_ARG_TYPE', message: `address ${entry.address} is outside ${net.network}/${net.prefix}`, path: ['network', 'address'] });
+  if (entry.address !== undefined && !inside(entry.address, net))
+    out.push({ code: 'E_ARG_TYPE', message: `address ${entry.address} is outside ${net.network}/${net.prefix}`, path: ['network', 'address'] });
   const ranges = entry.dhcp === undefined ? [] : Array.isArray(entry.dhcp) ? entry.dhcp : [entry.dhcp];
   ranges.forEach((r, i) => {
     const path = Array.isArray(entry.dhcp) ? ['network', 'dhcp', String(i)] : ['network', 'dhcp'];
@@ -95,7 +98,14 @@ export const networkArgsSchema = moduleArgs(
     hosts: z.array(hostSchema),
     xml: astr,
   },
-  { required: ['name'], exclusive: [['network', 'xml'], ['hosts', 'xml']], custom: checks },
+  {
+    required: ['name'],
+    exclusive: [
+      ['network', 'xml'],
+      ['hosts', 'xml'],
+    ],
+    custom: checks,
+  },
 );
 
 /** NetworkArgs are the checked arguments of virt_network. */
@@ -106,7 +116,13 @@ export function specOf(name: string, entry: z.output<typeof networkEntrySchema>,
   const net = resolveAddress(entry);
   const ranges = entry.dhcp === undefined ? [] : Array.isArray(entry.dhcp) ? entry.dhcp : [entry.dhcp];
   return {
-    name, forward: entry.forward, bridge: entry.bridge, address: net.address, prefix: net.prefix,
-    dhcpRanges: ranges, hosts: hosts ?? [], dns: entry.dns,
+    name,
+    forward: entry.forward,
+    bridge: entry.bridge,
+    address: net.address,
+    prefix: net.prefix,
+    dhcpRanges: ranges,
+    hosts: hosts ?? [],
+    dns: entry.dns,
   };
 }

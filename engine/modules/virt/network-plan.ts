@@ -53,18 +53,27 @@ export interface AttachedGuest {
 
 /** attachedGuests lists the running guests' interfaces whose source is the network. */
 export function attachedGuests(name: string, cur: NetworkCurrent): AttachedGuest[] {
-  return cur.guests.flatMap((g) => parseDomiflist({ rc: 0, stdout: g.domiflist, stderr: '' })
-    .filter((i) => i.type === 'network' && i.source === name)
-    .map((i) => ({ domain: g.domain, tap: i.target, mac: i.mac })));
+  return cur.guests.flatMap((g) =>
+    parseDomiflist({ rc: 0, stdout: g.domiflist, stderr: '' })
+      .filter((i) => i.type === 'network' && i.source === name)
+      .map((i) => ({ domain: g.domain, tap: i.target, mac: i.mac })),
+  );
 }
 
 const fail = (msg: string, changes: Change[] = []): Plan<VirtPayload> => ({ changes, failed: true, msg });
 const defineStep = (xml: string): Step => ({ run: virshArgv('net-define', '/dev/stdin'), stdin: xml });
 
 function updateArgv(name: string, op: UpdateOp, live: boolean, config: boolean, ips: number): Argv {
-  return virshArgv('net-update', name, op.command, op.section, op.xml,
+  return virshArgv(
+    'net-update',
+    name,
+    op.command,
+    op.section,
+    op.xml,
     ...(ips > 1 && op.section !== 'dns-host' ? ['--parent-index', String(op.ipIndex)] : []),
-    ...(live ? ['--live'] : []), ...(config ? ['--config'] : []));
+    ...(live ? ['--live'] : []),
+    ...(config ? ['--config'] : []),
+  );
 }
 
 // One net-update per distinct command: an op needed in both layers gets --live --config.
@@ -109,7 +118,18 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
   const info = cur.info === null ? undefined : parseNetInfo({ rc: 0, stdout: cur.info, stderr: '' });
   const active = info?.active ?? false;
   const guests = attachedGuests(name, cur);
-  const guestText = guests.length === 0 ? 'no guests are attached' : `guests that lose their link: ${[...new Set(guests.map((g) => g.domain))].map((d) => `${d} (${guests.filter((g) => g.domain === d).map((g) => g.tap ?? g.mac).join(', ')})`).join(', ')}`;
+  const guestText =
+    guests.length === 0
+      ? 'no guests are attached'
+      : `guests that lose their link: ${[...new Set(guests.map((g) => g.domain))]
+          .map(
+            (d) =>
+              `${d} (${guests
+                .filter((g) => g.domain === d)
+                .map((g) => g.tap ?? g.mac)
+                .join(', ')})`,
+          )
+          .join(', ')}`;
   const result = { network: name, guests_affected: guests.map((g) => ({ domain: g.domain, tap: g.tap, mac: g.mac })) };
   const acc: Acc = { changes: [], steps: [] };
   const refuse = (): Plan<VirtPayload> | undefined => {

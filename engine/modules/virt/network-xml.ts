@@ -133,7 +133,13 @@ export function normalizeNetwork(root: XNode): NetModel {
       for (const h of kids(dhcp, 'host')) {
         const mac = attr(h, 'mac')?.toLowerCase();
         const node: XNode = { ...h, ...(mac ? { '@mac': mac } : {}) };
-        items.push({ section: 'ip-dhcp-host', key: mac ?? `name:${attr(h, 'name') ?? attr(h, 'ip')}`, ipIndex: i, node, value: { mac: mac ?? null, name: attr(h, 'name') ?? null, ip: attr(h, 'ip') ?? null } });
+        items.push({
+          section: 'ip-dhcp-host',
+          key: mac ?? `name:${attr(h, 'name') ?? attr(h, 'ip')}`,
+          ipIndex: i,
+          node,
+          value: { mac: mac ?? null, name: attr(h, 'name') ?? null, ip: attr(h, 'ip') ?? null },
+        });
       }
       for (const r of kids(dhcp, 'range')) {
         items.push({ section: 'ip-dhcp-range', key: `${attr(r, 'start')}-${attr(r, 'end')}`, ipIndex: i, node: r, value: { start: attr(r, 'start') ?? null, end: attr(r, 'end') ?? null } });
@@ -166,7 +172,8 @@ export interface RestDiff {
 /** diffRest lists the restart-only properties of `want` that `have` lacks or spells differently. */
 export function diffRest(want: NetModel, have: NetModel): RestDiff[] {
   const keys = [...new Set([...want.rest.keys(), ...have.rest.keys()])].sort();
-  return keys.filter((k) => want.rest.get(k) !== have.rest.get(k))
+  return keys
+    .filter((k) => want.rest.get(k) !== have.rest.get(k))
     .map((k) => ({ property: k.replace(/^\//, '').replace(/\//g, '.'), before: have.rest.get(k) ?? null, after: want.rest.get(k) ?? null }));
 }
 

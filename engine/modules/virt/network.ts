@@ -12,21 +12,21 @@ const ok = (r: { rc: number; stdout: string }): string | null => (r.rc === 0 ? r
 export async function readNetwork(ctx: ModuleContext, args: NetworkArgs): Promise<NetworkCurrent> {
   const opts = taskOpts(ctx);
   const name = args.name;
-  const [info, inactive, live, hook, conf, list] = await ctx.conn.batch([
-    virshArgv('net-info', name),
-    virshArgv('net-dumpxml', '--inactive', name),
-    virshArgv('net-dumpxml', name),
-    ['cat', AGEING_HOOK],
-    ['cat', `${AGEING_DIR}/${name}`],
-    virshArgv('list', '--state-running'),
-  ], opts);
+  const [info, inactive, live, hook, conf, list] = await ctx.conn.batch(
+    [
+      virshArgv('net-info', name),
+      virshArgv('net-dumpxml', '--inactive', name),
+      virshArgv('net-dumpxml', name),
+      ['cat', AGEING_HOOK],
+      ['cat', `${AGEING_DIR}/${name}`],
+      virshArgv('list', '--state-running'),
+    ],
+    opts,
+  );
   const inactiveText = ok(inactive!);
   const bridge = inactiveText === null ? null : parseNetworkXml({ rc: 0, stdout: inactiveText, stderr: '' }).bridge.name;
   const domains = parseList(list!).map((d) => d.name);
-  const second = await ctx.conn.batch([
-    ...(bridge ? [['cat', `/sys/class/net/${bridge}/bridge/ageing_time`]] : []),
-    ...domains.map((d) => virshArgv('domiflist', d)),
-  ], opts);
+  const second = await ctx.conn.batch([...(bridge ? [['cat', `/sys/class/net/${bridge}/bridge/ageing_time`]] : []), ...domains.map((d) => virshArgv('domiflist', d))], opts);
   const ageing = bridge ? second.shift()! : undefined;
   const infoText = ok(info!);
   return {

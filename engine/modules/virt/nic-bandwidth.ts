@@ -10,8 +10,13 @@ import { runSteps } from './run-steps.ts';
 import type { VirtPayload } from './steps.ts';
 
 // libvirt's <bandwidth> limits: unsigned, average required when a direction is given.
-const rate = z.number().int().positive().max(2 ** 32 - 1);
-const side = z.strictObject({ average: rate, peak: rate.optional(), burst: rate.optional() })
+const rate = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 32 - 1);
+const side = z
+  .strictObject({ average: rate, peak: rate.optional(), burst: rate.optional() })
   .refine((s) => s.peak === undefined || s.peak >= s.average, { message: 'peak must be at least average', path: ['peak'] });
 
 const schema = moduleArgs(
@@ -36,12 +41,10 @@ export const virtNicBandwidthModule: ModuleDef<Args, BandwidthCurrent, VirtPaylo
   async read(ctx, args) {
     const opts = taskOpts(ctx);
     const mac = args.mac.toLowerCase();
-    const [state, inactive, iflist, tune] = await ctx.conn.batch([
-      virshArgv('domstate', '--reason', args.domain),
-      virshArgv('dumpxml', '--inactive', args.domain),
-      virshArgv('domiflist', args.domain),
-      virshArgv('domiftune', args.domain, mac, '--live'),
-    ], opts);
+    const [state, inactive, iflist, tune] = await ctx.conn.batch(
+      [virshArgv('domstate', '--reason', args.domain), virshArgv('dumpxml', '--inactive', args.domain), virshArgv('domiflist', args.domain), virshArgv('domiftune', args.domain, mac, '--live')],
+      opts,
+    );
     const iflistText = ok(iflist!);
     const tap = iflistText === null ? null : (parseDomiflist({ rc: 0, stdout: iflistText, stderr: '' }).find((i) => i.mac === mac)?.target ?? null);
     let tc: BandwidthCurrent['tc'] = null;

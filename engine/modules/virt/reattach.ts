@@ -26,7 +26,12 @@ export function portXml(portid: string, domain: string, domainUuid: string, mac:
 
 /** reattachGuests re-creates the network ports of the guests' interfaces and re-plugs their taps, then checks both. */
 export async function reattachGuests(must: Must, r: Reattach): Promise<void> {
-  const existing = new Set((await must(virshArgv('net-port-list', r.network, '--uuid'))).split('\n').map((l) => l.trim()).filter(Boolean));
+  const existing = new Set(
+    (await must(virshArgv('net-port-list', r.network, '--uuid')))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   const wanted: string[] = [];
   for (const domain of [...new Set(r.guests.map((g) => g.domain))]) {
     const root = parseXmlRoot(await must(virshArgv('dumpxml', domain)), 'domain');
@@ -43,7 +48,12 @@ export async function reattachGuests(must: Must, r: Reattach): Promise<void> {
   const ports = parseBridgeLinks({ rc: 0, stdout: await must(['bridge', '-j', 'link', 'show']), stderr: '' });
   const off = r.guests.filter((g) => !ports.some((p) => p.ifname === g.tap && p.master === r.bridge)).map((g) => g.tap);
   if (off.length > 0) throw new Error(`after the network restart ${off.join(', ')} are not on ${r.bridge}`);
-  const now = new Set((await must(virshArgv('net-port-list', r.network, '--uuid'))).split('\n').map((l) => l.trim()).filter(Boolean));
+  const now = new Set(
+    (await must(virshArgv('net-port-list', r.network, '--uuid')))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   const lost = wanted.filter((p) => !now.has(p));
   if (lost.length > 0) throw new Error(`after the network restart libvirt has no port ${lost.join(', ')} on ${r.network}`);
 }

@@ -7,8 +7,13 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 export type XNode = { [key: string]: string | XNode[] | undefined };
 
 const parser = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: '@', parseAttributeValue: false, parseTagValue: false,
-  textNodeName: '#text', alwaysCreateTextNode: true, trimValues: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  textNodeName: '#text',
+  alwaysCreateTextNode: true,
+  trimValues: true,
   isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
 });
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', format: true, suppressEmptyNode: true });

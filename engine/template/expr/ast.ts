@@ -29,22 +29,4 @@ export type ExprNode =
   | { readonly t: 'call'; readonly obj: ExprNode; readonly method: string; readonly args: readonly ExprNode[]; readonly at: number };
 
 /** BinOp is a binary operator of the expression language. */
-export type BinOp =
-  | 'or'
-  | 'and'
-  | '=='
-  | '!='
-  | '<'
-  | '>'
-  | '<='
-  | '>='
-  | 'in'
-  | 'not in'
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '//'
-  | '%'
-  | '**'
-  | '~';
+export type BinOp = 'or' | 'and' | '==' | '!=' | '<' | '>' | '<=' | '>=' | 'in' | 'not in' | '+' | '-' | '*' | '/' | '//' | '%' | '**' | '~';

@@ -35,8 +35,7 @@ const STRING_METHODS: Record<string, (s: string, args: readonly unknown[]) => un
   isdigit: (s) => /^\d+$/.test(s),
 };
 
-const asBig = (v: unknown): bigint | undefined =>
-  typeof v === 'bigint' ? v : typeof v === 'boolean' ? BigInt(v) : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined;
+const asBig = (v: unknown): bigint | undefined => (typeof v === 'bigint' ? v : typeof v === 'boolean' ? BigInt(v) : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined);
 
 /** bigArith does integer arithmetic exactly when an operand is an int beyond 2^53 (a bigint), as Python's unbounded ints do. */
 function bigArith(op: string, a: unknown, b: unknown): unknown {
@@ -53,7 +52,7 @@ function bigArith(op: string, a: unknown, b: unknown): unknown {
       return pyInt(x * y);
     case '//':
       if (y === 0n) return undefined;
-      return pyInt(x / y - ((x % y !== 0n && (x < 0n) !== (y < 0n)) ? 1n : 0n));
+      return pyInt(x / y - (x % y !== 0n && x < 0n !== y < 0n ? 1n : 0n));
     case '%':
       if (y === 0n) return undefined;
       return pyInt(((x % y) + y) % y);
@@ -188,7 +187,10 @@ class Evaluator {
         const obj = this.need(n.obj);
         const m = STRING_METHODS[n.method];
         if (typeof obj !== 'string' || !m) return this.evalFail(n.at, `'${typeName(obj)}' object has no callable method '${n.method}' here`);
-        return m(obj, n.args.map((x) => this.need(x)));
+        return m(
+          obj,
+          n.args.map((x) => this.need(x)),
+        );
       }
     }
   }

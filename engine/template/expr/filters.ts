@@ -99,12 +99,13 @@ export const FILTERS: Readonly<Record<string, FilterFn>> = {
   ternary: (v, [yes, no]) => (truthy(v) ? yes : no),
   b64encode: (v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
   b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
-  map: (v, [what, ...rest]) => needList('map', v).map((x) => {
-    if (what === 'attribute') return isMapping(x) ? x[pyStr(rest[0])] : undefined;
-    const f = FILTERS[pyStr(what)];
-    if (!f) throw new Error(`map: no filter named ${pyStr(what)}`);
-    return f(x, rest);
-  }),
+  map: (v, [what, ...rest]) =>
+    needList('map', v).map((x) => {
+      if (what === 'attribute') return isMapping(x) ? x[pyStr(rest[0])] : undefined;
+      const f = FILTERS[pyStr(what)];
+      if (!f) throw new Error(`map: no filter named ${pyStr(what)}`);
+      return f(x, rest);
+    }),
 };
 (FILTERS as Record<string, FilterFn>)['d'] = FILTERS['default']!;
 (FILTERS as Record<string, FilterFn>)['count'] = FILTERS['length']!;
@@ -176,6 +177,13 @@ export const TESTS: Readonly<Record<string, TestFn>> = {
     return r;
   },
 };
-for (const [alias, of] of [['success', 'succeeded'], ['failure', 'failed'], ['change', 'changed'], ['skip', 'skipped'], ['equalto', 'eq'], ['version_compare', 'version']] as const) {
+for (const [alias, of] of [
+  ['success', 'succeeded'],
+  ['failure', 'failed'],
+  ['change', 'changed'],
+  ['skip', 'skipped'],
+  ['equalto', 'eq'],
+  ['version_compare', 'version'],
+] as const) {
   (TESTS as Record<string, TestFn>)[alias] = TESTS[of]!;
 }

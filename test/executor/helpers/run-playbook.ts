@@ -50,17 +50,27 @@ export async function runPlaybook(
     writeFileSync(join(dir, p), text.replaceAll('@DIR@', dir));
   }
   const opts = baseOptions(over);
-  const inventory = loadInventory((hooks.inventories ?? ['inventory.ini']).map((i) => join(dir, i)), { baseDir: dir });
+  const inventory = loadInventory(
+    (hooks.inventories ?? ['inventory.ini']).map((i) => join(dir, i)),
+    { baseDir: dir },
+  );
   const extra = Object.assign({}, ...opts.extraVars);
   const playbooks = loadPlaybooks([join(dir, hooks.playbook ?? 'site.yml')], { extraVars: extra });
   const events: ExecEvent[] = [];
   const lines: string[] = [];
   const rep = createReporter('plain', { verbosity: opts.verbosity, diff: opts.diff, write: (l) => lines.push(l) });
-  const code = await execute(playbooks, inventory, opts, (e) => {
-    events.push(e);
-    rep.onEvent(e);
-    hooks.onEvent?.(e);
-  }, hooks.signal, hooks);
+  const code = await execute(
+    playbooks,
+    inventory,
+    opts,
+    (e) => {
+      events.push(e);
+      rep.onEvent(e);
+      hooks.onEvent?.(e);
+    },
+    hooks.signal,
+    hooks,
+  );
   await rep.close();
   const recap = events.find((e) => e.type === 'recap');
   return { code, events, stats: recap && recap.type === 'recap' ? { ...recap.stats } : {}, text: `${lines.join('\n')}\n`, dir };

@@ -105,4 +105,3 @@ if (only === undefined || only === 'expand') {
   writeFileSync(file, doc.toString({ lineWidth: 0 }));
   process.stdout.write(`expand: ${out.length} words\n`);
 }
-
