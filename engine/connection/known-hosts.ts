@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sshGlobMatch } from './host-pattern.ts';
 
 /** KnownHostEntry is one usable line of an OpenSSH known_hosts file. */
 export interface KnownHostEntry {
@@ -44,17 +45,6 @@ export function knownHostName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-// OpenSSH wildcard patterns: `*` any run, `?` one character, matched case-insensitively.
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-  return re.test(name);
-}
 
 /** hostMatches tells whether an entry's host field names `name` (hashed, wildcard and negated patterns). */
 export function hostMatches(hosts: string, name: string): boolean {
@@ -67,8 +57,8 @@ export function hostMatches(hosts: string, name: string): boolean {
   let hit = false;
   for (const pat of hosts.split(',')) {
     if (pat.startsWith('!')) {
-      if (globMatch(pat.slice(1), name)) return false;
-    } else if (globMatch(pat, name)) {
+      if (sshGlobMatch(pat.slice(1), name)) return false;
+    } else if (sshGlobMatch(pat, name)) {
       hit = true;
     }
   }

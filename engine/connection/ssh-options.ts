@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { TsplayError } from '../errors/index.ts';
 import { ShlexError, shlexSplit } from '../py/shlex.ts';
+import { sshGlobMatch } from './host-pattern.ts';
 
 /** SshOption is one `keyword value` pair, keyword lower-cased, in the order ssh would see it. */
 export interface SshOption {
@@ -125,25 +126,14 @@ export function parseSshConfig(text: string, file: string): SshConfig {
   return { blocks, skipped };
 }
 
-// OpenSSH's match_pattern: `*` and `?` wildcards, case-insensitive for host names.
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-  return re.test(name);
-}
 
 /** hostBlockMatches applies a Host line's patterns to `host`: one positive match and no negated one. */
 export function hostBlockMatches(patterns: readonly string[], host: string): boolean {
   let hit = false;
   for (const p of patterns) {
     if (p.startsWith('!')) {
-      if (globMatch(p.slice(1), host)) return false;
-    } else if (globMatch(p, host)) {
+      if (sshGlobMatch(p.slice(1), host)) return false;
+    } else if (sshGlobMatch(p, host)) {
       hit = true;
     }
   }
