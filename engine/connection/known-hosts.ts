@@ -45,7 +45,6 @@ export function knownHostName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-
 /** hostMatches tells whether an entry's host field names `name` (hashed, wildcard and negated patterns). */
 export function hostMatches(hosts: string, name: string): boolean {
   if (hosts.startsWith('|1|')) {

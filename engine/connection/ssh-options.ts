@@ -126,7 +126,6 @@ export function parseSshConfig(text: string, file: string): SshConfig {
   return { blocks, skipped };
 }
 
-
 /** hostBlockMatches applies a Host line's patterns to `host`: one positive match and no negated one. */
 export function hostBlockMatches(patterns: readonly string[], host: string): boolean {
   let hit = false;
