@@ -4,13 +4,11 @@
 // --check and compared. Half-applied states are made by hand with virsh/tc, then repaired.
 // A ping from hv1 into vm1 runs through every live change.
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown } from '../../engine/lab/lab-down.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
-import { inHv } from '../../engine/lab/hv-paths.ts';
 import { labStatus } from '../../engine/lab/lab-status.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
@@ -18,8 +16,8 @@ import { AGEING_DIR, AGEING_HOOK } from '../../engine/modules/virt/network-plan.
 import { networkDaemonPids, SS_ARGV } from '../../engine/modules/virt/daemon.ts';
 import { parseClasses } from '../../engine/probes/tc.ts';
 import { labLock } from '../helpers/lab-lock.ts';
+import { type Outcome, pingDuring, playOn } from './virt-play.ts';
 
-const REPO = join(import.meta.dirname, '..', '..');
 const HV1 = HYPERVISORS[0]!;
 const VM1 = GUESTS[0]!;
 const MAC = VM1.macs[0];
@@ -72,34 +70,8 @@ test.after.always(async (t) => {
   }
 });
 
-interface Outcome {
-  status: string;
-  changes: { property: string; before: unknown; after: unknown; class?: string }[];
-  result: Record<string, unknown>;
-  durationMs: number;
-}
-
-let runNo = 0;
 /** play runs one task through tsplay's CLI against hv1 and returns hv1's result event. */
-async function play(module: string, args: Record<string, unknown>, check = false): Promise<Outcome> {
-  const file = join(tmp, `p${++runNo}.yml`);
-  writeFileSync(file, JSON.stringify([{ hosts: 'hv1', gather_facts: false, tasks: [{ name: module, [module]: args }] }]));
-  const r = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-    const c = spawn(process.execPath, [join(REPO, 'bin', 'tsplay.js'), file, '-i', join(REPO, 'inventories', 'lab'), '--output', 'json', ...(check ? ['-C'] : [])]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    c.on('close', () => resolve({ stdout, stderr }));
-  });
-  const ev = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((e) => e['type'] === 'host-result' && e['host'] === 'hv1');
-  if (!ev) throw new Error(`no result for hv1: ${r.stdout}\n${r.stderr}`);
-  return ev as unknown as Outcome;
-}
+const play = (module: string, args: Record<string, unknown>, check = false): Promise<Outcome> => playOn(tmp, 'hv1', module, args, check);
 
 /** layers dumps every layer the two modules read or write on hv1, for before/after comparisons. */
 async function layers(): Promise<Record<string, string>> {
@@ -168,29 +140,7 @@ async function checkWritesNothing(t: ExecutionContext, module: string, args: Rec
 }
 
 /** withPing runs fn while hv1 pings vm1 every 100 ms; returns fn's value and the pings sent and lost. */
-async function withPing<T>(fn: () => Promise<T>): Promise<{ value: T; sent: number; lost: number }> {
-  const [cmd, ...argv] = inHv(HV1, ['ping', '-q', '-n', '-i', '0.1', '-W', '1', VM1.address]);
-  const p = spawn(cmd!, argv);
-  let out = '';
-  p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  const done = new Promise<void>((r) => p.on('close', () => r()));
-  await sleep(500);
-  try {
-    const value = await fn();
-    await sleep(500);
-    return { value, ...(await stop()) };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  async function stop(): Promise<{ sent: number; lost: number }> {
-    p.kill('SIGINT');
-    await done;
-    const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
-    if (!m) throw new Error(`ping printed no summary: ${out}`);
-    return { sent: Number(m[1]), lost: Number(m[1]) - Number(m[2]) };
-  }
-}
+const withPing = <T>(fn: () => Promise<T>): Promise<{ value: T; sent: number; lost: number }> => pingDuring(HV1, VM1.address, fn);
 
 const sysfs = async (br: string): Promise<string> => (await must(['cat', `/sys/class/net/${br}/bridge/ageing_time`])).trim();
 const tapOf = async (mac: string): Promise<string> =>

@@ -5,11 +5,11 @@
 // is the stdout of test/probes/cases/FILE (real NetworkManager 1.42.4 / libteam 1.31 / iproute2
 // 6.1 output from the lab guest), so cases start from what the tools really print.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getModule } from '../../engine/modules/registry.ts';
 import type { PlanContext } from '../../engine/modules/types.ts';
 import { caseEntries, caseList, readCaseFile } from '../helpers/cases.ts';
+import { resolveCaptures } from '../helpers/captures.ts';
 
 interface Expect {
   changes?: Record<string, unknown>[];
@@ -29,22 +29,7 @@ interface TeamCase {
   expect: Expect;
 }
 
-const casesDir = new URL('../probes/cases/', import.meta.url);
-
-function resolve(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(resolve);
-  if (v === null || typeof v !== 'object') return v;
-  const o = v as Record<string, unknown>;
-  if (typeof o['capture'] === 'string') {
-    let text = (JSON.parse(readFileSync(new URL(o['capture'], casesDir), 'utf8')) as { stdout: string }).stdout;
-    for (const [from, to] of (o['replace'] as [string, string][] | undefined) ?? []) {
-      if (!text.includes(from)) throw new Error(`replace: ${JSON.stringify(from)} is not in ${o['capture']}`);
-      text = text.replace(from, to);
-    }
-    return text;
-  }
-  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolve(x)]));
-}
+const resolve = resolveCaptures;
 
 const dir = fileURLToPath(new URL('./team-plans/', import.meta.url));
 for (const file of caseEntries(dir, { suffix: '.yaml' })) {

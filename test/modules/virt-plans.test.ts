@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { getModule } from '../../engine/modules/registry.ts';
 import type { PlanContext } from '../../engine/modules/types.ts';
+import { resolveCaptures } from '../helpers/captures.ts';
 
 interface Expect {
   changes?: Record<string, unknown>[];
@@ -31,24 +32,7 @@ interface VirtCase {
   expect?: Expect;
 }
 
-const casesDir = new URL('../probes/cases/', import.meta.url);
-
-function resolve(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(resolve);
-  if (v === null || typeof v !== 'object') return v;
-  const o = v as Record<string, unknown>;
-  // a file of this repository, e.g. a kickstart the generator wrote (test/kickstart/golden, kept equal to its output)
-  if (typeof o['repoFile'] === 'string') return readFileSync(new URL(`../../${o['repoFile']}`, import.meta.url), 'utf8');
-  if (typeof o['capture'] === 'string') {
-    let text = (JSON.parse(readFileSync(new URL(o['capture'], casesDir), 'utf8')) as { stdout: string }).stdout;
-    for (const [from, to] of (o['replace'] as [string, string][] | undefined) ?? []) {
-      if (!text.includes(from)) throw new Error(`replace: ${JSON.stringify(from)} is not in ${o['capture']}`);
-      text = text.replace(from, to);
-    }
-    return text;
-  }
-  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolve(x)]));
-}
+const resolve = resolveCaptures;
 
 const dir = new URL('./virt-plans/', import.meta.url);
 const files = readdirSync(dir)
