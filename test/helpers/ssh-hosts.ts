@@ -8,9 +8,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 /** TestHost is one running sshd standing for one inventory host. */
 export interface TestHost {
@@ -313,4 +314,23 @@ export async function createTestHosts(n: number, opts: { names?: string[]; user?
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * cliWorkDir makes a directory for runs of the real CLI against `hs` (the caller removes it): a HOME
+ * whose known_hosts holds their keys, and inventory.ini (group `test`) where every host also carries
+ * `dest_root`, its test root.
+ */
+export function cliWorkDir(hs: TestHosts, prefix: string): string {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(work, 'home', '.ssh'), { recursive: true });
+  writeFileSync(join(work, 'home', '.ssh', 'known_hosts'), readFileSync(hs.knownHostsFile));
+  const lines = hs.hosts.map(
+    (h) =>
+      `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+  );
+  writeFileSync(join(work, 'inventory.ini'), `[test]\n${lines.join('\n')}\n`);
+  return work;
 }

@@ -5,11 +5,10 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalConnection } from '../../engine/connection/local.ts';
-import { createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
+import { cliWorkDir, createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
 
 const MB = 200;
 let hs: TestHosts;
@@ -21,16 +20,7 @@ const sha1File = (p: string): string => createHash('sha1').update(readFileSync(p
 
 test.before(async () => {
   hs = await createTestHosts(3);
-  work = mkdtempSync(join(tmpdir(), 'tsplay-copy-large-'));
-  mkdirSync(join(work, 'home', '.ssh'), { recursive: true });
-  writeFileSync(join(work, 'home', '.ssh', 'known_hosts'), readFileSync(hs.knownHostsFile));
-  const lines = hs.hosts.map(
-    (h) =>
-      `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root })
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`,
-  );
-  writeFileSync(join(work, 'inventory.ini'), `[test]\n${lines.join('\n')}\n`);
+  work = cliWorkDir(hs, 'tsplay-copy-large-');
   // every 64 KiB block differs, so a wrong offset or a dropped chunk changes the checksum
   const sum = createHash('sha1');
   const fd = openSync(join(work, 'big.img'), 'w');

@@ -3,13 +3,12 @@
 // the same run completes; the controller keeps reacting to SIGTERM. Real CLI, real sshd hosts.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderText } from '../../engine/template/index.ts';
 import { compileExpr, evalExpr } from '../../engine/template/expr/index.ts';
 import { editLines } from '../../engine/modules/support/line-edit.ts';
-import { createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
+import { cliWorkDir, createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
 
 let hs: TestHosts;
 let work: string;
@@ -18,16 +17,7 @@ const EVIL = `${'a'.repeat(34)}!\n`; // 35 bytes: (a+)+$ tries every split of th
 
 test.before(async () => {
   hs = await createTestHosts(2);
-  work = mkdtempSync(join(tmpdir(), 'tsplay-regex-'));
-  mkdirSync(join(work, 'home', '.ssh'), { recursive: true });
-  writeFileSync(join(work, 'home', '.ssh', 'known_hosts'), readFileSync(hs.knownHostsFile));
-  const lines = hs.hosts.map(
-    (h) =>
-      `${h.name} ${Object.entries({ ...h.vars, dest_root: h.root })
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`,
-  );
-  writeFileSync(join(work, 'inventory.ini'), `[test]\n${lines.join('\n')}\n`);
+  work = cliWorkDir(hs, 'tsplay-regex-');
   const task = '    - lineinfile:\n        path: "{{ dest_root }}/conf"\n        regexp: \'^(a+)+$\'\n        line: replaced\n';
   writeFileSync(join(work, 'one.yml'), `- hosts: all\n  gather_facts: false\n  tasks:\n${task}`);
   writeFileSync(
