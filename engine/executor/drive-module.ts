@@ -43,16 +43,18 @@ export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args
               message: `${ctx.host}: ${paths.join(', ')} on ${ctx.conn.host} kept changing between read and write; gave up after ${attempt} attempts`,
             });
           }
-          // a random, growing pause: two writers retrying in step would collide again and again
-          await sleep(Math.random() * 25 * 2 ** attempt);
+          // a random, growing pause: two writers retrying in step would collide again and again; a
+          // writer that stepped aside for another's turn waits here too, so the pause must outlast
+          // the other's round on a loaded host (seen in CI: 5 rounds up to 0.8 s were not enough)
+          await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
         }
       }
     },
   );
 }
 
-/** WRITE_ATTEMPTS bounds read → plan → apply rounds of a write that keeps finding its file changed. */
-const WRITE_ATTEMPTS = 5;
+/** WRITE_ATTEMPTS bounds read → plan → apply rounds of a write that keeps finding its file changed (about 10 s of pauses at most). */
+const WRITE_ATTEMPTS = 8;
 
 async function driveOnce<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
   const planCtx: PlanContext = { host: ctx.host, vars: ctx.vars, check: ctx.check, diff: ctx.diff, ...pick(ctx) };
