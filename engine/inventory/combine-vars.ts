@@ -2,11 +2,13 @@
 // copying a variable from one mapping to another must carry its marks along.
 import { copyMarks } from '../py/marks.ts';
 import type { Vars } from './types.ts';
+import { copyPos } from './value-pos.ts';
 
-/** setVar assigns `target[key] = from[fromKey]`, carrying the float and unsafe marks over. */
+/** setVar assigns `target[key] = from[fromKey]`, carrying the float and unsafe marks and the source position over. */
 export function setVar(target: Vars, key: string, from: object, fromKey: string | number): void {
   target[key] = (from as Record<string | number, unknown>)[fromKey];
   copyMarks(target, key, from, fromKey);
+  copyPos(target, key, from, fromKey);
 }
 
 /**

@@ -9,6 +9,7 @@ import { literalEval } from '../py/literal.ts';
 import { ShlexError, type ShlexToken, shlexTokens } from '../py/shlex.ts';
 import { markFloat } from '../py/marks.ts';
 import { setVar } from './combine-vars.ts';
+import { markPos } from './value-pos.ts';
 
 const SECTION = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/u;
@@ -122,6 +123,8 @@ class IniReader {
     }
     const k = line.slice(0, eq).trim();
     const { box, key } = typedValue(line.slice(eq + 1).trim());
+    const rest = line.slice(eq + 1);
+    markPos(box, key, { file: this.file, line: this.lineno, col: lead + eq + 2 + (rest.length - rest.trimStart().length) });
     const g = this.inv.groups.get(this.groupname);
     if (!g) return;
     try {
@@ -174,6 +177,9 @@ class IniReader {
         return;
       }
       const { box, key } = typedValue(t.text.slice(eq + 1));
+      // the value's column when the name is written unquoted (`guest='{...}'`), else the word's
+      const valueAt = line.startsWith(`${t.text.slice(0, eq)}=`, t.offset) ? t.offset + eq + 1 : t.offset;
+      markPos(box, key, { file: this.file, line: this.lineno, col: lead + valueAt + 1 });
       vars.push({ k: t.text.slice(0, eq), box, key });
     }
     const pos = { file: this.file, line: this.lineno, col: lead + first.offset + 1 };

@@ -8,6 +8,7 @@ import type { Diagnostics, SourcePos } from '../errors/index.ts';
 import { deepNestingProblem, documentLimitProblems, isStackOverflow, nonPrintableProblem, parseWithinStack } from '../files/yaml-limits.ts';
 import { pyInt } from '../py/int.ts';
 import { markFloat, markUnsafe } from '../py/marks.ts';
+import { markPos } from './value-pos.ts';
 
 /** store puts a typed value into a container, keeping its float and unsafe marks. */
 export function store(container: object, key: string | number, t: Typed): void {
@@ -256,7 +257,10 @@ export class Converter {
     this.checkCollectionTag(node as Node);
     if (isSeq(node)) {
       const arr: unknown[] = [];
-      node.items.forEach((item, i) => store(arr, i, this.typed(item)));
+      node.items.forEach((item, i) => {
+        store(arr, i, this.typed(item));
+        markPos(arr, i, nodePos(this.src, item ?? node));
+      });
       if (node.tag === '!unsafe') markAllUnsafe(arr);
       return { value: arr, float: false };
     }
@@ -326,6 +330,8 @@ export class Converter {
     const out: Record<string, unknown> = {};
     for (const e of this.entries(node)) {
       store(out, e.key, this.typed(e.valueNode));
+      // `key:` with nothing after it has no value node: its place is the key's
+      markPos(out, e.key, nodePos(this.src, e.valueNode ?? e.keyNode));
     }
     return out;
   }

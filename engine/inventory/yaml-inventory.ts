@@ -8,6 +8,7 @@ import type { Diagnostics } from '../errors/index.ts';
 import { expandHostPattern, HostRangeError } from './address.ts';
 import { type GroupNode, InventoryGraphError, type InventoryData } from './data.ts';
 import { setVar } from './combine-vars.ts';
+import { markPos } from './value-pos.ts';
 import { Converter, type DataFile, nodePos, store } from './yaml-data.ts';
 
 const SECTIONS = ['vars', 'children', 'hosts'];
@@ -139,6 +140,7 @@ class YamlInventoryReader {
     for (const ve of entries) {
       const box: Record<string, unknown> = {};
       store(box, 'v', this.conv.typed(ve.valueNode));
+      markPos(box, 'v', nodePos(this.src, ve.valueNode ?? ve.keyNode));
       try {
         this.inv.setGroupVar(g, ve.key, box, 'v');
       } catch (err) {

@@ -2,7 +2,8 @@ import { dirname } from 'node:path';
 import { type SourcePos, TsplayError, TsplayErrors } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import { formatVarPath, type Guest, parseGuestParts } from '../guest/schema.ts';
-import { openInventory, locateVar, sourcePaths, yamlFiles } from './inventory-source.ts';
+import { locateGuestPath } from '../guest/locate.ts';
+import { openInventory, sourcePaths } from './inventory-source.ts';
 import { buildContext } from './ks-context.ts';
 import { findingToError, type Finding } from './lint/finding.ts';
 import { lintGuests, type GuestEntry, type NetworkDefs } from './lint/lint-guests.ts';
@@ -56,7 +57,6 @@ export { INDEX_FILE };
 export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree> {
   const inventory = await openInventory(opts.inventories, opts.cwd);
   const sources = sourcePaths(opts.inventories, opts.cwd);
-  const files = sources.flatMap((s) => yamlFiles(s));
   const beside = sources.map((s) => dirname(s));
   const dirs = templateDirs({ besideInventory: beside, cwd: opts.cwd, extra: opts.templates });
 
@@ -80,7 +80,7 @@ export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree
     const vars: Vars = inventory.hostVars(host);
     const nets = vars['libvirt_networks'] && typeof vars['libvirt_networks'] === 'object' ? (vars['libvirt_networks'] as NetworkDefs) : undefined;
     if (nets) networks = { ...networks, ...nets };
-    const locate = (path: (string | number)[]) => locateVar(files, host, path) ?? inventory.hosts.get(host)?.pos;
+    const locate = (path: (string | number)[]) => locateGuestPath(vars, path) ?? inventory.hosts.get(host)?.pos;
     const dataError = (path: (string | number)[], message: string): void => {
       errors.push(new TsplayError({ code: 'E_KS_DATA', message: `${formatVarPath(path)}: ${message}`, pos: locate(path), host }));
     };
