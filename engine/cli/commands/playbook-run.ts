@@ -56,6 +56,11 @@ async function loadChecked(opts: PlaybookOptions, adhoc: AdhocRun | undefined): 
   } catch (e) {
     collect(e, errors);
   }
+  if (inventory) {
+    // a mistake in the guest data is reported with the others, before any host is contacted
+    const { checkGuestData } = await import('../../loader/guest-data/index.ts');
+    errors.push(...checkGuestData(inventory));
+  }
   try {
     const { loadPlaybooks } = await import('../../loader/index.ts');
     // with the inventory and the task selection, undefined variables and missing src files are load-time errors

@@ -1,0 +1,49 @@
+// The per-host half of the inventory's guest data check: each `guest` against the one guest schema,
+// each `libvirt_networks` entry against virt_network's own argument schema, so a role that hands
+// these values to nm_team or virt_network cannot meet a mistake the inventory check let through.
+import type { SourcePos } from '../../errors/index.ts';
+import { formatVarPath, parseGuestParts } from '../../guest/schema.ts';
+import type { Vars } from '../../inventory/types.ts';
+import { locateValue } from '../../inventory/value-pos.ts';
+import { networkArgsSchema } from '../../modules/virt/network-args.ts';
+
+/** DataProblem is one mistake in a host's guest data: the variable path, the message, and where it is written. */
+export interface DataProblem {
+  readonly host: string;
+  readonly path: string;
+  readonly message: string;
+  readonly pos: SourcePos | undefined;
+}
+
+type Path = readonly (string | number)[];
+
+/** varPath renders `['libvirt_networks','lab','dhcp',0]` as `libvirt_networks.lab.dhcp[0]`. */
+export function varPath(path: Path): string {
+  return path.reduce<string>((acc, p, i) => (typeof p === 'number' || /^\d+$/.test(String(p)) ? `${acc}[${p}]` : i === 0 ? String(p) : `${acc}.${p}`), '');
+}
+
+/** guestProblems checks one host's `guest` (laid over `guest_defaults`) with the guest schema. */
+export function guestProblems(host: string, vars: Vars, locate: (path: Path) => SourcePos | undefined): DataProblem[] {
+  return parseGuestParts(vars).issues.map((i) => ({ host, path: formatVarPath(i.path), message: i.message, pos: locate(i.path) }));
+}
+
+/** networkProblems checks one host's `libvirt_networks`: a mapping of network name to a virt_network `network` entry. */
+export function networkProblems(host: string, vars: Vars, hostPos: SourcePos | undefined): DataProblem[] {
+  const nets = vars['libvirt_networks'];
+  const at = (path: Path): SourcePos | undefined => locateValue(vars, ['libvirt_networks', ...path])?.pos ?? hostPos;
+  if (nets === null || typeof nets !== 'object' || Array.isArray(nets)) {
+    return [{ host, path: 'libvirt_networks', message: 'must be a mapping of network name to its definition (cidr, bridge, forward, dhcp, dns)', pos: at([]) }];
+  }
+  const out: DataProblem[] = [];
+  for (const [name, entry] of Object.entries(nets as Record<string, unknown>)) {
+    const r = networkArgsSchema.safeParse({ name, network: entry });
+    if (r.success) continue;
+    for (const i of r.error.issues) {
+      const inner = i.path.filter((p): p is string | number => typeof p !== 'symbol');
+      // the module's paths start at its argument (`network`, `name`); in the inventory the entry sits under its name
+      const path = inner[0] === 'network' ? [name, ...inner.slice(1)] : [name];
+      out.push({ host, path: varPath(['libvirt_networks', ...path]), message: i.message, pos: at(path) });
+    }
+  }
+  return out;
+}
