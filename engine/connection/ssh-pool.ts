@@ -1,3 +1,4 @@
+import { TsplayError } from '../errors/index.ts';
 import { openTransport } from './ssh-connect.ts';
 import type { SshTarget } from './ssh-target.ts';
 import type { SshTransport } from './ssh-transport.ts';
@@ -34,7 +35,7 @@ export class SshPool {
   }
 
   private async connect(t: SshTarget, opts: ConnectOptions): Promise<SshTransport> {
-    const via = t.via ? await this.acquire(t.via, opts) : undefined;
+    const via = t.via ? await this.acquire(t.via, opts).catch((e: unknown) => Promise.reject(throughJump(t, e))) : undefined;
     try {
       const tr = await openTransport(t, opts, via);
       this.opened++;
@@ -62,4 +63,10 @@ export class SshPool {
     tr.end();
     if (tr.via) this.release(tr.via);
   }
+}
+
+/** throughJump names the target in its jump host's connect error: a guest behind a down hypervisor says so, not only the hypervisor's failure. */
+function throughJump(t: SshTarget, e: unknown): unknown {
+  if (!(e instanceof TsplayError) || !t.via) return e;
+  return new TsplayError({ code: e.code, host: t.name, hint: e.hint, message: `${t.name} (${t.host}:${t.port}) unreachable: jump host ${t.via.name} failed: ${e.message}` }, { cause: e });
 }
