@@ -169,7 +169,7 @@ class IniReader {
     if (!first) return;
     const hosts = this.hostPattern(first, lead);
     if (!hosts) return;
-    const vars: { k: string; box: Record<string, unknown>; key: string }[] = [];
+    const vars: { k: string; box: Record<string, unknown>; key: string; col: number }[] = [];
     for (const t of tokens.slice(1)) {
       const eq = t.text.indexOf('=');
       if (eq < 0) {
@@ -179,8 +179,7 @@ class IniReader {
       const { box, key } = typedValue(t.text.slice(eq + 1));
       // the value's column when the name is written unquoted (`guest='{...}'`), else the word's
       const valueAt = line.startsWith(`${t.text.slice(0, eq)}=`, t.offset) ? t.offset + eq + 1 : t.offset;
-      markPos(box, key, { file: this.file, line: this.lineno, col: lead + valueAt + 1 });
-      vars.push({ k: t.text.slice(0, eq), box, key });
+      vars.push({ k: t.text.slice(0, eq), box, key, col: lead + valueAt + 1 });
     }
     const pos = { file: this.file, line: this.lineno, col: lead + first.offset + 1 };
     for (const h of hosts.hosts) {
@@ -189,7 +188,11 @@ class IniReader {
         return;
       }
       const host = this.inv.addHost(h, this.groupname, hosts.port, pos);
-      for (const v of vars) setVar(host.vars, v.k, v.box, v.key);
+      for (const v of vars) {
+        setVar(host.vars, v.k, v.box, v.key);
+        // marked on the host's own mapping, not the box: one position table per host line, not per value
+        markPos(host.vars, v.k, { file: this.file, line: this.lineno, col: v.col });
+      }
     }
   }
 

@@ -1,24 +1,28 @@
 // Where each inventory value was written. Like the float marks (engine/py/marks.ts), positions sit
-// in a weak side table keyed by the container and key, so the variables stay plain data and the
+// beside the data, keyed by the container and key, so the variables stay plain data and the
 // position follows the value through Ansible's precedence merge: the place found for a host's
 // variable is the place of the value the host actually gets.
 import type { SourcePos } from '../errors/index.ts';
 
-const positions = new WeakMap<object, Map<string | number, SourcePos>>();
+// a non-enumerable symbol property rather than a WeakMap: Object.keys, spreads, JSON and structured
+// clones never see it, and a 20 000-host inventory does not grow one ephemeron table by 40 000 keys
+const POS: unique symbol = Symbol('tsplay.pos');
+// array indexes and mapping keys alike are property names of a prototype-less object
+type Positions = Record<string, SourcePos>;
 
 /** markPos records that `container[key]` was written at `pos`. */
 export function markPos(container: object, key: string | number, pos: SourcePos): void {
-  let m = positions.get(container);
+  let m = (container as { [POS]?: Positions })[POS];
   if (!m) {
-    m = new Map();
-    positions.set(container, m);
+    m = Object.create(null) as Positions;
+    Object.defineProperty(container, POS, { value: m, enumerable: false });
   }
-  m.set(key, pos);
+  m[key] = pos;
 }
 
 /** posAt is where `container[key]` was written, if known. */
 export function posAt(container: object, key: string | number): SourcePos | undefined {
-  return positions.get(container)?.get(Array.isArray(container) ? Number(key) : String(key));
+  return (container as { [POS]?: Positions })[POS]?.[key];
 }
 
 /** copyPos carries the position of `from[fromKey]` over to `to[toKey]`. */

@@ -13,6 +13,10 @@ import { guestProblems, networkProblems } from './per-host.ts';
  * errors at the inventory place of the offending value (the host's own line when that is unknown).
  */
 export function checkGuestData(inventory: Inventory): TsplayError[] {
+  // the hosts' and groups' own vars (host_vars and group_vars files included) say whether any host
+  // can have these variables: most inventories have none, and merging every host's vars costs time
+  const defines = (vars: Readonly<Record<string, unknown>>): boolean => vars['guest'] !== undefined || vars['libvirt_networks'] !== undefined;
+  if (![...inventory.hosts.values(), ...inventory.groups.values()].some((e) => defines(e.vars))) return [];
   const guests: GuestHost[] = [];
   const problems = [];
   for (const [host, h] of inventory.hosts) {
