@@ -2,7 +2,7 @@
 // each `libvirt_networks` entry against virt_network's own argument schema, so a role that hands
 // these values to nm_team or virt_network cannot meet a mistake the inventory check let through.
 import type { SourcePos } from '../../errors/index.ts';
-import { formatVarPath, parseGuestParts } from '../../guest/schema.ts';
+import { deepMerge, formatVarPath, parseGuestParts } from '../../guest/schema.ts';
 import type { Vars } from '../../inventory/types.ts';
 import { locateValue } from '../../inventory/value-pos.ts';
 import { networkArgsSchema } from '../../modules/virt/network-args.ts';
@@ -22,9 +22,22 @@ export function varPath(path: Path): string {
   return path.reduce<string>((acc, p, i) => (typeof p === 'number' || /^\d+$/.test(String(p)) ? `${acc}[${p}]` : i === 0 ? String(p) : `${acc}.${p}`), '');
 }
 
+/**
+ * withValue adds the offending scalar to a schema message that does not show it (`Invalid IPv4
+ * range (got "300.1.1.0/24")`): in an INI inventory the place is the start of the whole JSON value.
+ */
+function withValue(message: string, root: unknown, path: Path): string {
+  let v = root;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return message;
+  const shown = JSON.stringify(v);
+  return message.includes(String(v)) ? message : `${message} (got ${shown})`;
+}
+
 /** guestProblems checks one host's `guest` (laid over `guest_defaults`) with the guest schema. */
 export function guestProblems(host: string, vars: Vars, locate: (path: Path) => SourcePos | undefined): DataProblem[] {
-  return parseGuestParts(vars).issues.map((i) => ({ host, path: formatVarPath(i.path), message: i.message, pos: locate(i.path) }));
+  const raw = deepMerge(vars['guest_defaults'] ?? {}, vars['guest']);
+  return parseGuestParts(vars).issues.map((i) => ({ host, path: formatVarPath(i.path), message: withValue(i.message, raw, i.path), pos: locate(i.path) }));
 }
 
 /** networkProblems checks one host's `libvirt_networks`: a mapping of network name to a virt_network `network` entry. */
@@ -42,7 +55,7 @@ export function networkProblems(host: string, vars: Vars, hostPos: SourcePos | u
       const inner = i.path.filter((p): p is string | number => typeof p !== 'symbol');
       // the module's paths start at its argument (`network`, `name`); in the inventory the entry sits under its name
       const path = inner[0] === 'network' ? [name, ...inner.slice(1)] : [name];
-      out.push({ host, path: varPath(['libvirt_networks', ...path]), message: i.message, pos: at(path) });
+      out.push({ host, path: varPath(['libvirt_networks', ...path]), message: withValue(i.message, nets, path), pos: at(path) });
     }
   }
   return out;
