@@ -57,7 +57,7 @@ export const ERROR_CODES = {
   E_INTERRUPTED: 'the run was interrupted',
   // kickstart
   E_KS_LINT: 'a generated or given kickstart breaks a rule for its OS version',
-  E_KS_DATA: 'a guest description (`guest`) or a hypervisor\'s `libvirt_networks` in the inventory is incomplete or contradictory',
+  E_KS_DATA: "a guest description (`guest`) or a hypervisor's `libvirt_networks` in the inventory is incomplete or contradictory",
   // lab
   E_LAB: 'a lab step failed',
   E_INTERNAL: 'a bug in tsplay',
