@@ -17,9 +17,19 @@ export interface DataProblem {
 
 type Path = readonly (string | number)[];
 
-/** varPath renders `['libvirt_networks','lab','dhcp',0]` as `libvirt_networks.lab.dhcp[0]`. */
-export function varPath(path: Path): string {
-  return path.reduce<string>((acc, p, i) => (typeof p === 'number' || /^\d+$/.test(String(p)) ? `${acc}[${p}]` : i === 0 ? String(p) : `${acc}.${p}`), '');
+/** varPath renders `['libvirt_networks','lab','dhcp',0]` as `libvirt_networks.lab.dhcp[0]` (numbers are list indexes). */
+function varPath(path: Path): string {
+  return path.reduce<string>((acc, p, i) => (typeof p === 'number' ? `${acc}[${p}]` : i === 0 ? p : `${acc}.${p}`), '');
+}
+
+/** indexed turns the string indexes module checks give (`'0'`) into numbers where the value is a list. */
+function indexed(root: unknown, path: Path): Path {
+  let v = root;
+  return path.map((k) => {
+    const key = Array.isArray(v) && typeof k === 'string' && /^\d+$/.test(k) ? Number(k) : k;
+    v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined;
+    return key;
+  });
 }
 
 /**
@@ -54,7 +64,7 @@ export function networkProblems(host: string, vars: Vars, hostPos: SourcePos | u
     for (const i of r.error.issues) {
       const inner = i.path.filter((p): p is string | number => typeof p !== 'symbol');
       // the module's paths start at its argument (`network`, `name`); in the inventory the entry sits under its name
-      const path = inner[0] === 'network' ? [name, ...inner.slice(1)] : [name];
+      const path = indexed(nets, inner[0] === 'network' ? [name, ...inner.slice(1)] : [name]);
       out.push({ host, path: varPath(['libvirt_networks', ...path]), message: withValue(i.message, nets, path), pos: at(path) });
     }
   }
