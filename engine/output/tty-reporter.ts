@@ -13,17 +13,17 @@ import { type HostResult, taskSummary } from './task-summary.ts';
 import { taskLabel } from './task-label.ts';
 
 interface Pending {
-  /** the result, once it arrived */
-  settled?: HostResult;
-  resolve: (e: HostResult) => void;
-  promise: Promise<HostResult>;
+  /** the result once it arrived; null when none will (a meta task that ran, an interrupted run) */
+  settled?: HostResult | null;
+  resolve: (e: HostResult | null) => void;
+  promise: Promise<HostResult | null>;
   /** the host's latest loop item or retry, shown while it runs */
   note?: string;
 }
 
 function deferred(): Pending {
   let settle!: Pending['resolve'];
-  const promise = new Promise<HostResult>((r) => (settle = r));
+  const promise = new Promise<HostResult | null>((r) => (settle = r));
   const p: Pending = {
     resolve: (e) => {
       p.settled = e;
@@ -88,6 +88,8 @@ export class TtyReporter {
   private readonly write: (line: string) => void;
   private readonly started = Date.now();
   private play: { name: string; tasks?: number; seen: Set<string> } = { name: '', seen: new Set() };
+  /** the task started last, while it may still gain hosts (meta announces itself once per host) */
+  private open: { id: string; meta: boolean; hosts: { h: string; d: Pending }[] } | undefined;
 
   constructor(o: TtyOptions) {
     this.o = o;
@@ -110,6 +112,7 @@ export class TtyReporter {
   onEvent(e: ExecEvent): void {
     switch (e.type) {
       case 'play-start':
+        this.closeOpen();
         this.play = { name: e.name, ...(e.tasks !== undefined ? { tasks: e.tasks } : {}), seen: new Set() };
         break;
       case 'task-start':
@@ -131,6 +134,7 @@ export class TtyReporter {
         return;
       }
       case 'recap':
+        this.open = undefined;
         this.flushPending();
         this.then(() => this.write([`\n${banner('PLAY RECAP')}`, ...formatRecapGrouped(e.stats), ''].join('\n')));
         return;
@@ -147,20 +151,43 @@ export class TtyReporter {
     if (p) p.note = `${host}: ${text}`;
   }
 
+  /**
+   * closeOpen settles the hosts of a meta task that will not report: a meta task that runs
+   * emits no result, and the executor only starts something else once it is done.
+   */
+  private closeOpen(): void {
+    if (!this.open?.meta) return;
+    for (const { h, d } of this.open.hosts) {
+      if (d.settled !== undefined) continue;
+      this.pending.delete(this.key(this.open.id, h));
+      d.resolve(null);
+    }
+    this.open = undefined;
+  }
+
   private taskStart(e: Extract<ExecEvent, { type: 'task-start' }>): void {
     const id = e.task.id ?? taskLabel(e.task);
-    const hosts = e.hosts.map((h) => {
+    const meta = e.task.module === 'meta';
+    const added = e.hosts.map((h) => {
       const d = deferred();
       this.pending.set(this.key(id, h), d);
       return { h, d };
     });
+    // Ansible announces a meta task once per host: here it is one task with all of them
+    if (meta && this.open?.id === id) {
+      this.open.hosts.push(...added);
+      return;
+    }
+    this.closeOpen();
+    const hosts = added;
+    this.open = { id, meta, hosts };
     if (!e.task.handler) this.play.seen.add(id);
     const place: Place = { play: this.play.name, task: this.play.seen.size, ...(this.play.tasks !== undefined ? { tasks: this.play.tasks } : {}) };
     const title = `${e.task.handler ? 'RUNNING HANDLER' : 'TASK'} [${taskLabel(e.task)}]`;
     this.then(async () => {
       // a task whose hosts all reported while earlier tasks were drawn needs no live view
       if (!hosts.every(({ d }) => d.settled)) await this.drawLive(title, place, hosts);
-      const results = hosts.map(({ d }) => d.settled).filter((r): r is HostResult => r !== undefined);
+      const results = hosts.map(({ d }) => d.settled).filter((r): r is HostResult => r !== undefined && r !== null);
       for (const l of taskSummary(title, results, { diff: this.o.diff, width: this.width })) this.write(l);
     });
   }
@@ -169,8 +196,7 @@ export class TtyReporter {
   private async drawLive(title: string, place: Place, hosts: readonly { h: string; d: Pending }[]): Promise<void> {
     // listr2 is loaded on first use: plain and json runs (CI, scripts) never pay for it
     const { Listr } = await import('listr2');
-    const header = (): string =>
-      progressHeader({ ...place, hostsDone: hosts.filter(({ d }) => d.settled).length, hosts: hosts.length, elapsedMs: Date.now() - this.started });
+    const header = (): string => progressHeader({ ...place, hostsDone: hosts.filter(({ d }) => d.settled).length, hosts: hosts.length, elapsedMs: Date.now() - this.started });
     const waiting = (): string => {
       const left = hosts.filter(({ d }) => !d.settled);
       const note = left.map(({ d }) => d.note).findLast((n) => n !== undefined);
@@ -220,17 +246,15 @@ export class TtyReporter {
     }
   }
 
-  /** flushPending settles hosts a task-start announced but that never reported (run interrupted). */
+  /** flushPending settles hosts a task-start announced but that never reported (run interrupted): they are not counted. */
   private flushPending(): void {
-    for (const [k, p] of this.pending) {
-      const host = k.split('\u0000')[1] ?? '';
-      p.resolve({ type: 'host-result', task: { name: '', module: '', pos: { file: '', line: 0, col: 0 } }, host, status: 'skipped', changes: [], durationMs: 0 });
-    }
+    for (const p of this.pending.values()) p.resolve(null);
     this.pending.clear();
   }
 
   /** close waits until everything queued has been drawn. */
   async close(): Promise<void> {
+    this.open = undefined;
     this.flushPending();
     await this.chain;
   }
