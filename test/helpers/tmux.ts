@@ -34,7 +34,7 @@ export function openTerminal(argv: readonly string[], o: { cols: number; rows: n
   tmux('new-session', '-d', '-s', 't', '-x', String(o.cols), '-y', String(o.rows));
   tmux('set-option', '-g', 'history-limit', '100000');
   tmux('set-option', '-g', 'remain-on-exit', 'on');
-  tmux('new-window', '-t', 't', '-c', o.cwd, '--', ...argv);
+  tmux('new-window', '-t', 't:1', '-c', o.cwd, '--', ...argv);
   tmux('kill-window', '-t', 't:0');
   const pane = 't:1';
   const capture = (...range: string[]): string[] => trimEnd(tmux('capture-pane', '-p', '-t', pane, ...range).split('\n'));
