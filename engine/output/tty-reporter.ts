@@ -64,6 +64,8 @@ export interface TtyOptions {
   readonly write?: (line: string) => void;
   /** the terminal's width, for the host lists (stdout's columns by default) */
   readonly columns?: number;
+  /** Ansible's colours on the finished tasks' lines (by default when stdout is a terminal that has colours) */
+  readonly colour?: boolean;
 }
 
 /** Where a task stands in its play when it starts: the header's "task n/m". */
@@ -94,6 +96,11 @@ export class TtyReporter {
   constructor(o: TtyOptions) {
     this.o = o;
     this.write = o.write ?? ((l: string): void => void process.stdout.write(`${l}\n`));
+  }
+
+  private get colour(): boolean {
+    // hasColors weighs NO_COLOR, FORCE_COLOR and TERM; a pipe has no such method
+    return this.o.colour ?? (process.stdout.isTTY === true && process.stdout.hasColors());
   }
 
   private get width(): number {
@@ -188,7 +195,7 @@ export class TtyReporter {
       // a task whose hosts all reported while earlier tasks were drawn needs no live view
       if (!hosts.every(({ d }) => d.settled)) await this.drawLive(title, place, hosts);
       const results = hosts.map(({ d }) => d.settled).filter((r): r is HostResult => r !== undefined && r !== null);
-      for (const l of taskSummary(title, results, { diff: this.o.diff, width: this.width })) this.write(l);
+      for (const l of taskSummary(title, results, { diff: this.o.diff, width: this.width, colour: this.colour })) this.write(l);
     });
   }
 

@@ -1,6 +1,7 @@
 // The terminal view's pieces on their own: host ranges, a finished task's lines, the grouped
 // recap, the header, and the reporter's handling of tasks that report no result (meta).
 import test from 'ava';
+import { stripVTControlCharacters } from 'node:util';
 import type { ExecEvent } from '../../engine/executor/events.ts';
 import { hostRanges, wrapList } from '../../engine/output/host-ranges.ts';
 import { clock, progressHeader } from '../../engine/output/progress-header.ts';
@@ -75,6 +76,16 @@ test('under -D hosts with the same diff share it; a host with its own diff gets 
     '',
   ]);
   t.deepEqual(taskSummary('TASK [motd]', rs, { diff: false, width: 80 }), ['✔ TASK [motd]  3 changed', '  changed: h[1:3]'], 'without -D they are one line');
+});
+
+test("with colour, Ansible's colours are added and the text is otherwise the same", (t) => {
+  const diff: HostResult['changes'] = [{ property: 'content', before: 'a\n', after: 'b\n', diff: { path: '/etc/motd', before: 'a\n', after: 'b\n' } }];
+  const rs = [result('h1', 'ok'), result('h2', 'changed', { changes: diff }), result('h3', 'failed', { msg: 'boom' })];
+  const plainLines = taskSummary('TASK [x]', rs, { diff: true, width: 80 });
+  const colouredLines = taskSummary('TASK [x]', rs, { diff: true, width: 80, colour: true });
+  t.deepEqual(colouredLines.map(stripVTControlCharacters), plainLines);
+  t.is(colouredLines[0], '\u001b[31m✖\u001b[39m TASK [x]  \u001b[32m1 ok\u001b[39m, \u001b[33m1 changed\u001b[39m, \u001b[31m1 failed\u001b[39m');
+  t.true(colouredLines.includes('    \u001b[32m+b\u001b[39m'), 'an added diff line is green');
 });
 
 test("the terminal's recap groups hosts with the same counters and keeps the recap line's columns", (t) => {

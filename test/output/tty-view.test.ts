@@ -70,7 +70,7 @@ async function runInTmux(n: number, extra: string[] = []): Promise<Seen> {
     const header = `· task 7/${TASKS} · ${n - 1}/${n} hosts done · `;
     let live: string[] | undefined;
     const deadline = Date.now() + 120_000;
-    // the slow host sleeps 3 s in task 7: look (every 100 ms) until the others are done there
+    // the slow host sleeps 5 s in task 7: look (every 100 ms) until the others are done there
     while (live === undefined && Date.now() < deadline) {
       const s = term.screen();
       if (s.some((r) => r.includes(header)) && s.some((r) => r.includes('waiting for h1'))) live = s;
