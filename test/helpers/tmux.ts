@@ -42,10 +42,18 @@ export function openTerminal(argv: readonly string[], o: { cols: number; rows: n
     screen: () => capture(),
     scrollback: () => capture('-S', '-', '-E', '-'),
     async exited(timeoutMs: number): Promise<number> {
-      // each look spawns tmux: look every 100 ms, not waitFor's 10
-      const dead = async (): Promise<boolean> => (await new Promise((r) => setTimeout(r, 100))) === undefined && tmux('display-message', '-p', '-t', pane, '#{pane_dead}').trim() === '1';
-      await waitFor(dead, `${argv.join(' ')} to end`, timeoutMs);
-      return Number(tmux('display-message', '-p', '-t', pane, '#{pane_dead_status}').trim());
+      // tmux marks the pane dead when its terminal closes, which can be before it has reaped the
+      // process: the status is empty until then (and Number('') would read as a clean exit 0)
+      let status = '';
+      const ended = async (): Promise<boolean> => {
+        // each look spawns tmux: look every 100 ms, not waitFor's 10
+        await new Promise((r) => setTimeout(r, 100));
+        const [dead, code] = tmux('display-message', '-p', '-t', pane, '#{pane_dead}:#{pane_dead_status}').trim().split(':');
+        status = code ?? '';
+        return dead === '1' && /^\d+$/.test(status);
+      };
+      await waitFor(ended, `${argv.join(' ')} to end`, timeoutMs);
+      return Number(status);
     },
     teardown(): void {
       try {
