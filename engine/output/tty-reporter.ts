@@ -241,6 +241,9 @@ export class TtyReporter {
         // piped with --output tty: the finished tasks' lines alone, no live area
         fallbackRenderer: 'silent',
         exitOnError: false,
+        // listr2 would end the process on Ctrl-C (exit 127); tsplay's own handler lets running
+        // tasks finish and prints the recap
+        registerSignalListeners: false,
         rendererOptions: { clearOutput: true, formatOutput: 'truncate', collapseSubtasks: false } as never,
       },
     );

@@ -61,7 +61,7 @@ interface Seen {
   live: string[] | undefined;
 }
 
-async function runInTmux(n: number, extra: string[] = []): Promise<Seen> {
+async function runInTmux(n: number, extra: string[] = [], o: { interrupt?: boolean } = {}): Promise<Seen> {
   // every run starts from scratch: h2's motd is written (changed) each time
   rmSync(join(hs.byName.get('h2')?.root ?? '/nonexistent', 'motd'), { force: true });
   const argv = ['env', `HOME=${join(work, 'home')}`, process.execPath, bin, 'site.yml', '-i', `inv-${n}.ini`, '-f', '50', ...extra];
@@ -73,8 +73,10 @@ async function runInTmux(n: number, extra: string[] = []): Promise<Seen> {
     // the slow host sleeps 5 s in task 7: look (every 100 ms) until the others are done there
     while (live === undefined && Date.now() < deadline) {
       const s = term.screen();
-      if (s.some((r) => r.includes(header)) && s.some((r) => r.includes('waiting for h1'))) live = s;
-      else if (s.some((r) => r.startsWith('PLAY RECAP'))) break;
+      if (s.some((r) => r.includes(header)) && s.some((r) => r.includes('waiting for h1'))) {
+        live = s;
+        if (o.interrupt) term.keys('C-c');
+      } else if (s.some((r) => r.startsWith('PLAY RECAP'))) break;
       else await new Promise((r) => setTimeout(r, 100));
     }
     const code = await term.exited(120_000);
@@ -148,4 +150,27 @@ test.serial('with -D the diffs stay under the hosts that changed', async (t) => 
   const at = rows.findIndex((r) => r.startsWith('✔ TASK [Write motd]'));
   t.deepEqual(rows.slice(at + 1, at + 6), ['  changed: h2', '    --- before', `    +++ after: ${hs.byName.get('h2')?.root}/motd`, '    @@ -0,0 +1 @@', '    +welcome to h2'], text);
   t.is(normalise(seen.scrollback), sameAsStored('hosts-10-diff', normalise(seen.scrollback)));
+});
+
+test.serial('Ctrl-C in the live view: the running task finishes, no other starts, the recap follows (exit 99)', async (t) => {
+  const seen = await runInTmux(10, [], { interrupt: true });
+  const text = seen.scrollback.join('\n');
+  t.truthy(seen.live, text);
+  t.is(seen.code, 99, text);
+  const rows = taskRows(seen.scrollback);
+  t.true(rows.includes(`✔ TASK [Wait for the slow host]  10 ok`), text);
+  t.false(
+    rows.some((r) => r.includes('TASK [Only on h1]')),
+    text,
+  );
+  t.true(
+    rows.some((r) => r.startsWith('tsplay: SIGINT: interrupted')),
+    text,
+  );
+  t.true(rows.includes('[ERROR]: User interrupted execution'), text);
+  // the grouped recap: h1 never got to its own task, so it ended like h5..h10
+  t.true(
+    seen.scrollback.some((r) => r.startsWith('h1, h[5:10] ')),
+    text,
+  );
 });
