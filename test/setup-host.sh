@@ -2,7 +2,7 @@
 # Installs the Debian packages the test suite drives for real (sshd, ansible as the oracle,
 # libvirt/qemu for the lab). Idempotent and quick when everything is already there.
 set -euo pipefail
-PKGS=(openssh-server openssh-client ansible-core iproute2 iputils-ping procps psmisc sudo python3 libxml2-utils netcat-openbsd)
+PKGS=(openssh-server openssh-client ansible-core iproute2 iputils-ping procps psmisc sudo python3 libxml2-utils netcat-openbsd tmux)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

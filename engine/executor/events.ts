@@ -38,7 +38,13 @@ export type ItemLabel = unknown;
 export type ExecEvent =
   | { readonly type: 'playbook-start'; readonly file: string; readonly check: boolean }
   /** a play starts on these hosts; emitted once per serial batch (with the batch), as Ansible prints it */
-  | { readonly type: 'play-start'; readonly name: string; readonly hosts: readonly string[] }
+  | {
+      readonly type: 'play-start';
+      readonly name: string;
+      readonly hosts: readonly string[];
+      /** the tasks the play lists (--list-tasks, plus fact gathering): the terminal view's "task n/m" */
+      readonly tasks?: number;
+    }
   | { readonly type: 'task-start'; readonly task: TaskRef; readonly hosts: readonly string[] }
   /** one loop item finished; the task's aggregate host-result (with `looped`) follows */
   | {

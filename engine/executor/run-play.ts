@@ -3,6 +3,7 @@ import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { Play, Playbook, Task } from '../loader/types.ts';
 import { loadYamlValue } from '../files/yaml-file.ts';
+import { countListedTasks } from '../loader/listing.ts';
 import { renderValue } from '../template/index.ts';
 import { HandlerBook } from './handlers.ts';
 import type { HostState, PlayCtx, RunCtx, Scope } from './run-context.ts';
@@ -104,11 +105,12 @@ export async function runPlay(run: RunCtx, playbook: Playbook, play: Play): Prom
     free: play.strategy === 'free',
     baseScope,
   };
+  const planned = (play.gatherFacts ? 1 : 0) + countListedTasks(play, run.opts.tags, run.opts.skipTags);
   for (const batch of serialBatches(selected, play.serial)) {
     if (run.signal?.aborted) return 'break';
     pc.batch = batch;
     // Ansible prints the PLAY banner again for every serial batch
-    run.emit({ type: 'play-start', name: play.name || play.hosts, hosts: batch });
+    run.emit({ type: 'play-start', name: play.name || play.hosts, hosts: batch, tasks: planned });
     const states = batch.map((n) => hostState(run, n));
     for (const h of states) h.ended = false;
     if (play.gatherFacts) await runTask(pc, gatherTask(play), states, baseScope);

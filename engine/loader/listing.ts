@@ -70,3 +70,12 @@ export function formatListing(file: string, plays: readonly Play[], opts: Listin
   });
   return out;
 }
+
+/**
+ * countListedTasks is how many tasks --list-tasks shows for a play under these tags: what the
+ * terminal view counts a play's progress against (an include is one; the tasks it adds come on top).
+ */
+export function countListedTasks(play: Play, only: readonly string[], skip: readonly string[]): number {
+  const playTags = [...new Set(play.tags)];
+  return [play.preTasks, play.tasks, play.postTasks].reduce((n, list) => n + listedTasks(list, playTags, only, skip).length, 0);
+}

@@ -29,7 +29,7 @@ export interface Reporter {
 }
 
 /**
- * createReporter picks the renderer for an output mode (listr2 tree, Ansible-like plain lines,
+ * createReporter picks the renderer for an output mode (the terminal view, Ansible-like plain lines,
  * or NDJSON) and adds the JUnit writer when asked; the executor only ever calls onEvent.
  */
 export function createReporter(mode: OutputMode, opts: ReporterOptions): Reporter {

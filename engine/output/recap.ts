@@ -1,4 +1,5 @@
 import type { HostStats } from '../executor/events.ts';
+import { hostRanges } from './host-ranges.ts';
 
 function counter(label: string, n: number): string {
   // Ansible's colorize(): u"%s=%-4s" % (lead, num)
@@ -30,4 +31,17 @@ export function formatRecap(stats: Readonly<Record<string, HostStats>>): string[
   return Object.keys(stats)
     .sort()
     .map((h) => formatRecapLine(h, stats[h] as HostStats));
+}
+
+/**
+ * formatRecapGrouped is the terminal view's recap: hosts that ended with the same counters share
+ * one line, named as ranges (`h[1:48]`), so fifty alike hosts take one line, not fifty.
+ */
+export function formatRecapGrouped(stats: Readonly<Record<string, HostStats>>): string[] {
+  const groups = new Map<string, string[]>();
+  for (const h of Object.keys(stats)) {
+    const line = formatRecapLine('', stats[h] as HostStats);
+    groups.set(line, [...(groups.get(line) ?? []), h]);
+  }
+  return [...groups.entries()].map(([line, hosts]) => `${hostRanges(hosts).join(', ').padEnd(26)}${line.slice(26)}`).sort();
 }

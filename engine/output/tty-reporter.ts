@@ -2,25 +2,28 @@ import type { ListrTaskWrapper } from 'listr2';
 
 // listr2's wrapper is generic over the renderer classes it was built with; any renderer will do here
 // biome-ignore lint/suspicious/noExplicitAny: listr2 types its renderer parameters as classes we never name
-type HostWrapper = ListrTaskWrapper<unknown, any, any>;
+type Wrapper = ListrTaskWrapper<unknown, any, any>;
 import type { ExecEvent, TaskRef } from '../executor/events.ts';
 import { banner } from './banner.ts';
+import { hostRanges } from './host-ranges.ts';
+import { progressHeader } from './progress-header.ts';
 import { pyStr } from '../py/repr.ts';
-import { formatRecap } from './recap.ts';
-import { renderChanges } from './render-diff.ts';
+import { formatRecapGrouped } from './recap.ts';
+import { type HostResult, taskSummary } from './task-summary.ts';
 import { taskLabel } from './task-label.ts';
 
 interface Pending {
-  /** the result, once it arrived */
-  settled?: Extract<ExecEvent, { type: 'host-result' }>;
-  resolve: (e: Extract<ExecEvent, { type: 'host-result' }>) => void;
-  promise: Promise<Extract<ExecEvent, { type: 'host-result' }>>;
-  wrapper?: HostWrapper;
+  /** the result once it arrived; null when none will (a meta task that ran, an interrupted run) */
+  settled?: HostResult | null;
+  resolve: (e: HostResult | null) => void;
+  promise: Promise<HostResult | null>;
+  /** the host's latest loop item or retry, shown while it runs */
+  note?: string;
 }
 
 function deferred(): Pending {
   let settle!: Pending['resolve'];
-  const promise = new Promise<Extract<ExecEvent, { type: 'host-result' }>>((r) => (settle = r));
+  const promise = new Promise<HostResult | null>((r) => (settle = r));
   const p: Pending = {
     resolve: (e) => {
       p.settled = e;
@@ -39,7 +42,7 @@ function lineFor(e: ExecEvent): string | undefined {
     case 'warning':
       return `[WARNING]: ${e.host ? `[${e.host}]: ` : ''}${e.message}`;
     case 'included':
-      return `included: ${e.file} for ${e.hosts.join(', ')}`;
+      return `included: ${e.file} for ${hostRanges(e.hosts).join(', ')}`;
     case 'debug':
       return `<${e.host ?? 'tsplay'}> ${e.message}`;
     case 'no-hosts-matched':
@@ -53,28 +56,55 @@ function lineFor(e: ExecEvent): string | undefined {
   }
 }
 
-/** TtyOptions tune the live tree; `renderer` is 'default' on a terminal ('simple' in tests). */
+/** TtyOptions tune the view; `renderer` is 'default' on a terminal ('silent' in tests: only the lines written stay). */
 export interface TtyOptions {
   readonly verbosity: number;
   readonly diff: boolean;
-  readonly renderer?: 'default' | 'simple';
+  readonly renderer?: 'default' | 'silent';
   readonly write?: (line: string) => void;
+  /** the terminal's width, for the host lists (stdout's columns by default) */
+  readonly columns?: number;
+  /** Ansible's colours on the finished tasks' lines (by default when stdout is a terminal that has colours) */
+  readonly colour?: boolean;
+}
+
+/** Where a task stands in its play when it starts: the header's "task n/m". */
+interface Place {
+  readonly play: string;
+  readonly task: number;
+  readonly tasks?: number;
 }
 
 /**
- * TtyReporter draws a live listr2 tree: each play's banner, then each task with one spinner per
- * host that turns into ok/changed/failed as results arrive. Tasks render one after another, which
- * matches the linear strategy; with `free` a later task waits for the earlier one's hosts on screen.
+ * TtyReporter is the terminal view. While a task runs, listr2 draws a live header (play, task
+ * n/m, hosts done, elapsed) over the task and the hosts it still waits for; when the task ends
+ * that area is cleared and the task stays as one line with its counts, followed only by the
+ * hosts where something changed, failed or was skipped (and their diffs under -D). So a run
+ * scrolls about one line per task, however many hosts it has. Tasks render one after another,
+ * which matches the linear strategy; with `free` a later task waits for the earlier one on screen.
  */
 export class TtyReporter {
   private chain: Promise<void> = Promise.resolve();
   private readonly pending = new Map<string, Pending>();
   private readonly o: TtyOptions;
   private readonly write: (line: string) => void;
+  private readonly started = Date.now();
+  private play: { name: string; tasks?: number; seen: Set<string> } = { name: '', seen: new Set() };
+  /** the task started last, while it may still gain hosts (meta announces itself once per host) */
+  private open: { id: string; meta: boolean; hosts: { h: string; d: Pending }[] } | undefined;
 
   constructor(o: TtyOptions) {
     this.o = o;
     this.write = o.write ?? ((l: string): void => void process.stdout.write(`${l}\n`));
+  }
+
+  private get colour(): boolean {
+    // hasColors weighs NO_COLOR, FORCE_COLOR and TERM; a pipe has no such method
+    return this.o.colour ?? (process.stdout.isTTY === true && process.stdout.hasColors());
+  }
+
+  private get width(): number {
+    return this.o.columns ?? process.stdout.columns ?? 80;
   }
 
   private key(taskId: string, host: string): string {
@@ -85,9 +115,13 @@ export class TtyReporter {
     this.chain = this.chain.then(step).catch(() => undefined);
   }
 
-  /** onEvent feeds one event into the tree. */
+  /** onEvent feeds one event into the view. */
   onEvent(e: ExecEvent): void {
     switch (e.type) {
+      case 'play-start':
+        this.closeOpen();
+        this.play = { name: e.name, ...(e.tasks !== undefined ? { tasks: e.tasks } : {}), seen: new Set() };
+        break;
       case 'task-start':
         this.taskStart(e);
         return;
@@ -107,101 +141,130 @@ export class TtyReporter {
         return;
       }
       case 'recap':
+        this.open = undefined;
         this.flushPending();
-        this.then(() => this.write([`\n${banner('PLAY RECAP')}`, ...formatRecap(e.stats), ''].join('\n')));
+        this.then(() => this.write([`\n${banner('PLAY RECAP')}`, ...formatRecapGrouped(e.stats), ''].join('\n')));
         return;
-      default: {
-        const line = lineFor(e);
-        if (line !== undefined) this.then(() => this.write(line));
-      }
+      default:
+        break;
     }
+    const line = lineFor(e);
+    if (line !== undefined) this.then(() => this.write(line));
   }
 
-  /** progress shows a host's latest item or retry under its spinner. */
+  /** progress notes a host's latest item or retry, shown while the task waits for it. */
   private progress(task: TaskRef, host: string, text: string): void {
     const p = this.pending.get(this.key(task.id ?? taskLabel(task), host));
-    if (p?.wrapper) p.wrapper.output = text;
+    if (p) p.note = `${host}: ${text}`;
+  }
+
+  /**
+   * closeOpen settles the hosts of a meta task that will not report: a meta task that runs
+   * emits no result, and the executor only starts something else once it is done.
+   */
+  private closeOpen(): void {
+    if (!this.open?.meta) return;
+    for (const { h, d } of this.open.hosts) {
+      if (d.settled !== undefined) continue;
+      this.pending.delete(this.key(this.open.id, h));
+      d.resolve(null);
+    }
+    this.open = undefined;
   }
 
   private taskStart(e: Extract<ExecEvent, { type: 'task-start' }>): void {
     const id = e.task.id ?? taskLabel(e.task);
-    const hosts = e.hosts.map((h) => {
+    const meta = e.task.module === 'meta';
+    const added = e.hosts.map((h) => {
       const d = deferred();
       this.pending.set(this.key(id, h), d);
       return { h, d };
     });
+    // Ansible announces a meta task once per host: here it is one task with all of them
+    if (meta && this.open?.id === id) {
+      this.open.hosts.push(...added);
+      return;
+    }
+    this.closeOpen();
+    const hosts = added;
+    this.open = { id, meta, hosts };
+    if (!e.task.handler) this.play.seen.add(id);
+    const place: Place = { play: this.play.name, task: this.play.seen.size, ...(this.play.tasks !== undefined ? { tasks: this.play.tasks } : {}) };
     const title = `${e.task.handler ? 'RUNNING HANDLER' : 'TASK'} [${taskLabel(e.task)}]`;
     this.then(async () => {
-      // a task whose hosts all reported while earlier tasks were drawn needs no spinner:
-      // print its final state at once, so the tree never lags far behind the run
-      if (hosts.every(({ d }) => d.settled)) {
-        this.write(`✔ ${title}`);
-        for (const { h, d } of hosts) this.write(`  ${this.summary(h, d.settled!)}`);
-        return;
-      }
-      await this.drawTask(title, hosts);
+      // a task whose hosts all reported while earlier tasks were drawn needs no live view
+      if (!hosts.every(({ d }) => d.settled)) await this.drawLive(title, place, hosts);
+      const results = hosts.map(({ d }) => d.settled).filter((r): r is HostResult => r !== undefined && r !== null);
+      for (const l of taskSummary(title, results, { diff: this.o.diff, width: this.width, colour: this.colour })) this.write(l);
     });
   }
 
-  /** drawTask draws one task with a spinner per host until every host has reported. */
-  private async drawTask(title: string, hosts: readonly { h: string; d: Pending }[]): Promise<void> {
+  /** drawLive shows the header and the running task until every host has reported, then clears them. */
+  private async drawLive(title: string, place: Place, hosts: readonly { h: string; d: Pending }[]): Promise<void> {
     // listr2 is loaded on first use: plain and json runs (CI, scripts) never pay for it
     const { Listr } = await import('listr2');
+    const header = (): string => progressHeader({ ...place, hostsDone: hosts.filter(({ d }) => d.settled).length, hosts: hosts.length, elapsedMs: Date.now() - this.started });
+    const waiting = (): string => {
+      const left = hosts.filter(({ d }) => !d.settled);
+      const note = left.map(({ d }) => d.note).findLast((n) => n !== undefined);
+      return `waiting for ${hostRanges(left.map(({ h }) => h)).join(', ')}${note ? ` · ${note}` : ''}`;
+    };
+    let top: Wrapper | undefined;
+    let task: Wrapper | undefined;
+    const refresh = (): void => {
+      if (top) top.title = header();
+      if (task) task.output = waiting();
+    };
+    const timer = setInterval(refresh, 250);
+    timer.unref();
     const list = new Listr(
       [
         {
-          title,
-          task: (_c, t) =>
-            t.newListr(
-              hosts.map(({ h, d }) => ({ title: h, task: (_c2: unknown, ht: HostWrapper) => this.hostRow(h, d, ht) })),
-              { concurrent: true, exitOnError: false },
-            ),
+          title: header(),
+          task: (_c, t) => {
+            top = t;
+            return t.newListr([
+              {
+                title,
+                task: async (_c2: unknown, tw: Wrapper): Promise<void> => {
+                  task = tw;
+                  refresh();
+                  await Promise.all(hosts.map(({ d }) => d.promise.then(refresh)));
+                },
+              },
+            ]);
+          },
         },
       ],
       {
         renderer: this.o.renderer ?? 'default',
-        fallbackRenderer: 'simple',
+        // piped with --output tty: the finished tasks' lines alone, no live area
+        fallbackRenderer: 'silent',
         exitOnError: false,
-        rendererOptions: { collapseSubtasks: false, persistentOutput: true } as never,
+        // listr2 would end the process on Ctrl-C (exit 127); tsplay's own handler lets running
+        // tasks finish and prints the recap
+        registerSignalListeners: false,
+        rendererOptions: { clearOutput: true, formatOutput: 'truncate', collapseSubtasks: false } as never,
       },
     );
-    await list.run().catch(() => undefined);
-  }
-
-  /** hostRow is one host's row: a spinner until its result, then ok/changed/skipped/failed. */
-  private async hostRow(h: string, d: Pending, ht: HostWrapper): Promise<void> {
-    d.wrapper = ht;
-    const r = await d.promise;
-    const tag = r.delegatedTo ? `${h} -> ${r.delegatedTo}` : h;
-    if (r.status === 'skipped') ht.skip(`skipping: ${tag}`);
-    else if (r.status === 'failed' || r.status === 'unreachable') {
-      ht.title = `${r.status === 'failed' ? 'failed' : 'unreachable'}: ${tag}${r.msg ? ` — ${r.msg}` : ''}`;
-      throw new Error(ht.title);
-    } else ht.title = `${r.status}: ${tag}${r.pendingRestart === true ? ' (pending restart)' : ''}`;
-    const showDiff = r.showDiff ?? this.o.diff;
-    if (showDiff && r.changes.length > 0) ht.output = renderChanges(r.changes).join('\n');
-  }
-
-  private summary(h: string, r: Extract<ExecEvent, { type: 'host-result' }>): string {
-    const tag = r.delegatedTo ? `${h} -> ${r.delegatedTo}` : h;
-    const mark = r.status === 'failed' || r.status === 'unreachable' ? '✖' : r.status === 'skipped' ? '↓' : '✔';
-    const pending = r.pendingRestart === true ? ' (pending restart)' : '';
-    const lines = [`${mark} ${r.status === 'skipped' ? 'skipping' : r.status}: ${tag}${pending}${(r.status === 'failed' || r.status === 'unreachable') && r.msg ? ` — ${r.msg}` : ''}`];
-    if ((r.showDiff ?? this.o.diff) && r.changes.length > 0) lines.push(...renderChanges(r.changes).map((l) => `    ${l}`));
-    return lines.join('\n');
-  }
-
-  /** flushPending settles hosts a task-start announced but that never reported (run interrupted). */
-  private flushPending(): void {
-    for (const [k, p] of this.pending) {
-      const host = k.split('\u0000')[1] ?? '';
-      p.resolve({ type: 'host-result', task: { name: '', module: '', pos: { file: '', line: 0, col: 0 } }, host, status: 'skipped', changes: [], durationMs: 0 });
+    try {
+      await list.run();
+    } catch {
+      // a host's failure is in its result; the live area has nothing to add
+    } finally {
+      clearInterval(timer);
     }
+  }
+
+  /** flushPending settles hosts a task-start announced but that never reported (run interrupted): they are not counted. */
+  private flushPending(): void {
+    for (const p of this.pending.values()) p.resolve(null);
     this.pending.clear();
   }
 
   /** close waits until everything queued has been drawn. */
   async close(): Promise<void> {
+    this.open = undefined;
     this.flushPending();
     await this.chain;
   }

@@ -61,7 +61,7 @@ test('--output json writes every change as {property, before, after, class} and 
 
 test('the tty reporter marks a pending restart and shows the classed headlines under --diff', async (t) => {
   const lines: string[] = [];
-  const r = new TtyReporter({ verbosity: 0, diff: true, renderer: 'simple', write: (l) => lines.push(l) });
+  const r = new TtyReporter({ verbosity: 0, diff: true, renderer: 'silent', write: (l) => lines.push(l) });
   for (const e of classes.events) r.onEvent(e);
   await r.close();
   const text = lines.join('\n');

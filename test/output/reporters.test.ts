@@ -108,7 +108,7 @@ test('the recap line matches ansible-playbook 2.14 byte for byte, wide numbers i
 
 test('the tty reporter draws every task and settles hosts that never reported when the run ends', async (t) => {
   const lines: string[] = [];
-  const r = new TtyReporter({ verbosity: 0, diff: false, renderer: 'simple', write: (l) => lines.push(l) });
+  const r = new TtyReporter({ verbosity: 0, diff: false, renderer: 'silent', write: (l) => lines.push(l) });
   for (const e of events) r.onEvent(e);
   const task = { name: 'interrupted task', module: 'command', pos: { file: 'x.yml', line: 1, col: 1 } };
   r.onEvent({ type: 'task-start', task, hosts: ['h1'] });
