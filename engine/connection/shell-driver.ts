@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TsplayError } from '../errors/index.ts';
+import { fixedScriptParts } from './fixed-script.ts';
 import { checkEnvName, shJoin, shQuote } from './quote.ts';
 import type { Argv, RunOptions } from './types.ts';
 
@@ -106,14 +107,21 @@ export function sudoArgv(become: BecomeSpec): string[] {
   return become.password === undefined ? ['sudo', '-n', '-u', become.user, '--'] : ['sudo', '-k', '-S', '-p', '', '-u', become.user, '--'];
 }
 
+// The driver's own variables, unset before a fixed script runs in the driver's subshell so it
+// starts as clean as under `sh -c` (C too: eval holds its own copy of the text; $T, the temp
+// dir, and $NL stay: the request text itself uses $NL).
+const DRIVER_VARS = 'M N TO TI B C PW I X R G P W S';
+
 /**
  * commandText builds the sh text one request runs: exports, cd, then `exec` of the argv (or of
- * `/bin/sh -c SCRIPT`), through sudo when becoming. Every user-supplied word is quoted.
+ * `/bin/sh -c SCRIPT`), through sudo when becoming. A fixedScript argv without become runs by
+ * `eval` in the request's subshell, its arguments set with `set --`. Every user-supplied word is quoted.
  */
 export function commandText(spec: CommandSpec): string {
   const opts = spec.opts ?? {};
   const parts: string[] = [];
   const env = Object.entries(opts.env ?? {});
+  const fixed = spec.argv !== undefined && !spec.become ? fixedScriptParts(spec.argv) : undefined;
   let argv: string[] = spec.argv ? [...spec.argv] : ['/bin/sh', '-c', spec.script ?? ''];
   if (argv.length === 0) throw new TsplayError({ code: 'E_COMMAND', message: 'empty command' });
   for (const [k] of env) checkEnvName(k);
@@ -125,7 +133,8 @@ export function commandText(spec: CommandSpec): string {
   } else {
     for (const [k, v] of env) parts.push(`export ${k}=${shQuote(v)}`);
   }
-  parts.push(`exec ${shJoin(argv)}`);
+  if (fixed) parts.push(`unset ${DRIVER_VARS}; set -- ${shJoin(fixed.args)}; eval ${shQuote(fixed.script)}`);
+  else parts.push(`exec ${shJoin(argv)}`);
   return parts.join('; ');
 }
 

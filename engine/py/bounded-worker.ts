@@ -9,7 +9,9 @@ function flag(v: number): void {
   Atomics.notify(state, 0);
 }
 
-port.on('message', (m: { id: number; url: string; name: string; args: unknown[] }) => {
+port.on('message', (m: { id: number; url: string; name: string; args: unknown[] } | { warm: string }) => {
+  // a warm-up only loads the module; a call that follows awaits the same load
+  if ('warm' in m) return void import(m.warm).catch(() => undefined);
   void (async () => {
     let reply: { id: number; value?: unknown; error?: string; errorName?: string };
     try {

@@ -3,6 +3,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixedScript } from '../../engine/connection/fixed-script.ts';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
 import { PersistentShell } from '../../engine/connection/persistent-shell.ts';
 import { driverCommand, newMarker } from '../../engine/connection/shell-driver.ts';
@@ -46,6 +47,25 @@ test.serial('shell runs a script text with its own syntax', async (t) => {
   t.is(r.rc, 2);
   t.is(r.stdout, '1,2,3,');
   t.is(r.stderr.trim(), '/bin/sh');
+});
+
+test.serial('a fixed script runs in the driver\'s own subshell: no extra sh, words intact, no driver variables, same rc/stdin/stderr', async (t) => {
+  const { pid } = await (await transportOf(conn).persistentShell()).info;
+  const nasty = `it's "q" $(touch ${root()}/pwned) \`id\` ;\nline2 *`;
+  const script = 'printf "%s|%s|%s\\n" "$$" "$#" "$M$N$PW$C$B"; printf "%s" "$1"; cat; printf err >&2; exit 5';
+  for (const opts of [undefined, { stdin: 'IN', timeoutMs: 5000 }]) {
+    const r = await conn.run(fixedScript(script, 'tsplay-test', [nasty, 'b']), opts);
+    const [head, ...rest] = r.stdout.split('\n');
+    // the timeout path runs the text under a new `sh -c` (setsid), so only the plain path shares the driver's PID
+    if (opts === undefined) t.is(head, `${pid}|2|`);
+    else t.regex(head ?? '', /^\d+\|2\|$/);
+    t.is(rest.join('\n'), `${nasty}${opts?.stdin ?? ''}`);
+    t.is(r.stderr, 'err');
+    t.is(r.rc, 5);
+  }
+  const plain = await conn.run(['sh', '-c', 'echo $$']);
+  t.not(plain.stdout.trim(), String(pid));
+  t.false(existsSync(join(root(), 'pwned')));
 });
 
 test.serial('a missing command is rc 127 with the shell message, not a protocol error', async (t) => {
