@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fixedScript } from '../../engine/connection/fixed-script.ts';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
 import { PersistentShell } from '../../engine/connection/persistent-shell.ts';
-import { driverCommand, newMarker } from '../../engine/connection/shell-driver.ts';
+import { driverCommand, fixedFunctionName, newMarker } from '../../engine/connection/shell-driver.ts';
 import type { SshConnection } from '../../engine/connection/ssh.ts';
 import { resolveTarget } from '../../engine/connection/ssh-target.ts';
 import { MAX_SESSION_CHANNELS, type SshTransport } from '../../engine/connection/ssh-transport.ts';
@@ -66,6 +66,19 @@ test.serial('a fixed script runs in the driver\'s own subshell: no extra sh, wor
   const plain = await conn.run(['sh', '-c', 'echo $$']);
   t.not(plain.stdout.trim(), String(pid));
   t.false(existsSync(join(root(), 'pwned')));
+});
+
+test.serial('a fixed script is sent to a driver once, as a function, then called by name; a new driver gets it again', async (t) => {
+  const script = 'printf "%s:%s" "$1" "$#"';
+  const probe = fixedScript('if command -v "$1" >/dev/null; then echo defined; else echo missing; fi', 'tsplay-test', [fixedFunctionName(script)]);
+  t.is((await conn.run(probe)).stdout, 'missing\n');
+  const [a, b] = await conn.batch([fixedScript(script, 'tsplay-test', ['x y', '']), fixedScript(script, 'tsplay-test', ["it's"])]);
+  t.is(a?.stdout, 'x y:2');
+  t.is(b?.stdout, "it's:1");
+  t.is((await conn.run(probe)).stdout, 'defined\n');
+  // a shell that dies takes its functions along; the next one is sent the script again
+  await t.throwsAsync(conn.run(['sh', '-c', 'kill -9 $PPID; sleep 1']));
+  t.is((await conn.run(fixedScript(script, 'tsplay-test', ['again']))).stdout, 'again:1');
 });
 
 test.serial('a missing command is rc 127 with the shell message, not a protocol error', async (t) => {
