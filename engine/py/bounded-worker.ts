@@ -1,8 +1,11 @@
 // The thread behind bounded.ts: runs one exported function at a time on request and flags its
 // progress in shared memory, so the caller can wait with a deadline and give up on it.
+import { enableCompileCache } from 'node:module';
 import { type MessagePort, workerData } from 'node:worker_threads';
 
-const { port, state } = workerData as { port: MessagePort; state: Int32Array };
+const { port, state, cacheDir } = workerData as { port: MessagePort; state: Int32Array; cacheDir?: string };
+// the main thread's on-disk compile cache, so the modules this thread loads skip type stripping and compiling again
+if (cacheDir !== undefined) enableCompileCache?.(cacheDir);
 
 function flag(v: number): void {
   Atomics.store(state, 0, v);

@@ -1,3 +1,4 @@
+import { getCompileCacheDir } from 'node:module';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { TsplayError } from '../errors/index.ts';
 
@@ -31,7 +32,9 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 function start(): Runner {
   const { port1, port2 } = new MessageChannel();
   const state = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./bounded-worker.ts', import.meta.url), { workerData: { port: port2, state }, transferList: [port2] });
+  // a worker does not inherit this thread's compile cache: hand it the same directory, if any
+  const cacheDir = getCompileCacheDir?.();
+  const worker = new Worker(new URL('./bounded-worker.ts', import.meta.url), { workerData: { port: port2, state, cacheDir }, transferList: [port2] });
   worker.unref();
   port1.unref();
   return { worker, port: port1, state };
