@@ -39,9 +39,8 @@ export const CONFLICT_RC = 3;
 export const RENAME_SCRIPT = [...UNCHANGED_FN, `if ! unchanged "$2" "$3" "$4" "$5"; then rm -f -- "$1"; exit ${CONFLICT_RC}; fi`, 'mv -f -- "$1" "$2"'].join('\n');
 
 /**
- * PUT_SCRIPT is the fixed sh program that replaces a file atomically in one request: the
- * write through sudo, and a small file's write without it (no SFTP round trips):
- * `sh -c PUT_SCRIPT tsplay-put PATH MODE OWNER GROUP EXPECT WRITER LAST` with the content on stdin. It
+ * PUT_SCRIPT is the fixed sh program that replaces a file atomically when the write needs
+ * sudo: `sh -c PUT_SCRIPT tsplay-put PATH MODE OWNER GROUP EXPECT WRITER LAST` with the content on stdin. It
  * writes a temp file beside PATH, keeps the old file's mode and owner unless told otherwise
  * (keeping the owner is skipped quietly where only root may give files away, as over SFTP),
  * and renames it over PATH, so readers see the old or the new file, never half of one. A
