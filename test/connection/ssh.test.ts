@@ -53,7 +53,7 @@ test.serial('a fixed script runs in the driver\'s own subshell: no extra sh, wor
   const { pid } = await (await transportOf(conn).persistentShell()).info;
   const nasty = `it's "q" $(touch ${root()}/pwned) \`id\` ;\nline2 *`;
   const script = 'printf "%s|%s|%s\\n" "$$" "$#" "$M$N$PW$C$B"; printf "%s" "$1"; cat; printf err >&2; exit 5';
-  for (const opts of [undefined, { stdin: 'IN', timeoutMs: 5000 }]) {
+  for (const opts of [undefined, { stdin: 'IN', timeoutMs: 30_000 }]) {
     const r = await conn.run(fixedScript(script, 'tsplay-test', [nasty, 'b']), opts);
     const [head, ...rest] = r.stdout.split('\n');
     // the timeout path runs the text under a new `sh -c` (setsid), so only the plain path shares the driver's PID
