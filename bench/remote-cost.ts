@@ -59,7 +59,9 @@ try {
   raw.end();
   rawPool.release(rawTr);
   const n = rounds * per;
-  process.stdout.write(`${n} requests per variant, one at a time, one host (remote CPU: the sshd's process tree, 10 ms ticks)\n\n| request | remote CPU ms per request | round trip ms |\n|---|---:|---:|\n`);
+  process.stdout.write(
+    `${n} requests per variant, one at a time, one host (remote CPU: the sshd's process tree, 10 ms ticks)\n\n| request | remote CPU ms per request | round trip ms |\n|---|---:|---:|\n`,
+  );
   for (const [name] of variants) process.stdout.write(`| ${name} | ${((cpu.get(name) ?? 0) / n).toFixed(2)} | ${((wall.get(name) ?? 0) / n).toFixed(2)} |\n`);
 } finally {
   await b.teardown();

@@ -49,7 +49,7 @@ test.serial('shell runs a script text with its own syntax', async (t) => {
   t.is(r.stderr.trim(), '/bin/sh');
 });
 
-test.serial('a fixed script runs in the driver\'s own subshell: no extra sh, words intact, no driver variables, same rc/stdin/stderr', async (t) => {
+test.serial("a fixed script runs in the driver's own subshell: no extra sh, words intact, no driver variables, same rc/stdin/stderr", async (t) => {
   const { pid } = await (await transportOf(conn).persistentShell()).info;
   const nasty = `it's "q" $(touch ${root()}/pwned) \`id\` ;\nline2 *`;
   const script = 'printf "%s|%s|%s\\n" "$$" "$#" "$M$N$PW$C$B"; printf "%s" "$1"; cat; printf err >&2; exit 5';
