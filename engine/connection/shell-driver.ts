@@ -135,7 +135,8 @@ export function definableScript(spec: CommandSpec): { name: string; script: stri
 
 /** defineText is the text of a definition request (DEFINE_FLAG 1): it defines `script` as the function `name` in the driver. */
 export function defineText(name: string, script: string): string {
-  return `eval ${shQuote(`${name}() {\n${script}\n}`)}`;
+  // the unset is part of the function, so a call's text is only its name and arguments
+  return `eval ${shQuote(`${name}() {\nunset ${DRIVER_VARS}\n${script}\n}`)}`;
 }
 
 /**
@@ -160,7 +161,7 @@ export function commandText(spec: CommandSpec, fn?: string): string {
   } else {
     for (const [k, v] of env) parts.push(`export ${k}=${shQuote(v)}`);
   }
-  if (fixed && fn !== undefined) parts.push(`unset ${DRIVER_VARS}; ${fn} ${shJoin(fixed.args)}`);
+  if (fixed && fn !== undefined) parts.push(`${fn} ${shJoin(fixed.args)}`);
   else if (fixed) parts.push(`unset ${DRIVER_VARS}; set -- ${shJoin(fixed.args)}; eval ${shQuote(fixed.script)}`);
   else parts.push(`exec ${shJoin(argv)}`);
   return parts.join('; ');
