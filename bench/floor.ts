@@ -31,8 +31,8 @@ export interface FloorResult {
 
 const COMMANDS = { fork: ['stat', '-c', '%s', '/etc/hostname'], builtin: ['echo', 'x'] } as const;
 
-// Sends `line` and waits for the end marker line: one round trip on an open sh.
-function rawRoundTrip(ch: ClientChannel, line: string): Promise<void> {
+/** rawRoundTrip sends `line` to an open raw sh and waits for its end marker line: one round trip. */
+export function rawRoundTrip(ch: ClientChannel, line: string): Promise<void> {
   return new Promise((resolve) => {
     let buf = '';
     const onData = (d: Buffer): void => {

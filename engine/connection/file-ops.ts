@@ -1,4 +1,5 @@
 import { TsplayError } from '../errors/index.ts';
+import { fixedScript } from './fixed-script.ts';
 import type { Argv, PutOptions } from './types.ts';
 
 /**
@@ -40,19 +41,22 @@ export const RENAME_SCRIPT = [...UNCHANGED_FN, `if ! unchanged "$2" "$3" "$4" "$
 /**
  * PUT_SCRIPT is the fixed sh program that replaces a file atomically when the write needs
  * sudo: `sh -c PUT_SCRIPT tsplay-put PATH MODE OWNER GROUP EXPECT WRITER LAST` with the content on stdin. It
- * writes a temp file beside PATH, keeps the old file's mode and owner unless told otherwise,
+ * writes a temp file beside PATH, keeps the old file's mode and owner unless told otherwise
+ * (keeping the owner is skipped quietly where only root may give files away, as over SFTP),
  * and renames it over PATH, so readers see the old or the new file, never half of one. A
  * non-empty EXPECT (a sha1, or `-` for absent) makes the rename wait for UNCHANGED_FN's check.
+ * Builtins do what they can (a path ending in a file name is split without dirname/basename).
  */
 export const PUT_SCRIPT = [
   'set -e',
   ...UNCHANGED_FN,
-  'd=$(dirname -- "$1"); b=$(basename -- "$1")',
+  'case $1 in */*[!/]) d=${1%/*}; b=${1##*/}; [ -n "$d" ] || d=/;; *) d=$(dirname -- "$1"); b=$(basename -- "$1");; esac',
   't=$(mktemp "$d/.$b.tsplay-XXXXXXXX")',
   'trap \'rm -f -- "$t"\' EXIT',
   'cat >"$t"',
-  'if [ -n "$2" ]; then chmod -- "$2" "$t"; elif [ -e "$1" ]; then chmod -- "$(stat -c %a -- "$1")" "$t"; else chmod 644 "$t"; fi',
-  'if [ -z "$3$4" ] && [ -e "$1" ]; then chown -- "$(stat -c %u:%g -- "$1")" "$t"; fi',
+  'o=; if [ -e "$1" ]; then o=$(stat -c "%a %u:%g" -- "$1"); fi',
+  'if [ -n "$2" ]; then chmod -- "$2" "$t"; elif [ -n "$o" ]; then chmod -- "${o%% *}" "$t"; else chmod 644 "$t"; fi',
+  'if [ -z "$3$4" ] && [ -n "$o" ]; then chown -- "${o#* }" "$t" 2>/dev/null || :; fi',
   'if [ -n "$3" ]; then chown -- "$3" "$t"; fi',
   'if [ -n "$4" ]; then chgrp -- "$4" "$t"; fi',
   `if [ -n "$5" ] && ! unchanged "$1" "$5" "$6" "$7"; then exit ${CONFLICT_RC}; fi`,
@@ -72,12 +76,12 @@ export function parseMode(mode: string | number, host?: string): number {
 
 /** putArgv is the argv that runs PUT_SCRIPT for `path` (the content goes on its stdin). */
 export function putArgv(path: string, mode: number | undefined, opts: PutOptions): Argv {
-  return ['/bin/sh', '-c', PUT_SCRIPT, 'tsplay-put', path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? '', expectArg(opts), ...writerArgs(opts)];
+  return fixedScript(PUT_SCRIPT, 'tsplay-put', [path, mode === undefined ? '' : mode.toString(8), opts.owner ?? '', opts.group ?? '', expectArg(opts), ...writerArgs(opts)]);
 }
 
 /** renameArgv is the argv that renames `tmp` over `path` only if `path` is as `opts.expect` says. */
 export function renameArgv(tmp: string, path: string, opts: PutOptions): Argv {
-  return ['/bin/sh', '-c', RENAME_SCRIPT, 'tsplay-rename', tmp, path, expectArg(opts) || '-', ...writerArgs(opts)];
+  return fixedScript(RENAME_SCRIPT, 'tsplay-rename', [tmp, path, expectArg(opts) || '-', ...writerArgs(opts)]);
 }
 
 function writerArgs(opts: PutOptions): [string, string] {

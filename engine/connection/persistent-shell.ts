@@ -1,7 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { FrameReader, type FrameSink } from './frame-reader.ts';
-import { type CommandSpec, encodeRequest, newMarker } from './shell-driver.ts';
+import { type CommandSpec, definableScript, encodeDefine, encodeRequest, newMarker } from './shell-driver.ts';
 import type { RunResult } from './types.ts';
 
 /** DriverInfo is what the driver reports when it starts: its PID and its private temp dir on the host. */
@@ -67,6 +67,8 @@ export class PersistentShell {
   private readonly marker: () => string;
   /** requests counts requests sent */
   requests = 0;
+  // fixed scripts this driver holds as functions (sent once, then called by name)
+  private readonly defined = new Set<string>();
 
   /** info resolves to the driver's PID and temp dir once its READY line has arrived (rejects if the shell dies first) */
   readonly info: Promise<DriverInfo>;
@@ -130,27 +132,45 @@ export class PersistentShell {
     const bufs: Buffer[] = [];
     const results: Promise<RunResult>[] = [];
     const made: Pending[] = [];
+    const defining: string[] = [];
+    const all: Promise<RunResult>[] = [];
+    const request = (buf: Buffer, marker: string): Promise<RunResult> => {
+      bufs.push(buf);
+      const r = new Promise<RunResult>((resolve, reject) => {
+        made.push(new Pending(marker, resolve, reject));
+      });
+      all.push(r);
+      return r;
+    };
     try {
       for (const spec of specs) {
+        const def = definableScript(spec);
+        if (def && !this.defined.has(def.name)) {
+          // the definition goes out in the same write, just before its first call: no extra round trip
+          const marker = this.marker();
+          defining.push(def.name);
+          this.defined.add(def.name);
+          const name = def.name;
+          request(encodeDefine(marker, name, def.script), marker).then(
+            (r) => r.rc === 0 || this.defined.delete(name),
+            () => undefined,
+          );
+        }
         const marker = this.marker();
-        bufs.push(encodeRequest(marker, spec));
-        results.push(
-          new Promise<RunResult>((resolve, reject) => {
-            made.push(new Pending(marker, resolve, reject));
-          }),
-        );
+        results.push(request(encodeRequest(marker, spec, def?.name), marker));
       }
     } catch (e) {
+      for (const name of defining) this.defined.delete(name);
       return specs.map(() => Promise.reject(e));
     }
-    for (const p of made) {
+    made.forEach((p, i) => {
       this.pending.add(p);
       this.out.expect(p.sink);
-      results[made.indexOf(p)]?.then(
+      all[i]?.then(
         () => this.pending.delete(p),
         () => this.pending.delete(p),
       );
-    }
+    });
     this.requests += specs.length;
     this.channel.write(bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs));
     return results;

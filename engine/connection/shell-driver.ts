@@ -1,15 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { TsplayError } from '../errors/index.ts';
+import { fixedScriptParts } from './fixed-script.ts';
 import { checkEnvName, shJoin, shQuote } from './quote.ts';
 import type { Argv, RunOptions } from './types.ts';
 
 // The driver is the fixed program the persistent remote /bin/sh runs. It is one line (so any
 // sh-like login shell passes it through `exec /bin/sh -c '...'` untouched) and holds no user
 // data. Wire format, controller -> driver, per request:
-//   line 1  `MARKER STDIN_BYTES TIMEOUT_S TIMEOUT_CEIL_S PW_FLAG`
+//   line 1  `MARKER STDIN_BYTES TIMEOUT_S TIMEOUT_CEIL_S PW_FLAG DEFINE_FLAG`
 //   line 2  the command text (one line: every newline of a quoted word is spliced as "$NL")
 //   line 3  the become password, only when PW_FLAG is 1 (kept in a variable, fed to sudo -S)
 //   then exactly STDIN_BYTES bytes, stored in a private temp file the command reads as stdin.
+// DEFINE_FLAG 1 marks a definition: the text is eval'd by the driver itself, not in a subshell,
+// to define one of tsplay's fixed scripts as a function (defineText); later requests call it by
+// name, so the shell's `read` (one syscall per byte on a pipe) no longer takes in the whole
+// script each time. Only fixed script text from tsplay's own code is ever sent this way.
 // Driver -> controller, all on the channel's stdout: first, once, the READY line (the token
 // given as $1, the driver's PID and its temp dir); then per request the command's stdout as it comes, then (only if the command wrote to
 // stderr, which goes to a temp file) `MARKER S\n` and the stderr bytes, then
@@ -41,9 +46,10 @@ const DRIVER_LINES = [
   'trap "Z \\"\\$T\\"" EXIT; trap "exit 129" HUP; trap "exit 143" TERM; trap "exit 141" PIPE',
   'if head --version 2>/dev/null | grep GNU >/dev/null 2>&1; then G=1; else G=; fi',
   'printf "%s %s %s\\n" "$1" "$$" "$T"',
-  'while IFS=" " read -r M N TO TI B; do',
+  'while IFS=" " read -r M N TO TI B D; do',
   ' IFS= read -r C || break; PW=',
   ' if [ "$B" = 1 ]; then IFS= read -r PW || break; fi',
+  ' if [ "$D" = 1 ]; then eval "$C" 2>"$T/e"; R=$?; X=0; else',
   ' I=/dev/null',
   ' if [ "$N" -gt 0 ]; then if [ -n "$G" ]; then head -c "$N" >"$T/in"; else dd bs=1 count="$N" of="$T/in" 2>/dev/null; fi; I=$T/in; fi',
   ' X=0',
@@ -56,6 +62,7 @@ const DRIVER_LINES = [
   '  wait "$P"; R=$?; kill "$W" 2>/dev/null; wait "$W" 2>/dev/null; [ -s "$T/to" ] && X=1',
   ' fi',
   ' [ "$N" -gt 0 ] && : >"$T/in"; PW=',
+  ' fi',
   ' if [ -s "$T/e" ]; then printf "%sS\\n" "$M"; cat "$T/e"; : >"$T/e"; fi',
   ' printf "%sE%s %s\\n" "$M" "$R" "$X"',
   'done',
@@ -106,14 +113,43 @@ export function sudoArgv(become: BecomeSpec): string[] {
   return become.password === undefined ? ['sudo', '-n', '-u', become.user, '--'] : ['sudo', '-k', '-S', '-p', '', '-u', become.user, '--'];
 }
 
+// The driver's own variables, unset before a fixed script runs in the driver's subshell so it
+// starts as clean as under `sh -c` (C too: eval holds its own copy of the text; $T, the temp
+// dir, and $NL stay: the request text itself uses $NL).
+const DRIVER_VARS = 'M N TO TI B D C PW I X R G P W S';
+
+/**
+ * fixedFunctionName is the sh function name a fixed script is defined under in a driver
+ * (defineText): derived from the script text, so one driver never holds two texts under one name.
+ */
+export function fixedFunctionName(script: string): string {
+  return `tsplay_f_${createHash('sha1').update(script).digest('hex').slice(0, 16)}`;
+}
+
+/** definableScript returns the function a request may call instead of sending its fixed script; none with become or a timeout (those run under a new sh). */
+export function definableScript(spec: CommandSpec): { name: string; script: string } | undefined {
+  if (spec.argv === undefined || spec.become || (spec.opts?.timeoutMs ?? 0) > 0) return undefined;
+  const fixed = fixedScriptParts(spec.argv);
+  return fixed ? { name: fixedFunctionName(fixed.script), script: fixed.script } : undefined;
+}
+
+/** defineText is the text of a definition request (DEFINE_FLAG 1): it defines `script` as the function `name` in the driver. */
+export function defineText(name: string, script: string): string {
+  // the unset is part of the function, so a call's text is only its name and arguments
+  return `eval ${shQuote(`${name}() {\nunset ${DRIVER_VARS}\n${script}\n}`)}`;
+}
+
 /**
  * commandText builds the sh text one request runs: exports, cd, then `exec` of the argv (or of
- * `/bin/sh -c SCRIPT`), through sudo when becoming. Every user-supplied word is quoted.
+ * `/bin/sh -c SCRIPT`), through sudo when becoming. A fixedScript argv without become runs in
+ * the request's subshell: as a call of the driver function `fn` when given (defineText), else by
+ * `eval` of its text with its arguments set by `set --`. Every user-supplied word is quoted.
  */
-export function commandText(spec: CommandSpec): string {
+export function commandText(spec: CommandSpec, fn?: string): string {
   const opts = spec.opts ?? {};
   const parts: string[] = [];
   const env = Object.entries(opts.env ?? {});
+  const fixed = spec.argv !== undefined && !spec.become ? fixedScriptParts(spec.argv) : undefined;
   let argv: string[] = spec.argv ? [...spec.argv] : ['/bin/sh', '-c', spec.script ?? ''];
   if (argv.length === 0) throw new TsplayError({ code: 'E_COMMAND', message: 'empty command' });
   for (const [k] of env) checkEnvName(k);
@@ -125,13 +161,20 @@ export function commandText(spec: CommandSpec): string {
   } else {
     for (const [k, v] of env) parts.push(`export ${k}=${shQuote(v)}`);
   }
-  parts.push(`exec ${shJoin(argv)}`);
+  if (fixed && fn !== undefined) parts.push(`${fn} ${shJoin(fixed.args)}`);
+  else if (fixed) parts.push(`unset ${DRIVER_VARS}; set -- ${shJoin(fixed.args)}; eval ${shQuote(fixed.script)}`);
+  else parts.push(`exec ${shJoin(argv)}`);
   return parts.join('; ');
 }
 
-/** encodeRequest renders one request in the driver's wire format (see DRIVER_SCRIPT). */
-export function encodeRequest(marker: string, spec: CommandSpec): Buffer {
-  const text = commandText(spec).replaceAll('\n', `'"$NL"'`);
+/** encodeDefine renders a definition request (DEFINE_FLAG 1) of `script` as the driver function `name`. */
+export function encodeDefine(marker: string, name: string, script: string): Buffer {
+  return Buffer.from(`${marker} 0 0 0 0 1\n${defineText(name, script).replaceAll('\n', `'"$NL"'`)}\n`, 'utf8');
+}
+
+/** encodeRequest renders one request in the driver's wire format (see DRIVER_SCRIPT); `fn` as for commandText. */
+export function encodeRequest(marker: string, spec: CommandSpec, fn?: string): Buffer {
+  const text = commandText(spec, fn).replaceAll('\n', `'"$NL"'`);
   const stdin = spec.opts?.stdin;
   const data = stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin, 'utf8');
   const timeoutMs = spec.opts?.timeoutMs ?? 0;
@@ -141,6 +184,6 @@ export function encodeRequest(marker: string, spec: CommandSpec): Buffer {
   if (pw !== undefined && /[\n\0]/.test(pw)) {
     throw new TsplayError({ code: 'E_BECOME', message: 'the become password contains a newline or NUL byte' });
   }
-  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1}\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
+  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1} 0\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
   return Buffer.concat([Buffer.from(head, 'utf8'), data]);
 }

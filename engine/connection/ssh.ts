@@ -117,6 +117,9 @@ export class SshConnection implements Connection {
    * put replaces `path` atomically: over SFTP a temp file in the same directory is written,
    * fsynced, given the mode (the requested one, else the old file's) and owner, then renamed
    * over the target (posix-rename@openssh.com). With become it goes through sudo instead.
+   * Why SFTP even for small files: measured on one host (issue 15), a PUT_SCRIPT request costs
+   * the host about 10 ms of CPU (mktemp, head, cat, stat, chmod, chown, mv: a fork+exec each)
+   * and 23 ms of wall, against 1.4 ms and 7 ms for the SFTP calls on an open session.
    */
   async put(path: string, content: PutContent, opts: PutOptions = {}): Promise<void> {
     const mode = opts.mode === undefined ? undefined : parseMode(opts.mode, this.host);
@@ -138,9 +141,13 @@ export class SshConnection implements Connection {
     const journaled = entry === undefined ? undefined : sftpCall(h, `journal ${tmp}`, (cb) => sftp.symlink(tmp, entry, cb)).catch(() => undefined);
     // a scratch file is journaled under its own name too, and that entry stays (see PutOptions.scratch)
     if (journal !== undefined && opts.scratch) void sftpCall(h, `journal ${path}`, (cb) => sftp.symlink(path, posix.join(journal, `j-${id}-s`), cb)).catch(() => undefined);
-    const old = await sftpCall<import('ssh2').Stats>(h, `stat ${path}`, (cb) => sftp.stat(path, cb)).catch(() => undefined);
-    const finalMode = mode ?? (old ? old.mode & 0o7777 : 0o644);
+    // Round trips: the stat and the create go out together; the writes, fsync, chmod, chown and
+    // close as one burst (one SFTP channel answers in order, so their order on the host is the
+    // same as one by one); then the rename: three in all for a small file instead of eight.
+    const oldP = sftpCall<import('ssh2').Stats>(h, `stat ${path}`, (cb) => sftp.stat(path, cb)).catch(() => undefined);
     const handle = await sftpCall<Buffer>(h, `create ${tmp}`, (cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+    const old = await oldP;
+    const finalMode = mode ?? (old ? old.mode & 0o7777 : 0o644);
     let renamed = false;
     try {
       // streamed: a controller file is read a chunk at a time as the writes are answered
@@ -154,14 +161,19 @@ export class SshConnection implements Connection {
         off += chunk.length;
         if (inflight.length >= WRITE_WINDOW) await inflight.shift();
       }
-      await Promise.all(inflight);
-      await sftpCall(h, `fsync ${tmp}`, (cb) => sftp.ext_openssh_fsync(handle, cb)).catch(() => undefined);
-      await sftpCall(h, `chmod ${tmp}`, (cb) => sftp.fchmod(handle, finalMode, cb));
+      const burst: Promise<unknown>[] = [
+        ...inflight,
+        sftpCall(h, `fsync ${tmp}`, (cb) => sftp.ext_openssh_fsync(handle, cb)).catch(() => undefined),
+        sftpCall(h, `chmod ${tmp}`, (cb) => sftp.fchmod(handle, finalMode, cb)),
+      ];
       if (old && !opts.owner && !opts.group) {
         // keep the replaced file's owner; only root may give files away, so others skip quietly
-        await sftpCall(h, `chown ${tmp}`, (cb) => sftp.fchown(handle, old.uid, old.gid, cb)).catch(() => undefined);
+        burst.push(sftpCall(h, `chown ${tmp}`, (cb) => sftp.fchown(handle, old.uid, old.gid, cb)).catch(() => undefined));
       }
-      await sftpCall(h, `close ${tmp}`, (cb) => sftp.close(handle, cb));
+      burst.push(sftpCall(h, `close ${tmp}`, (cb) => sftp.close(handle, cb)));
+      // every reply is waited for; the first failure in request order is the one reported
+      const failed = (await Promise.allSettled(burst)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       if (opts.owner || opts.group) {
         const r = await this.run(opts.owner ? ['chown', '--', opts.group ? `${opts.owner}:${opts.group}` : opts.owner, tmp] : ['chgrp', '--', opts.group as string, tmp]);
         if (r.rc !== 0) throw new TsplayError({ code: 'E_COMMAND', host: h, message: `cannot set owner of ${path}: ${r.stderr.trim()}` });

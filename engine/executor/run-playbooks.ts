@@ -11,6 +11,7 @@ import type { ExecEvent, HostStats } from './events.ts';
 import { groupsOf, makeHostvars } from './host-vars.ts';
 import type { HostState, RunCtx } from './run-context.ts';
 import { runPlay } from './run-play.ts';
+import { warmModules } from './warm-modules.ts';
 
 /** ExecuteHooks lets tests and the bench swap how connections are opened. */
 export interface ExecuteHooks {
@@ -87,6 +88,7 @@ export async function execute(playbooks: Playbook[], inventory: Inventory, opts:
     playbookDir: process.cwd(),
   };
   try {
+    warmModules(playbooks);
     outer: for (const pb of playbooks) {
       emit({ type: 'playbook-start', file: pb.file, check: opts.check });
       for (const play of pb.plays) {

@@ -3,7 +3,7 @@ import type { ModuleDef } from './types.ts';
 import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/args.ts';
 import type { FileState } from './support/file-state.ts';
 import type { WritePayload } from './support/file-write.ts';
-import { editBlock } from './support/block-edit.ts';
+import { editBlock, warmBlockEdit } from './support/block-edit.ts';
 import { applyEdited, planEdited, readEdited } from './support/edit-plan.ts';
 
 const schema = moduleArgs(
@@ -38,6 +38,7 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   example: '- name: Allow the lab network\n  blockinfile:\n    path: /etc/hosts.allow\n    block: |\n      sshd: 192.168.122.0/24\n',
   schema,
   writeKeys: (args) => [args.path],
+  warm: warmBlockEdit,
   read: readEdited,
   plan(args, current) {
     // Unlike lineinfile, Ansible's blockinfile fails on a missing file without create even for state=absent.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fixedScript } from '../connection/fixed-script.ts';
 import type { Argv } from '../connection/types.ts';
 import type { Change, ModuleDef, Plan } from './types.ts';
 import { abool, amode, aowner, astr, moduleArgs } from './support/args.ts';
@@ -56,7 +57,7 @@ function recurseProbe(args: Args): Argv | undefined {
   else if (typeof args.mode === 'string' && /^[0-7]+$/.test(args.mode)) tests.push(['!', '-perm', args.mode]);
   if (tests.length === 0) return undefined;
   const expr = tests.flatMap((t, i) => (i === 0 ? t : ['-o', ...t]));
-  return ['sh', '-c', `p=$1; shift; ${TILDE}; exec find "$p" "$@"`, 'sh', args.path, '-mindepth', '1', '(', ...expr, ')', '-print', '-quit'];
+  return fixedScript(`p=$1; shift; ${TILDE}; exec find "$p" "$@"`, 'sh', [args.path, '-mindepth', '1', '(', ...expr, ')', '-print', '-quit']);
 }
 
 function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {

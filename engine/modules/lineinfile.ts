@@ -5,7 +5,7 @@ import { abool, amode, aowner, astr, avalidate, moduleArgs } from './support/arg
 import type { FileState } from './support/file-state.ts';
 import type { WritePayload } from './support/file-write.ts';
 import { applyEdited, planEdited, readEdited } from './support/edit-plan.ts';
-import { editLines } from './support/line-edit.ts';
+import { editLines, warmLineEdit } from './support/line-edit.ts';
 
 const schema = moduleArgs(
   {
@@ -54,6 +54,7 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   example: "- name: No password logins\n  lineinfile:\n    path: /etc/ssh/sshd_config\n    regexp: '^#?PasswordAuthentication'\n    line: PasswordAuthentication no\n",
   schema,
   writeKeys: (args) => [args.path],
+  warm: warmLineEdit,
   read: readEdited,
   plan(args, current) {
     const plan = planEdited(

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { fixedScript } from '../connection/fixed-script.ts';
 import type { Argv } from '../connection/types.ts';
 import type { ApplyResult, Change, ModuleDef, Plan } from './types.ts';
 import { astr, moduleArgs } from './support/args.ts';
@@ -176,7 +177,7 @@ export const modprobeModule: ModuleDef<Args, ModprobeCurrent, ModprobePayload> =
     const [proc, builtin, sysfs, dump, dry] = await ctx.conn.batch(
       [
         ['cat', '/proc/modules'],
-        ['sh', '-c', 'grep -F -- "/$1.ko" "/lib/modules/$(uname -r)/modules.builtin"', 'tsplay-builtin', name],
+        fixedScript('grep -F -- "/$1.ko" "/lib/modules/$(uname -r)/modules.builtin"', 'tsplay-builtin', [name]),
         sysfsParamsArgv(name),
         confDumpArgv([MODULES_LOAD_DIR, MODPROBE_DIR]),
         ['modprobe', '-n', '--', name, ...shlexSplit(args.params ?? '')],

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fixedScript } from '../connection/fixed-script.ts';
 import type { ModuleDef } from './types.ts';
 import { astr, moduleArgs } from './support/args.ts';
 import { taskOpts, TILDE } from './support/task-opts.ts';
@@ -19,7 +20,7 @@ export const slurpModule: ModuleDef<Args, SlurpCurrent> = {
   example: '- name: Read the host key\n  slurp:\n    src: /etc/ssh/ssh_host_ed25519_key.pub\n  register: hostkey\n',
   schema,
   async read(ctx, args) {
-    const r = await ctx.conn.run(['sh', '-c', `p=$1; ${TILDE}; exec base64 -w 0 -- "$p"`, 'sh', args.src], taskOpts(ctx));
+    const r = await ctx.conn.run(fixedScript(`p=$1; ${TILDE}; exec base64 -w 0 -- "$p"`, 'sh', [args.src]), taskOpts(ctx));
     if (r.rc !== 0) {
       const why = /No such file/i.test(r.stderr) ? `file not found: ${args.src}` : `unable to slurp file: ${r.stderr.trim()}`;
       return { error: why };

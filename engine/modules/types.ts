@@ -142,6 +142,11 @@ export interface ModuleDef<A = any, C = any, P = any> {
    * re-reads and re-plans when a write finds the file changed since it was read (E_WRITE_CONFLICT)
    */
   writeKeys?(args: A): readonly string[];
+  /**
+   * called once per task before the run connects, with the task's raw (untemplated) args: starts,
+   * off the main thread, what the module's first use would otherwise wait for (the regex worker)
+   */
+  warm?(rawArgs: Readonly<Record<string, unknown>>): void;
   read(ctx: ModuleContext, args: A): Promise<C>;
   plan(args: A, current: C, ctx: PlanContext): Plan<P>;
   apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;

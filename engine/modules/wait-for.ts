@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { fixedScript } from '../connection/fixed-script.ts';
 import type { Argv } from '../connection/types.ts';
 import type { ModuleContext, ModuleDef } from './types.ts';
 import { aint, astr, moduleArgs } from './support/args.ts';
@@ -45,7 +46,7 @@ function probe(args: Args): Argv {
   if (args.port !== undefined) {
     return ['timeout', String(args.connect_timeout ?? 5), 'bash', '-c', PORT_OPEN, 'bash', args.host ?? '127.0.0.1', String(args.port)];
   }
-  return ['sh', '-c', PATH_TEXT, 'sh', args.path!, args.search_regex !== undefined ? '1' : '0'];
+  return fixedScript(PATH_TEXT, 'sh', [args.path!, args.search_regex !== undefined ? '1' : '0']);
 }
 
 /** conditionMet reads a probe's answer: is the port connectable / the path there (with the regex found)? */

@@ -3,9 +3,10 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixedScript } from '../../engine/connection/fixed-script.ts';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
 import { PersistentShell } from '../../engine/connection/persistent-shell.ts';
-import { driverCommand, newMarker } from '../../engine/connection/shell-driver.ts';
+import { driverCommand, fixedFunctionName, newMarker } from '../../engine/connection/shell-driver.ts';
 import type { SshConnection } from '../../engine/connection/ssh.ts';
 import { resolveTarget } from '../../engine/connection/ssh-target.ts';
 import { MAX_SESSION_CHANNELS, type SshTransport } from '../../engine/connection/ssh-transport.ts';
@@ -46,6 +47,38 @@ test.serial('shell runs a script text with its own syntax', async (t) => {
   t.is(r.rc, 2);
   t.is(r.stdout, '1,2,3,');
   t.is(r.stderr.trim(), '/bin/sh');
+});
+
+test.serial("a fixed script runs in the driver's own subshell: no extra sh, words intact, no driver variables, same rc/stdin/stderr", async (t) => {
+  const { pid } = await (await transportOf(conn).persistentShell()).info;
+  const nasty = `it's "q" $(touch ${root()}/pwned) \`id\` ;\nline2 *`;
+  const script = 'printf "%s|%s|%s\\n" "$$" "$#" "$M$N$PW$C$B"; printf "%s" "$1"; cat; printf err >&2; exit 5';
+  for (const opts of [undefined, { stdin: 'IN', timeoutMs: 30_000 }]) {
+    const r = await conn.run(fixedScript(script, 'tsplay-test', [nasty, 'b']), opts);
+    const [head, ...rest] = r.stdout.split('\n');
+    // the timeout path runs the text under a new `sh -c` (setsid), so only the plain path shares the driver's PID
+    if (opts === undefined) t.is(head, `${pid}|2|`);
+    else t.regex(head ?? '', /^\d+\|2\|$/);
+    t.is(rest.join('\n'), `${nasty}${opts?.stdin ?? ''}`);
+    t.is(r.stderr, 'err');
+    t.is(r.rc, 5);
+  }
+  const plain = await conn.run(['sh', '-c', 'echo $$']);
+  t.not(plain.stdout.trim(), String(pid));
+  t.false(existsSync(join(root(), 'pwned')));
+});
+
+test.serial('a fixed script is sent to a driver once, as a function, then called by name; a new driver gets it again', async (t) => {
+  const script = 'printf "%s:%s" "$1" "$#"';
+  const probe = fixedScript('if command -v "$1" >/dev/null; then echo defined; else echo missing; fi', 'tsplay-test', [fixedFunctionName(script)]);
+  t.is((await conn.run(probe)).stdout, 'missing\n');
+  const [a, b] = await conn.batch([fixedScript(script, 'tsplay-test', ['x y', '']), fixedScript(script, 'tsplay-test', ["it's"])]);
+  t.is(a?.stdout, 'x y:2');
+  t.is(b?.stdout, "it's:1");
+  t.is((await conn.run(probe)).stdout, 'defined\n');
+  // a shell that dies takes its functions along; the next one is sent the script again
+  await t.throwsAsync(conn.run(['sh', '-c', 'kill -9 $PPID; sleep 1']));
+  t.is((await conn.run(fixedScript(script, 'tsplay-test', ['again']))).stdout, 'again:1');
 });
 
 test.serial('a missing command is rc 127 with the shell message, not a protocol error', async (t) => {

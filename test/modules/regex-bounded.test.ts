@@ -7,7 +7,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderText } from '../../engine/template/index.ts';
 import { compileExpr, evalExpr } from '../../engine/template/expr/index.ts';
-import { editLines } from '../../engine/modules/support/line-edit.ts';
+import { editLines, warmLineEdit } from '../../engine/modules/support/line-edit.ts';
+import { warmBounded } from '../../engine/py/bounded.ts';
 import { cliWorkDir, createTestHosts, type TestHosts } from '../helpers/ssh-hosts.ts';
 
 let hs: TestHosts;
@@ -84,4 +85,15 @@ test('template filters, tests and a plain lineinfile regexp keep Python semantic
   t.is(r.content, 'port 2222\nfoo\n');
   t.throws(() => expr("s is search('^(a+)+$')", { s: EVIL }), { message: /did not finish within 1000 ms/ });
   t.throws(() => renderText('{{regex_replace s "^(a+)+$" "x"}}', { s: EVIL }), { message: /did not finish within 1000 ms/ });
+});
+
+test.serial('warming the worker ahead (as a run does for lineinfile with a pattern) changes no answer, and a bad warm-up breaks no call', (t) => {
+  warmBounded('file:///no/such/tsplay-module.ts');
+  warmLineEdit({ path: '/x', regexp: '^a', line: 'a' });
+  t.is(editLines('b\n', { regexp: '^a', line: 'a' }).content, 'b\na\n');
+  t.is(editLines('ab\n', { regexp: '^a', line: 'A' }).content, 'A\n');
+  t.throws(() => editLines(EVIL, { regexp: '^(a+)+$', line: 'x' }), { message: /did not finish within 1000 ms/ });
+  // after the stopped call a new worker starts; warming it again is as harmless
+  warmLineEdit({ path: '/x', insertafter: '^b' });
+  t.is(editLines('b\nc\n', { insertafter: '^b', line: 'new' }).content, 'b\nnew\nc\n');
 });

@@ -1,4 +1,4 @@
-import { boundedCall } from '../../py/bounded.ts';
+import { boundedCall, warmBounded } from '../../py/bounded.ts';
 import { pyRegex } from '../../py/regex.ts';
 
 /** BlockEditArgs are blockinfile's arguments that decide the new content. */
@@ -15,6 +15,11 @@ export interface BlockEditArgs {
 /** splitKeepEnds splits like Python's bytes.splitlines(True): \n, \r\n and \r end lines and are kept. */
 export function splitKeepEnds(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+}
+
+/** warmBlockEdit has the bounded worker load this file ahead, when blockinfile's raw `args` carry a pattern editBlock would run there. */
+export function warmBlockEdit(args: Readonly<Record<string, unknown>>): void {
+  if ([args.insertafter, args.insertbefore].some((p) => p !== undefined && p !== 'BOF' && p !== 'EOF')) warmBounded(import.meta.url);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fixedScript } from '../../connection/fixed-script.ts';
 import type { Argv, RunResult } from '../../connection/types.ts';
 import type { Change, ModuleContext } from '../types.ts';
 import { taskOpts } from './task-opts.ts';
@@ -106,7 +107,7 @@ export const MAX_DIFF_SIZE = 104448;
 /** readArgv is the one command that reads `paths` with READ_SCRIPT. */
 export function readArgv(paths: readonly string[], want: ReadWant): Argv {
   const content = want.content === 'diff' ? String(MAX_DIFF_SIZE + 1) : want.content ? '-' : '0';
-  return ['sh', '-c', READ_SCRIPT, 'tsplay-read', STAT_FORMAT, want.checksum ? '1' : '0', content, ...paths];
+  return fixedScript(READ_SCRIPT, 'tsplay-read', [STAT_FORMAT, want.checksum ? '1' : '0', content, ...paths]);
 }
 
 function decodeText(b64: string): { content?: string; binary?: boolean } {

@@ -1,4 +1,4 @@
-import { boundedCall } from '../../py/bounded.ts';
+import { boundedCall, warmBounded } from '../../py/bounded.ts';
 import { pyExpand, pyRegex } from '../../py/regex.ts';
 
 /** LineEditArgs are lineinfile's arguments that decide the new content. */
@@ -38,6 +38,11 @@ export function splitLines(text: string): string[] {
 const rstripNl = (s: string): string => s.replace(/[\r\n]+$/, '');
 // Why search without the '\n': Python's `$` matches before a final newline, JS's only at the end.
 const body = (s: string): string => (s.endsWith('\n') ? s.slice(0, -1) : s);
+
+/** warmLineEdit has the bounded worker load this file ahead, when lineinfile's raw `args` carry a pattern editLines would run there. */
+export function warmLineEdit(args: Readonly<Record<string, unknown>>): void {
+  if (args.regexp !== undefined || [args.insertafter, args.insertbefore].some((p) => p !== undefined && p !== 'BOF' && p !== 'EOF')) warmBounded(import.meta.url);
+}
 
 /**
  * editLines is lineinfile's content edit (editLinesInline). With a user regexp it runs on the

@@ -1,3 +1,4 @@
+import { fixedScript } from '../../connection/fixed-script.ts';
 import type { Argv } from '../../connection/types.ts';
 
 /** MODULES_LOAD_DIR and MODPROBE_DIR are the directories community.general.modprobe manages (fixed: it has no option for them). */
@@ -26,7 +27,7 @@ const DUMP_SCRIPT = [
 
 /** confDumpArgv reads every regular file of `dirs` in one command (parse with parseConfDump). */
 export function confDumpArgv(dirs: readonly string[]): Argv {
-  return ['sh', '-c', DUMP_SCRIPT, 'tsplay-conf', ...dirs];
+  return fixedScript(DUMP_SCRIPT, 'tsplay-conf', dirs);
 }
 
 /** parseConfDump reads confDumpArgv's output: the files in the order the host listed them. */
@@ -52,7 +53,7 @@ const SYSFS_SCRIPT = [
 
 /** sysfsParamsArgv lists a module's parameters under /sys/module (the name as the kernel spells it, `_` for `-`). */
 export function sysfsParamsArgv(name: string): Argv {
-  return ['sh', '-c', SYSFS_SCRIPT, 'tsplay-sysfs', kernelName(name)];
+  return fixedScript(SYSFS_SCRIPT, 'tsplay-sysfs', [kernelName(name)]);
 }
 
 /** parseSysfsParams reads sysfsParamsArgv's lines into parameter → value. */

@@ -1,3 +1,4 @@
+import { fixedScript } from '../../connection/fixed-script.ts';
 import type { Argv } from '../../connection/types.ts';
 
 /** PackageManager is the host's package tool family tsplay drives. */
@@ -20,7 +21,7 @@ export const RPM_FORMAT = '%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{ARCH}\\n';
 /** queryCommands are the read-only queries for names; both families are asked, the absent tool just fails. */
 export function queryCommands(names: readonly string[], latest: boolean): Argv[] {
   const cmds: Argv[] = [
-    ['sh', '-c', DETECT_MANAGER],
+    fixedScript(DETECT_MANAGER, 'tsplay-detect', []),
     ['dpkg-query', '-W', '-f', DPKG_FORMAT, ...names],
     ['rpm', '-q', '--qf', RPM_FORMAT, ...names],
   ];

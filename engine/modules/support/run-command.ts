@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApplyResult, ModuleContext, Plan } from '../types.ts';
+import { fixedScript } from '../../connection/fixed-script.ts';
 import type { RunResult } from '../../connection/types.ts';
 import { abool, astr } from './args.ts';
 import { taskOpts, TILDE } from './task-opts.ts';
@@ -47,7 +48,7 @@ export async function readCommandGuards(ctx: ModuleContext, args: CommandArgs): 
   const patterns = [args.creates, args.removes].filter((p): p is string => p !== undefined);
   if (patterns.length === 0) return {};
   const res = await ctx.conn.batch(
-    patterns.map((p) => ['sh', '-c', GLOB_EXISTS, 'sh', args.chdir ?? '', p]),
+    patterns.map((p) => fixedScript(GLOB_EXISTS, 'sh', [args.chdir ?? '', p])),
     taskOpts(ctx),
   );
   if (res.some((r) => r.rc === 2)) return { chdirMissing: true };

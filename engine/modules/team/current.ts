@@ -1,6 +1,7 @@
 // What nm_team reads from the guest, kept as the tools printed it so the pure plan (and its data
 // tests) start from real output: two round trips, the second only for the profiles and the team
 // that the first one found.
+import { fixedScript } from '../../connection/fixed-script.ts';
 import { CONNECTION_SETTINGS, connectionListProbe, deviceStatusProbe, parseConnectionList } from '../../probes/nmcli.ts';
 import { teamConfigProbe, teamStateProbe } from '../../probes/teamdctl.ts';
 import { taskOpts } from '../support/task-opts.ts';
@@ -36,7 +37,7 @@ const MANAGED_TYPES = new Set(['team', 'bond', '802-3-ethernet']);
 /** readTeam reads the team's layers in two round trips. */
 export async function readTeam(ctx: ModuleContext, device: string): Promise<TeamCurrent> {
   const opts = taskOpts(ctx);
-  const [plugin, list, devs, addrs] = await ctx.conn.batch([['sh', '-c', PLUGIN_SCRIPT], connectionListProbe().argv, deviceStatusProbe().argv, ['ip', '-j', 'addr', 'show']], opts);
+  const [plugin, list, devs, addrs] = await ctx.conn.batch([fixedScript(PLUGIN_SCRIPT, 'tsplay-team', []), connectionListProbe().argv, deviceStatusProbe().argv, ['ip', '-j', 'addr', 'show']], opts);
   const rows = list!.rc === 0 ? parseConnectionList(list!).filter((r) => MANAGED_TYPES.has(r.type)) : [];
   const second = await ctx.conn.batch(
     [...rows.map((r) => ['nmcli', '-t', '-f', PROFILE_SETTINGS, 'connection', 'show', 'uuid', r.uuid]), teamConfigProbe(device).argv, teamStateProbe(device).argv],
