@@ -20,11 +20,7 @@ export const RPM_FORMAT = '%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{ARCH}\\n';
 
 /** queryCommands are the read-only queries for names; both families are asked, the absent tool just fails. */
 export function queryCommands(names: readonly string[], latest: boolean): Argv[] {
-  const cmds: Argv[] = [
-    fixedScript(DETECT_MANAGER, 'tsplay-detect', []),
-    ['dpkg-query', '-W', '-f', DPKG_FORMAT, ...names],
-    ['rpm', '-q', '--qf', RPM_FORMAT, ...names],
-  ];
+  const cmds: Argv[] = [fixedScript(DETECT_MANAGER, 'tsplay-detect', []), ['dpkg-query', '-W', '-f', DPKG_FORMAT, ...names], ['rpm', '-q', '--qf', RPM_FORMAT, ...names]];
   if (latest) cmds.push(['apt-cache', 'policy', ...names]);
   return cmds;
 }
