@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import PQueue from 'p-queue';
 import { createTestHosts, type TestHost, type TestHosts } from '../test/helpers/ssh-hosts.ts';
 import { CLOCK_TICKS, readProcTable, treeCpuSeconds, treeOf } from './proc.ts';
 
@@ -51,7 +52,9 @@ export async function startBenchHosts(n: number): Promise<BenchHosts> {
       process.kill(h.pid, 'SIGHUP');
     }
     await new Promise((r) => setTimeout(r, 200));
-    await Promise.all(hs.hosts.map((h) => waitForBanner(h.port, Date.now() + 15_000)));
+    // bounded, as createTestHosts starts them: hundreds of 20 ms polls at once starve the event loop
+    const q = new PQueue({ concurrency: 50 });
+    await Promise.all(hs.hosts.map((h) => q.add(() => waitForBanner(h.port, Date.now() + 15_000))));
   } catch (e) {
     await hs.teardown();
     throw e;

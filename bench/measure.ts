@@ -28,6 +28,8 @@ export interface MeasureOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly sampleMs?: number;
   readonly timeoutMs?: number;
+  /** called with /usr/bin/time's PID once it started (the tool is its child) */
+  readonly onStart?: (pid: number) => void;
 }
 
 /** measure runs `argv` under /usr/bin/time and returns what it cost. */
@@ -43,6 +45,7 @@ export function measure(argv: readonly string[], opts: MeasureOptions): Promise<
     child.stderr.on('data', (d: Buffer) => err.push(d));
     let peak = 0;
     const pid = child.pid;
+    if (pid !== undefined) opts.onStart?.(pid);
     const sampler =
       opts.sampleMs && pid !== undefined
         ? setInterval(() => {

@@ -1,71 +1,71 @@
+import { createRequire } from 'node:module';
 import type { ModuleDef } from './types.ts';
-import { assertModule } from './assert.ts';
-import { blockinfileModule } from './blockinfile.ts';
-import { commandModule } from './command.ts';
-import { copyModule } from './copy.ts';
-import { debugModule } from './debug.ts';
-import { failModule } from './fail.ts';
-import { fileModule } from './file.ts';
-import { gatherFactsModule } from './gather-facts.ts';
-import { includeVarsModule } from './include-vars.ts';
-import { lineinfileModule } from './lineinfile.ts';
-import { metaModule } from './meta.ts';
-import { modprobeModule } from './modprobe.ts';
-import { nmTeamModule } from './nm-team.ts';
-import { packageModule } from './package.ts';
-import { pingModule } from './ping.ts';
-import { rawModule } from './raw.ts';
-import { serviceModule } from './service.ts';
-import { setFactModule } from './set-fact.ts';
-import { shellModule } from './shell.ts';
-import { slurpModule } from './slurp.ts';
-import { statModule } from './stat.ts';
-import { sysctlModule } from './sysctl.ts';
-import { teamdStateModule } from './teamd-state.ts';
-import { templateModule } from './template.ts';
-import { waitForModule } from './wait-for.ts';
-import { virtNetworkModule } from './virt/network.ts';
-import { virtNicBandwidthModule } from './virt/nic-bandwidth.ts';
-import { virtDomainModule } from './virt-domain.ts';
-import { virtInstallModule } from './virt-install.ts';
 
-const MODULES: readonly ModuleDef[] = [
-  assertModule,
-  blockinfileModule,
-  commandModule,
-  copyModule,
-  debugModule,
-  failModule,
-  fileModule,
-  gatherFactsModule,
-  includeVarsModule,
-  lineinfileModule,
-  metaModule,
-  modprobeModule,
-  nmTeamModule,
-  packageModule,
-  pingModule,
-  rawModule,
-  serviceModule,
-  setFactModule,
-  shellModule,
-  slurpModule,
-  statModule,
-  sysctlModule,
-  teamdStateModule,
-  templateModule,
-  waitForModule,
-  virtNetworkModule,
-  virtNicBandwidthModule,
-  virtDomainModule,
-  virtInstallModule,
-];
+/**
+ * MODULE_FILES names each module (and its aliases) with the file and export that define it.
+ * Why a table and not imports: importing all 29 modules loads some 90 files (their read/apply
+ * code, probes, the virt XML support) on every start, while a playbook uses a few of them; a
+ * module's file is required on first use instead. test/modules/registry.test.ts proves the table
+ * matches the definitions.
+ */
+export const MODULE_FILES: Readonly<Record<string, { readonly file: string; readonly exported: string; readonly aliases?: readonly string[] }>> = {
+  assert: { file: './assert.ts', exported: 'assertModule' },
+  blockinfile: { file: './blockinfile.ts', exported: 'blockinfileModule' },
+  command: { file: './command.ts', exported: 'commandModule' },
+  copy: { file: './copy.ts', exported: 'copyModule' },
+  debug: { file: './debug.ts', exported: 'debugModule' },
+  fail: { file: './fail.ts', exported: 'failModule' },
+  file: { file: './file.ts', exported: 'fileModule' },
+  gather_facts: { file: './gather-facts.ts', exported: 'gatherFactsModule', aliases: ['setup'] },
+  include_vars: { file: './include-vars.ts', exported: 'includeVarsModule' },
+  lineinfile: { file: './lineinfile.ts', exported: 'lineinfileModule' },
+  meta: { file: './meta.ts', exported: 'metaModule' },
+  modprobe: { file: './modprobe.ts', exported: 'modprobeModule', aliases: ['community.general.modprobe'] },
+  nm_team: { file: './nm-team.ts', exported: 'nmTeamModule' },
+  package: { file: './package.ts', exported: 'packageModule' },
+  ping: { file: './ping.ts', exported: 'pingModule' },
+  raw: { file: './raw.ts', exported: 'rawModule' },
+  service: { file: './service.ts', exported: 'serviceModule', aliases: ['systemd', 'systemd_service'] },
+  set_fact: { file: './set-fact.ts', exported: 'setFactModule' },
+  shell: { file: './shell.ts', exported: 'shellModule' },
+  slurp: { file: './slurp.ts', exported: 'slurpModule' },
+  stat: { file: './stat.ts', exported: 'statModule' },
+  sysctl: { file: './sysctl.ts', exported: 'sysctlModule', aliases: ['ansible.posix.sysctl'] },
+  teamd_state: { file: './teamd-state.ts', exported: 'teamdStateModule' },
+  template: { file: './template.ts', exported: 'templateModule' },
+  wait_for: { file: './wait-for.ts', exported: 'waitForModule' },
+  virt_network: { file: './virt/network.ts', exported: 'virtNetworkModule' },
+  virt_nic_bandwidth: { file: './virt/nic-bandwidth.ts', exported: 'virtNicBandwidthModule' },
+  virt_domain: { file: './virt-domain.ts', exported: 'virtDomainModule' },
+  virt_install: { file: './virt-install.ts', exported: 'virtInstallModule' },
+};
 
-const byName = new Map<string, ModuleDef>();
-for (const m of MODULES) {
-  byName.set(m.name, m);
-  for (const a of m.aliases ?? []) byName.set(a, m);
+const canonical = new Map<string, string>();
+for (const [name, f] of Object.entries(MODULE_FILES)) {
+  canonical.set(name, name);
+  for (const a of f.aliases ?? []) canonical.set(a, name);
 }
+const loaded = new Map<string, ModuleDef>();
+const requireModule = createRequire(import.meta.url);
+
+// require() of an ES module is synchronous (Node >= 22.12), so getModule stays synchronous for the
+// loader, which checks each task's arguments against the module's schema as it reads the task
+function load(name: string): ModuleDef {
+  let m = loaded.get(name);
+  if (!m) {
+    const f = MODULE_FILES[name] as (typeof MODULE_FILES)[string];
+    m = (requireModule(f.file) as Record<string, ModuleDef>)[f.exported] as ModuleDef;
+    loaded.set(name, m);
+  }
+  return m;
+}
+
+const byName = {
+  get(name: string): ModuleDef | undefined {
+    const c = canonical.get(name);
+    return c === undefined ? undefined : load(c);
+  },
+};
 
 /** FQCN_PREFIXES are collection prefixes that name the same builtin modules. */
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
@@ -82,5 +82,5 @@ export function getModule(name: string): ModuleDef | undefined {
 
 /** moduleNames lists every module's short name, sorted, for error hints and the README. */
 export function moduleNames(): string[] {
-  return MODULES.map((m) => m.name).sort();
+  return Object.keys(MODULE_FILES).sort();
 }

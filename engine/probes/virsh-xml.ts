@@ -1,6 +1,7 @@
 // The XML virsh prints (libvirt 9.0): a domain's and a network's definition, read into the parts
 // tsplay compares. Text forms are in virsh.ts; both are one tool, split by output format.
-import { XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser } from 'fast-xml-parser';
 import { mustSucceed, ProbeError, type ProbeOutput } from './types.ts';
 
 /** BandwidthSide is one direction of <bandwidth> (average/peak in KiB/s, burst in KiB). */
@@ -49,13 +50,17 @@ export interface DomainXml {
 }
 
 // attributes keep their names with an "@" prefix; repeated elements always become arrays
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  isArray: (name) => ['interface', 'disk', 'ip', 'host', 'range', 'dhcp'].includes(name),
-});
+// Why required on first use: fast-xml-parser is some 25 files that every start would load, and
+// only a virt probe parses XML
+let parser: XMLParser | undefined;
+const xml = (): XMLParser =>
+  (parser ??= new (createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')).XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseAttributeValue: false,
+    parseTagValue: false,
+    isArray: (name) => ['interface', 'disk', 'ip', 'host', 'range', 'dhcp'].includes(name),
+  }));
 
 type X = Record<string, unknown>;
 const el = (v: unknown): X => (v !== null && typeof v === 'object' ? (v as X) : {});
@@ -86,7 +91,7 @@ function side(v: unknown): BandwidthSide | null {
 
 /** parseDomainXml parses `virsh dumpxml [--inactive] DOM`. */
 export function parseDomainXml(out: ProbeOutput): DomainXml {
-  const doc = el(xml.parse(mustSucceed('virsh dumpxml', out)));
+  const doc = el(xml().parse(mustSucceed('virsh dumpxml', out)));
   const d = el(doc['domain']);
   if (!doc['domain']) throw new ProbeError('virsh dumpxml', 'no <domain> element');
   const os = el(d['os']);
@@ -146,7 +151,7 @@ export interface NetworkXml {
 
 /** parseNetworkXml parses `virsh net-dumpxml [--inactive] NET`. */
 export function parseNetworkXml(out: ProbeOutput): NetworkXml {
-  const doc = el(xml.parse(mustSucceed('virsh net-dumpxml', out)));
+  const doc = el(xml().parse(mustSucceed('virsh net-dumpxml', out)));
   if (!doc['network']) throw new ProbeError('virsh net-dumpxml', 'no <network> element');
   const n = el(doc['network']);
   const fwd = n['forward'];

@@ -12,6 +12,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import PQueue from 'p-queue';
 
 /** TestHost is one running sshd standing for one inventory host. */
 export interface TestHost {
@@ -58,6 +59,8 @@ export interface TestHosts {
 }
 
 const BASE = '/tmp/tsplay-hosts';
+/** how many hosts are set up at once (as many as the largest test's, 50, so tests start as before) */
+const START_CONCURRENCY = 50;
 const started = new Set<number>();
 
 // On any exit, leave no sshd behind: kill what we started, by PID, with their children.
@@ -238,34 +241,39 @@ export async function createTestHosts(n: number, opts: { names?: string[]; user?
   const knownHostsFile = join(dir, 'known_hosts');
   const user = opts.user ?? 'root';
   const names = opts.names ?? Array.from({ length: n }, (_, i) => `h${i + 1}`);
+  // Why bounded: hundreds of sshds starting at once (the bench's 500-host run) each poll for
+  // their banner every 20 ms, which starves the event loop until the start deadlines pass
+  const q = new PQueue({ concurrency: START_CONCURRENCY });
   const hosts: TestHost[] = await Promise.all(
-    names.map(async (name) => {
-      const hdir = join(dir, name);
-      const home = join(hdir, 'home');
-      const root = join(hdir, 'root');
-      const tmp = join(hdir, 'tmp');
-      mkdirSync(home, { recursive: true });
-      mkdirSync(root, { recursive: true });
-      mkdirSync(tmp, { recursive: true });
-      chmodSync(tmp, 0o1777);
-      const port = await freePort();
-      const hostKeyPub = await keygen(join(hdir, 'ssh_host_ed25519_key'), name);
-      const h: TestHost = {
-        name,
-        port,
-        dir: hdir,
-        root,
-        home,
-        tmp,
-        pid: 0,
-        hostKeyPub,
-        vars: { ansible_host: '127.0.0.1', ansible_port: String(port), ansible_user: user, ansible_ssh_private_key_file: clientKey },
-      };
-      writeFileSync(join(hdir, 'sshd_config'), sshdConfig(h, authorizedKeys));
-      return h;
-    }),
+    names.map((name) =>
+      q.add(async () => {
+        const hdir = join(dir, name);
+        const home = join(hdir, 'home');
+        const root = join(hdir, 'root');
+        const tmp = join(hdir, 'tmp');
+        mkdirSync(home, { recursive: true });
+        mkdirSync(root, { recursive: true });
+        mkdirSync(tmp, { recursive: true });
+        chmodSync(tmp, 0o1777);
+        const port = await freePort();
+        const hostKeyPub = await keygen(join(hdir, 'ssh_host_ed25519_key'), name);
+        const h: TestHost = {
+          name,
+          port,
+          dir: hdir,
+          root,
+          home,
+          tmp,
+          pid: 0,
+          hostKeyPub,
+          vars: { ansible_host: '127.0.0.1', ansible_port: String(port), ansible_user: user, ansible_ssh_private_key_file: clientKey },
+        };
+        writeFileSync(join(hdir, 'sshd_config'), sshdConfig(h, authorizedKeys));
+        return h;
+      }),
+    ),
   );
-  await Promise.all(hosts.map((h) => startSshd(h)));
+  await Promise.all(hosts.map((h) => q.add(() => startSshd(h))));
   const writeKnownHosts = (): void => writeFileSync(knownHostsFile, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKeyPub}\n`).join(''));
   writeKnownHosts();
   const byName = new Map(hosts.map((h) => [h.name, h]));

@@ -1,33 +1,43 @@
 // One XML tree shape for libvirt documents: every element is an array of nodes, attributes
 // are "@name" strings, text is "#text". Parsing and building go through fast-xml-parser, so
 // values are escaped by the library and never spliced into markup by hand.
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
 /** XNode is one element: attributes ("@a"), text ("#text") and child element lists. */
 export type XNode = { [key: string]: string | XNode[] | undefined };
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  textNodeName: '#text',
-  alwaysCreateTextNode: true,
-  trimValues: true,
-  isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
-});
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', format: true, suppressEmptyNode: true });
+// Why required on first use: fast-xml-parser is some 25 files that every start would load (the
+// module registry imports this file), and only a virt task ever parses XML
+let lib: { parser: XMLParser; builder: XMLBuilder } | undefined;
+function xmlLib(): { parser: XMLParser; builder: XMLBuilder } {
+  if (lib) return lib;
+  const { XMLBuilder, XMLParser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseAttributeValue: false,
+    parseTagValue: false,
+    textNodeName: '#text',
+    alwaysCreateTextNode: true,
+    trimValues: true,
+    isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
+  });
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', format: true, suppressEmptyNode: true });
+  lib = { parser, builder };
+  return lib;
+}
 
 /** parseXmlRoot parses a document and returns its root element named `root`, or undefined. */
 export function parseXmlRoot(text: string, root: string): XNode | undefined {
-  const doc = parser.parse(text) as Record<string, unknown>;
+  const doc = xmlLib().parser.parse(text) as Record<string, unknown>;
   const r = doc[root];
   return Array.isArray(r) ? (r[0] as XNode) : undefined;
 }
 
 /** buildXml serialises one element as a document `<name>…</name>`. */
 export function buildXml(name: string, node: XNode): string {
-  return `${(builder.build({ [name]: [node] }) as string).trim()}\n`;
+  return `${(xmlLib().builder.build({ [name]: [node] }) as string).trim()}\n`;
 }
 
 /** kids returns the child elements called `name` (empty when there are none). */
