@@ -35,6 +35,16 @@ const IPV6 = new RegExp(
   'i',
 );
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, 'iu');
+// Why a second pattern: compiling HOSTNAME (Unicode classes, case-insensitive) costs about 7 ms
+// of every start; on an all-ASCII name without a range it accepts exactly what this one does
+const ASCII_NAME = /^[A-Za-z0-9_.-]+$/;
+const ASCII_LABEL = String.raw`[A-Za-z0-9_][A-Za-z0-9_-]*(?<![_-])`;
+const ASCII_HOSTNAME = new RegExp(`^${ASCII_LABEL}(?:\\.${ASCII_LABEL})*$`);
+
+/** isHostname tells whether a name is a valid hostname as Ansible's pattern reads it; `full` skips the ASCII fast path. */
+export function isHostname(name: string, full = false): boolean {
+  return !full && ASCII_NAME.test(name) ? ASCII_HOSTNAME.test(name) : HOSTNAME.test(name);
+}
 
 /** isIpAddress tells whether a name is an IPv4 or IPv6 address (ranges allowed, as Ansible's patterns do). */
 export function isIpAddress(name: string): boolean {
@@ -56,7 +66,7 @@ export function parseAddress(address: string, allowRanges: boolean): { host: str
       port = Number(m[2]);
     }
   }
-  if (!(IPV4.test(a) || IPV6.test(a) || HOSTNAME.test(a))) return undefined;
+  if (!(IPV4.test(a) || IPV6.test(a) || isHostname(a))) return undefined;
   if (!allowRanges && a.includes('[')) return undefined;
   return { host: a, port };
 }
