@@ -32,8 +32,8 @@ for (const a of Object.values(cmds)) runOnce(a);
 for (let i = 0; i < Number(values.rounds); i++) {
   for (const [k, a] of Object.entries(cmds)) {
     const r = runOnce(a);
-    (wall[k] ??= []).push(r.wallMs);
-    (cpu[k] ??= []).push(r.cpuMs);
+    wall[k] = [...(wall[k] ?? []), r.wallMs];
+    cpu[k] = [...(cpu[k] ?? []), r.cpuMs];
   }
 }
 const median = (a: readonly number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? Number.NaN;
