@@ -31,6 +31,8 @@ export const nicSchema = z.strictObject({
   bandwidth: z.strictObject({ inbound: bandwidthDir.optional(), outbound: bandwidthDir.optional() }).optional(),
   /** the emulated NIC's link (virsh domif-setlink); default up */
   link: z.enum(['up', 'down']).optional(),
+  /** a static address with its prefix: the source of the NIC's DHCP host and DNS host on its network */
+  address: z.cidrv4('an IPv4 address with its prefix length, e.g. 10.61.1.11/24').optional(),
 });
 
 const linkWatchSchema = z.discriminatedUnion('name', [
@@ -155,6 +157,15 @@ const pxeSchema = z.strictObject({
   legacy_ks: z.boolean().default(false),
 });
 
+/** INSTALL_MODES: kickstart and pxe guests get a kickstart and PXE entries; image guests boot an overlay of a base image. */
+export const INSTALL_MODES = ['kickstart', 'pxe', 'image'] as const;
+
+const installSchema = z.strictObject({
+  mode: z.enum(INSTALL_MODES).default('kickstart'),
+  /** why this guest is not installed where the inventory runs (its kickstart is still written, the install is only planned) */
+  skip: z.string().min(1).optional(),
+});
+
 /** guestShape is the guest description's fields, without the checks that relate one field to another. */
 export const guestShape = z.strictObject({
   os: z.string(),
@@ -173,19 +184,28 @@ export const guestShape = z.strictObject({
     .default('us'),
   timeservers: z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'an NTP server name or address')).default([]),
   selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
-  root: z.strictObject({
-    password_hash: z.string().regex(/^\$(1|5|6|y|2b)\$[^\s]+$/, 'a crypt(3) hash such as $6$salt$... (never a plain password)'),
-    ssh_keys: z.array(z.string().regex(/^(ssh|ecdsa|sk)-[^\s]+ [A-Za-z0-9+/=]+( .*)?$/, 'an OpenSSH public key line')).default([]),
-  }),
+  root: z
+    .strictObject({
+      /** required by the kickstart generator (KICKSTART_REQUIRED); an image-mode guest keeps its image's */
+      password_hash: z
+        .string()
+        .regex(/^\$(1|5|6|y|2b)\$[^\s]+$/, 'a crypt(3) hash such as $6$salt$... (never a plain password)')
+        .optional(),
+      ssh_keys: z.array(z.string().regex(/^(ssh|ecdsa|sk)-[^\s]+ [A-Za-z0-9+/=]+( .*)?$/, 'an OpenSSH public key line')).default([]),
+    })
+    .default({ ssh_keys: [] }),
   disk: diskSchema.default({ device: 'vda', layout: 'auto', partitions: [] }),
   // one %packages line each: a package, glob, @group, @^environment or -exclusion, never a section
   packages: z.array(z.string().regex(/^-?(@\^?)?[A-Za-z0-9*][A-Za-z0-9 _.+:*-]*$/, 'a package, @group, @^environment or -package')).default([]),
-  install_url: url,
+  /** the install tree; required by the kickstart generator */
+  install_url: url.optional(),
   repos: z.array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/), url })).default([]),
   nics: z.array(nicSchema).min(1),
   team: teamSchema,
   team_fallback: z.enum(['bond', 'refuse']).default('bond'),
-  pxe: pxeSchema,
+  /** required by the kickstart generator (PXE entries) */
+  pxe: pxeSchema.optional(),
+  install: installSchema.default({ mode: 'kickstart' }),
 });
 
 /** GuestParts is a guest description of which only some fields may be valid (the others are absent). */
@@ -226,6 +246,14 @@ export const guestSchema = guestShape.superRefine((g, ctx) => {
 
 /** Guest is a validated guest description with defaults filled in. */
 export type Guest = z.infer<typeof guestSchema>;
+/** KickstartGuest is a guest with what the kickstart generator needs beyond the schema: install tree, root password, PXE entries. */
+export type KickstartGuest = Guest & { install_url: string; pxe: NonNullable<Guest['pxe']>; root: Guest['root'] & { password_hash: string } };
+
+/** isKickstartGuest says whether a valid guest has everything its kickstart and PXE entries need. */
+export function isKickstartGuest(g: Guest): g is KickstartGuest {
+  return g.install_url !== undefined && g.pxe !== undefined && g.root.password_hash !== undefined;
+}
+
 /** GuestNic is one NIC of a guest. */
 export type GuestNic = Guest['nics'][number];
 /** GuestTeam is the team (or, on RHEL 10, bond) a guest's NICs join. */
@@ -265,7 +293,7 @@ export interface ParsedGuest {
  */
 export function parseGuestParts(vars: Vars): ParsedGuest {
   if (vars['guest'] === undefined) return { parts: {}, issues: [{ path: [], message: 'the host has no `guest` variable' }] };
-  const raw = deepMerge(vars['guest_defaults'] ?? {}, vars['guest']);
+  const raw = rawGuest(vars);
   const whole = guestShape.safeParse(raw);
   const toIssues = (e: z.ZodError): GuestIssue[] => e.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message }));
   if (whole.success) {
@@ -279,6 +307,35 @@ export function parseGuestParts(vars: Vars): ParsedGuest {
     if (r.success) parts[key] = r.data;
   }
   return { parts: parts as GuestParts, issues: [...toIssues(whole.error), ...guestIssues(parts as GuestParts)] };
+}
+
+/** rawGuest is a host's `guest` laid over `guest_defaults`, before the schema (undefined when the host has none). */
+export function rawGuest(vars: Vars): unknown {
+  return vars['guest'] === undefined ? undefined : deepMerge(vars['guest_defaults'] ?? {}, vars['guest']);
+}
+
+/** installModeOf is a host's `guest.install.mode` as written (kickstart when absent or not a mode). */
+export function installModeOf(vars: Vars): (typeof INSTALL_MODES)[number] {
+  const raw = rawGuest(vars);
+  const install = isPlainObject(raw) ? raw['install'] : undefined;
+  const mode = isPlainObject(install) ? install['mode'] : undefined;
+  return INSTALL_MODES.find((m) => m === mode) ?? 'kickstart';
+}
+
+/**
+ * kickstartIssues names what the kickstart generator needs that the schema leaves optional (an
+ * image-mode guest has no install tree, root password or PXE entry): one issue per missing field.
+ */
+export function kickstartIssues(vars: Vars): GuestIssue[] {
+  const raw = rawGuest(vars);
+  if (!isPlainObject(raw)) return [];
+  const out: GuestIssue[] = [];
+  const need = 'is required for a kickstart (install.mode kickstart or pxe)';
+  if (raw['install_url'] === undefined) out.push({ path: ['install_url'], message: `install_url ${need}` });
+  if (raw['pxe'] === undefined) out.push({ path: ['pxe'], message: `pxe ${need}` });
+  const root = raw['root'];
+  if (root === undefined || (isPlainObject(root) && root['password_hash'] === undefined)) out.push({ path: ['root', 'password_hash'], message: `root.password_hash ${need}` });
+  return out;
 }
 
 /** parseGuest reads and validates a host's guest description (see parseGuestParts). */

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { type SourcePos, TsplayError, TsplayErrors } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
-import { formatVarPath, type Guest, parseGuestParts } from '../guest/schema.ts';
+import { formatVarPath, installModeOf, isKickstartGuest, kickstartIssues, type KickstartGuest, parseGuestParts } from '../guest/schema.ts';
 import { openInventory, locateVar, sourcePaths, yamlFiles } from './inventory-source.ts';
 import { buildContext } from './ks-context.ts';
 import { findingToError, type Finding } from './lint/finding.ts';
@@ -60,7 +60,8 @@ export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree
   const beside = sources.map((s) => dirname(s));
   const dirs = templateDirs({ besideInventory: beside, cwd: opts.cwd, extra: opts.templates });
 
-  const known = [...inventory.hosts.keys()].filter((h) => inventory.hostVars(h)['guest'] !== undefined);
+  // image-mode guests boot a base image: they have no kickstart to generate or lint
+  const known = [...inventory.hosts.keys()].filter((h) => inventory.hostVars(h)['guest'] !== undefined && installModeOf(inventory.hostVars(h)) !== 'image');
   let hosts = known;
   if (opts.limit) {
     const allowed = new Set(inventory.match(opts.limit));
@@ -85,13 +86,13 @@ export async function generateTree(opts: GenerateOptions): Promise<GeneratedTree
       errors.push(new TsplayError({ code: 'E_KS_DATA', message: `${formatVarPath(path)}: ${message}`, pos: locate(path), host }));
     };
     const parsed = parseGuestParts(vars);
-    for (const i of parsed.issues) dataError(i.path, i.message);
+    for (const i of [...parsed.issues, ...kickstartIssues(vars)]) dataError(i.path, i.message);
     const osParsed = parsed.parts.os === undefined ? undefined : parseOsTarget(parsed.parts.os);
     if (osParsed && 'error' in osParsed) dataError(['os'], osParsed.error);
     const os = osParsed && !('error' in osParsed) ? osParsed : undefined;
     entries.push({ host, guest: parsed.parts, os, networkNames: nets ? Object.keys(nets) : undefined, locate });
     const g = parsed.guest;
-    if (!g || !os) continue;
+    if (!g || !os || !isKickstartGuest(g)) continue;
     if (!hasTeaming(os) && g.team_fallback === 'refuse') {
       dataError(['team_fallback'], `${os.name} has no teaming and team_fallback is "refuse": use a bond (team_fallback: bond) or an OS with teamd`);
       continue;
@@ -117,7 +118,7 @@ interface GuestSink {
 }
 
 /** renderGuest renders and lints one selected guest's kickstart and its PXE entries; undefined when its data cannot be rendered. */
-function renderGuest(host: string, g: Guest, os: OsTarget, dirs: string[], sink: GuestSink): GuestOutput | undefined {
+function renderGuest(host: string, g: KickstartGuest, os: OsTarget, dirs: string[], sink: GuestSink): GuestOutput | undefined {
   const { locate, dataError, errors, warnings } = sink;
   let ctx: ReturnType<typeof buildContext>;
   try {

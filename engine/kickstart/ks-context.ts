@@ -1,5 +1,5 @@
 import { bondFromTeam, type BondPlan } from '../guest/bond-fallback.ts';
-import type { Guest, GuestNic } from '../guest/schema.ts';
+import type { KickstartGuest as Guest, GuestNic } from '../guest/schema.ts';
 import { atLeast, hasTeaming, type OsTarget } from './os-target.ts';
 import { parseCidr } from '../template/ipaddr.ts';
 import { ksQuote, spellTeamSlaves } from './team-spelling.ts';

@@ -1,5 +1,5 @@
 import { macToDashes, parseCidr } from '../template/ipaddr.ts';
-import type { Guest } from '../guest/schema.ts';
+import type { KickstartGuest as Guest } from '../guest/schema.ts';
 import type { OsTarget } from './os-target.ts';
 
 /** macDashes turns `52:54:00:AA:bb:cc` into `52-54-00-aa-bb-cc`, the form PXE loaders look up. */

@@ -110,11 +110,11 @@ test('every kickstart carries exactly the inventory settings of its guest', asyn
       const inb = nic.bandwidth?.inbound;
       if (inb) t.true(ks.includes(`inbound average=${inb.average} KiB/s`), `${host} host-side comment ${nic.name}`);
     }
-    const bootMac = g.nics.find((n) => n.name === (g.pxe.boot_nic ?? g.team.ports[0]!.nic))!.mac;
+    const bootMac = g.nics.find((n) => n.name === (g.pxe!.boot_nic ?? g.team.ports[0]!.nic))!.mac;
     const pxe = tree.files.find((f) => f.path === `pxelinux.cfg/01-${macDashes(bootMac)}`)!.content;
     t.true(pxe.includes(`BOOTIF=01-${macDashes(bootMac)}`));
-    t.regex(pxe, new RegExp(`\\b(inst\\.)?ks=${g.pxe.ks_base_url}/ks/${host}\\.ks\\b`));
-    t.true(pxe.includes(`KERNEL ${g.pxe.kernel}`) && pxe.includes(`initrd=${g.pxe.initrd}`));
+    t.regex(pxe, new RegExp(`\\b(inst\\.)?ks=${g.pxe!.ks_base_url}/ks/${host}\\.ks\\b`));
+    t.true(pxe.includes(`KERNEL ${g.pxe!.kernel}`) && pxe.includes(`initrd=${g.pxe!.initrd}`));
     t.true(pxe.includes(ip.method === 'dhcp' ? 'ip=dhcp' : `ip=${ip.address.split('/')[0]}::${ip.gateway}:255.255.255.0:${g.hostname}:`));
   }
 });

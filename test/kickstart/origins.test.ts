@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { parseGuest } from '../../engine/guest/schema.ts';
+import { isKickstartGuest, parseGuest } from '../../engine/guest/schema.ts';
 import { openInventory } from '../../engine/kickstart/inventory-source.ts';
 import { buildContext } from '../../engine/kickstart/ks-context.ts';
 import { parseOsTarget } from '../../engine/kickstart/os-target.ts';
@@ -20,7 +20,7 @@ for (const c of cases) {
   test(`origin of "${c.output}" (${c.host})`, async (t) => {
     const inv = await openInventory(['inventories/pxe-example'], root);
     const p = parseGuest(inv.hostVars(c.host));
-    if (!('guest' in p)) return t.fail();
+    if (!('guest' in p) || !isKickstartGuest(p.guest)) return t.fail();
     const os = parseOsTarget(p.guest.os);
     if ('error' in os) return t.fail();
     const r = renderKickstart(buildContext(c.host, p.guest, os), [BUILTIN_TEMPLATES], c.host);
