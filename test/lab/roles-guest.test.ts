@@ -1,5 +1,5 @@
 // The roles tap-shaping (hypervisors) and guest-team (guests) end to end on the lab, through
-// tsplay's own CLI with the lab's inventory plus the guest descriptions (roles-inventory.yml):
+// tsplay's own CLI with the lab's inventory (inventories/lab: `hypervisor` and `guest` on each guest):
 // from the bare guests `lab up` leaves, both roles converge; the second run is changed=0; -C on
 // the converged lab plans nothing and changes no layer (tc on every tap, domiftune live and
 // config, NetworkManager profiles, teamd's config and state); a NIC's bandwidth 128 → 256 and a
@@ -9,7 +9,7 @@
 // `--tags drill` (10 trials per guest, at most one ping lost in each).
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -23,7 +23,7 @@ import { closeAll, labConnection } from './lab-connection.ts';
 import { pingDuring } from './virt-play.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const BASE_INVENTORY = join(import.meta.dirname, 'roles-inventory.yml');
+const LAB_INVENTORY = join(REPO, 'inventories', 'lab');
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-roles-lab-'));
 const t0 = Date.now();
 let releaseLab = async (): Promise<void> => undefined;
@@ -39,18 +39,19 @@ writeFileSync(
   ]),
 );
 
-type Inventory = { all: { children: { guests: { hosts: Record<string, { guest: Guest }> } } } };
+type Inventory = { all: { children: { vms: { children: { guests: { hosts: Record<string, { guest: Guest }> } } } } } };
 type Guest = { nics: { name: string; mac: string; bandwidth?: { inbound?: { average: number } } }[]; team: { ports: { nic: string; prio: number }[] } };
 
-/** inventory writes the base inventory with `edit` applied, for one run's change. */
+/** inventory copies the lab's inventory directory with `edit` applied to hosts.yml, for one run's change. */
 function inventory(name: string, edit: (inv: Inventory) => void = () => undefined): string {
-  const inv = parse(readFileSync(BASE_INVENTORY, 'utf8')) as Inventory;
+  const dir = join(tmp, name);
+  cpSync(LAB_INVENTORY, dir, { recursive: true });
+  const inv = parse(readFileSync(join(dir, 'hosts.yml'), 'utf8')) as Inventory;
   edit(inv);
-  const file = join(tmp, `${name}.yml`);
-  writeFileSync(file, stringify(inv));
-  return file;
+  writeFileSync(join(dir, 'hosts.yml'), stringify(inv));
+  return dir;
 }
-const guestOf = (inv: Inventory, host: string): Guest => inv.all.children.guests.hosts[host]!.guest;
+const guestOf = (inv: Inventory, host: string): Guest => inv.all.children.vms.children.guests.hosts[host]!.guest;
 const bw256 = (inv: Inventory): void => void (guestOf(inv, 'vm1').nics.find((n) => n.name === 'eth1')!.bandwidth = { inbound: { average: 256 } });
 const prio5 = (inv: Inventory): void => void (guestOf(inv, 'vm1').team.ports.find((p) => p.nic === 'eth1')!.prio = 5);
 
@@ -211,13 +212,9 @@ test.serial('from the bare lab both roles converge; the second run is changed=0;
   const ch = changed(first);
   for (const h of ['hv1', 'hv2', 'vm1', 'vm2']) t.true((ch[h] ?? 0) > 0, `${h} changed: ${JSON.stringify(ch)}`);
   figures.push(`converge ${first.seconds.toFixed(1)} s`);
-  // tc carries what the description says: vm1 eth1 128 KB/s = 1024 Kbit, eth2 ceil 256 and an ingress limit
-  const tap1 = await tapOf('vm1', '52:54:00:61:01:11');
-  const tap2 = await tapOf('vm1', '52:54:00:61:01:12');
-  t.regex(await onHv(0, `tc class show dev ${tap1}`), /class htb 1:1 .*rate 1024Kbit/);
-  t.regex(await onHv(0, `tc class show dev ${tap2}`), /class htb 1:1 .*rate 1024Kbit ceil 2048Kbit/);
-  t.regex(await onHv(0, `tc qdisc show dev ${tap2}`), /qdisc ingress/);
-  t.notRegex(await onHv(0, `tc qdisc show dev ${await tapOf('vm1', '52:54:00:61:01:10')}`), /htb|ingress/, 'mgmt NIC unshaped');
+  // tc carries what the description says: vm1 eth1 inbound 128 KB/s = 1024 Kbit; eth0 and eth2 have no bandwidth
+  t.regex(await onHv(0, `tc class show dev ${await tapOf('vm1', '52:54:00:61:01:11')}`), /class htb 1:1 .*rate 1024Kbit/);
+  for (const mac of ['52:54:00:61:01:10', '52:54:00:61:01:12']) t.notRegex(await onHv(0, `tc qdisc show dev ${await tapOf('vm1', mac)}`), /htb|ingress/, `${mac} unshaped`);
   const st = JSON.parse(await onGuest('vm1', 'teamdctl team0 state dump')) as { runner: { active_port: string }; setup: { runner_name: string } };
   t.is(st.setup.runner_name, 'activebackup');
   t.is(st.runner.active_port, 'eth1', 'prio 100 wins');
