@@ -3,8 +3,8 @@
 // management profile on eth0), then changed=0 and --check with every layer (profiles with
 // team.config / team-port.config, teamd's running config and state, links) dumped before and
 // after; a prio change applied live (no carrier change), a runner change re-activating, a
-// half-applied profile and a stale profile repaired; the failover drill (playbooks/
-// failover-drill.yml); the checkpoint: a good change moving the address tsplay connects to,
+// half-applied profile and a stale profile repaired; the failover drill (the guest-team role's
+// `--tags drill`, with vm1's guest description, which describes the same team0); the checkpoint: a good change moving the address tsplay connects to,
 // and a wrong one that NetworkManager rolls back by itself; and the bond fallback on vm2 with
 // NetworkManager's team plugin moved aside.
 import test, { type ExecutionContext } from 'ava';
@@ -236,7 +236,9 @@ test.serial('failover drill: 10 trials, at most one ping (100 ms apart) lost in 
   t.timeout(10 * 60_000);
   await ageing(0);
   try {
-    const r = await tsplay('failover-drill.yml');
+    const drill = join(tmp, 'drill.json');
+    writeFileSync(drill, JSON.stringify([{ hosts: 'guests', gather_facts: false, roles: [join(REPO, 'roles', 'guest-team')] }]));
+    const r = await tsplay(drill, {}, ['--tags', 'drill']);
     const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings').map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
     t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 0): lost pings per trial ${JSON.stringify(lost)}`);
     t.is(lost.length, 10, r.out.slice(-2000));
