@@ -290,6 +290,7 @@ test.serial('--tags drill: 10 failover trials on each guest, at most one ping (1
   }
   figures.push(`drill ${r.seconds.toFixed(0)} s, lost per trial ${JSON.stringify(lost)}`);
   t.log(`drill lost pings per trial: ${JSON.stringify(lost)}`);
+  for (const e of r.events.filter((x) => x.type === 'host-result' && (x['task'] as { name?: string }).name === 'lost pings')) t.log(`${e.host}: ${String(e['msg'] ?? JSON.stringify(e['result']))}`);
   t.is(r.rc, 0, r.out.slice(-3000));
   for (const g of ['vm1', 'vm2']) {
     t.is(lost[g]?.length, 10, `${g}: ${r.out.slice(-2000)}`);
