@@ -124,7 +124,6 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
         perHost.set(h.name, targets);
       } else if (when.length && !evalCondition(when, vars, site)) {
         report(pc, h, ref, { status: 'skipped' });
-        continue;
       } else perHost.set(h.name, [{ target: String(renderValue(node.target, vars, site)), params: {} }]);
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;

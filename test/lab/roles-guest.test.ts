@@ -52,8 +52,12 @@ function inventory(name: string, edit: (inv: Inventory) => void = () => undefine
   return dir;
 }
 const guestOf = (inv: Inventory, host: string): Guest => inv.all.children.vms.children.guests.hosts[host]!.guest;
-const bw256 = (inv: Inventory): void => void (guestOf(inv, 'vm1').nics.find((n) => n.name === 'eth1')!.bandwidth = { inbound: { average: 256 } });
-const prio5 = (inv: Inventory): void => void (guestOf(inv, 'vm1').team.ports.find((p) => p.nic === 'eth1')!.prio = 5);
+function bw256(inv: Inventory): void {
+  guestOf(inv, 'vm1').nics.find((n) => n.name === 'eth1')!.bandwidth = { inbound: { average: 256 } };
+}
+function prio5(inv: Inventory): void {
+  guestOf(inv, 'vm1').team.ports.find((p) => p.nic === 'eth1')!.prio = 5;
+}
 
 interface Change {
   property: string;
@@ -192,7 +196,10 @@ test.after.always(async (t) => {
 
 const INV0 = inventory('base');
 const INV1 = inventory('bw256', bw256);
-const INV2 = inventory('prio5', (inv) => (bw256(inv), prio5(inv)));
+const INV2 = inventory('prio5', (inv) => {
+  bw256(inv);
+  prio5(inv);
+});
 
 /** checkPlansNothing runs -C on a converged lab: no change planned, no layer changed. */
 async function checkPlansNothing(t: ExecutionContext, inv: string): Promise<void> {
@@ -269,7 +276,10 @@ test.serial('drift by hand (a qdisc deleted from a tap, a port prio changed with
   const before = await layers();
   const c = await site(INV2, ['-C', '-D']);
   t.is(c.rc, 0, c.out.slice(-3000));
-  t.deepEqual(planned(c), [`hv1: tc on ${tap} ["no root htb 1:","no class 1:1"] → "as libvirt builds it for the live values" (live)`, 'vm2: ports.eth2.prio (profile only; teamd already runs it) 77 → 10 (live)']);
+  t.deepEqual(planned(c), [
+    `hv1: tc on ${tap} ["no root htb 1:","no class 1:1"] → "as libvirt builds it for the live values" (live)`,
+    'vm2: ports.eth2.prio (profile only; teamd already runs it) 77 → 10 (live)',
+  ]);
   t.is(await layers(), before, '-C -D changed no layer');
   const r = await site(INV2);
   t.is(r.rc, 0, r.out.slice(-3000));
@@ -281,22 +291,22 @@ test.serial('drift by hand (a qdisc deleted from a tap, a port prio changed with
   await checkPlansNothing(t, INV2);
 });
 
+// One guest at a time: with both guests' trials in lockstep (same instant, two TCG guests on the
+// lab's shared cores) the first trial on vm1 lost 2 pings in both runs that tried it; alone, vm1
+// lost 0-1 in each of 20 trials (with and without shaping on the port it fails over to).
 test.serial('--tags drill: 10 failover trials on each guest, at most one ping (100 ms apart) lost in each', async (t) => {
   t.timeout(10 * 60_000);
-  const r = await site(INV2, ['--tags', 'drill']);
-  const lost: Record<string, number[]> = {};
-  for (const e of r.events.filter((x) => x.type === 'host-result' && (x['task'] as { name?: string }).name === 'lost pings')) {
-    (lost[e.host!] ??= []).push(Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
-  }
-  figures.push(`drill ${r.seconds.toFixed(0)} s, lost per trial ${JSON.stringify(lost)}`);
-  t.log(`drill lost pings per trial: ${JSON.stringify(lost)}`);
-  for (const e of r.events.filter((x) => x.type === 'host-result' && (x['task'] as { name?: string }).name === 'lost pings')) t.log(`${e.host}: ${String(e['msg'] ?? JSON.stringify(e['result']))}`);
-  t.is(r.rc, 0, r.out.slice(-3000));
   for (const g of ['vm1', 'vm2']) {
-    t.is(lost[g]?.length, 10, `${g}: ${r.out.slice(-2000)}`);
+    const r = await site(INV2, ['--tags', 'drill', '-l', g]);
+    const lines = r.events.filter((x) => x.type === 'host-result' && x.host === g && (x['task'] as { name?: string }).name === 'lost pings').map((e) => String(e['msg'] ?? ''));
+    const lost = lines.map((l) => Number(/drill lost (\d+)/.exec(l)?.[1]));
+    figures.push(`drill ${g} ${r.seconds.toFixed(0)} s, lost per trial ${JSON.stringify(lost)}`);
+    for (const l of lines) t.log(`${g}: ${l}`);
+    t.is(r.rc, 0, r.out.slice(-3000));
+    t.is(lost.length, 10, `${g}: ${r.out.slice(-2000)}`);
     t.true(
-      (lost[g] ?? []).every((l) => l <= 1),
-      JSON.stringify(lost),
+      lost.every((l) => l <= 1),
+      `${g}: ${JSON.stringify(lost)}`,
     );
   }
 });
