@@ -1,11 +1,10 @@
-// Step "daemons": sshd, virtlogd and libvirtd of one hypervisor, each started inside its
-// network + mount namespace and remembered by pid file.
-import { writeFileSync } from 'node:fs';
+// Step "sshd": the hypervisor's OpenSSH server, started inside its network + mount namespace and
+// remembered by pid file. libvirtd and virtlogd are site.yml's (roles/kvm-host), not the lab's.
+import { existsSync, writeFileSync } from 'node:fs';
 import { hostKeyPath, labKeyPaths } from './keys.ts';
-import { virsh } from '../probes/index.ts';
-import { hvPaths } from './hv-paths.ts';
-import { hvHost, mustRunOn, readOn, stepError } from './lab-host.ts';
-import { livePid } from './pids.ts';
+import { HV_DAEMON_PIDS, hvPaths } from './hv-paths.ts';
+import { hvHost, mustRunOn, stepError } from './lab-host.ts';
+import { alive, livePid } from './pids.ts';
 import type { HypervisorSpec } from './topology.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -56,28 +55,19 @@ export async function ensureSshd(hv: HypervisorSpec): Promise<number> {
   return livePid(p.sshdPid) ?? 0;
 }
 
-/** ensureLibvirtd starts virtlogd then libvirtd if not running and waits until virsh answers. */
-export async function ensureLibvirtd(hv: HypervisorSpec): Promise<{ virtlogd: number; libvirtd: number }> {
-  const p = hvPaths(hv);
-  const on = hvHost(hv);
-  if (livePid(p.virtlogdPid) === undefined) {
-    await mustRunOn(on, 'virtlogd', ['virtlogd', '-d', '-p', p.virtlogdPid]);
-    await waitFor('virtlogd', 'virtlogd', async () => livePid(p.virtlogdPid) !== undefined, 10_000);
-  }
-  if (livePid(p.libvirtdPid) === undefined) {
-    await mustRunOn(on, 'libvirtd', ['libvirtd', '-d', '-p', p.libvirtdPid]);
-    await waitFor('libvirtd', 'libvirtd', async () => livePid(p.libvirtdPid) !== undefined, 15_000);
-  }
-  // libvirtd answers once virsh can list its domains
-  await waitFor(
-    'libvirtd',
-    'libvirtd socket',
-    () =>
-      readOn(on, 'libvirtd', { doms: virsh.listProbe() }).then(
-        () => true,
-        () => false,
-      ),
-    30_000,
-  );
-  return { virtlogd: livePid(p.virtlogdPid) ?? 0, libvirtd: livePid(p.libvirtdPid) ?? 0 };
+/**
+ * hvDaemonPid reads a libvirt daemon's pid file inside the hypervisor (site.yml's kvm-host role
+ * starts the daemons; their pid files live in the hypervisor's own /run/libvirt) and returns the
+ * PID when that process is alive; undefined when the namespace, the file or the process is gone.
+ */
+export async function hvDaemonPid(hv: HypervisorSpec, daemon: keyof typeof HV_DAEMON_PIDS): Promise<number | undefined> {
+  if (!existsSync(hvPaths(hv).mountNs)) return undefined;
+  const text = await hvHost(hv)
+    .get(HV_DAEMON_PIDS[daemon])
+    .then(
+      (b) => b.toString('utf8'),
+      () => '',
+    );
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 1 && alive(pid) ? pid : undefined;
 }

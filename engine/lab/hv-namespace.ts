@@ -1,5 +1,5 @@
 // Step "namespace": a hypervisor's network namespace plus a persistent mount namespace in which
-// the libvirt directories are the hypervisor's own. Why a mount namespace: two libvirtds on one
+// the libvirt directories (and the /etc folders of HV_OWN_ETC) are the hypervisor's own. Why a mount namespace: two libvirtds on one
 // machine collide on /run/libvirt (sockets, pid files), /etc/libvirt (definitions) and
 // /var/lib/libvirt; libvirtd has no option to move all of them (its --config only moves
 // libvirtd.conf, the qemu driver's paths are compiled in). Bind mounts over the standard paths
@@ -8,7 +8,7 @@
 // hypervisor. `ip netns exec` alone only binds /etc/netns/NAME/* over /etc, not /run or /var.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hvPaths, NS_DIR } from './hv-paths.ts';
+import { HV_OWN_ETC, hvPaths, NS_DIR } from './hv-paths.ts';
 import { statePath } from './paths.ts';
 import { ip } from '../probes/index.ts';
 import { hvHost, LAB_HOST, mustRun, mustRunOn, readOn, runTool } from './lab-host.ts';
@@ -35,41 +35,21 @@ async function ensureNsDir(): Promise<void> {
   await mustRun(STEP, ['mount', '--make-private', NS_DIR]);
 }
 
-const QEMU_CONF = `# tsplay lab hypervisor: qemu runs as root without DAC/MAC relabelling, no per-VM mount
-# namespace and no cgroups (the lab host is itself a container-like environment)
-user = "root"
-group = "root"
-dynamic_ownership = 0
-remember_owner = 0
-security_driver = "none"
-namespaces = [ ]
-cgroup_controllers = [ ]
-`;
-
-const LIBVIRTD_CONF = `log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
-`;
-
-function writeLibvirtConfig(hv: HypervisorSpec): void {
+// what the packages installed into /etc (libvirt's default qemu.conf, libvirtd.conf, the init
+// scripts of the machine): each hypervisor starts from a copy, as a freshly installed host would.
+// site.yml's kvm-host role then writes its configuration, init scripts and sysctl files there.
+async function writeOwnEtc(hv: HypervisorSpec): Promise<void> {
   const p = hvPaths(hv);
-  for (const d of [
-    p.etc,
-    join(p.etc, 'qemu', 'networks'),
-    join(p.lib, 'qemu'),
-    join(p.lib, 'images'),
-    join(p.lib, 'dnsmasq'),
-    join(p.lib, 'network'),
-    join(p.log, 'qemu'),
-    join(p.cache, 'qemu'),
-    p.home,
-  ]) {
+  for (const d of [join(p.etc, 'qemu', 'networks'), join(p.lib, 'qemu'), join(p.lib, 'images'), join(p.lib, 'dnsmasq'), join(p.lib, 'network'), join(p.log, 'qemu'), join(p.cache, 'qemu'), p.home]) {
     mkdirSync(d, { recursive: true });
   }
-  for (const f of ['libvirt.conf', 'libvirt-admin.conf']) {
-    if (existsSync(join('/etc/libvirt', f)) && !existsSync(join(p.etc, f))) copyFileSync(join('/etc/libvirt', f), join(p.etc, f));
+  if (!existsSync(join(p.etc, 'libvirt.conf'))) await mustRun(STEP, ['cp', '-a', '--', '/etc/libvirt/.', p.etc]);
+  for (const name of HV_OWN_ETC) {
+    const own = p.ownEtc(name);
+    if (existsSync(own)) continue;
+    mkdirSync(own, { recursive: true });
+    if (existsSync(join('/etc', name))) await mustRun(STEP, ['cp', '-a', '--', join('/etc', name, '.'), own]);
   }
-  writeFileSync(join(p.etc, 'qemu.conf'), QEMU_CONF);
-  writeFileSync(join(p.etc, 'libvirtd.conf'), LIBVIRTD_CONF);
-  writeFileSync(join(p.etc, 'virtlogd.conf'), 'log_outputs = "3:file:/var/log/libvirt/virtlogd.log"\n');
 }
 
 /** ensureHvNamespace creates (if missing) the netns and mount namespace of a hypervisor. */
@@ -77,7 +57,7 @@ export async function ensureHvNamespace(hv: HypervisorSpec, adaptTc: boolean): P
   const p = hvPaths(hv);
   if (!(await netnsExists(hv.netns))) await mustRun(STEP, ['ip', 'netns', 'add', hv.netns]);
   await mustRun(STEP, ['ip', '-n', hv.netns, 'link', 'set', 'lo', 'up']);
-  writeLibvirtConfig(hv);
+  await writeOwnEtc(hv);
   if (await isMountpoint(p.mountNs)) return;
   await ensureNsDir();
   writeFileSync(p.mountNs, '');
@@ -91,6 +71,11 @@ export async function ensureHvNamespace(hv: HypervisorSpec, adaptTc: boolean): P
   await inMnt(['mount', '--bind', p.lib, '/var/lib/libvirt']);
   await inMnt(['mount', '--bind', p.log, '/var/log/libvirt']);
   await inMnt(['mount', '--bind', p.cache, '/var/cache/libvirt']);
+  for (const name of HV_OWN_ETC) {
+    // a mount point must exist: /etc/tsplay is the only one a Debian host may lack
+    mkdirSync(join('/etc', name), { recursive: true });
+    await inMnt(['mount', '--bind', p.ownEtc(name), join('/etc', name)]);
+  }
   if (adaptTc) {
     const realTc = statePath('bin', 'tc.real');
     mkdirSync(statePath('bin'), { recursive: true });

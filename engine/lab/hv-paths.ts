@@ -6,6 +6,23 @@ import type { HypervisorSpec } from './topology.ts';
 /** NS_DIR holds the bind-mounted mount-namespace files (a private mount, like /run/netns). */
 export const NS_DIR = '/run/tsplay-lab/ns';
 
+/**
+ * HV_OWN_ETC are the /etc folders a hypervisor has to itself (bind mounts of its own copies): what
+ * site.yml's kvm-host role writes besides /etc/libvirt — init scripts and their rc links (no
+ * systemd as PID 1 here), sysctl files, /etc/default — and /etc/tsplay (virt_network's ageing files).
+ */
+export const HV_OWN_ETC = ['init.d', 'rc0.d', 'rc1.d', 'rc2.d', 'rc3.d', 'rc4.d', 'rc5.d', 'rc6.d', 'rcS.d', 'sysctl.d', 'default', 'tsplay'] as const;
+
+/** HV_IMAGE is where `lab up` places the base guest image, kernel and initrd on every hypervisor (paths inside it). */
+export const HV_IMAGE = {
+  disk: '/var/lib/libvirt/images/tsplay-base.qcow2',
+  kernel: '/var/lib/libvirt/images/tsplay-vmlinuz',
+  initrd: '/var/lib/libvirt/images/tsplay-initrd.img',
+} as const;
+
+/** HV_DAEMON_PIDS are the pid files the kvm-host role's init scripts give the daemons (in the hypervisor's own /run/libvirt). */
+export const HV_DAEMON_PIDS = { libvirtd: '/run/libvirt/libvirtd.pid', virtlogd: '/run/libvirt/virtlogd.pid' } as const;
+
 /** HvPaths are the files one hypervisor's daemons use. */
 export interface HvPaths {
   readonly dir: string;
@@ -15,11 +32,11 @@ export interface HvPaths {
   readonly log: string;
   readonly cache: string;
   readonly home: string;
+  /** the hypervisor's own copy of /etc/NAME (HV_OWN_ETC) */
+  readonly ownEtc: (name: string) => string;
   readonly sshdConfig: string;
   readonly sshdPid: string;
   readonly relayPid: string;
-  readonly virtlogdPid: string;
-  readonly libvirtdPid: string;
   readonly tcWrapper: string;
   readonly tcLog: string;
 }
@@ -35,11 +52,10 @@ export function hvPaths(hv: HypervisorSpec): HvPaths {
     log: join(dir, 'log'),
     cache: join(dir, 'cache'),
     home: join(dir, 'home'),
+    ownEtc: (name: string) => join(dir, 'etc.d', name),
     sshdConfig: join(dir, 'sshd_config'),
     sshdPid: join(dir, 'sshd.pid'),
     relayPid: join(dir, 'relay.pid'),
-    virtlogdPid: join(dir, 'virtlogd.pid'),
-    libvirtdPid: join(dir, 'libvirtd.pid'),
     tcWrapper: join(dir, 'tc-wrapper'),
     tcLog: join(dir, 'log', 'tc-wrapper.log'),
   };

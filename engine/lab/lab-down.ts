@@ -1,18 +1,21 @@
-// `lab down`: destroys guests, stops every daemon by its PID, removes the namespaces (and with
-// them every tap, bridge, ifb and iptables rule, which only ever existed inside them).
+// `lab down`: destroys guests and networks (whatever site.yml made), stops every daemon by its PID
+// (libvirtd and virtlogd by the pid files the kvm-host role gave them), removes the namespaces (and
+// with them every tap, bridge, ifb and iptables rule, which only ever existed inside them).
 import { readdirSync, rmSync } from 'node:fs';
 import { ip, virsh } from '../probes/index.ts';
 import { hvPaths, NS_DIR } from './hv-paths.ts';
 import { isMountpoint, netnsExists, removeHvNamespace } from './hv-namespace.ts';
 import { hvHost, LAB_HOST, readOn, runTool } from './lab-host.ts';
-import { livePid, stopPid, stopPidFile } from './pids.ts';
+import { stopPid, stopPidFile } from './pids.ts';
+import { hvDaemonPid } from './hv-daemons.ts';
 import { statePath } from './paths.ts';
 import { HYPERVISORS, type HypervisorSpec } from './topology.ts';
 import { removeOldUserKnownHostsBlock } from './keys.ts';
 
 async function downHv(hv: HypervisorSpec, log: (m: string) => void): Promise<void> {
   const p = hvPaths(hv);
-  if (livePid(p.libvirtdPid) !== undefined) {
+  const libvirtd = await hvDaemonPid(hv, 'libvirtd');
+  if (libvirtd !== undefined) {
     const on = hvHost(hv);
     // a libvirtd that does not answer is stopped by PID below, and its qemus with the namespace
     const doms = await readOn(on, 'down', { all: virsh.listProbe() }, { timeoutMs: 20_000 }).then(
@@ -26,9 +29,22 @@ async function downHv(hv: HypervisorSpec, log: (m: string) => void): Promise<voi
       log(`${hv.name}: destroy ${d.name}`);
       await on.run(virsh.virshArgv('destroy', d.name), { timeoutMs: 30_000 });
     }
-    await on.run(virsh.virshArgv('net-destroy', hv.network), { timeoutMs: 20_000 });
+    // whatever networks site.yml defined: destroying them stops their dnsmasq and removes bridges
+    const nets = await readOn(on, 'down', { nets: virsh.netListProbe() }, { timeoutMs: 20_000 }).then(
+      (r) => r.nets,
+      () => [],
+    );
+    for (const n of nets.filter((x) => x.active)) await on.run(virsh.virshArgv('net-destroy', n.name), { timeoutMs: 20_000 });
   }
-  for (const f of [p.libvirtdPid, p.virtlogdPid, p.sshdPid, p.relayPid]) await stopPidFile(f);
+  // the daemons site.yml's kvm-host role started, by the PIDs in their pid files
+  for (const daemon of ['libvirtd', 'virtlogd'] as const) {
+    const pid = await hvDaemonPid(hv, daemon);
+    if (pid !== undefined) {
+      log(`${hv.name}: stopping ${daemon} (pid ${pid})`);
+      await stopPid(pid);
+    }
+  }
+  for (const f of [p.sshdPid, p.relayPid]) await stopPidFile(f);
   if (await netnsExists(hv.netns)) {
     // whatever still runs in the namespace was started by the lab (qemu, sshd sessions)
     const { pids } = await readOn(LAB_HOST, 'down', { pids: ip.netnsPidsProbe(hv.netns) });

@@ -1,11 +1,18 @@
 // `lab status`: each host, its PIDs, addresses and whether ssh answers.
 import { hvPaths } from './hv-paths.ts';
 import { netnsExists } from './hv-namespace.ts';
-import { domainState } from './guest-domain.ts';
-import { hvHost } from './lab-host.ts';
+import { hvHost, readOn } from './lab-host.ts';
+import { virsh } from '../probes/index.ts';
 import { livePid } from './pids.ts';
+import { hvDaemonPid } from './hv-daemons.ts';
 import { sshAnswers } from './ssh-check.ts';
-import { GUESTS, HYPERVISORS, hypervisorOf } from './topology.ts';
+import { GUESTS, HYPERVISORS, hypervisorOf, type GuestSpec } from './topology.ts';
+
+/** domainState returns virsh domstate's word ("running", "shut off", ...) or undefined if the domain is not defined. */
+export async function domainState(g: GuestSpec): Promise<string | undefined> {
+  const { s } = await readOn(hvHost(hypervisorOf(g)), 'status', { s: virsh.domstateProbe(g.name) });
+  return s.exists ? s.state : undefined;
+}
 
 /** HostStatus is one row of `lab status`. */
 export interface HostStatus {
@@ -28,13 +35,13 @@ export async function labStatus(): Promise<HostStatus[]> {
       kind: 'hypervisor',
       address: `127.0.0.1:${hv.sshPort} -> ${hv.netns} 127.0.0.1:22 (bridge ${hv.bridgeAddress})`,
       state: ns ? 'namespace present' : 'down',
-      pids: { relay: livePid(p.relayPid), sshd: livePid(p.sshdPid), virtlogd: livePid(p.virtlogdPid), libvirtd: livePid(p.libvirtdPid) },
+      pids: { relay: livePid(p.relayPid), sshd: livePid(p.sshdPid), virtlogd: await hvDaemonPid(hv, 'virtlogd'), libvirtd: await hvDaemonPid(hv, 'libvirtd') },
       ssh: ns ? await sshAnswers(hv.name) : false,
     });
   }
   for (const g of GUESTS) {
     const hv = hypervisorOf(g);
-    const up = livePid(hvPaths(hv).libvirtdPid) !== undefined;
+    const up = (await hvDaemonPid(hv, 'libvirtd')) !== undefined;
     const state = up ? ((await domainState(g)) ?? 'undefined') : 'down';
     let qemu: number | undefined;
     if (state === 'running') {

@@ -16,10 +16,7 @@ export async function runLab(argv: readonly string[]): Promise<number> {
   try {
     if (cmd === 'up') {
       const r = await labUp(log);
-      const boots = Object.entries(r.guestBootSeconds)
-        .map(([g, s]) => `${g} ssh-ready ${s.toFixed(0)} s`)
-        .join(', ');
-      process.stdout.write(`lab up in ${r.seconds.toFixed(0)} s (image ${r.image.built ? 'built' : 'cached'}: ${r.image.dir}${boots ? `; ${boots}` : ''})\n`);
+      process.stdout.write(`lab up in ${r.seconds.toFixed(0)} s (image ${r.image.built ? 'built' : 'cached'}: ${r.image.dir}); next: npx tsplay site.yml -i inventories/lab\n`);
       process.stdout.write(formatStatus(await labStatus()));
       return 0;
     }

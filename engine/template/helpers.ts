@@ -33,6 +33,29 @@ export class HelperMisuse extends Error {}
 
 type Helper = (...args: unknown[]) => unknown;
 
+const field = (o: unknown, k: string): unknown => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
+const items = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** guestsOn lists the hosts among `names` whose `hypervisor` var is `hypervisor` (a hypervisor role's guests, read from hostvars). */
+function guestsOn(hostvars: unknown, names: unknown, hypervisor: unknown): string[] {
+  return items(names)
+    .map(String)
+    .filter((n) => field(field(hostvars, n), 'hypervisor') === hypervisor);
+}
+
+/**
+ * networkHosts is one libvirt network's DHCP + DNS hosts: every NIC with a static `address` on
+ * `network`, of every guest of `hypervisor` ({mac, ip, name: the guest's hostname}).
+ */
+function networkHosts(hostvars: unknown, names: unknown, hypervisor: unknown, network: unknown): { mac: string; ip: string; name: string }[] {
+  return guestsOn(hostvars, names, hypervisor).flatMap((n) => {
+    const g = field(field(hostvars, n), 'guest');
+    return items(field(g, 'nics'))
+      .filter((nic) => field(nic, 'network') === network && typeof field(nic, 'address') === 'string')
+      .map((nic) => ({ mac: String(field(nic, 'mac')).toLowerCase(), ip: String(field(nic, 'address')).split('/')[0]!, name: String(field(g, 'hostname')) }));
+  });
+}
+
 const cidrPart =
   (part: keyof Cidr) =>
   (value: unknown): unknown => {
@@ -88,6 +111,14 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
   ipaddr_netmask: cidrPart('netmask'),
   ipaddr_network: cidrPart('network'),
   ipaddr_broadcast: cidrPart('broadcast'),
+  dict2items: (value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HelperMisuse('dict2items takes a mapping');
+    return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: v }));
+  },
+  /** hostvar reads one variable of another host: `{{hostvar hostvars "vm1" "guest"}}` (Jinja: hostvars[h][k]) */
+  hostvar: (hostvars: unknown, host: unknown, key: unknown) => field(field(hostvars, String(host)), String(key)),
+  guests_on: guestsOn,
+  network_hosts: networkHosts,
   mac_dashes: (value: unknown) => {
     const m = macToDashes(String(value));
     if (m === undefined) throw new HelperMisuse(`"${String(value)}" is not a MAC address`);

@@ -11,42 +11,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../../engine/connection/types.ts';
 import { generateTree } from '../../engine/kickstart/generate.ts';
-import { labDown } from '../../engine/lab/lab-down.ts';
-import { labStatus } from '../../engine/lab/lab-status.ts';
-import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS } from '../../engine/lab/topology.ts';
-import { labLock } from '../helpers/lab-lock.ts';
+import { useLab } from '../helpers/lab.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
 const VM1 = GUESTS[0]!;
 const [, MAC1, MAC2] = VM1.macs;
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-ks-boot-'));
-let releaseLab = async (): Promise<void> => undefined;
-let upByUs = false;
 const vm1 = (): Connection => labConnection('vm1');
 
-test.before(async (t) => {
-  t.timeout(60 * 60_000);
-  releaseLab = await labLock();
-  const rows = await labStatus();
-  if (!rows.every((r) => r.ssh)) {
-    upByUs = true;
-    const r = await labUp((m) => t.log(m));
-    t.log(`lab up ${r.seconds.toFixed(0)} s`);
-  }
-});
-
-test.after.always(async (t) => {
-  try {
-    await vm1()
-      .shell('for n in bymac byname; do nmcli -g UUID connection show id "$n" 2>/dev/null | xargs -r -n1 nmcli connection delete uuid >/dev/null; done; true')
-      .catch(() => undefined);
-    await closeAll();
-    if (upByUs) await labDown((m) => t.log(m));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    await releaseLab();
-  }
+// the guests as site.yml's hypervisor play leaves them: running, management profile only
+useLab(test, {
+  converge: 'hypervisors',
+  done: async () => {
+    try {
+      await vm1()
+        .shell('for n in bymac byname; do nmcli -g UUID connection show id "$n" 2>/dev/null | xargs -r -n1 nmcli connection delete uuid >/dev/null; done; true')
+        .catch(() => undefined);
+      await closeAll();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
 });
 
 /** deletionLoop renders vm1's kickstart with tsplay's generator and returns the first-boot unit's deletion loop. */

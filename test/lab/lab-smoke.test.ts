@@ -7,7 +7,6 @@ import { labDown } from '../../engine/lab/lab-down.ts';
 import { labStatus } from '../../engine/lab/lab-status.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
 import { hvPaths, NS_DIR } from '../../engine/lab/hv-paths.ts';
-import { livePid } from '../../engine/lab/pids.ts';
 import { runTool } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { shQuote } from '../../engine/connection/quote.ts';
@@ -15,20 +14,16 @@ import { readProbes, virsh, tc, ip, bridge, nmcli, teamdctl, systemctl } from '.
 import type { Connection } from '../../engine/connection/types.ts';
 import { closeAll, connectionKind, labConnection } from './lab-connection.ts';
 import { measureKiBps, startThroughputServer } from './throughput.ts';
-import { labLock } from '../helpers/lab-lock.ts';
+import { convergeLab, useLab } from '../helpers/lab.ts';
+import { hvDaemonPid } from '../../engine/lab/hv-daemons.ts';
 
 const vm1 = GUESTS[0]!;
 const hv1spec = HYPERVISORS[0]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const conn = (host: string): Connection => labConnection(host);
 
-let releaseLab = async (): Promise<void> => undefined;
-test.before(async (t) => {
-  t.timeout(60 * 60_000);
-  releaseLab = await labLock();
-});
-test.after.always(closeAll);
-test.after.always(() => releaseLab());
+// the tests below bring the lab down and up themselves; the fixture holds the lock around them
+useLab(test, { converge: 'none', done: closeAll });
 
 // what lab up reported about tc, kept for the <bandwidth> test: with the adapter the tc log must exist
 let adaptedTc: boolean | undefined;
@@ -56,7 +51,9 @@ test.serial('lab up from scratch: every host answers ssh, guests through their h
   await labDown(() => undefined);
   const r = await labUp((m) => t.log(m));
   adaptedTc = r.adaptedTc;
-  t.log(`lab up ${r.seconds.toFixed(0)} s; image ${r.image.built ? `built in ${r.image.seconds.toFixed(0)} s` : 'cached'}; boot→ssh ${JSON.stringify(r.guestBootSeconds)}`);
+  // the guests are site.yml's (its hypervisor play): lab up only provides the hypervisors and the image
+  const site = await convergeLab('hypervisors', (m) => t.log(m));
+  t.log(`lab up ${r.seconds.toFixed(0)} s; image ${r.image.built ? `built in ${r.image.seconds.toFixed(0)} s` : 'cached'}; site.yml hypervisors ${site?.seconds.toFixed(0)} s`);
   const rows = await labStatus();
   t.deepEqual(
     rows.map((x) => [x.host, x.ssh]),
@@ -338,7 +335,7 @@ test.serial('lab down leaves no namespace, process, mount, tap or bridge behind'
   const ns = await runTool(['ip', 'netns', 'list']);
   t.false(/tsplay-/.test(ns.stdout), ns.stdout);
   for (const pid of pids) t.false(existsSync(`/proc/${pid}`) && !/\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')), `pid ${pid} still runs`);
-  for (const h of HYPERVISORS) t.is(livePid(hvPaths(h).libvirtdPid), undefined);
+  for (const h of HYPERVISORS) t.is(await hvDaemonPid(h, 'libvirtd'), undefined);
   const links = await runTool(['ip', '-br', 'link']);
   t.false(/labbr0|vnet\d|ifb-/.test(links.stdout));
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8');

@@ -14,12 +14,9 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Connection } from '../../engine/connection/types.ts';
 import { labKeyPaths } from '../../engine/lab/keys.ts';
-import { labDown } from '../../engine/lab/lab-down.ts';
-import { labStatus } from '../../engine/lab/lab-status.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
-import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
-import { labLock } from '../helpers/lab-lock.ts';
+import { useLab } from '../helpers/lab.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -27,8 +24,6 @@ const VM1 = GUESTS[0]!;
 const TEAM = `${VM1.teamAddress}/24`;
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-team-lab-'));
 
-let releaseLab = async (): Promise<void> => undefined;
-let upByUs = false;
 const t0 = Date.now();
 
 const vm1 = (): Connection => labConnection('vm1');
@@ -51,32 +46,25 @@ async function must(script: string): Promise<string> {
 const BARE = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
 ip link del team0 2>/dev/null || true`;
 
-test.before(async (t) => {
-  t.timeout(30 * 60_000);
-  releaseLab = await labLock();
-  const rows = await labStatus();
-  if (!rows.every((r) => r.ssh)) {
-    upByUs = true;
-    const r = await labUp((m) => t.log(m));
-    t.log(`lab up ${r.seconds.toFixed(0)} s`);
-  }
-  await must(BARE);
-  await vm2().shell(UNHIDE);
-});
-
-test.after.always(async (t) => {
-  try {
-    await must(BARE).catch((e: unknown) => t.log(`cleaning vm1: ${String(e)}`));
-    await vm2()
-      .shell(UNHIDE)
-      .catch((e: unknown) => t.log(`cleaning vm2: ${String(e)}`));
-    await closeAll();
-    if (upByUs) await labDown((m) => t.log(m));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    await releaseLab();
-    t.log(`team.test.ts took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  }
+// bare guests: site.yml's hypervisor play only (no team), then vm1 and vm2 as BARE / UNHIDE say
+useLab(test, {
+  converge: 'hypervisors',
+  ready: async () => {
+    await must(BARE);
+    await vm2().shell(UNHIDE);
+  },
+  done: async (log) => {
+    try {
+      await must(BARE).catch((e: unknown) => log(`cleaning vm1: ${String(e)}`));
+      await vm2()
+        .shell(UNHIDE)
+        .catch((e: unknown) => log(`cleaning vm2: ${String(e)}`));
+      await closeAll();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      log(`team.test.ts took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  },
 });
 
 interface Outcome {

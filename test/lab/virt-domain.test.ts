@@ -1,5 +1,5 @@
 // virt_domain and virt_install end to end on the lab: tsplay's own CLI against hv1's libvirtd 9.0.
-// vm1 described as engine/lab/guest-domain.ts defines it plans nothing; NIC link and hot-plug
+// vm1 described as roles/vm-provision defines it plans nothing; NIC link and hot-plug
 // change live while vm1 answers pings; memory waits for the next start; the machine type is
 // refused; a new guest is made from the lab's base image, stopped and undefined (disks kept).
 import test, { type ExecutionContext } from 'ava';
@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestFiles } from '../../engine/lab/guest-disks.ts';
 import { cachedImage } from '../../engine/lab/image-build.ts';
-import { labDown } from '../../engine/lab/lab-down.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
 import { statePath } from '../../engine/lab/paths.ts';
-import { labStatus } from '../../engine/lab/lab-status.ts';
-import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
-import { labLock } from '../helpers/lab-lock.ts';
+import { useLab } from '../helpers/lab.ts';
+import { HV_IMAGE } from '../../engine/lab/hv-paths.ts';
 import { type Outcome, pingDuring, playOn } from './virt-play.ts';
 
 const HV1 = HYPERVISORS[0]!;
@@ -25,8 +23,6 @@ const tmp = mkdtempSync(join(tmpdir(), 'tsplay-virt-domain-'));
 const EXTRA = '52:54:00:61:01:13';
 const TDOM = statePath('guests', 't-dom');
 
-let releaseLab = async (): Promise<void> => undefined;
-let upByUs = false;
 let t0 = Date.now();
 
 const play = (module: string, args: Record<string, unknown>, check = false): Promise<Outcome> => playOn(tmp, 'hv1', module, args, check);
@@ -37,10 +33,9 @@ async function must(argv: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** vm1 as engine/lab/guest-domain.ts defines it, in virt_domain's words. */
+/** vm1 as site.yml's vm-provision role defines it, in virt_domain's words. */
 function vm1(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const image = cachedImage();
-  if (!image) throw new Error('the lab base image is not in the cache');
+  const image = HV_IMAGE;
   const f = guestFiles(VM1);
   return {
     name: 'vm1',
@@ -107,28 +102,22 @@ async function restoreVm1(): Promise<void> {
   rmSync(TDOM, { recursive: true, force: true });
 }
 
-test.before(async (t) => {
-  t.timeout(30 * 60_000);
-  releaseLab = await labLock();
-  // timed from the lock: waiting for another lab user is not this file's time
-  t0 = Date.now();
-  if (!(await labStatus()).every((r) => r.ssh)) {
-    upByUs = true;
-    const r = await labUp((m) => t.log(m));
-    t.log(`lab up ${r.seconds.toFixed(0)} s`);
-  }
-  await restoreVm1();
-});
-
-test.after.always(async (t) => {
-  try {
+// vm1 as site.yml's hypervisor play defines it (roles/vm-provision), then restored to vm1() below
+useLab(test, {
+  converge: 'hypervisors',
+  ready: async () => {
+    // timed from a ready lab: waiting for the lock, lab up and site.yml are not this file's time
+    t0 = Date.now();
     await restoreVm1();
-    if (upByUs) await labDown((m) => t.log(m));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    await releaseLab();
-    t.log(`virt-domain lab file: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  }
+  },
+  done: async (log) => {
+    try {
+      await restoreVm1();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      log(`virt-domain lab file: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  },
 });
 
 test.serial('virt_domain: vm1 described as the lab defined it plans nothing; --check changes no layer', async (t) => {

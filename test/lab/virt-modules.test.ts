@@ -7,15 +7,12 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labDown } from '../../engine/lab/lab-down.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
-import { labStatus } from '../../engine/lab/lab-status.ts';
-import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { AGEING_DIR, AGEING_HOOK } from '../../engine/modules/virt/network-plan.ts';
 import { networkDaemonPids, SS_ARGV } from '../../engine/modules/virt/daemon.ts';
 import { parseClasses } from '../../engine/probes/tc.ts';
-import { labLock } from '../helpers/lab-lock.ts';
+import { useLab } from '../helpers/lab.ts';
 import { type Outcome, pingDuring, playOn } from './virt-play.ts';
 
 const HV1 = HYPERVISORS[0]!;
@@ -26,9 +23,6 @@ const hv = hvHost(HV1);
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-virt-lab-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-let releaseLab = async (): Promise<void> => undefined;
-let upByUs = false;
-
 async function must(argv: string[]): Promise<string> {
   const r = await hv.run(argv);
   if (r.rc !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
@@ -37,7 +31,7 @@ async function must(argv: string[]): Promise<string> {
 
 // What the lab looks like before this file touches it, and again after it: no t1, no hook, no shaping.
 async function restoreLab(): Promise<void> {
-  // lab's own definition (engine/lab/libvirt-network.ts), restarted with its guests re-attached if it differs
+  // the lab network as `lab up` used to define it (isolated, no DHCP, ageing 300), restarted with its guests re-attached if it differs
   const back = await play('virt_network', LAB(0, 300, true));
   if (back.status === 'failed') throw new Error(`restoring network lab: ${JSON.stringify(back)}`);
   await hv.run([...V, 'net-destroy', 't1']);
@@ -48,26 +42,17 @@ async function restoreLab(): Promise<void> {
   await sleep(1000);
 }
 
-test.before(async (t) => {
-  t.timeout(60 * 60_000);
-  releaseLab = await labLock();
-  const rows = await labStatus();
-  if (!rows.every((r) => r.ssh)) {
-    upByUs = true;
-    const r = await labUp((m) => t.log(m));
-    t.log(`lab up ${r.seconds.toFixed(0)} s`);
-  }
-  await restoreLab();
-});
-
-test.after.always(async (t) => {
-  try {
-    await restoreLab();
-    if (upByUs) await labDown((m) => t.log(m));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    await releaseLab();
-  }
+// the lab network as site.yml's libvirt-network role made it, then set to this file's baseline (restoreLab)
+useLab(test, {
+  converge: 'hypervisors',
+  ready: restoreLab,
+  done: async () => {
+    try {
+      await restoreLab();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
 });
 
 /** play runs one task through tsplay's CLI against hv1 and returns hv1's result event. */
