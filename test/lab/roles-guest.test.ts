@@ -13,12 +13,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { labDown } from '../../engine/lab/lab-down.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
-import { labStatus } from '../../engine/lab/lab-status.ts';
-import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS, hypervisorOf } from '../../engine/lab/topology.ts';
-import { labLock } from '../helpers/lab-lock.ts';
+import { useLab } from '../helpers/lab.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 import { pingDuring } from './virt-play.ts';
 
@@ -26,7 +23,6 @@ const REPO = join(import.meta.dirname, '..', '..');
 const LAB_INVENTORY = join(REPO, 'inventories', 'lab');
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-roles-lab-'));
 const t0 = Date.now();
-let releaseLab = async (): Promise<void> => undefined;
 const figures: string[] = [];
 
 // the playbook site.yml will run: the hypervisor role, then the guest role
@@ -159,39 +155,27 @@ async function tapOf(guest: string, mac: string): Promise<string> {
   return tap;
 }
 
-// The bare lab as `lab up` leaves it: no team/bond/port profile but mgmt on eth0, no team device,
-// no shaping on any NIC.
+// The bare guests: site.yml's hypervisor play has made them (and shaped them: tap-shaping is
+// part of it); no team/bond/port profile but mgmt on eth0, no team device, no shaping on any NIC.
 const BARE_GUEST = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
 ip link del team0 2>/dev/null || true`;
 const BARE_HV = `for d in $(virsh -c qemu:///system list --name); do
   for mac in $(virsh -c qemu:///system domiflist "$d" | awk '$5 ~ /:/ { print $5 }'); do virsh -c qemu:///system domiftune "$d" "$mac" --inbound 0 --outbound 0 --live --config >/dev/null; done
 done`;
-// The seed's bridge ageing 0 is the libvirt-network role's (from libvirt_networks); until that role
-// runs here, this test sets it as the network would and the drill asserts it.
-const AGEING_0 = 'ip link set labbr0 type bridge ageing_time 0';
 
-test.before(async (t) => {
-  t.timeout(30 * 60_000);
-  releaseLab = await labLock();
-  const rows = await labStatus();
-  if (!rows.every((r) => r.ssh)) {
-    // whatever is half there (another branch's lab) goes first
-    await labDown((m) => t.log(m));
-    const r = await labUp((m) => t.log(m));
-    figures.push(`lab up ${r.seconds.toFixed(0)} s`);
-  }
-  await Promise.all([...GUESTS.map((g) => onGuest(g.name, BARE_GUEST)), ...HYPERVISORS.map((_, i) => onHv(i, `${BARE_HV}\n${AGEING_0}`))]);
-});
-
-test.after.always(async (t) => {
-  try {
-    await closeAll();
-    await labDown((m) => t.log(m));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    await releaseLab();
-    t.log(`roles-guest.test.ts took ${((Date.now() - t0) / 1000).toFixed(0)} s; ${figures.join('; ')}`);
-  }
+const times = useLab(test, {
+  converge: 'hypervisors',
+  ready: async () => {
+    await Promise.all([...GUESTS.map((g) => onGuest(g.name, BARE_GUEST)), ...HYPERVISORS.map((_, i) => onHv(i, BARE_HV))]);
+  },
+  done: async (log) => {
+    try {
+      await closeAll();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      log(`roles-guest.test.ts took ${((Date.now() - t0) / 1000).toFixed(0)} s (lab up ${times.up?.toFixed(0)} s, hypervisor play ${times.converge?.toFixed(0)} s); ${figures.join('; ')}`);
+    }
+  },
 });
 
 const INV0 = inventory('base');
