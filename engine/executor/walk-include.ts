@@ -103,22 +103,27 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
   for (const h of active) {
     const vars = taskVars(pc, h, scope, node);
     const site = { pos: node.pos, task: `${node.what} ${node.target}`, host: h.name };
+    const when = [...scope.when, ...node.when];
     try {
-      if ([...scope.when, ...node.when].length && !evalCondition([...scope.when, ...node.when], vars, site)) {
-        report(pc, h, ref, { status: 'skipped' });
-        continue;
-      }
       if (node.loop) {
+        // as for any looped task, `when` is evaluated per item, with the item's variables
         const loop = node.loop;
         const items = renderValue(loop.items, vars, { ...site, pos: loop.pos });
         if (!Array.isArray(items)) throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${items === null ? 'null' : typeof items}`, pos: loop.pos, host: h.name });
-        perHost.set(
-          h.name,
-          items.map((item, i) => {
-            const params: Vars = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
-            return { target: String(renderValue(node.target, { ...vars, ...params }, site)), params, item };
-          }),
-        );
+        const targets: IncludeTarget[] = [];
+        items.forEach((item, i) => {
+          const params: Vars = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
+          if (when.length && !evalCondition(when, { ...vars, ...params }, site)) {
+            pc.run.emit({ type: 'item-result', task: ref, host: h.name, status: 'skipped', item, changes: [] });
+            return;
+          }
+          targets.push({ target: String(renderValue(node.target, { ...vars, ...params }, site)), params, item });
+        });
+        // Ansible counts one skip for a host whose every item was skipped
+        if (items.length > 0 && targets.length === 0) report(pc, h, ref, { status: 'skipped', looped: true });
+        perHost.set(h.name, targets);
+      } else if (when.length && !evalCondition(when, vars, site)) {
+        report(pc, h, ref, { status: 'skipped' });
       } else perHost.set(h.name, [{ target: String(renderValue(node.target, vars, site)), params: {} }]);
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;

@@ -76,6 +76,11 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
     if (!Array.isArray(list)) throw new HelperMisuse(`join needs a list, got ${JSON.stringify(list)}`);
     return list.map(pyStr).join(typeof sep === 'string' ? sep : ',');
   },
+  // Ansible's `map(attribute='nic')`: a list of mappings to the list of one key's values
+  map_attribute: (list: unknown, key: unknown) => {
+    if (!Array.isArray(list)) throw new HelperMisuse(`map_attribute needs a list, got ${JSON.stringify(list)}`);
+    return list.map((x) => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>)[pyStr(key)] : undefined));
+  },
   quote: (value: unknown) => shQuote(pyStr(value)),
   upper: (value: unknown) => pyStr(value).toUpperCase(),
   lower: (value: unknown) => pyStr(value).toLowerCase(),

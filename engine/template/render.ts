@@ -174,6 +174,9 @@ export function hostVarsView(vars: Vars, host: string): Vars {
 
 const SINGLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
 const PATH = /^(?!this\b)[A-Za-z_][\w-]*(?:\.(?:[\w-]+|\[[^\]]+\]))*$/;
+// Handlebars' own `lookup` is the one way to index by a variable (`lookup hostvars item`): its
+// value keeps its type like our helpers', so a loop can run over another host's list.
+const TYPED_BUILTINS: ReadonlySet<string> = new Set(['lookup']);
 
 /** renderSingle evaluates a string that is exactly one `{{ expr }}` and returns the value with its type. */
 function renderSingle(inner: string, text: string, vars: Vars, where: TemplateSite): unknown {
@@ -187,12 +190,12 @@ function renderSingle(inner: string, text: string, vars: Vars, where: TemplateSi
     return plainOf(cur);
   }
   const head = /^([A-Za-z_]\w*)\s/.exec(inner)?.[1];
-  if (head !== undefined && Object.hasOwn(HELPERS, head)) {
+  if (head !== undefined && (Object.hasOwn(HELPERS, head) || TYPED_BUILTINS.has(head))) {
     const wrapped = `{{__capture (${inner})}}`;
     try {
       takeCaptured();
       compiled(wrapped)(vars);
-      return takeCaptured();
+      return plainOf(takeCaptured());
     } catch (err) {
       const e = toTemplateError(err, wrapped, vars, where);
       // errors point into the wrapped text: shift them back onto the user's `{{ ... }}`

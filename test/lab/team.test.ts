@@ -3,8 +3,8 @@
 // management profile on eth0), then changed=0 and --check with every layer (profiles with
 // team.config / team-port.config, teamd's running config and state, links) dumped before and
 // after; a prio change applied live (no carrier change), a runner change re-activating, a
-// half-applied profile and a stale profile repaired; the failover drill (playbooks/
-// failover-drill.yml); the checkpoint: a good change moving the address tsplay connects to,
+// half-applied profile and a stale profile repaired; the failover drill (the guest-team role's
+// `--tags drill`, with vm1's guest description, which describes the same team0); the checkpoint: a good change moving the address tsplay connects to,
 // and a wrong one that NetworkManager rolls back by itself; and the bond fallback on vm2 with
 // NetworkManager's team plugin moved aside.
 import test, { type ExecutionContext } from 'ava';
@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Connection } from '../../engine/connection/types.ts';
 import { labKeyPaths } from '../../engine/lab/keys.ts';
-import { hvHost } from '../../engine/lab/lab-host.ts';
-import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
+import { GUESTS } from '../../engine/lab/topology.ts';
 import { useLab } from '../helpers/lab.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
@@ -212,30 +211,23 @@ test.serial('nm_team: half-applied (a port profile edited by hand, never activat
   );
 });
 
-// The converged lab runs the seed's bridge ageing 0 (virt_network's hook); set here by hand and
-// restored, as this file only tests the team. With ageing 300 s and notify_peers 3 (interval 0)
-// about one trial in six lost 12-28 pings (bench/RESULTS.md).
-const ageing = async (cs: number): Promise<void> => {
-  const r = await hvHost(HYPERVISORS[0]!).run(['ip', 'link', 'set', 'labbr0', 'type', 'bridge', 'ageing_time', String(cs)]);
-  if (r.rc !== 0) throw new Error(r.stderr);
-};
-
+// The drill is the guest-team role's (`--tags drill`). It asserts the bridge ageing 0 that the
+// network description gives (libvirt_networks, the libvirt-network role of the hypervisor play);
+// with ageing 300 s and notify_peers 3 (interval 0) about one trial in six lost 12-28 pings
+// (bench/RESULTS.md).
 test.serial('failover drill: 10 trials, at most one ping (100 ms apart) lost in each', async (t) => {
   t.timeout(10 * 60_000);
-  await ageing(0);
-  try {
-    const r = await tsplay('failover-drill.yml');
-    const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings').map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
-    t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 0): lost pings per trial ${JSON.stringify(lost)}`);
-    t.is(lost.length, 10, r.out.slice(-2000));
-    t.true(
-      lost.every((l) => l <= 1),
-      JSON.stringify(lost),
-    );
-    t.is(r.rc, 0, r.out.slice(-2000));
-  } finally {
-    await ageing(30000);
-  }
+  const drill = join(tmp, 'drill.json');
+  writeFileSync(drill, JSON.stringify([{ hosts: 'guests', gather_facts: false, roles: [join(REPO, 'roles', 'guest-team')] }]));
+  const r = await tsplay(drill, {}, ['--tags', 'drill']);
+  const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings').map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
+  t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 0): lost pings per trial ${JSON.stringify(lost)}`);
+  t.is(lost.length, 10, r.out.slice(-2000));
+  t.true(
+    lost.every((l) => l <= 1),
+    JSON.stringify(lost),
+  );
+  t.is(r.rc, 0, r.out.slice(-2000));
 });
 
 // The checkpoint cases connect to vm1 through the team's address; lab up recorded vm1's key for
