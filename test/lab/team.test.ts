@@ -5,7 +5,7 @@
 // after; a prio change applied live (no carrier change), a runner change re-activating, a
 // half-applied profile and a stale profile repaired; the failover drill (playbooks/
 // failover-drill.yml); the checkpoint: a good change moving the address tsplay connects to,
-// and a wrong one that NetworkManager rolls back by itself; and the bond fallback on vm2 with
+// and a wrong address or gateway that NetworkManager rolls back by itself; and the bond fallback on vm2 with
 // NetworkManager's team plugin moved aside.
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';

@@ -1,7 +1,9 @@
 // virt_domain and virt_install end to end on the lab: tsplay's own CLI against hv1's libvirtd 9.0.
 // vm1 described as engine/lab/guest-domain.ts defines it plans nothing; NIC link and hot-plug
 // change live while vm1 answers pings; memory waits for the next start; the machine type is
-// refused; a new guest is made from the lab's base image, stopped and undefined (disks kept).
+// refused, and with allow_restart applied by shutdown, define and start (MACs kept, ssh back); a
+// new guest is made from the lab's base image, stopped and undefined (disks kept); pxe and
+// kickstart modes are planned with virt-install --print-xml --dry-run against hv1's libvirtd.
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
