@@ -2,7 +2,8 @@
 // libvirtd 9.0, each case first changed, then changed=0, then --check planning nothing, with
 // every layer (inactive XML, live XML, net-info, sysfs, domiftune, tc) dumped before and after
 // --check and compared. Half-applied states are made by hand with virsh/tc, then repaired.
-// A ping from hv1 into vm1 runs through every live change.
+// A ping from hv1 into vm1 runs through every live change. Also here: modprobe on vm1 (the lab
+// guests' cloud kernel has loadable modules, this machine's has none).
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { labDown } from '../../engine/lab/lab-down.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
 import { labStatus } from '../../engine/lab/lab-status.ts';
+import { sshArgv } from '../../engine/lab/ssh-check.ts';
+import { runTool } from '../../engine/lab/lab-host.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { AGEING_DIR, AGEING_HOOK } from '../../engine/modules/virt/network-plan.ts';
@@ -276,6 +279,24 @@ test.serial('virt_network: net-restart refused without allow_restart, naming vm1
   t.regex((await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address])).stdout, /3 received/);
 });
 
+test.serial('virt_network: lab restarted by hand (virsh net-destroy/net-start) leaves vm1 cut off; --check sees it, apply re-attaches live, vm1 answers', async (t) => {
+  t.timeout(5 * 60_000);
+  await play('virt_network', LAB(0, 300, false));
+  await must([...V, 'net-destroy', 'lab']);
+  await must([...V, 'net-start', 'lab']);
+  const cut = await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address]);
+  t.not(cut.rc, 0, 'libvirt left vm1 off the restarted bridge');
+  const c = await checkWritesNothing(t, 'virt_network', LAB(0, 300, false));
+  t.deepEqual(
+    c.changes.map((x) => [x.property, x.class]),
+    [['guest ports', 'live']],
+  );
+  const r = await converge(t, 'virt_network', LAB(0, 300, false));
+  t.deepEqual(r.changes, c.changes);
+  t.is((await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address])).rc, 0, 'vm1 answers again');
+  t.is((await must([...V, 'net-port-list', 'lab', '--uuid'])).trim().split('\n').length, 3, "libvirt has vm1's three ports again");
+});
+
 test.serial("virt_network: a virsh failure names the object and virsh's own message", async (t) => {
   const r = await play('virt_network', { name: 't2', network: { cidr: '10.62.2.0/24', forward: 'none', bridge: { name: 'labbr0' } } });
   t.is(r.status, 'failed');
@@ -347,6 +368,59 @@ test.serial("virt_nic_bandwidth: htb and ingress left on an unshaped tap (a fail
     q.map((x) => x.kind),
     ['noqueue'],
   );
+});
+
+// ---- modprobe --------------------------------------------------------------------------------
+// This machine's kernel has no loadable modules; the lab guests run Debian's cloud kernel, which
+// has them. dummy's numdummies is not in sysfs (mode 0): the dummy links it creates show it.
+
+const onVm1 = async (script: string): Promise<string> => {
+  const r = await runTool(sshArgv('vm1', ['sh', '-c', script]), { timeoutMs: 60_000 });
+  if (r.rc !== 0) throw new Error(`vm1: ${script}: ${r.stderr}`);
+  return r.stdout;
+};
+const DUMMY = '/etc/modules-load.d/dummy.conf /etc/modprobe.d/dummy.conf';
+const modLayers = (): Promise<string> =>
+  onVm1(`echo "loaded $(grep -c '^dummy ' /proc/modules)"; echo "links $(ip -o link show type dummy | wc -l)"; for f in ${DUMMY}; do echo "== $f"; cat "$f" 2>/dev/null; done; true`);
+const playVm1 = (args: Record<string, unknown>, check = false): Promise<Outcome> => playOn(tmp, 'vm1', 'modprobe', args, check);
+
+test.serial("modprobe on vm1's cloud kernel: dummy with numdummies=3 loaded and persisted, changed=0, --check writes nothing, absent unloads", async (t) => {
+  t.timeout(5 * 60_000);
+  await onVm1(`modprobe -r dummy; rm -f ${DUMMY}`);
+  try {
+    const load = { name: 'dummy', params: 'numdummies=3', persistent: 'present' };
+    const bare = await modLayers();
+    t.regex(bare, /loaded 0\nlinks 0\n/);
+    const c = await playVm1(load, true);
+    t.is(c.status, 'changed', JSON.stringify(c));
+    t.deepEqual(
+      c.changes.map((x) => [x.property, x.class]),
+      [
+        ['loaded', 'live'],
+        ['load at boot', 'live'],
+        ['options at boot', 'live'],
+      ],
+    );
+    t.is(await modLayers(), bare, '--check loaded and wrote nothing');
+    const r = await playVm1(load);
+    t.is(r.status, 'changed', JSON.stringify(r));
+    const loaded = await modLayers();
+    t.is(loaded, 'loaded 1\nlinks 3\n== /etc/modules-load.d/dummy.conf\ndummy\n== /etc/modprobe.d/dummy.conf\noptions dummy numdummies=3\n');
+    t.is((await playVm1(load)).status, 'ok');
+    const again = await playVm1(load, true);
+    t.is(again.status, 'ok', JSON.stringify(again));
+    t.is(await modLayers(), loaded);
+    const gone = { name: 'dummy', state: 'absent', persistent: 'absent' };
+    const cg = await playVm1(gone, true);
+    t.is(cg.status, 'changed', JSON.stringify(cg));
+    t.is(await modLayers(), loaded, '--check unloaded and wrote nothing');
+    const u = await playVm1(gone);
+    t.is(u.status, 'changed', JSON.stringify(u));
+    t.is(await modLayers(), 'loaded 0\nlinks 0\n== /etc/modules-load.d/dummy.conf\n#dummy\n== /etc/modprobe.d/dummy.conf\n#options dummy numdummies=3\n');
+    t.is((await playVm1(gone)).status, 'ok');
+  } finally {
+    await onVm1(`modprobe -r dummy; rm -f ${DUMMY}`);
+  }
 });
 
 test.serial('--check on the converged network + bandwidth tasks: time and remote commands', async (t) => {
