@@ -3,9 +3,11 @@
 // every layer (inactive XML, live XML, net-info, sysfs, domiftune, tc) dumped before and after
 // --check and compared. Half-applied states are made by hand with virsh/tc, then repaired.
 // A ping from hv1 into vm1 runs through every live change. Also here: modprobe on vm1 (the lab
-// guests' cloud kernel has loadable modules, this machine's has none).
+// guests' cloud kernel has loadable modules, this machine's has none), and the remote commands
+// per task of a converged --check of every virt module, counted from an strace of hv1's sshd.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown } from '../../engine/lab/lab-down.ts';
@@ -19,6 +21,10 @@ import { AGEING_DIR, AGEING_HOOK } from '../../engine/modules/virt/network-plan.
 import { networkDaemonPids, SS_ARGV } from '../../engine/modules/virt/daemon.ts';
 import { parseClasses } from '../../engine/probes/tc.ts';
 import { labLock } from '../helpers/lab-lock.ts';
+import { cachedImage } from '../../engine/lab/image-build.ts';
+import { statePath } from '../../engine/lab/paths.ts';
+import { traceCommands } from '../helpers/exec-trace.ts';
+import { hvPaths } from '../../engine/lab/hv-paths.ts';
 import { type Outcome, pingDuring, playOn } from './virt-play.ts';
 
 const HV1 = HYPERVISORS[0]!;
@@ -435,4 +441,66 @@ test.serial('--check on the converged network + bandwidth tasks: time and remote
   }
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   t.log(`--check converged, task duration median of 5 (ms): virt_network ${med(times['virt_network']!)}, virt_nic_bandwidth ${med(times['virt_nic_bandwidth']!)}`);
+});
+
+test.serial('--check of every virt module on hv1 with two guests running: remote commands per task (strace of hv1 sshd) and time', async (t) => {
+  t.timeout(10 * 60_000);
+  // a second running guest on hv1, from the lab's base image (its boot is not awaited)
+  const image = cachedImage()!;
+  const dir = statePath('guests', 't-cnt');
+  const second = {
+    name: 't-cnt',
+    mode: 'image',
+    type: 'qemu',
+    machine: 'pc',
+    memory: 256,
+    vcpus: 1,
+    tb_cache: 32,
+    memballoon: false,
+    image: { base: image.disk, overlay: join(dir, 'disk.qcow2') },
+    boot: { kernel: image.kernel, initrd: image.initrd, cmdline: 'root=/dev/vda rw console=ttyS0' },
+    nics: [{ name: 'eth0', mac: '52:54:00:61:01:50', network: HV1.network }],
+  };
+  const made = await play('virt_install', second);
+  t.is(made.status, 'changed', JSON.stringify(made));
+  try {
+    // converged first: run alone, this test finds lab without its ageing hook and t1 undefined
+    await play('virt_network', LAB(0, 300, false));
+    await play('virt_network', T1());
+    await play('virt_nic_bandwidth', BW(A));
+    const tasks: [string, string, Record<string, unknown>][] = [
+      ['virt_network lab (2 guests on it)', 'virt_network', LAB(0, 300, false)],
+      ['virt_network t1 (DHCP host, DNS, ageing hook)', 'virt_network', T1()],
+      ['virt_domain vm1', 'virt_domain', { name: 'vm1', state: 'running' }],
+      ['virt_domain t-cnt', 'virt_domain', { name: 't-cnt', state: 'running' }],
+      ['virt_nic_bandwidth vm1 eth0', 'virt_nic_bandwidth', BW(A)],
+      ['virt_install t-cnt (exists)', 'virt_install', second],
+    ];
+    const lines: string[] = [];
+    for (const [label, module, args] of tasks) {
+      const r = await traceCommands(Number(readFileSync(hvPaths(HV1).sshdPid, 'utf8')), () => play(module, args, true));
+      t.is(r.value.status, 'ok', `${label}: ${JSON.stringify(r.value)}`);
+      t.deepEqual(r.value.changes ?? [], [], label);
+      t.true(r.commands.length > 0, `${label}: the trace saw the read`);
+      const names = r.commands.map((c) => (c[0] === 'virsh' ? `virsh ${c.slice(1).find((w) => !w.startsWith('-') && w !== 'qemu:///system')}` : c.slice(0, c[0] === 'sh' ? 1 : 2).join(' ')));
+      lines.push(`${label}: ${r.commands.length} commands, task ${r.value.durationMs} ms (${names.join(', ')})`);
+    }
+    // the six tasks as one play, as a user runs it: the wall time of the whole CLI run
+    const book = join(tmp, 'all-virt.json');
+    writeFileSync(book, JSON.stringify([{ hosts: 'hv1', gather_facts: false, tasks: tasks.map(([name, module, args]) => ({ name, [module]: args })) }]));
+    const t0 = Date.now();
+    const all = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'tsplay.js'), book, '-i', join(import.meta.dirname, '..', '..', 'inventories', 'lab'), '-C', '-D'], {
+      encoding: 'utf8',
+    });
+    const wall = Date.now() - t0;
+    t.is(all.status, 0, all.stdout + all.stderr);
+    t.regex(all.stdout, /hv1\s*: ok=6\s+changed=0/);
+    t.notRegex(all.stdout, /^[-+]/m, '--check --diff on the converged hypervisor prints no diff');
+    lines.push(`all six in one play, -C -D: ${wall} ms wall (CLI start to exit)`);
+    t.log(`--check, converged, hv1 with vm1 and t-cnt running; remote commands per task measured with strace -ff on hv1's sshd:\n${lines.join('\n')}`);
+  } finally {
+    await hv.run([...V, 'destroy', 't-cnt']);
+    await hv.run([...V, 'undefine', 't-cnt']);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
