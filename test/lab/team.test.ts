@@ -4,8 +4,9 @@
 // team.config / team-port.config, teamd's running config and state, links) dumped before and
 // after; a prio change applied live (no carrier change), a runner change re-activating, a
 // half-applied profile and a stale profile repaired; the failover drill (the guest-team role's
-// `--tags drill`, with vm1's guest description, which describes the same team0); the checkpoint: a good change moving the address tsplay connects to,
-// and a wrong one that NetworkManager rolls back by itself; and the bond fallback on vm2 with
+// `--tags drill`, with vm1's guest description, which describes the same team0); the checkpoint:
+// a good change moving the address tsplay connects to, and a wrong address or gateway that
+// NetworkManager rolls back by itself; and the bond fallback on vm2 with
 // NetworkManager's team plugin moved aside.
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
@@ -14,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Connection } from '../../engine/connection/types.ts';
 import { labKeyPaths } from '../../engine/lab/keys.ts';
-import { GUESTS } from '../../engine/lab/topology.ts';
+import { hvHost } from '../../engine/lab/lab-host.ts';
+import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { useLab } from '../helpers/lab.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
@@ -268,6 +270,92 @@ test.serial('checkpoint: a wrong address cuts tsplay off; NetworkManager rolls b
   t.is((await must(CHECKPOINTS)).trim(), 'ao 0');
   t.is(await profiles(), before, 'the profiles as before the change');
   t.deepEqual((await team({}, true)).changes, [], 'rolled back to the converged team');
+});
+
+// A wrong gateway cannot cut a path inside the team's own subnet: hv1 (10.61.1.1) reaches
+// 10.61.1.21 on-link and vm1 answers on-link, whatever its default route says. So tsplay comes
+// from outside the subnet: hv1 gets 10.61.200.1 on its loopback and the ssh session is proxied
+// through `nc -s 10.61.200.1` on hv1; vm1's answers to it then leave by team0's gateway, and a
+// wrong one (nobody at 10.61.1.99) really drops them.
+const OFF_SUBNET = '10.61.200.1';
+function offSubnet(): Record<string, unknown> {
+  const via = viaTeam(VM1.teamAddress);
+  const kh = String(via['ansible_ssh_common_args']).replace(/.*UserKnownHostsFile=(\S+).*/, '$1');
+  return {
+    ansible_host: VM1.teamAddress,
+    // the inventory's jump through hv1 would compete with the ProxyCommand: '' unsets it
+    tsplay_jump: '',
+    ansible_ssh_common_args: `-F /var/lib/tsplay-lab/ssh_config -o UserKnownHostsFile=${kh} -o 'ProxyCommand=ssh -F /var/lib/tsplay-lab/ssh_config hv1 nc -s ${OFF_SUBNET} %h %p'`,
+  };
+}
+
+/** gatewayPlay writes a playbook converging vm1's team (as lab-team.yml has it) with `gateway` on team0. */
+function gatewayPlay(gateway: string): string {
+  const file = join(tmp, `gateway-${gateway}.json`);
+  const team = {
+    device: 'team0',
+    runner: 'activebackup',
+    notify_peers: { count: 3 },
+    ports: [
+      { nic: 'eth1', prio: 100 },
+      { nic: 'eth2', prio: 10 },
+    ],
+    ipv4: { method: 'static', address: TEAM, gateway },
+  };
+  writeFileSync(
+    file,
+    JSON.stringify([
+      { hosts: 'vm1', gather_facts: false, vars: { team_checkpoint: 60 }, tasks: [{ name: 'team0 over eth1 and eth2', nm_team: { team, checkpoint_timeout: '{{ team_checkpoint }}' } }] },
+    ]),
+  );
+  return file;
+}
+
+test.serial('checkpoint: a wrong gateway cuts tsplay (reaching vm1 from outside the subnet) off; NetworkManager rolls back by itself, the task says so, vm1 answers again', async (t) => {
+  t.timeout(5 * 60_000);
+  const hv1 = hvHost(HYPERVISORS[0]!);
+  const nmTeam = async (file: string, extra: Record<string, unknown> = {}): Promise<Outcome> => {
+    const r = await tsplay(file, extra);
+    const ev = r.events.find((e) => e['type'] === 'host-result' && e['host'] === 'vm1');
+    if (!ev) throw new Error(`no nm_team result for vm1: ${r.out}`);
+    return ev as unknown as Outcome;
+  };
+  // lab-team.yml's team, converged (this test may run alone, after the bare guest)
+  await team();
+  const add = await hv1.run(['ip', 'addr', 'add', `${OFF_SUBNET}/32`, 'dev', 'lo']);
+  t.is(add.rc, 0, add.stderr);
+  try {
+    // the good gateway, set through the management address (the team carries no connection of tsplay's)
+    const good = await nmTeam(gatewayPlay('10.61.1.1'));
+    t.is(good.status, 'changed', JSON.stringify(good));
+    t.deepEqual(
+      good.changes.map((c) => [c.property, c.after]),
+      [['ipv4.gateway', '10.61.1.1']],
+    );
+    // the off-subnet path works, and only through that gateway: converged, plans nothing
+    const via = await nmTeam(gatewayPlay('10.61.1.1'), offSubnet());
+    t.is(via.status, 'ok', JSON.stringify(via));
+    const before = await profiles();
+    const started = Date.now();
+    const bad = await nmTeam(gatewayPlay('10.61.1.99'), { ...offSubnet(), team_checkpoint: 20 });
+    const took = (Date.now() - started) / 1000;
+    t.is(bad.status, 'failed', JSON.stringify(bad));
+    t.regex(
+      String(bad.result['msg']),
+      /no connection to 10\.61\.1\.21 within the checkpoint's 20 s; NetworkManager rolled the change back \(checkpoint .*, 20 s\); the host answers again at 10\.61\.1\.21/,
+    );
+    t.log(`wrong gateway: the task failed after ${took.toFixed(0)} s (checkpoint 20 s): ${String(bad.result['msg'])}`);
+    t.is((await must('nmcli -g ipv4.gateway connection show team0')).trim(), '10.61.1.1', 'the profile has the good gateway again');
+    t.regex(await must('ip -4 route show default'), /default via 10\.61\.1\.1 dev team0/);
+    t.is((await must(CHECKPOINTS)).trim(), 'ao 0');
+    t.is(await profiles(), before, 'the profiles as before the change');
+    const after = await nmTeam(gatewayPlay('10.61.1.1'), offSubnet());
+    t.is(after.status, 'ok', `the host works over the off-subnet path again: ${JSON.stringify(after)}`);
+  } finally {
+    await hv1.run(['ip', 'addr', 'del', `${OFF_SUBNET}/32`, 'dev', 'lo']);
+    // back to lab-team.yml's team (no gateway), through the management address
+    await team();
+  }
 });
 
 test.serial('bond fallback on vm2 without the team plugin: the bond converges, a prio change is a live primary change', async (t) => {

@@ -2,17 +2,25 @@
 // libvirtd 9.0, each case first changed, then changed=0, then --check planning nothing, with
 // every layer (inactive XML, live XML, net-info, sysfs, domiftune, tc) dumped before and after
 // --check and compared. Half-applied states are made by hand with virsh/tc, then repaired.
-// A ping from hv1 into vm1 runs through every live change.
+// A ping from hv1 into vm1 runs through every live change. Also here: modprobe on vm1 (the lab
+// guests' cloud kernel has loadable modules, this machine's has none), and the remote commands
+// per task of a converged --check of every virt module, counted from an strace of hv1's sshd.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hvHost } from '../../engine/lab/lab-host.ts';
+import { hvHost, runTool } from '../../engine/lab/lab-host.ts';
+import { sshArgv } from '../../engine/lab/ssh-check.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { AGEING_DIR, AGEING_HOOK } from '../../engine/modules/virt/network-plan.ts';
 import { networkDaemonPids, SS_ARGV } from '../../engine/modules/virt/daemon.ts';
 import { parseClasses } from '../../engine/probes/tc.ts';
 import { useLab } from '../helpers/lab.ts';
+import { cachedImage } from '../../engine/lab/image-build.ts';
+import { statePath } from '../../engine/lab/paths.ts';
+import { traceCommands } from '../helpers/exec-trace.ts';
+import { hvPaths } from '../../engine/lab/hv-paths.ts';
 import { type Outcome, pingDuring, playOn } from './virt-play.ts';
 
 const HV1 = HYPERVISORS[0]!;
@@ -261,6 +269,24 @@ test.serial('virt_network: net-restart refused without allow_restart, naming vm1
   t.regex((await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address])).stdout, /3 received/);
 });
 
+test.serial('virt_network: lab restarted by hand (virsh net-destroy/net-start) leaves vm1 cut off; --check sees it, apply re-attaches live, vm1 answers', async (t) => {
+  t.timeout(5 * 60_000);
+  await play('virt_network', LAB(0, 300, false));
+  await must([...V, 'net-destroy', 'lab']);
+  await must([...V, 'net-start', 'lab']);
+  const cut = await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address]);
+  t.not(cut.rc, 0, 'libvirt left vm1 off the restarted bridge');
+  const c = await checkWritesNothing(t, 'virt_network', LAB(0, 300, false));
+  t.deepEqual(
+    c.changes.map((x) => [x.property, x.class]),
+    [['guest ports', 'live']],
+  );
+  const r = await converge(t, 'virt_network', LAB(0, 300, false));
+  t.deepEqual(r.changes, c.changes);
+  t.is((await hv.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', VM1.address])).rc, 0, 'vm1 answers again');
+  t.is((await must([...V, 'net-port-list', 'lab', '--uuid'])).trim().split('\n').length, 3, "libvirt has vm1's three ports again");
+});
+
 test.serial("virt_network: a virsh failure names the object and virsh's own message", async (t) => {
   const r = await play('virt_network', { name: 't2', network: { cidr: '10.62.2.0/24', forward: 'none', bridge: { name: 'labbr0' } } });
   t.is(r.status, 'failed');
@@ -334,6 +360,59 @@ test.serial("virt_nic_bandwidth: htb and ingress left on an unshaped tap (a fail
   );
 });
 
+// ---- modprobe --------------------------------------------------------------------------------
+// This machine's kernel has no loadable modules; the lab guests run Debian's cloud kernel, which
+// has them. dummy's numdummies is not in sysfs (mode 0): the dummy links it creates show it.
+
+const onVm1 = async (script: string): Promise<string> => {
+  const r = await runTool(sshArgv('vm1', ['sh', '-c', script]), { timeoutMs: 60_000 });
+  if (r.rc !== 0) throw new Error(`vm1: ${script}: ${r.stderr}`);
+  return r.stdout;
+};
+const DUMMY = '/etc/modules-load.d/dummy.conf /etc/modprobe.d/dummy.conf';
+const modLayers = (): Promise<string> =>
+  onVm1(`echo "loaded $(grep -c '^dummy ' /proc/modules)"; echo "links $(ip -o link show type dummy | wc -l)"; for f in ${DUMMY}; do echo "== $f"; cat "$f" 2>/dev/null; done; true`);
+const playVm1 = (args: Record<string, unknown>, check = false): Promise<Outcome> => playOn(tmp, 'vm1', 'modprobe', args, check);
+
+test.serial("modprobe on vm1's cloud kernel: dummy with numdummies=3 loaded and persisted, changed=0, --check writes nothing, absent unloads", async (t) => {
+  t.timeout(5 * 60_000);
+  await onVm1(`modprobe -r dummy; rm -f ${DUMMY}`);
+  try {
+    const load = { name: 'dummy', params: 'numdummies=3', persistent: 'present' };
+    const bare = await modLayers();
+    t.regex(bare, /loaded 0\nlinks 0\n/);
+    const c = await playVm1(load, true);
+    t.is(c.status, 'changed', JSON.stringify(c));
+    t.deepEqual(
+      c.changes.map((x) => [x.property, x.class]),
+      [
+        ['loaded', 'live'],
+        ['load at boot', 'live'],
+        ['options at boot', 'live'],
+      ],
+    );
+    t.is(await modLayers(), bare, '--check loaded and wrote nothing');
+    const r = await playVm1(load);
+    t.is(r.status, 'changed', JSON.stringify(r));
+    const loaded = await modLayers();
+    t.is(loaded, 'loaded 1\nlinks 3\n== /etc/modules-load.d/dummy.conf\ndummy\n== /etc/modprobe.d/dummy.conf\noptions dummy numdummies=3\n');
+    t.is((await playVm1(load)).status, 'ok');
+    const again = await playVm1(load, true);
+    t.is(again.status, 'ok', JSON.stringify(again));
+    t.is(await modLayers(), loaded);
+    const gone = { name: 'dummy', state: 'absent', persistent: 'absent' };
+    const cg = await playVm1(gone, true);
+    t.is(cg.status, 'changed', JSON.stringify(cg));
+    t.is(await modLayers(), loaded, '--check unloaded and wrote nothing');
+    const u = await playVm1(gone);
+    t.is(u.status, 'changed', JSON.stringify(u));
+    t.is(await modLayers(), 'loaded 0\nlinks 0\n== /etc/modules-load.d/dummy.conf\n#dummy\n== /etc/modprobe.d/dummy.conf\n#options dummy numdummies=3\n');
+    t.is((await playVm1(gone)).status, 'ok');
+  } finally {
+    await onVm1(`modprobe -r dummy; rm -f ${DUMMY}`);
+  }
+});
+
 test.serial('--check on the converged network + bandwidth tasks: time and remote commands', async (t) => {
   await play('virt_network', T1());
   await play('virt_nic_bandwidth', BW(A));
@@ -346,4 +425,66 @@ test.serial('--check on the converged network + bandwidth tasks: time and remote
   }
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   t.log(`--check converged, task duration median of 5 (ms): virt_network ${med(times['virt_network']!)}, virt_nic_bandwidth ${med(times['virt_nic_bandwidth']!)}`);
+});
+
+test.serial('--check of every virt module on hv1 with two guests running: remote commands per task (strace of hv1 sshd) and time', async (t) => {
+  t.timeout(10 * 60_000);
+  // a second running guest on hv1, from the lab's base image (its boot is not awaited)
+  const image = cachedImage()!;
+  const dir = statePath('guests', 't-cnt');
+  const second = {
+    name: 't-cnt',
+    mode: 'image',
+    type: 'qemu',
+    machine: 'pc',
+    memory: 256,
+    vcpus: 1,
+    tb_cache: 32,
+    memballoon: false,
+    image: { base: image.disk, overlay: join(dir, 'disk.qcow2') },
+    boot: { kernel: image.kernel, initrd: image.initrd, cmdline: 'root=/dev/vda rw console=ttyS0' },
+    nics: [{ name: 'eth0', mac: '52:54:00:61:01:50', network: HV1.network }],
+  };
+  const made = await play('virt_install', second);
+  t.is(made.status, 'changed', JSON.stringify(made));
+  try {
+    // converged first: run alone, this test finds lab without its ageing hook and t1 undefined
+    await play('virt_network', LAB(0, 300, false));
+    await play('virt_network', T1());
+    await play('virt_nic_bandwidth', BW(A));
+    const tasks: [string, string, Record<string, unknown>][] = [
+      ['virt_network lab (2 guests on it)', 'virt_network', LAB(0, 300, false)],
+      ['virt_network t1 (DHCP host, DNS, ageing hook)', 'virt_network', T1()],
+      ['virt_domain vm1', 'virt_domain', { name: 'vm1', state: 'running' }],
+      ['virt_domain t-cnt', 'virt_domain', { name: 't-cnt', state: 'running' }],
+      ['virt_nic_bandwidth vm1 eth0', 'virt_nic_bandwidth', BW(A)],
+      ['virt_install t-cnt (exists)', 'virt_install', second],
+    ];
+    const lines: string[] = [];
+    for (const [label, module, args] of tasks) {
+      const r = await traceCommands(Number(readFileSync(hvPaths(HV1).sshdPid, 'utf8')), () => play(module, args, true));
+      t.is(r.value.status, 'ok', `${label}: ${JSON.stringify(r.value)}`);
+      t.deepEqual(r.value.changes ?? [], [], label);
+      t.true(r.commands.length > 0, `${label}: the trace saw the read`);
+      const names = r.commands.map((c) => (c[0] === 'virsh' ? `virsh ${c.slice(1).find((w) => !w.startsWith('-') && w !== 'qemu:///system')}` : c.slice(0, c[0] === 'sh' ? 1 : 2).join(' ')));
+      lines.push(`${label}: ${r.commands.length} commands, task ${r.value.durationMs} ms (${names.join(', ')})`);
+    }
+    // the six tasks as one play, as a user runs it: the wall time of the whole CLI run
+    const book = join(tmp, 'all-virt.json');
+    writeFileSync(book, JSON.stringify([{ hosts: 'hv1', gather_facts: false, tasks: tasks.map(([name, module, args]) => ({ name, [module]: args })) }]));
+    const t0 = Date.now();
+    const all = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'tsplay.js'), book, '-i', join(import.meta.dirname, '..', '..', 'inventories', 'lab'), '-C', '-D'], {
+      encoding: 'utf8',
+    });
+    const wall = Date.now() - t0;
+    t.is(all.status, 0, all.stdout + all.stderr);
+    t.regex(all.stdout, /hv1\s*: ok=6\s+changed=0/);
+    t.notRegex(all.stdout, /^[-+]/m, '--check --diff on the converged hypervisor prints no diff');
+    lines.push(`all six in one play, -C -D: ${wall} ms wall (CLI start to exit)`);
+    t.log(`--check, converged, hv1 with vm1 and t-cnt running; remote commands per task measured with strace -ff on hv1's sshd:\n${lines.join('\n')}`);
+  } finally {
+    await hv.run([...V, 'destroy', 't-cnt']);
+    await hv.run([...V, 'undefine', 't-cnt']);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

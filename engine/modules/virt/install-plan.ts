@@ -186,7 +186,8 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
     const ks = cur.kickstart;
     if (!ks || 'error' in ks) return { changes, failed: true, msg: `${where}: kickstart ${args.kickstart}: ${ks && 'error' in ks ? ks.error : 'not read'}`, result };
     const target = ksTarget(args);
-    changes.push({ property: 'kickstart', before: null, after: target.path, class: 'config', diff: { path: target.path, before: '', after: ks.content } });
+    // read by the installer this same task starts: nothing waits for a restart (class config would report one)
+    changes.push({ property: 'kickstart', before: null, after: target.path, class: 'live', diff: { path: target.path, before: '', after: ks.content } });
     steps.push({ put: target.path, content: ks.content, mode: '0600' });
   }
   // virt-install creates a new disk only in an existing folder

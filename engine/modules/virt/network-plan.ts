@@ -1,7 +1,7 @@
 // The pure plan of virt_network: desired network against the three layers read from the host
 // (inactive XML, live XML, net-info + the bridge's sysfs), each change with its class.
 import type { Argv } from '../../connection/types.ts';
-import { parseAgeing } from '../../probes/bridge.ts';
+import { parseAgeing, parseBridgeLinks } from '../../probes/bridge.ts';
 import { parseDomiflist, parseNetInfo, virshArgv } from '../../probes/virsh.ts';
 import type { Change, Plan } from '../types.ts';
 import { specOf, type NetworkArgs } from './network-args.ts';
@@ -24,6 +24,10 @@ export interface NetworkCurrent {
   readonly ageingConf: string | null;
   /** `virsh domiflist DOM` of every running domain */
   readonly guests: readonly { readonly domain: string; readonly domiflist: string }[];
+  /** `bridge -j link show` (read while the network is active) */
+  readonly links?: string | null | undefined;
+  /** `virsh net-port-list NET --uuid` (read while the network is active) */
+  readonly ports?: string | null | undefined;
 }
 
 /** AGEING_HOOK is where the libvirt network hook that re-applies bridge ageing lives (libvirt ≥ 6.5 runs hooks/network.d/*). */
@@ -151,6 +155,7 @@ export function planNetwork(args: NetworkArgs, cur: NetworkCurrent): Plan<VirtPa
   const desired = carryOver(tree, existing);
   const want = normalizeNetwork(desired);
   const restarting = planDefinition({ name, cur, active, wantActive, guests, desired, want, existing }, acc);
+  if (active && wantActive && !restarting && want.bridge) planPorts(name, want.bridge, cur, guests, acc);
   planState(name, info, active, wantActive, args.autostart, acc);
   const ageingProblem = planAgeing(args, cur, { name, bridge: want.bridge, active, wantActive, restarting }, acc);
   if (ageingProblem) return fail(ageingProblem);
@@ -223,6 +228,24 @@ function planDefinition(d: DefinitionInput, acc: Acc): boolean {
   acc.changes.push(...u.changes);
   acc.steps.push(...u.steps);
   return false;
+}
+
+/**
+ * planPorts puts back guest interfaces a network restart made by someone else left behind: libvirt
+ * 9.0 forgets the network's ports and unplugs the taps at net-destroy and restores neither at
+ * net-start, so the guests stay cut off. Taps off the bridge or fewer ports than attached
+ * interfaces are re-attached live, as after tsplay's own restart (reattach.ts).
+ */
+function planPorts(name: string, bridge: string, cur: NetworkCurrent, guests: readonly AttachedGuest[], acc: Acc): void {
+  if (cur.links == null || cur.ports == null) return;
+  const on = guests.flatMap((g) => (g.tap === null ? [] : [{ domain: g.domain, mac: g.mac, tap: g.tap }]));
+  if (on.length === 0) return;
+  const links = parseBridgeLinks({ rc: 0, stdout: cur.links, stderr: '' });
+  const off = on.filter((g) => !links.some((l) => l.ifname === g.tap && l.master === bridge)).map((g) => g.tap);
+  const ports = cur.ports.split('\n').filter((l) => l.trim() !== '').length;
+  if (off.length === 0 && ports >= on.length) return;
+  acc.changes.push({ property: 'guest ports', before: { taps_off_bridge: off, network_ports: ports }, after: { taps_off_bridge: [], network_ports: on.length }, class: 'live' });
+  acc.steps.push({ reattach: { network: name, bridge, guests: on } });
 }
 
 function planState(name: string, info: ReturnType<typeof parseNetInfo> | undefined, active: boolean, wantActive: boolean, autostart: boolean | undefined, acc: Acc): void {

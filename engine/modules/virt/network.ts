@@ -26,17 +26,23 @@ export async function readNetwork(ctx: ModuleContext, args: NetworkArgs): Promis
   const inactiveText = ok(inactive!);
   const bridge = inactiveText === null ? null : parseNetworkXml({ rc: 0, stdout: inactiveText, stderr: '' }).bridge.name;
   const domains = parseList(list!).map((d) => d.name);
-  const second = await ctx.conn.batch([...(bridge ? [['cat', `/sys/class/net/${bridge}/bridge/ageing_time`]] : []), ...domains.map((d) => virshArgv('domiflist', d))], opts);
-  const ageing = bridge ? second.shift()! : undefined;
   const infoText = ok(info!);
+  const active = infoText !== null && /Active:\s+yes/.test(infoText);
+  // with guests on an active network: whether their taps are on the bridge and libvirt still has their ports
+  const ports = active && bridge && domains.length > 0 ? [['bridge', '-j', 'link', 'show'], virshArgv('net-port-list', name, '--uuid')] : [];
+  const second = await ctx.conn.batch([...(bridge ? [['cat', `/sys/class/net/${bridge}/bridge/ageing_time`]] : []), ...ports, ...domains.map((d) => virshArgv('domiflist', d))], opts);
+  const ageing = bridge ? second.shift()! : undefined;
+  const [links, portList] = ports.length > 0 ? second.splice(0, 2) : [];
   return {
     info: infoText,
     inactive: inactiveText,
-    live: infoText !== null && /Active:\s+yes/.test(infoText) ? ok(live!) : null,
+    live: active ? ok(live!) : null,
     ageing: ageing && ageing.rc === 0 ? ageing.stdout : null,
     hook: ok(hook!),
     ageingConf: ok(conf!),
     guests: domains.map((domain, i) => ({ domain, domiflist: ok(second[i]!) ?? '' })),
+    links: links ? ok(links) : null,
+    ports: portList ? ok(portList) : null,
   };
 }
 
