@@ -49,7 +49,7 @@ function inventory(name: string, edit: (inv: Inventory) => void = () => undefine
 }
 const guestOf = (inv: Inventory, host: string): Guest => inv.all.children.vms.children.guests.hosts[host]!.guest;
 function bw256(inv: Inventory): void {
-  guestOf(inv, 'vm1').nics.find((n) => n.name === 'eth1')!.bandwidth = { inbound: { average: 256 } };
+  guestOf(inv, 'vm2').nics.find((n) => n.name === 'eth1')!.bandwidth = { inbound: { average: 256 } };
 }
 function prio5(inv: Inventory): void {
   guestOf(inv, 'vm1').team.ports.find((p) => p.nic === 'eth1')!.prio = 5;
@@ -201,11 +201,14 @@ test.serial('from the bare lab both roles converge; the second run is changed=0;
   const first = await site(INV0);
   t.is(first.rc, 0, first.out.slice(-4000));
   const ch = changed(first);
-  for (const h of ['hv1', 'hv2', 'vm1', 'vm2']) t.true((ch[h] ?? 0) > 0, `${h} changed: ${JSON.stringify(ch)}`);
+  // the seed's shaping is on vm2's eth1 only: hv1's guest has no bandwidth, so its taps stay as they are
+  for (const h of ['hv2', 'vm1', 'vm2']) t.true((ch[h] ?? 0) > 0, `${h} changed: ${JSON.stringify(ch)}`);
+  t.is(ch['hv1'], 0, `hv1 changed: ${JSON.stringify(ch)}`);
   figures.push(`converge ${first.seconds.toFixed(1)} s`);
-  // tc carries what the description says: vm1 eth1 inbound 128 KB/s = 1024 Kbit; eth0 and eth2 have no bandwidth
-  t.regex(await onHv(0, `tc class show dev ${await tapOf('vm1', '52:54:00:61:01:11')}`), /class htb 1:1 .*rate 1024Kbit/);
-  for (const mac of ['52:54:00:61:01:10', '52:54:00:61:01:12']) t.notRegex(await onHv(0, `tc qdisc show dev ${await tapOf('vm1', mac)}`), /htb|ingress/, `${mac} unshaped`);
+  // tc carries what the description says: vm2 eth1 inbound 128 KB/s = 1024 Kbit; its eth0 and eth2 and all of vm1's NICs have no bandwidth
+  t.regex(await onHv(1, `tc class show dev ${await tapOf('vm2', '52:54:00:61:02:21')}`), /class htb 1:1 .*rate 1024Kbit/);
+  for (const mac of ['52:54:00:61:02:20', '52:54:00:61:02:22']) t.notRegex(await onHv(1, `tc qdisc show dev ${await tapOf('vm2', mac)}`), /htb|ingress/, `${mac} unshaped`);
+  for (const mac of ['52:54:00:61:01:10', '52:54:00:61:01:11', '52:54:00:61:01:12']) t.notRegex(await onHv(0, `tc qdisc show dev ${await tapOf('vm1', mac)}`), /htb|ingress/, `${mac} unshaped`);
   const st = JSON.parse(await onGuest('vm1', 'teamdctl team0 state dump')) as { runner: { active_port: string }; setup: { runner_name: string } };
   t.is(st.setup.runner_name, 'activebackup');
   t.is(st.runner.active_port, 'eth1', 'prio 100 wins');
@@ -218,27 +221,27 @@ test.serial('from the bare lab both roles converge; the second run is changed=0;
   await checkPlansNothing(t, INV0);
 });
 
-test.serial("a NIC's bandwidth 128 → 256: -C -D shows exactly that (hv1, vm1's eth1, live) and writes nothing; applied live, pings continue", async (t) => {
+test.serial("a NIC's bandwidth 128 → 256: -C -D shows exactly that (hv2, vm2's eth1, live) and writes nothing; applied live, pings continue", async (t) => {
   t.timeout(5 * 60_000);
   const before = await layers();
   const c = await site(INV1, ['-C', '-D']);
   t.is(c.rc, 0, c.out.slice(-3000));
-  t.deepEqual(planned(c), ['hv1: inbound {"average":128} → {"average":256} (live)']);
+  t.deepEqual(planned(c), ['hv2: inbound {"average":128} → {"average":256} (live)']);
   t.true(
-    c.events.some((e) => e.type === 'item-result' && e.host === 'hv1' && JSON.stringify(e['item']).includes('vm1 eth1')),
-    'the change is on vm1 eth1',
+    c.events.some((e) => e.type === 'item-result' && e.host === 'hv2' && JSON.stringify(e['item']).includes('vm2 eth1')),
+    'the change is on vm2 eth1',
   );
   t.is(await layers(), before, '-C -D changed no layer');
-  const team = GUESTS[0]!.teamAddress;
-  const { value: r, lost, sent } = await pingDuring(HYPERVISORS[0]!, team, () => site(INV1));
+  const team = GUESTS[1]!.teamAddress;
+  const { value: r, lost, sent } = await pingDuring(HYPERVISORS[1]!, team, () => site(INV1));
   t.is(r.rc, 0, r.out.slice(-3000));
-  t.deepEqual(planned(r), ['hv1: inbound {"average":128} → {"average":256} (live)']);
+  t.deepEqual(planned(r), ['hv2: inbound {"average":128} → {"average":256} (live)']);
   // libvirt rebuilds the tap's tc on every `domiftune --live` (deletes root, adds the new htb): a
   // ping queued on the tap at that instant is dropped. Measured: 0 of ~245 lost in three runs on
   // the old lab, 1 of 245 on the datacenter lab; the connection itself never stops.
-  t.true(lost <= 1, `pings to vm1's team lost while reshaping: ${lost} of ${sent}`);
+  t.true(lost <= 1, `pings to vm2's team lost while reshaping: ${lost} of ${sent}`);
   figures.push(`reshape 128 → 256: ${lost} of ${sent} pings lost`);
-  t.regex(await onHv(0, `tc class show dev ${await tapOf('vm1', '52:54:00:61:01:11')}`), /class htb 1:1 .*rate 2048Kbit/);
+  t.regex(await onHv(1, `tc class show dev ${await tapOf('vm2', '52:54:00:61:02:21')}`), /class htb 1:1 .*rate 2048Kbit/);
 });
 
 test.serial("a team port's prio: -C -D shows exactly that (vm1, ports.eth1.prio, live); applied without a link bounce", async (t) => {
@@ -258,21 +261,21 @@ test.serial("a team port's prio: -C -D shows exactly that (vm1, ports.eth1.prio,
 
 test.serial('drift by hand (a qdisc deleted from a tap, a port prio changed with nmcli): -C -D names each, a run repairs them, the next is changed=0', async (t) => {
   t.timeout(5 * 60_000);
-  const tap = await tapOf('vm1', '52:54:00:61:01:11');
-  await onHv(0, `tc qdisc del dev ${tap} root`);
+  const tap = await tapOf('vm2', '52:54:00:61:02:21');
+  await onHv(1, `tc qdisc del dev ${tap} root`);
   await onGuest('vm2', `nmcli connection modify team0-port-eth2 team-port.config '{"prio":77}'`);
   const before = await layers();
   const c = await site(INV2, ['-C', '-D']);
   t.is(c.rc, 0, c.out.slice(-3000));
   t.deepEqual(planned(c), [
-    `hv1: tc on ${tap} ["no root htb 1:","no class 1:1"] → "as libvirt builds it for the live values" (live)`,
+    `hv2: tc on ${tap} ["no root htb 1:","no class 1:1"] → "as libvirt builds it for the live values" (live)`,
     'vm2: ports.eth2.prio (profile only; teamd already runs it) 77 → 10 (live)',
   ]);
   t.is(await layers(), before, '-C -D changed no layer');
   const r = await site(INV2);
   t.is(r.rc, 0, r.out.slice(-3000));
   t.is(planned(r).length, 2, planned(r).join('\n'));
-  t.regex(await onHv(0, `tc class show dev ${tap}`), /class htb 1:1 .*rate 2048Kbit/);
+  t.regex(await onHv(1, `tc class show dev ${tap}`), /class htb 1:1 .*rate 2048Kbit/);
   t.regex(await onGuest('vm2', 'nmcli -g team-port.config connection show team0-port-eth2'), /prio.{0,3}10/);
   const after = await site(INV2);
   t.deepEqual(changed(after), noChange(after));
