@@ -2,7 +2,7 @@ import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { LoopSpec } from '../loader/types.ts';
 import type { Change } from '../modules/types.ts';
-import { evalCondition, renderValue } from '../template/index.ts';
+import { evalCondition, renderValue, type TemplateSite } from '../template/index.ts';
 import { attempts } from './attempts.ts';
 import { censorResult } from './no-log.ts';
 import type { TaskCtx } from './task-settings.ts';
@@ -56,13 +56,30 @@ function loopMsg(count: number, anyFailed: boolean, allSkipped: boolean): string
   return anyFailed ? 'One or more items failed' : allSkipped ? 'All items skipped' : 'All items completed';
 }
 
+/**
+ * loopItems renders a loop's list, or answers 'skip' where Ansible skips the host instead: the
+ * list names an undefined variable and the task's `when`, evaluated without an item, is false
+ * (TaskExecutor keeps the loop's error until the condition has had its say).
+ */
+export function loopItems(loop: LoopSpec, when: TaskCtx['settings']['when'], vars: Vars, site: TemplateSite): unknown[] | 'skip' {
+  let raw: unknown;
+  try {
+    raw = renderValue(loop.items, vars, { ...site, pos: loop.pos });
+  } catch (e) {
+    if (e instanceof TsplayError && e.code === 'E_UNDEFINED_VAR' && when.length > 0 && !evalCondition(when, vars, site)) return 'skip';
+    throw e;
+  }
+  if (!Array.isArray(raw)) {
+    throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${raw === null ? 'null' : typeof raw}`, pos: loop.pos, task: site.task, host: site.host });
+  }
+  return raw;
+}
+
 /** runLoop runs a task's items one after another and aggregates them as Ansible's `results` list. */
 export async function runLoop(tc: TaskCtx, vars: Vars): Promise<{ result: TaskResult; looped: boolean }> {
   const loop = tc.task.loop!;
-  const raw = renderValue(loop.items, vars, { ...tc.site, pos: loop.pos });
-  if (!Array.isArray(raw)) {
-    throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${raw === null ? 'null' : typeof raw}`, pos: loop.pos, task: tc.settings.label, host: tc.host.name });
-  }
+  const raw = loopItems(loop, tc.settings.when, vars, tc.site);
+  if (raw === 'skip') return { result: conditionSkipped(), looped: false };
   const results: TaskResult[] = [];
   for (let i = 0; i < raw.length; i++) {
     const r = await runItem(tc, loop, vars, raw, i);

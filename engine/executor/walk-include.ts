@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Vars } from '../inventory/types.ts';
 import type { Include, TaskNode } from '../loader/types.ts';
 import { evalCondition, renderValue } from '../template/index.ts';
@@ -10,6 +11,7 @@ import { TsplayError, TsplayErrors } from '../errors/index.ts';
 import { loadIncludedTasks } from '../loader/index.ts';
 import { shortPath } from '../files/paths.ts';
 import { report } from './report.ts';
+import { loopItems } from './loop.ts';
 import { includeCycle, type IncludeLink } from './include-chain.ts';
 import { childScope, walkNodes } from './walk.ts';
 
@@ -87,8 +89,8 @@ function failInclude(pc: PlayCtx, node: Include, scope: Scope, ref: TaskRef, h: 
 /**
  * walkInclude resolves include_tasks / include_role per host at run time (its `when` and loop
  * belong to the include itself; the target is templated per host and loop item, and loaded
- * through the loader when it was not known ahead). Hosts that resolved the same target for the
- * same loop index run its tasks together, in the order Ansible runs its included files.
+ * through the loader when it was not known ahead). Hosts that resolved the same target with the
+ * same loop item run its tasks together, in the order Ansible runs its included files.
  */
 export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly HostState[], scope: Scope): Promise<void> {
   const active = hosts.filter(hostActive);
@@ -108,8 +110,11 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
       if (node.loop) {
         // as for any looped task, `when` is evaluated per item, with the item's variables
         const loop = node.loop;
-        const items = renderValue(loop.items, vars, { ...site, pos: loop.pos });
-        if (!Array.isArray(items)) throw new TsplayError({ code: 'E_LOOP', message: `loop must be a list, got ${items === null ? 'null' : typeof items}`, pos: loop.pos, host: h.name });
+        const items = loopItems(loop, when, vars, site);
+        if (items === 'skip') {
+          report(pc, h, ref, { status: 'skipped' });
+          continue;
+        }
         const targets: IncludeTarget[] = [];
         items.forEach((item, i) => {
           const params: Vars = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
@@ -119,8 +124,8 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
           }
           targets.push({ target: String(renderValue(node.target, { ...vars, ...params }, site)), params, item });
         });
-        // Ansible counts one skip for a host whose every item was skipped
-        if (items.length > 0 && targets.length === 0) report(pc, h, ref, { status: 'skipped', looped: true });
+        // Ansible counts one skip for a host whose every item was skipped, or whose list is empty
+        if (targets.length === 0) report(pc, h, ref, { status: 'skipped', looped: items.length > 0 });
         perHost.set(h.name, targets);
       } else if (when.length && !evalCondition(when, vars, site)) {
         report(pc, h, ref, { status: 'skipped' });
@@ -130,16 +135,16 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
       failInclude(pc, node, scope, ref, h, oneLine(e));
     }
   }
-  // groups of hosts running one target for one loop index: by index, then by first host to name the target
-  const groups: { index: number; target: string; hosts: HostState[]; loaded: LoadedInclude; link?: IncludeLink }[] = [];
-  const maxItems = Math.max(0, ...[...perHost.values()].map((l) => l.length));
-  for (let i = 0; i < maxItems; i++) {
-    for (const h of active) {
-      const t = perHost.get(h.name)?.[i];
-      if (!t) continue;
-      const g = groups.find((x) => x.index === i && x.target === t.target);
+  // Ansible's grouping (IncludedFile.process_include_results): hosts in order, each host's items
+  // in order; a host joins the first group with the same target and loop variables (item, index)
+  // that it is not already in, else a new group starts. So hosts share a group by item value, not
+  // by the item's position in their lists, and the groups run in the order they were first named.
+  const groups: { target: string; params: Vars; item?: unknown; hosts: HostState[]; loaded: LoadedInclude; link?: IncludeLink }[] = [];
+  for (const h of active) {
+    for (const t of perHost.get(h.name) ?? []) {
+      const g = groups.find((x) => x.target === t.target && !x.hosts.includes(h) && isDeepStrictEqual(x.params, t.params));
       if (g) g.hosts.push(h);
-      else groups.push({ index: i, target: t.target, hosts: [h], loaded: loadTarget(pc, node, t.target) });
+      else groups.push({ target: t.target, params: t.params, item: t.item, hosts: [h], loaded: loadTarget(pc, node, t.target) });
     }
   }
   // a recursion that does not end fails its hosts here, before its include is reported as entered
@@ -159,8 +164,7 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
     }
     if (node.what !== 'include_tasks') continue;
     for (const h of g.hosts) h.stats.ok++;
-    const item = perHost.get(g.hosts[0]!.name)![g.index]!.item;
-    pc.run.emit({ type: 'included', file: g.loaded.file, hosts: g.hosts.map((h) => h.name), ...(node.loop ? { item } : {}) });
+    pc.run.emit({ type: 'included', file: g.loaded.file, hosts: g.hosts.map((h) => h.name), ...(node.loop ? { item: g.item } : {}) });
   }
   const inner: Scope = { ...childScope(scope, { ...node, when: [], tags: [] }, scope.rescuable), includeParams: { ...scope.includeParams, ...node.vars } };
   for (const g of groups) {
@@ -168,7 +172,7 @@ export async function walkInclude(pc: PlayCtx, node: Include, hosts: readonly Ho
     const group = g.hosts.filter(hostActive);
     if (group.length === 0) continue;
     const params = new Map<string, Vars>();
-    for (const h of group) params.set(h.name, perHost.get(h.name)![g.index]!.params);
+    for (const h of group) params.set(h.name, g.params);
     await walkNodes(pc, g.loaded.tasks, group, { ...inner, hostParams: mergeHostParams(scope, params), includeChain: [...chain, g.link!] });
   }
 }
