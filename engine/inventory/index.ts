@@ -1,7 +1,7 @@
 // The inventory stage: `-i` sources in, hosts, groups and per-host variables out, with Ansible's
 // semantics (ansible-inventory is the oracle the tests compare against).
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Diagnostics } from '../errors/index.ts';
 import { type GroupNode, type HostNode, InventoryData, InventoryGraphError, sortGroups } from './data.ts';
 import { LOCALHOST_NAMES } from '../py/localhost.ts';
@@ -133,7 +133,7 @@ export class AnsibleInventory implements Inventory {
       { level: 'playbook_group_vars_all', vars: this.fileVars('group_vars', 'all', playbookDirs) },
       { level: 'inventory_group_vars', vars: perGroup(this.varDirs) },
       { level: 'playbook_group_vars', vars: perGroup(playbookDirs) },
-      { level: 'inventory_file_host_vars', vars: h.vars },
+      { level: 'inventory_file_host_vars', vars: h.source === undefined ? h.vars : combineVars(sourceVars(h.source), h.vars) },
       { level: 'inventory_host_vars', vars: this.fileVars('host_vars', h.name) },
       { level: 'playbook_host_vars', vars: this.fileVars('host_vars', h.name, playbookDirs) },
     ];
@@ -148,6 +148,15 @@ export class AnsibleInventory implements Inventory {
   match(pattern: string): string[] {
     return matchHosts(this.scope, pattern);
   }
+}
+
+/**
+ * sourceVars are the inventory_file and inventory_dir Ansible's InventoryData.add_host sets on a
+ * host from the source that first named it, before any variable of its own (a host line's
+ * `inventory_dir=` still wins); a `h1,h2,` list has no directory (None).
+ */
+function sourceVars(source: string): Vars {
+  return { inventory_file: source, inventory_dir: source.includes(',') && !isAbsolute(source) ? null : dirname(source) };
 }
 
 /** resolveSource turns one `-i` value into a path, trying `<baseDir>/inventories/<name>` for a bare name. */

@@ -24,12 +24,18 @@ export function isIgnoredInDirectory(name: string): boolean {
 
 /** parseHostList adds the hosts of a `h1,h2:2222,` source to `ungrouped`, as the host_list plugin does. */
 export function parseHostList(source: string, inv: InventoryData): void {
-  for (const raw of source.split(',')) {
-    const h = raw.trim();
-    if (!h) continue;
-    const a = parseAddress(h, false);
-    const host = a ? a.host : h;
-    if (!inv.hosts.has(host)) inv.addHost(host, 'ungrouped', a?.port);
+  // the list itself is the hosts' inventory_file, as Ansible's current_source
+  inv.currentSource = source;
+  try {
+    for (const raw of source.split(',')) {
+      const h = raw.trim();
+      if (!h) continue;
+      const a = parseAddress(h, false);
+      const host = a ? a.host : h;
+      if (!inv.hosts.has(host)) inv.addHost(host, 'ungrouped', a?.port);
+    }
+  } finally {
+    inv.currentSource = undefined;
   }
 }
 
