@@ -1,6 +1,8 @@
 import type { Vars } from '../inventory/types.ts';
 import type { ModuleRoute } from '../modules/types.ts';
-import { evalCondition } from '../template/index.ts';
+import { TsplayError } from '../errors/index.ts';
+import type { IntKeyword } from '../loader/types.ts';
+import { evalCondition, renderValue } from '../template/index.ts';
 import type { HostState } from './run-context.ts';
 import { callModule, taskModule } from './module-call.ts';
 import type { TaskCtx } from './task-settings.ts';
@@ -59,11 +61,27 @@ async function once(tc: TaskCtx, vars: Vars, attempt: number | undefined): Promi
   return r.changed ? r : { ...r, changes: [] };
 }
 
+/**
+ * intKeyword gives retries/delay for this host and item: a literal as loaded, a template rendered
+ * now and read as Python's int() reads it (an int, or a string of digits), as Ansible's
+ * post_validate does after the task's `when` held.
+ */
+function intKeyword(tc: TaskCtx, key: string, v: IntKeyword | undefined, vars: Vars): number | undefined {
+  if (v === undefined || typeof v === 'number') return v;
+  const got = renderValue(v.template, vars, { ...tc.site, pos: v.pos });
+  if (typeof got === 'number' && Number.isFinite(got)) return Math.trunc(got);
+  if (typeof got === 'string' && /^\s*[-+]?\d+\s*$/.test(got)) return Number(got);
+  const message = `the field '${key}' has an invalid value (${v.template}), and could not be converted to an int. The error was: invalid literal for int() with base 10: '${String(got)}'`;
+  throw new TsplayError({ code: 'E_KEYWORD_TYPE', message, pos: v.pos, task: tc.site.task, host: tc.host.name });
+}
+
 /** attempts runs the module once, or until `until` holds (Ansible: retries+1 tries, default 3, delay 5 s). */
 export async function attempts(tc: TaskCtx, vars: Vars): Promise<TaskResult> {
-  const { until, retries, delay } = tc.task;
+  const { until } = tc.task;
   if (!until || until.length === 0) return once(tc, vars, undefined);
   const run = tc.pc.run;
+  const retries = intKeyword(tc, 'retries', tc.task.retries, vars);
+  const delay = intKeyword(tc, 'delay', tc.task.delay, vars);
   const tries = retries === undefined ? 3 : retries <= 0 ? 1 : retries + 1;
   const delayMs = Math.max(0, (delay ?? 5) * 1000);
   for (let attempt = 1; ; attempt++) {

@@ -9,6 +9,7 @@ import { closest, didYouMean, levenshtein } from './suggest.ts';
 import { IDENT, readCommon, readLoop } from './task-common.ts';
 import type { Task } from './types.ts';
 import type { Reader } from './values.ts';
+import { checkTemplate } from '../template/index.ts';
 import { keyName, type Mutable, pairsOf } from './yaml-pairs.ts';
 
 /** ModuleSpec is the module a task calls, with its arguments and where each was written. */
@@ -265,6 +266,14 @@ function readTaskKeywords(r: Reader, pairs: Pair<Node, Node>[], t: Mutable<Task>
         break;
       case 'retries':
       case 'delay': {
+        // Ansible templates both when the task runs (FieldAttribute isa=int): keep the template
+        if (isScalar(v) && typeof v.value === 'string' && v.value.includes('{{')) {
+          const pos = r.f.valuePos(v);
+          const bad = checkTemplate(v.value, { pos, task });
+          if (bad) ctx.diags.add({ code: bad.code, message: `${k}: ${bad.message}`, pos: bad.pos, hint: bad.hint, task });
+          else t[k] = { template: v.value, pos };
+          break;
+        }
         const n = r.int(v, k, task);
         if (n !== undefined) t[k] = n;
         break;

@@ -65,9 +65,12 @@ export interface Task extends TaskCommon {
   readonly changedWhen?: readonly Expr[];
   readonly failedWhen?: readonly Expr[];
   readonly until?: readonly Expr[];
-  readonly retries?: number;
-  readonly delay?: number;
+  readonly retries?: IntKeyword;
+  readonly delay?: IntKeyword;
 }
+
+/** IntKeyword is an integer keyword (retries, delay): a number, or a template Ansible renders when the task runs. */
+export type IntKeyword = number | { readonly template: string; readonly pos: SourcePos };
 
 /** Block is block/rescue/always. */
 export interface Block extends TaskCommon {
