@@ -116,8 +116,13 @@ export async function execute(playbooks: Playbook[], inventory: Inventory, opts:
   return exitCode(hosts.values(), interrupted);
 }
 
+/**
+ * emitRecap sends the PLAY RECAP counters of the hosts something was counted for: Ansible's
+ * recap lists its AggregateStats' `processed` hosts, and a host enters those only when a counter
+ * moves (a play without tasks for it, a skipped meta, an end_host before any task: no line).
+ */
 function emitRecap(run: RunCtx, t0: number): void {
   const stats: Record<string, HostStats> = {};
-  for (const [name, h] of run.hosts) stats[name] = { ...h.stats };
+  for (const [name, h] of run.hosts) if (Object.values(h.stats).some((n) => n !== undefined && n > 0)) stats[name] = { ...h.stats };
   run.emit({ type: 'recap', stats, durationMs: Math.round(performance.now() - t0) });
 }
