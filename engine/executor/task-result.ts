@@ -83,11 +83,12 @@ function opt<K extends string>(key: K, v: unknown): Partial<Record<K, unknown>> 
 }
 
 /**
- * pendingRestart says whether changes leave something to take effect only at the object's next
- * start: a `config`-class change (a domain's vCPU count, a sysctl only persisted).
+ * pendingRestart says whether changes leave a running object with its old config until its next
+ * start: a `config`-class change that is not `idle` (a running domain's vCPU count, a sysctl
+ * only persisted); a definition for an object that runs nothing yet leaves nothing pending.
  */
 export function pendingRestart(changes: readonly Change[]): boolean {
-  return changes.some((c) => c.class === 'config');
+  return changes.some((c) => c.class === 'config' && c.idle !== true);
 }
 
 /**

@@ -15,6 +15,11 @@ export interface Change {
    * start), `restart` (the guest must restart), `net-restart` (the libvirt network restarts)
    */
   readonly class?: 'live' | 'config' | 'restart' | 'net-restart';
+  /**
+   * for a `config` change: no running copy of the object keeps the old config (it is new, shut
+   * off, or stopped or restarted by this very task), so nothing is left *pending restart*
+   */
+  readonly idle?: true;
 }
 
 /**

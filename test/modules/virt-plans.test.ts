@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { getModule } from '../../engine/modules/registry.ts';
 import type { PlanContext } from '../../engine/modules/types.ts';
 import { resolveCaptures } from '../helpers/captures.ts';
+import { pendingRestart } from '../../engine/executor/task-result.ts';
 
 interface Expect {
   changes?: Record<string, unknown>[];
@@ -23,6 +24,8 @@ interface Expect {
   stepsExclude?: string[];
   /** values the plan's result must hold */
   result?: Record<string, unknown>;
+  /** whether the task is reported pending restart: only a running object that keeps its old config is */
+  pendingRestart?: boolean;
 }
 
 interface VirtCase {
@@ -70,6 +73,7 @@ for (const file of files) {
       t.deepEqual(mod.plan(parsed.data, current, { ...ctx, check: true }), plan, 'check mode must not change the plan');
       t.deepEqual(plan.changes, resolve(e.changes ?? []), 'changes');
       for (const ch of plan.changes) t.truthy(ch.class, `change ${ch.property} has a class`);
+      if (e.pendingRestart !== undefined) t.is(pendingRestart(plan.changes), e.pendingRestart, 'pending restart');
       t.is(plan.failed ?? false, e.failed ?? false, `failed (msg: ${plan.msg})`);
       for (const m of e.msgIncludes ?? []) t.true((plan.msg ?? '').includes(m), `msg ${JSON.stringify(plan.msg)} includes ${JSON.stringify(m)}`);
       if (e.reason !== undefined) t.is(plan.reason, e.reason);

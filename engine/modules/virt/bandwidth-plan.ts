@@ -108,7 +108,8 @@ export function planBandwidth(domain: string, mac: string, bw: Bandwidth, cur: B
     if (!c && !l) continue;
     // One layer only is a half-applied state (domiftune --live without --config, or the reverse).
     const lag = live === undefined || (c && l) ? '' : l ? ' (live only)' : ' (config only)';
-    changes.push({ property: `${d}${lag}`, before: l ? live![d] : config[d], after: want[d], class: l ? 'live' : 'config' });
+    // config alone: the running interface already has it, or none runs; nothing waits for a restart
+    changes.push({ property: `${d}${lag}`, before: l ? live![d] : config[d], after: want[d], ...(l ? { class: 'live' } : { class: 'config', idle: true }) });
   }
   const steps: Step[] = [];
   const tuneArgv = (flags: string[], values: Record<Dir, Side | null>): Argv =>

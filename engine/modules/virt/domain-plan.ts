@@ -208,8 +208,8 @@ function planDefinition(
   adoptMacs(desired, existing);
   if (!existing) {
     if (desired['@type'] === undefined) desired['@type'] = 'kvm';
-    // started in this same task: it takes effect now, nothing waits for a restart
-    changes.push({ property: 'definition', before: null, after: name, class: want === 'running' ? 'live' : 'config' });
+    // started in this same task: it takes effect now; defined only, no running copy waits for it
+    changes.push({ property: 'definition', before: null, after: name, ...(want === 'running' ? { class: 'live' } : { class: 'config', idle: true }) });
     steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: buildXml('domain', desired) });
     return undefined;
   }
@@ -224,10 +224,13 @@ function planDefinition(
   // what the running domain already has (the config put back as it runs) waits for no restart
   const liveDiff = liveRoot ? new Set(subsetDiff(desired, normalizeDomain(structuredClone(liveRoot)), true, keep).map((c) => c.property)) : undefined;
   const inEffect = new Set(liveDiff ? rest.map((c) => c.property).filter((p) => !liveDiff.has(p)) : []);
-  const restChanges = rest.map((c): Change => ({ ...c, class: RESTART.some((r) => r.test(c.property)) ? 'restart' : inEffect.has(c.property) ? 'live' : 'config' }));
-  const hard = restChanges.filter((c) => c.class === 'restart');
+  const isHard = (c: Change): boolean => RESTART.some((r) => r.test(c.property));
   // a guest that is being stopped anyway takes them at its next start
   const stopping = want === 'shutoff';
+  // only a running guest that this task neither stops nor restarts keeps its old definition
+  const idle = !running || stopping || rest.some(isHard) ? { idle: true as const } : {};
+  const restChanges = rest.map((c): Change => (isHard(c) ? { ...c, class: 'restart' } : inEffect.has(c.property) ? { ...c, class: 'live' } : { ...c, class: 'config', ...idle }));
+  const hard = restChanges.filter((c) => c.class === 'restart');
   if (hard.length > 0 && running && !stopping && !args.allow_restart) {
     return { changes: restChanges, failed: true, msg: `${where}: ${hard.map((c) => c.property).join(', ')} only change through a restart of the guest, refused without allow_restart: true` };
   }
@@ -236,7 +239,8 @@ function planDefinition(
   if (rest.length > 0) steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: buildXml('domain', fillFrom(desired, existing, keep)) });
   for (const op of ops.values()) {
     const lag = !liveRoot || op.layers.size === 2 ? '' : op.layers.has('live') ? ' (live only)' : ' (config only)';
-    changes.push({ property: `${op.property}${lag}`, before: op.before, after: op.after, class: op.layers.has('live') ? 'live' : 'config' });
+    // config alone: the running guest already has it, or none runs; nothing waits for a restart
+    changes.push({ property: `${op.property}${lag}`, before: op.before, after: op.after, ...(op.layers.has('live') ? { class: 'live' } : { class: 'config', idle: true }) });
     // a redefinition already carries the config side; a restart applies it
     const layers = new Set([...op.layers].filter((l) => !(l === 'config' && rest.length > 0) && !(l === 'live' && restarting)));
     if (layers.size > 0) steps.push(...opSteps(name, op, layers));

@@ -167,13 +167,14 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
     if (cur.overlayExists)
       return { changes, failed: true, msg: `${where}: ${img.overlay} already exists and the domain does not; remove the stale overlay first (virt_install never overwrites a disk)`, result };
     const xml = buildXml('domain', buildDomainTree(imageSpec(args)));
-    // started in this same task, the new guest runs what was defined: nothing waits for a restart
-    const cls = args.start === false ? 'config' : 'live';
-    changes.push({ property: 'overlay', before: null, after: `${img.overlay} on ${img.base}`, class: cls });
+    // started in this same task, the new guest runs what was defined; not started, nothing runs
+    // that could wait for a restart: either way nothing is pending
+    const cls = args.start === false ? ({ class: 'config', idle: true } as const) : ({ class: 'live' } as const);
+    changes.push({ property: 'overlay', before: null, after: `${img.overlay} on ${img.base}`, ...cls });
     // qemu-img creates no directories; a new guest's folder usually does not exist yet
     steps.push({ run: ['mkdir', '-p', '--', img.overlay.slice(0, img.overlay.lastIndexOf('/')) || '/'] });
     steps.push({ run: ['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', img.base, '--', img.overlay, ...(img.size ? [`${img.size}G`] : [])] });
-    changes.push({ property: 'definition', before: null, after: name, class: cls });
+    changes.push({ property: 'definition', before: null, after: name, ...cls });
     steps.push({ run: virshArgv('define', '/dev/stdin'), stdin: xml });
     if (args.start !== false) {
       changes.push({ property: 'state', before: 'absent', after: 'running', class: 'live' });

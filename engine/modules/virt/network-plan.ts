@@ -98,7 +98,8 @@ function liveUpdates(name: string, want: NetModel, config: NetModel, live: NetMo
   for (const { op, live: l, config: c } of byKey.values()) {
     // Only one layer needing it is a half-applied state; the property says which layer lags.
     const lag = l && c ? '' : l ? ' (live only)' : live ? ' (config only)' : '';
-    changes.push({ property: `${op.section} ${op.key}${lag}`, before: op.before, after: op.after ?? null, class: l ? 'live' : 'config' });
+    // config alone: the running network already has it, or none runs; nothing waits for a restart
+    changes.push({ property: `${op.section} ${op.key}${lag}`, before: op.before, after: op.after ?? null, ...(l ? { class: 'live' } : { class: 'config', idle: true }) });
     steps.push({ run: updateArgv(name, op, l, c, ips) });
   }
   return { changes, steps };
@@ -174,7 +175,7 @@ function planRemoval(name: string, active: boolean, acc: Acc): void {
   if (active) {
     acc.changes.push({ property: 'state', before: 'active', after: 'absent', class: 'net-restart' });
     acc.steps.push({ run: virshArgv('net-destroy', name) });
-  } else acc.changes.push({ property: 'state', before: 'inactive', after: 'absent', class: 'config' });
+  } else acc.changes.push({ property: 'state', before: 'inactive', after: 'absent', class: 'config', idle: true });
   acc.steps.push({ run: virshArgv('net-undefine', name) });
 }
 
@@ -198,7 +199,7 @@ interface DefinitionInput {
 function planDefinition(d: DefinitionInput, acc: Acc): boolean {
   const { name, cur, active, wantActive, guests, desired, want, existing } = d;
   if (!existing) {
-    acc.changes.push({ property: 'definition', before: null, after: name, class: 'config' });
+    acc.changes.push({ property: 'definition', before: null, after: name, class: 'config', idle: true });
     acc.steps.push(defineStep(buildXml('network', desired)));
     return false;
   }
@@ -220,7 +221,8 @@ function planDefinition(d: DefinitionInput, acc: Acc): boolean {
     return true;
   }
   if (configDiff.length > 0) {
-    acc.changes.push(...configDiff.map((x): Change => ({ property: x.property, before: x.before, after: x.after, class: 'config' })));
+    // reached for an inactive network only: it takes the definition at its next start, nothing waits
+    acc.changes.push(...configDiff.map((x): Change => ({ property: x.property, before: x.before, after: x.after, class: 'config', idle: true })));
     return false;
   }
   const ips = Array.isArray(desired['ip']) ? desired['ip'].length : 1;
@@ -271,7 +273,8 @@ function planAgeing(args: NetworkArgs, cur: NetworkCurrent, n: { name: string; b
   const cs = ageing * 100;
   const conf = `${bridge} ${cs}\n`;
   if (cur.hook !== AGEING_HOOK_SCRIPT || cur.ageingConf !== conf) {
-    acc.changes.push({ property: 'bridge.ageing (network hook)', before: cur.ageingConf?.trim() ?? null, after: conf.trim(), class: 'config' });
+    // the hook serves (re)starts; a running bridge gets the value now (below): nothing waits
+    acc.changes.push({ property: 'bridge.ageing (network hook)', before: cur.ageingConf?.trim() ?? null, after: conf.trim(), class: 'config', idle: true });
     // libvirtd finds a new hook script only when it starts or reloads (seen on libvirt 9.0: a
     // hook written to a running daemon was not run by net-start until a SIGHUP).
     const reload: Step[] = cur.hook !== AGEING_HOOK_SCRIPT ? [{ reloadHooks: true }] : [];
