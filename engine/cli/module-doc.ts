@@ -102,7 +102,7 @@ export function formatModuleDoc(mod: ModuleDef): string {
     '',
     'ATTRIBUTES:',
     `  check_mode: ${checkModeLine(mod)}`,
-    `  diff_mode: ${mod.local || mod.route ? 'nothing to show' : 'yes: --diff shows every planned change (before/after, a unified diff for file content)'}`,
+    `  diff_mode: ${mod.local || mod.route || mod.noDiff ? 'nothing to show' : 'yes: --diff shows every planned change (before/after, a unified diff for file content)'}`,
   );
   out.push(`  change classes: ${mod.classes?.length ? mod.classes.join(', ') : 'none (unclassed changes, as Ansible modules)'}`);
   if (mod.example) out.push('', 'EXAMPLES:', '', ...mod.example.trimEnd().split('\n'));

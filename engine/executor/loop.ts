@@ -31,7 +31,7 @@ async function runItem(tc: TaskCtx, loop: LoopSpec, vars: Vars, items: readonly 
     r = errorResult(e);
   }
   r = { ...r, loopVars: loopVarsOf(loop, item, i), ...(loop.label !== undefined ? { label: { value: label } } : {}) };
-  const { noLog, diff } = tc.settings;
+  const { noLog, showDiff } = tc.settings;
   const status = hostStatus(r, tc.settings.ignoreErrors, tc.scope.rescuable);
   const shown = toAnsible(r);
   tc.pc.run.emit({
@@ -44,7 +44,7 @@ async function runItem(tc: TaskCtx, loop: LoopSpec, vars: Vars, items: readonly 
     ...(!noLog && typeof shown['msg'] === 'string' ? { msg: shown['msg'] } : {}),
     result: noLog ? censorResult(shown) : shown,
     ...(tc.delegate ? { delegatedTo: tc.delegate.to, delegatedHost: tc.delegate.host } : {}),
-    showDiff: diff,
+    showDiff,
     ...(shown['pending_restart'] === true ? { pendingRestart: true } : {}),
   });
   return r;

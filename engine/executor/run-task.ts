@@ -84,7 +84,7 @@ export async function runTaskOnHost(pc: PlayCtx, task: Task, scope: Scope, ref: 
     changes: settings.noLog || status === 'skipped' ? [] : result.changes,
     durationMs: Math.round(performance.now() - t0),
     ...(tc.delegate ? { delegatedTo: tc.delegate.to, delegatedHost: tc.delegate.host } : {}),
-    showDiff: settings.diff,
+    showDiff: settings.showDiff,
     looped,
     ignored: ignoredUnreachable,
   });

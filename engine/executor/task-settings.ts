@@ -4,6 +4,7 @@ import type { PlaybookOptions } from './run-options.ts';
 import type { TaskRef } from './events.ts';
 import type { HostState, PlayCtx, Scope } from './run-context.ts';
 import { taskLabel } from './task-ref.ts';
+import { getModule } from '../modules/registry.ts';
 
 /** TaskSettings are a task's keywords merged with what its block/role/play passed down, resolved once per task. */
 export interface TaskSettings {
@@ -11,6 +12,8 @@ export interface TaskSettings {
   readonly role: RoleRef | undefined;
   readonly check: boolean;
   readonly diff: boolean;
+  /** diff mode, and the module is one whose Ansible counterpart returns a diff to show */
+  readonly showDiff: boolean;
   readonly noLog: boolean;
   readonly become: boolean;
   readonly becomeUser: string | undefined;
@@ -41,6 +44,7 @@ export function taskSettings(task: Task, scope: Scope, opts: PlaybookOptions): T
     // a role's task carries its role even where no block passed one down (roles: expanded inline)
     role: task.role ?? scope.role,
     ...modes,
+    showDiff: modes.diff && getModule(task.module)?.noDiff !== true,
     noLog: (task.noLog ?? scope.noLog) === true,
     become: task.become ?? scope.become ?? opts.become,
     becomeUser: task.becomeUser ?? scope.becomeUser ?? opts.becomeUser,

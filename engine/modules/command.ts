@@ -22,6 +22,7 @@ export const commandModule: ModuleDef<Args, CommandCurrent> = {
   example: '- name: List the guests\n  command: virsh list --all\n  register: guests\n  changed_when: false\n',
   schema,
   freeForm: 'cmd',
+  noDiff: true,
   read: readCommandGuards,
   plan(args, current) {
     let argv: string[];

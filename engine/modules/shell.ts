@@ -16,6 +16,7 @@ export const shellModule: ModuleDef<Args, CommandCurrent> = {
   example: '- name: Count running guests\n  shell: virsh list --name | grep -c .\n  register: running\n  changed_when: false\n',
   schema,
   freeForm: 'cmd',
+  noDiff: true,
   read: readCommandGuards,
   plan(args, current) {
     if (args.cmd.trim() === '') return { changes: [], failed: true, msg: 'no command given', result: { rc: 256 } };

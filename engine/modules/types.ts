@@ -137,6 +137,11 @@ export interface ModuleDef<A = any, C = any, P = any> {
   readonly schema: z.ZodType<A>;
   /** for `k=v` free-form modules (command, shell, raw): the arg that takes the free text */
   readonly freeForm?: string;
+  /**
+   * Ansible's module returns no `diff` (command, shell, raw): --diff shows nothing for its tasks;
+   * the planned change (the command line) still reaches --output json
+   */
+  readonly noDiff?: true;
   /** modules that never touch the host (debug, set_fact, assert, fail, meta) run on the controller */
   readonly local?: boolean;
   /** how the executor treats the result (facts, variables, a meta action); none for ordinary modules */

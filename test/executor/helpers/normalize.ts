@@ -1,6 +1,6 @@
 // Reduces ansible-playbook style output to what semantics decide: per task section, the
-// sorted status records (host, status, item, debug's top-level keys), without result JSON,
-// timings or paths, so tsplay's and Ansible's runs of one playbook can be compared.
+// sorted status records (host, status, item, debug's top-level keys) and diff headers, without
+// result JSON, timings or paths, so tsplay's and Ansible's runs of one playbook can be compared.
 
 const STATUS = /^(ok|changed|skipping|fatal|failed|FAILED - RETRYING|included|\.\.\.ignoring)\b/;
 const BANNER = /^(PLAY|TASK|RUNNING HANDLER|PLAY RECAP|NO MORE HOSTS LEFT)\b.*\*{3,}$/;
@@ -24,6 +24,12 @@ export function normalizeRun(text: string, flat = false): string[] {
       continue;
     }
     if (/^PLAY RECAP/.test(banner)) continue;
+    // that --diff showed a diff (its header, without a path); its body holds times and paths
+    if (/^(--- before|\+\+\+ after)\b/.test(line)) {
+      section.push(line.replace(/:.*$/, ''));
+      last = undefined;
+      continue;
+    }
     if (STATUS.test(line)) {
       let rec = line.replace(/ => \{.*$/, '').replace(/^(fatal: \[[^\]]+\]: \w+!).*$/, '$1');
       rec = rec.replace(/^included: (?:.*\/)?([^/]+) for ([^=]+?)( => |$)/, (_m, f: string, hosts: string, tail: string) => `included: ${f} for ${hosts.split(', ').sort().join(', ')}${tail}`);
