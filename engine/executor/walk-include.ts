@@ -20,7 +20,9 @@ const includeRefs = new WeakMap<Include, TaskRef>();
 function includeRef(node: Include): TaskRef {
   let r = includeRefs.get(node);
   if (!r) {
-    r = { name: node.name ?? '', module: node.what, pos: node.pos, id: `${node.pos.file}:${node.pos.line}:${node.pos.col}`, ...(node.role ? { role: node.role.name } : {}) };
+    // an unnamed include_role is shown as Ansible's IncludeRole.get_name: `include_role : NAME` (the name as written)
+    const name = node.name ?? (node.what === 'include_role' ? `include_role : ${node.target}` : '');
+    r = { name, module: node.what, pos: node.pos, id: `${node.pos.file}:${node.pos.line}:${node.pos.col}`, ...(node.role ? { role: node.role.name } : {}) };
     includeRefs.set(node, r);
   }
   return r;
