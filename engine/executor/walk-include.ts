@@ -21,8 +21,8 @@ function includeRef(node: Include): TaskRef {
   let r = includeRefs.get(node);
   if (!r) {
     // an unnamed include_role is shown as Ansible's IncludeRole.get_name: `include_role : NAME` (the name as written)
-    const name = node.name ?? (node.what === 'include_role' ? `include_role : ${node.target}` : '');
-    r = { name, module: node.what, pos: node.pos, id: `${node.pos.file}:${node.pos.line}:${node.pos.col}`, ...(node.role ? { role: node.role.name } : {}) };
+    const name = node.name ?? (node.what === 'include_role' ? `${node.action ?? node.what} : ${node.target}` : '');
+    r = { name, module: node.action ?? node.what, pos: node.pos, id: `${node.pos.file}:${node.pos.line}:${node.pos.col}`, ...(node.role ? { role: node.role.name } : {}) };
     includeRefs.set(node, r);
   }
   return r;

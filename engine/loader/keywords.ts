@@ -68,7 +68,9 @@ export const BLOCK_KEYWORDS: ReadonlySet<string> = new Set([...COMMON_KEYWORDS, 
 export const INCLUDE_KEYWORDS: ReadonlySet<string> = new Set([...COMMON_KEYWORDS, 'loop', 'loop_control', 'args']);
 
 /** INCLUDE_ACTIONS are the task-list entries that pull in other files or roles. */
-export const INCLUDE_ACTIONS: ReadonlySet<string> = new Set(['import_tasks', 'include_tasks', 'import_role', 'include_role']);
+const INCLUDE_SHORT = ['import_tasks', 'include_tasks', 'import_role', 'include_role'];
+// their FQCNs too: Ansible's C._ACTION_* sets list each under ansible.builtin. and ansible.legacy.
+export const INCLUDE_ACTIONS: ReadonlySet<string> = new Set(INCLUDE_SHORT.flatMap((a) => [a, `ansible.builtin.${a}`, `ansible.legacy.${a}`]));
 
 /** LOOP_CONTROL_KEYS are the keys loop_control accepts. */
 export const LOOP_CONTROL_KEYS: ReadonlySet<string> = new Set(['loop_var', 'index_var', 'label', 'pause', 'extended']);

@@ -30,7 +30,7 @@ function listedTasks(nodes: readonly TaskNode[], inherited: readonly string[], o
       continue;
     }
     if (!selectByTags(tags, only, skip)) continue;
-    const action = n.kind === 'task' ? (n.action ?? n.module) : n.what;
+    const action = n.action ?? (n.kind === 'task' ? n.module : n.what);
     const label = n.name !== undefined ? (n.role ? `${n.role.name} : ${n.name}` : n.name) : action;
     out.push({ label, tags });
   }

@@ -115,6 +115,8 @@ type IncludeWhat = 'import_tasks' | 'include_tasks' | 'import_role' | 'include_r
 /** IncludeParts is what an import/include entry shares whether it names a task file or a role. */
 interface IncludeParts {
   readonly what: IncludeWhat;
+  /** the key as written when it is an FQCN (Ansible names unnamed includes with it) */
+  readonly action?: string;
   readonly isStatic: boolean;
   readonly pos: SourcePos;
   readonly c: Common;
@@ -123,7 +125,8 @@ interface IncludeParts {
 }
 
 function parseInclude(r: Reader, item: YAMLMap, pairs: Pair<Node, Node>[], inc: Pair<Node, Node>, opts: ListOptions, ctx: PlayContext, task?: string): TaskNode | undefined {
-  const what = keyName(inc) as IncludeWhat;
+  const written = keyName(inc);
+  const what = written.replace(/^ansible\.(builtin|legacy)\./, '') as IncludeWhat;
   const isStatic = what.startsWith('import_');
   for (const p of pairs) {
     const k = keyName(p);
@@ -139,7 +142,7 @@ function parseInclude(r: Reader, item: YAMLMap, pairs: Pair<Node, Node>[], inc: 
   }
   const c = readCommon(r, pairs, opts.role, task);
   const loop = isStatic ? undefined : readLoop(r, pairs, task);
-  const parts: IncludeParts = { what, isStatic, pos: r.f.pos(item), c, loop, inc };
+  const parts: IncludeParts = { what, ...(written !== what ? { action: written } : {}), isStatic, pos: r.f.pos(item), c, loop, inc };
   if (what === 'import_tasks' || what === 'include_tasks') return parseTasksInclude(r, pairs, parts, opts, ctx, task);
   return parseRoleInclude(r, parts, opts, ctx, task);
 }
@@ -177,7 +180,7 @@ function includeTarget(r: Reader, pairs: Pair<Node, Node>[], { what, inc }: Incl
 }
 
 function parseTasksInclude(r: Reader, pairs: Pair<Node, Node>[], parts: IncludeParts, opts: ListOptions, ctx: PlayContext, task?: string): TaskNode | undefined {
-  const { what, isStatic, pos, c, loop } = parts;
+  const { what, action, isStatic, pos, c, loop } = parts;
   const { target, targetNode } = includeTarget(r, pairs, parts, ctx, task);
   if (target === undefined) {
     ctx.diags.add({ code: 'E_ARG_REQUIRED', message: `${what} needs a file name`, pos: r.f.valuePos(parts.inc.value), task });
@@ -189,7 +192,7 @@ function parseTasksInclude(r: Reader, pairs: Pair<Node, Node>[], parts: IncludeP
     // An import is its tasks, inline; a block carries the import's keywords down to them as Ansible does.
     return { kind: 'block', pos, ...c, block: tasks ?? [], rescue: [], always: [] };
   }
-  const out: Mutable<Include> = { kind: 'include', pos, ...c, what: 'include_tasks', target };
+  const out: Mutable<Include> = { kind: 'include', pos, ...c, what: 'include_tasks', ...(action ? { action } : {}), target };
   if (tasks) out.tasks = tasks;
   if (loop) out.loop = loop;
   return out;
@@ -197,7 +200,7 @@ function parseTasksInclude(r: Reader, pairs: Pair<Node, Node>[], parts: IncludeP
 
 const ROLE_ARGS = ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'rolespec_validate'];
 
-function parseRoleInclude(r: Reader, { what, isStatic, pos, c, loop, inc }: IncludeParts, opts: ListOptions, ctx: PlayContext, task?: string): TaskNode | undefined {
+function parseRoleInclude(r: Reader, { what, action, isStatic, pos, c, loop, inc }: IncludeParts, opts: ListOptions, ctx: PlayContext, task?: string): TaskNode | undefined {
   const valuePos = r.f.valuePos(inc.value);
   const roleArgs: Record<string, unknown> = {};
   const roleKeyPos: Record<string, SourcePos> = {};
@@ -235,7 +238,7 @@ function parseRoleInclude(r: Reader, { what, isStatic, pos, c, loop, inc }: Incl
           ctx,
         );
   if (isStatic) return { kind: 'block', pos, ...c, block: loaded?.tasks ?? [], rescue: [], always: [] };
-  const out: Mutable<Include> = { kind: 'include', pos, ...c, what: 'include_role', target: rn };
+  const out: Mutable<Include> = { kind: 'include', pos, ...c, what: 'include_role', ...(action ? { action } : {}), target: rn };
   if (loaded) out.tasks = loaded.tasks;
   if (loop) out.loop = loop;
   return out;

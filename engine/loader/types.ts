@@ -93,6 +93,8 @@ export interface Block extends TaskCommon {
 export interface Include extends TaskCommon {
   readonly kind: 'include';
   readonly what: 'include_tasks' | 'include_role';
+  /** the key as written when it is an FQCN (ansible.builtin.include_role): unnamed, it names the task */
+  readonly action?: string;
   /** the file or role name, possibly templated */
   readonly target: string;
   /** the tasks, when the target is static and was loaded ahead */
