@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import type { AnyAuthMethod, Client } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
+import { coalesceWrites } from './coalesce-writes.ts';
 import { appendKnownHost, checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes, loadKnownHosts } from './known-hosts.ts';
 import type { SshTarget } from './ssh-target.ts';
 import { startProxyCommand } from './proxy-command.ts';
@@ -122,7 +123,10 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
   const proxy = t.proxyCommand !== undefined ? startProxyCommand(t.proxyCommand) : undefined;
   if (proxy) log(`${t.name}: connecting through ProxyCommand ${t.proxyCommand}`);
   const sock = proxy ? proxy.sock : via ? await via.forwardOut(t.host, t.port) : netConnect({ host: t.host, port: t.port });
-  if (!via && !proxy && opts.tcpNoDelay !== false) (sock as import('node:net').Socket).setNoDelay(true);
+  if (!via && !proxy && opts.tcpNoDelay !== false) {
+    (sock as import('node:net').Socket).setNoDelay(true);
+    coalesceWrites(sock as import('node:net').Socket);
+  }
   const ssh = new NodeSSH();
   try {
     await ssh.connect({

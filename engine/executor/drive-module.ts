@@ -5,6 +5,7 @@ import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { ApplyResult, ModuleContext, ModuleDef, Plan, PlanContext } from '../modules/types.ts';
 import { withPaths } from './path-queue.ts';
+import { noteApply, type ReadAhead, usableRead } from './read-ahead.ts';
 import type { TaskResult } from './task-result.ts';
 
 /** ModuleRun is one drive of a module: its plan, what apply reported (if it ran), and the task result. */
@@ -21,9 +22,9 @@ export interface ModuleRun {
  * A module that declares `writeKeys` is driven one at a time per (connection, path), and driven
  * again (at most WRITE_ATTEMPTS times) when its write finds the file changed since it was read.
  */
-export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
+export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A, ahead?: ReadAhead): Promise<ModuleRun> {
   const paths = ctx.check ? [] : (mod.writeKeys?.(args) ?? []);
-  if (paths.length === 0) return driveOnce(mod, ctx, args);
+  if (paths.length === 0) return driveOnce(mod, ctx, args, ahead);
   const id = randomBytes(8).toString('hex');
   return withPaths(
     ctx.conn,
@@ -31,7 +32,7 @@ export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args
     async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await driveOnce(mod, { ...ctx, writer: { id, lastTry: attempt === WRITE_ATTEMPTS } }, args);
+          return await driveOnce(mod, { ...ctx, writer: { id, lastTry: attempt === WRITE_ATTEMPTS } }, args, attempt === 1 ? ahead : undefined);
         } catch (e) {
           // another writer (a concurrent run, an editor) replaced the file between read and write:
           // read it again and plan against what it holds now
@@ -56,9 +57,11 @@ export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args
 /** WRITE_ATTEMPTS bounds read → plan → apply rounds of a write that keeps finding its file changed (about 10 s of pauses at most). */
 const WRITE_ATTEMPTS = 8;
 
-async function driveOnce<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Promise<ModuleRun> {
+async function driveOnce<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A, ahead?: ReadAhead): Promise<ModuleRun> {
   const planCtx: PlanContext = { host: ctx.host, vars: ctx.vars, check: ctx.check, diff: ctx.diff, ...pick(ctx) };
-  const current: unknown = await mod.read(ctx, args);
+  // a loop item's read sent early (read-ahead.ts) stands only if nothing was applied since
+  const early = ahead ? await usableRead(ahead) : undefined;
+  const current: unknown = early ? early.value : await mod.read(ctx, args);
   const plan = mod.plan(args, current, planCtx);
   const values: Vars = { ...(plan.result ?? {}) };
   if (plan.skipped) return { plan, result: moduleResult(values, { changed: false, skipped: true, ...(plan.reason ? { skipReason: plan.reason } : {}) }) };
@@ -68,7 +71,13 @@ async function driveOnce<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A): Pro
     if (plan.unknowable) return { plan, result: moduleResult(values, { changed: false, skipped: true, msg: 'Command would have run if not in check mode' }) };
     return { plan, result: moduleResult(values, { changed: true, ...msgOf(plan.msg), changes: plan.changes }) };
   }
-  const applied = await mod.apply(ctx, args, plan);
+  noteApply();
+  let applied: ApplyResult;
+  try {
+    applied = await mod.apply(ctx, args, plan);
+  } finally {
+    noteApply();
+  }
   const result = moduleResult(
     { ...values, ...(applied.result ?? {}) },
     { changed: applied.changed, ...(applied.failed ? { failed: true } : {}), ...msgOf(applied.msg ?? plan.msg), changes: applied.changed ? plan.changes : [] },

@@ -2,8 +2,10 @@ import { TsplayError } from '../errors/index.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { LoopSpec } from '../loader/types.ts';
 import type { Change } from '../modules/types.ts';
+import type { ModuleDef } from '../modules/types.ts';
 import { evalCondition, renderValue, type TemplateSite } from '../template/index.ts';
 import { attempts } from './attempts.ts';
+import { readAhead, taskModule } from './module-call.ts';
 import { censorResult } from './no-log.ts';
 import type { TaskCtx } from './task-settings.ts';
 import { conditionSkipped, errorResult, hostStatus, toAnsible, type TaskResult } from './task-result.ts';
@@ -13,15 +15,19 @@ function loopVarsOf(loop: LoopSpec, item: unknown, i: number): Vars {
   return { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i, ansible_index_var: loop.indexVar } : {}) };
 }
 
-/** runItem runs one loop item (its own `when`, then the module) and reports it as an item-result. */
-async function runItem(tc: TaskCtx, loop: LoopSpec, vars: Vars, items: readonly unknown[], i: number): Promise<TaskResult> {
-  const item = items[i];
+/** itemVarsOf are the vars one loop item runs with: the task's, its loop variables and ansible_loop. */
+function itemVarsOf(loop: LoopSpec, vars: Vars, items: readonly unknown[], i: number): Vars {
   const n = items.length;
-  const itemVars: Vars = {
+  return {
     ...vars,
-    ...loopVarsOf(loop, item, i),
+    ...loopVarsOf(loop, items[i], i),
     ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === n - 1, length: n, revindex: n - i, revindex0: n - i - 1 },
   };
+}
+
+/** runItem runs one loop item (its own `when`, then the module) and reports it as an item-result. */
+async function runItem(tc: TaskCtx, loop: LoopSpec, itemVars: Vars, items: readonly unknown[], i: number): Promise<TaskResult> {
+  const item = items[i];
   let r: TaskResult;
   let label: unknown = item;
   try {
@@ -48,6 +54,29 @@ async function runItem(tc: TaskCtx, loop: LoopSpec, vars: Vars, items: readonly 
     ...(shown['pending_restart'] === true ? { pendingRestart: true } : {}),
   });
   return r;
+}
+
+/** READ_AHEAD_ITEMS bounds the reads sent early: what a change by the next item would waste. */
+const READ_AHEAD_ITEMS = 8;
+
+/** readAheadModule is the task's module when its items' reads may be sent early: a read without effects, on the host's own connection, no retries. */
+function readAheadModule(tc: TaskCtx): ModuleDef | undefined {
+  if (tc.delegate || (tc.task.until && tc.task.until.length > 0)) return undefined;
+  try {
+    const mod = taskModule(tc);
+    return mod.readAhead === true && !mod.local ? mod : undefined;
+  } catch {
+    return undefined; // the item reports it
+  }
+}
+
+/** whenHolds is the item's `when` for a read-ahead: false when it is false or cannot be evaluated (the item says why in its turn). */
+function whenHolds(tc: TaskCtx, vars: Vars): boolean {
+  try {
+    return evalCondition(tc.settings.when, vars, tc.site);
+  } catch {
+    return false;
+  }
 }
 
 /** loopMsg is Ansible's message for a loop's aggregate result. */
@@ -81,11 +110,22 @@ export async function runLoop(tc: TaskCtx, vars: Vars): Promise<{ result: TaskRe
   const raw = loopItems(loop, tc.settings.when, vars, tc.site);
   if (raw === 'skip') return { result: conditionSkipped(), looped: false };
   const results: TaskResult[] = [];
+  const itemVars = raw.map((_, i) => itemVarsOf(loop, vars, raw, i));
+  const ahead = readAheadModule(tc);
+  // items below this index have had their read sent early (or were passed over)
+  let aheadTo = 1;
   for (let i = 0; i < raw.length; i++) {
-    const r = await runItem(tc, loop, vars, raw, i);
+    const r = await runItem(tc, loop, itemVars[i] as Vars, raw, i);
     results.push(r);
     // an unreachable host cannot do the remaining items
     if (r.unreachable === true || tc.pc.run.signal?.aborted) break;
+    // after an item that changed nothing, keep the next items' reads in flight (read-ahead.ts)
+    if (ahead && r.changed !== true && r.failed !== true) {
+      for (; aheadTo < Math.min(raw.length, i + 1 + READ_AHEAD_ITEMS); aheadTo++) {
+        const v = itemVars[aheadTo] as Vars;
+        if (aheadTo > i && whenHolds(tc, v)) void readAhead(tc, ahead, v);
+      }
+    }
   }
   const anyFailed = results.some((r) => r.failed === true);
   const allSkipped = results.every((r) => r.skipped === true);

@@ -7,6 +7,7 @@ import { getModule } from '../modules/registry.ts';
 import { renderText, renderValue, templateVars } from '../template/index.ts';
 import { driveModule } from './drive-module.ts';
 import { hostLevelVars } from './host-vars.ts';
+import { argsKey, offerReadAhead, startReadAhead, takeReadAhead } from './read-ahead.ts';
 import type { TaskCtx } from './task-settings.ts';
 import type { TaskResult } from './task-result.ts';
 
@@ -55,8 +56,11 @@ function searchPathsOf(tc: TaskCtx): ModuleContext['searchPaths'] {
   return { ...searchPaths(role?.path, tc.pc.playbookDir), ...(role ? { role: role.path } : {}) };
 }
 
-/** callModule templates a task's arguments, checks them against the module's schema and drives the module once. */
-export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<TaskResult> {
+/** Prepared is a call ready to drive: checked arguments and the module's context, or the failed result of bad arguments. */
+type Prepared = { readonly failed: TaskResult } | { readonly args: unknown; readonly ctx: ModuleContext };
+
+/** prepareCall templates a task's arguments, checks them against the module's schema and builds the module's context. */
+async function prepareCall(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<Prepared> {
   const { task, settings, site } = tc;
   // each argument is rendered with its own position, so an error points at the value itself
   const args: Record<string, unknown> = {};
@@ -65,7 +69,7 @@ export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promi
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    return { changed: false, failed: true, msg: `bad arguments for ${mod.name} after templating: ${where}${issue?.message ?? 'invalid'}`, values: {}, changes: [] };
+    return { failed: { changed: false, failed: true, msg: `bad arguments for ${mod.name} after templating: ${where}${issue?.message ?? 'invalid'}`, values: {}, changes: [] } };
   }
   const run = tc.pc.run;
   const target = tc.delegate?.to ?? tc.host.name;
@@ -88,5 +92,33 @@ export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promi
     pos: task.pos,
     ...(mod.local ? {} : { reconnect: (address?: string) => run.pool.reopen(target, () => open(address)) }),
   };
-  return (await driveModule(mod, ctx, parsed.data)).result;
+  return { args: parsed.data, ctx };
+}
+
+/** callModule templates a task's arguments, checks them against the module's schema and drives the module once. */
+export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<TaskResult> {
+  const p = await prepareCall(tc, mod, vars);
+  if ('failed' in p) return p.failed;
+  return (await driveModule(mod, p.ctx, p.args, takeReadAhead(vars, p.args))).result;
+}
+
+/**
+ * readAhead sends, now, the read a later call of `mod` with `vars` (a loop item's) will make,
+ * and keeps it for that call (read-ahead.ts). Nothing happens when the module's read is not
+ * known to be free of effects, or when the call would not get as far as its read.
+ */
+export async function readAhead(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<void> {
+  if (mod.readAhead !== true || mod.local) return;
+  try {
+    const p = await prepareCall(tc, mod, vars);
+    const key = 'failed' in p ? undefined : argsKey(p.args);
+    if ('failed' in p || key === undefined) return;
+    offerReadAhead(
+      vars,
+      key,
+      startReadAhead(() => mod.read(p.ctx, p.args)),
+    );
+  } catch {
+    // the item meets the same error in its turn and reports it there
+  }
 }

@@ -1,6 +1,6 @@
 // Ansible's variable precedence, lowest first, as data: the README renders this table and the
 // engine merges variable layers by it, so the documentation cannot drift from the behaviour.
-import { combineVars } from './combine-vars.ts';
+import { setVar } from './combine-vars.ts';
 import type { Vars } from './types.ts';
 
 /** PRECEDENCE lists Ansible's 22 precedence levels, lowest first, and which of them tsplay implements. */
@@ -51,8 +51,10 @@ export interface VarLayer {
  */
 export function mergeVarLayers(layers: readonly VarLayer[]): Vars {
   const sorted = layers.map((l, i) => ({ l, i })).sort((a, b) => precedenceRank(a.l.level) - precedenceRank(b.l.level) || a.i - b.i);
-  let out: Vars = {};
-  for (const { l } of sorted) out = combineVars(out, l.vars);
+  // one object updated layer by layer is combineVars applied in turn (same keys, order, marks and
+  // positions) without a full copy per layer: this runs for every task on every host
+  const out: Vars = {};
+  for (const { l } of sorted) for (const k of Object.keys(l.vars)) setVar(out, k, l.vars, k);
   return out;
 }
 

@@ -107,6 +107,7 @@ export const copyModule: ModuleDef<Args, DestCurrent, WritePayload | TreePayload
   example: '- name: Message of the day\n  copy:\n    content: "Managed by tsplay\\n"\n    dest: /etc/motd\n    mode: \'0644\'\n',
   schema,
   writeKeys: (args) => [args.dest],
+  readAhead: true,
   async read(ctx, args) {
     if (args.content !== undefined) return readDest(ctx, args.dest, undefined);
     if (args.remote_src) return readRemoteSource(ctx, args.src!, args.dest);

@@ -149,6 +149,7 @@ export const fileModule: ModuleDef<Args, FileCurrent, FilePayload> = {
   example: "- name: Image directory\n  file:\n    path: /var/lib/libvirt/images/lab\n    state: directory\n    mode: '0755'\n",
   schema,
   writeKeys: (args) => [args.path],
+  readAhead: true,
   async read(ctx, args) {
     const probe = args.recurse && args.state === 'directory' ? recurseProbe(args) : undefined;
     const { states, extra } = await readFileStatesAnd(ctx, [args.path], {}, probe ? [probe] : []);

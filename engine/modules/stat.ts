@@ -52,6 +52,7 @@ export const statModule: ModuleDef<Args, FileState> = {
   doc: "Report a path's existence, type, mode, owner, group, size, mtime and sha1 checksum (Ansible's stat dict subset).",
   example: '- name: Is the image there?\n  stat:\n    path: /var/lib/libvirt/images/base.qcow2\n  register: image\n',
   schema,
+  readAhead: true,
   async read(ctx, args) {
     const [f] = await readFileStates(ctx, [args.path], { checksum: args.get_checksum ?? true });
     return f!;

@@ -22,6 +22,7 @@ export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
   example: '- name: dnsmasq configuration\n  template:\n    src: dnsmasq.conf.hbs\n    dest: /etc/dnsmasq.d/lab.conf\n',
   schema,
   writeKeys: (args) => [args.dest],
+  readAhead: true,
   async read(ctx, args) {
     const local = await readLocal(args.src, ctx.searchPaths.templates, false, true);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };

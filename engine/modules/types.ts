@@ -157,6 +157,11 @@ export interface ModuleDef<A = any, C = any, P = any> {
    * off the main thread, what the module's first use would otherwise wait for (the regex worker)
    */
   warm?(rawArgs: Readonly<Record<string, unknown>>): void;
+  /**
+   * true when `read` only looks (no effect on the host or the controller): a loop may then send
+   * its later items' reads early, each used only if nothing was applied since (executor/read-ahead.ts)
+   */
+  readonly readAhead?: boolean;
   read(ctx: ModuleContext, args: A): Promise<C>;
   plan(args: A, current: C, ctx: PlanContext): Plan<P>;
   apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;

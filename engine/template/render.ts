@@ -5,6 +5,7 @@ import { handlebars, takeCaptured } from './handlebars-env.ts';
 import { HelperMisuse, HELPERS, UndefinedHelperArg } from './helpers.ts';
 import { isMapping } from '../py/values.ts';
 import { labelledLazyVars, lazyVars, plainOf } from './lazy-vars.ts';
+import { NOT_SIMPLE, type SimpleTemplate, simpleTemplate } from './simple-subst.ts';
 
 /** TemplateSite says where a template comes from: its file position, the task and host it is rendered for. */
 export interface TemplateSite {
@@ -20,11 +21,23 @@ const OPTIONS = { noEscape: true, strict: true } as const;
 function compiled(text: string): Compiled {
   let fn = cache.get(text);
   if (!fn) {
-    fn = handlebars().compile(text, OPTIONS) as Compiled;
+    const simple = simpleTemplate(text);
+    fn = simple ? withHandlebarsFallback(simple, text) : (handlebars().compile(text, OPTIONS) as Compiled);
     if (cache.size > 5000) cache.clear();
     cache.set(text, fn);
   }
   return fn;
+}
+
+/** withHandlebarsFallback renders a simple template itself and hands Handlebars what only it can answer (see simple-subst.ts). */
+function withHandlebarsFallback(simple: SimpleTemplate, text: string): Compiled {
+  let full: Compiled | undefined;
+  return (ctx) => {
+    const out = simple(ctx);
+    if (out !== NOT_SIMPLE) return out;
+    full ??= handlebars().compile(text, OPTIONS) as Compiled;
+    return full(ctx);
+  };
 }
 
 /** templatePos maps a Handlebars location (1-based line, 0-based column) into the file the text came from. */

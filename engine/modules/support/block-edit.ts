@@ -1,5 +1,5 @@
 import { boundedCall, warmBounded } from '../../py/bounded.ts';
-import { pyRegex } from '../../py/regex.ts';
+import { linearPattern, pyRegex } from '../../py/regex.ts';
 
 /** BlockEditArgs are blockinfile's arguments that decide the new content. */
 export interface BlockEditArgs {
@@ -19,7 +19,7 @@ export function splitKeepEnds(text: string): string[] {
 
 /** warmBlockEdit has the bounded worker load this file ahead, when blockinfile's raw `args` carry a pattern editBlock would run there. */
 export function warmBlockEdit(args: Readonly<Record<string, unknown>>): void {
-  if ([args.insertafter, args.insertbefore].some((p) => p !== undefined && p !== 'BOF' && p !== 'EOF')) warmBounded(import.meta.url);
+  if ([args.insertafter, args.insertbefore].some((p) => p !== undefined && p !== 'BOF' && p !== 'EOF' && !(typeof p === 'string' && linearPattern(p)))) warmBounded(import.meta.url);
 }
 
 /**
@@ -28,7 +28,8 @@ export function warmBlockEdit(args: Readonly<Record<string, unknown>>): void {
  */
 export function editBlock(text: string | undefined, a: BlockEditArgs): { content: string; changed: boolean; msg: string } {
   const pattern = a.insertafter !== undefined && a.insertafter !== 'EOF' ? a.insertafter : a.insertbefore !== undefined && a.insertbefore !== 'BOF' ? a.insertbefore : undefined;
-  if (pattern === undefined) return editBlockInline(text, a);
+  // a pattern that cannot backtrack (py/regex.ts linearPattern) needs no bound
+  if (pattern === undefined || linearPattern(pattern)) return editBlockInline(text, a);
   const { state, block, marker, marker_begin, marker_end, insertafter, insertbefore } = a;
   return boundedCall(
     import.meta.url,

@@ -86,10 +86,10 @@ export const READ_SCRIPT = [
   // `~` and `~/...` are the host user's home, as Ansible's path arguments expand them.
   '  case $p in "~") p=$HOME; x=1;; "~/"*) p=$HOME/${p#"~/"}; x=1;; *) x=;; esac',
   "  if [ -n \"$x\" ]; then printf 'X '; printf '%s' \"$p\" | base64 -w 0; printf '\\n'; fi",
-  "  printf 'S '",
-  '  if ! stat -c "$fmt" -- "$p" 2>/dev/null; then printf \'\\n\'; continue; fi',
+  // each tag is part of stat's format: a `printf 'S '` of its own left as an SSH packet of its own
+  '  if ! stat -c "S $fmt" -- "$p" 2>/dev/null; then printf \'S \\n\'; continue; fi',
   '  if [ -L "$p" ]; then',
-  '    printf \'T \'; stat -L -c "$fmt" -- "$p" 2>/dev/null || printf \'\\n\'',
+  '    stat -L -c "T $fmt" -- "$p" 2>/dev/null || printf \'T \\n\'',
   "    printf 'L '; readlink -- \"$p\" | base64 -w 0; printf '\\n'",
   '  fi',
   '  if [ -f "$p" ] && [ -r "$p" ]; then',

@@ -1,5 +1,5 @@
 import { boundedCall, warmBounded } from '../../py/bounded.ts';
-import { pyExpand, pyRegex } from '../../py/regex.ts';
+import { linearPattern, pyExpand, pyRegex } from '../../py/regex.ts';
 
 /** LineEditArgs are lineinfile's arguments that decide the new content. */
 export interface LineEditArgs {
@@ -41,17 +41,19 @@ const body = (s: string): string => (s.endsWith('\n') ? s.slice(0, -1) : s);
 
 /** warmLineEdit has the bounded worker load this file ahead, when lineinfile's raw `args` carry a pattern editLines would run there. */
 export function warmLineEdit(args: Readonly<Record<string, unknown>>): void {
-  if (args.regexp !== undefined || [args.insertafter, args.insertbefore].some((p) => p !== undefined && p !== 'BOF' && p !== 'EOF')) warmBounded(import.meta.url);
+  const bounded = (p: unknown): boolean => p !== undefined && !(typeof p === 'string' && linearPattern(p));
+  if (bounded(args.regexp) || [args.insertafter, args.insertbefore].some((p) => p !== 'BOF' && p !== 'EOF' && bounded(p))) warmBounded(import.meta.url);
 }
 
 /**
- * editLines is lineinfile's content edit (editLinesInline). With a user regexp it runs on the
- * bounded worker, the whole file in one call: a catastrophic pattern fails this host's task
+ * editLines is lineinfile's content edit (editLinesInline). With a user regexp that could
+ * backtrack it runs on the bounded worker, the whole file in one call: a catastrophic pattern fails this host's task
  * with E_TIMEOUT instead of freezing the controller.
  */
 export function editLines(text: string | undefined, a: LineEditArgs): LineEditResult {
   const patterns = [a.regexp, ...[a.insertafter, a.insertbefore].filter((p) => p !== 'BOF' && p !== 'EOF')].filter((p) => p !== undefined);
-  if (patterns.length === 0) return editLinesInline(text, a);
+  // patterns that cannot backtrack (py/regex.ts linearPattern) need no bound
+  if (patterns.every(linearPattern)) return editLinesInline(text, a);
   const { state, line, regexp, search_string, insertafter, insertbefore, backrefs, firstmatch } = a;
   const plain = { state, line, regexp, search_string, insertafter, insertbefore, backrefs, firstmatch };
   return boundedCall(import.meta.url, 'editLinesInline', [text, plain], `lineinfile regular expression ${patterns.map((p) => JSON.stringify(p)).join(', ')}`);
