@@ -4,6 +4,7 @@ import { TsplayError, TsplayErrors } from '../../errors/index.ts';
 import type { Inventory, Vars } from '../../inventory/types.ts';
 import type { Playbook } from '../../loader/types.ts';
 import { EXIT } from '../../executor/exit-codes.ts';
+import { openCommandTrace, TRACE_ENV } from '../command-trace-file.ts';
 import { stdoutClosed } from '../stdout-closed.ts';
 
 const collect = (err: unknown, into: TsplayError[]): void => {
@@ -167,6 +168,8 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
     adhoc: adhoc !== undefined,
     ...(opts.junit ? { junit: opts.junit } : {}),
   });
+  const tracePath = process.env[TRACE_ENV];
+  const trace = tracePath ? openCommandTrace(tracePath) : undefined;
   const abort = new AbortController();
   // first signal: no new task starts, running ones finish, the recap is printed; a second one
   // ends the process at once (a command stuck on a host should not hold the terminal hostage)
@@ -185,9 +188,10 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
   stdoutClosed.signal.addEventListener('abort', onStdoutClosed, { once: true });
   try {
     const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
-    const code = await execute(playbooks, inventory, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
+    const code = await execute(playbooks, inventory, opts, (e) => reporter.onEvent(e), abort.signal, { ...hooks, ...(trace ? { traceCommands: trace.trace } : {}) });
     return abort.signal.aborted ? EXIT.INTERRUPTED : code;
   } finally {
+    trace?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     stdoutClosed.signal.removeEventListener('abort', onStdoutClosed);
