@@ -89,6 +89,8 @@ function versions(): Record<string, string> {
   return v;
 }
 
+// before the versions are read: a package installed now is in the results' versions
+await ensureToolPackages(tools, (m) => void process.stderr.write(`${m}\n`));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(values.out, { recursive: true });
 const outFile = join(values.out, `${stamp}.json`);
@@ -245,7 +247,6 @@ log(
     .map((x) => x.toFixed(2))
     .join(' ')}; results -> ${outFile}`,
 );
-await ensureToolPackages(tools, log);
 const b = await startBenchHosts(maxHosts);
 const floorHostsFile = join(b.hs.dir, 'floor-hosts.json');
 writeFileSync(floorHostsFile, JSON.stringify({ knownHostsFile: b.hs.knownHostsFile, hosts: b.hs.hosts.map((h) => ({ name: h.name, vars: h.vars })) }));
