@@ -4,7 +4,6 @@ import { TsplayError, TsplayErrors } from '../../errors/index.ts';
 import type { Inventory, Vars } from '../../inventory/types.ts';
 import type { Playbook } from '../../loader/types.ts';
 import { EXIT } from '../../executor/exit-codes.ts';
-import { openCommandTrace, TRACE_ENV } from '../command-trace-file.ts';
 import { stdoutClosed } from '../stdout-closed.ts';
 
 const collect = (err: unknown, into: TsplayError[]): void => {
@@ -160,7 +159,11 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
   }
 
   // The executor and reporters are loaded only for a real run: --syntax-check and --list-* stay fast.
-  const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
+  const [{ execute }, { createReporter }, { commandTraceFromEnv }] = await Promise.all([
+    import('../../executor/run-playbooks.ts'),
+    import('../../output/index.ts'),
+    import('../command-trace-file.ts'),
+  ]);
   const reporter = createReporter(opts.output, {
     verbosity: opts.verbosity,
     diff: opts.diff,
@@ -168,8 +171,7 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
     adhoc: adhoc !== undefined,
     ...(opts.junit ? { junit: opts.junit } : {}),
   });
-  const tracePath = process.env[TRACE_ENV];
-  const trace = tracePath ? openCommandTrace(tracePath) : undefined;
+  const trace = commandTraceFromEnv();
   const abort = new AbortController();
   // first signal: no new task starts, running ones finish, the recap is printed; a second one
   // ends the process at once (a command stuck on a host should not hold the terminal hostage)
