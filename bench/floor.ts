@@ -31,19 +31,25 @@ export interface FloorResult {
 
 const COMMANDS = { fork: ['stat', '-c', '%s', '/etc/hostname'], builtin: ['echo', 'x'] } as const;
 
-/** rawRoundTrip sends `line` to an open raw sh and waits for its end marker line: one round trip. */
-export function rawRoundTrip(ch: ClientChannel, line: string): Promise<void> {
+/**
+ * rawRoundTrip sends `lines` in one write to an open raw sh, each followed by an end marker
+ * line carrying its exit code, and waits for all the markers: one round trip. Returns the codes.
+ */
+export function rawRoundTrip(ch: ClientChannel, lines: string | readonly string[]): Promise<number[]> {
+  const all = typeof lines === 'string' ? [lines] : lines;
   return new Promise((resolve) => {
     let buf = '';
     const onData = (d: Buffer): void => {
       buf += d.toString('latin1');
-      if (buf.includes('__END__')) {
+      const codes = [...buf.matchAll(/__END__(\d+)\n/g)].map((m) => Number(m[1]));
+      if (codes.length >= all.length) {
         ch.off('data', onData);
-        resolve();
+        resolve(codes);
       }
     };
     ch.on('data', onData);
-    ch.write(`${line}; echo __END__$?\n`);
+    // the marker starts a line of its own even when the command's output does not end in one
+    ch.write(all.map((l) => `${l}\nprintf '\\n__END__%s\\n' $?\n`).join(''));
   });
 }
 

@@ -41,7 +41,10 @@ try {
   const cpu = new Map<string, number>();
   const wall = new Map<string, number>();
   const once = async (name: string, v: Argv | string): Promise<void> => {
-    if (typeof v === 'string') return rawRoundTrip(raw, v);
+    if (typeof v === 'string') {
+      await rawRoundTrip(raw, v);
+      return;
+    }
     const res = await conn.run(v);
     if (res.rc !== 0) throw new Error(`${name}: rc ${res.rc} ${res.stderr}`);
   };

@@ -2,66 +2,15 @@
 //   node bench/report.ts bench/results/A.json [B.json ...] > bench/RESULTS.md
 // (bench/run.ts calls renderMarkdown itself with the run it just made.)
 import { readFileSync } from 'node:fs';
-import type { BenchResults, RunRecord } from './results-types.ts';
-
-/** Summary is the aggregate of the runs of one tool × scenario × host count (× task count). */
-export interface Summary {
-  readonly tool: string;
-  readonly scenario: string;
-  readonly hosts: number;
-  readonly tasks: number;
-  readonly runs: number;
-  readonly wallMin: number;
-  readonly wallMed: number;
-  readonly cpuMed: number;
-  readonly remoteCpuMed: number;
-  readonly peakRssMb: number;
-  readonly connections: number;
-  readonly channels: number;
-  readonly problems: string[];
-  readonly floorConnectMs?: number;
-}
-
-/** median of a non-empty list (the lower middle for even lengths: a value that was measured). */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] ?? Number.NaN;
-}
-
-/** summarize groups runs by tool, scenario, hosts and tasks. */
-export function summarize(runs: readonly RunRecord[]): Summary[] {
-  const groups = new Map<string, RunRecord[]>();
-  for (const r of runs) {
-    const k = `${r.curve ? 'c' : 'm'}|${r.tool}|${r.scenario}|${r.hosts}|${r.tasks}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups.values()].map((rs) => {
-    const r0 = rs[0] as RunRecord;
-    const floors = rs.flatMap((r) => (r.floor ? [r.floor.connectMs] : []));
-    return {
-      tool: r0.tool,
-      scenario: r0.scenario,
-      hosts: r0.hosts,
-      tasks: r0.tasks,
-      runs: rs.length,
-      wallMin: Math.min(...rs.map((r) => r.wallS)),
-      wallMed: median(rs.map((r) => r.wallS)),
-      cpuMed: median(rs.map((r) => r.controllerCpuS)),
-      remoteCpuMed: median(rs.map((r) => r.remoteCpuS)),
-      peakRssMb: Math.max(...rs.map((r) => Math.max(r.maxRssKb, r.treePeakRssKb))) / 1024,
-      connections: median(rs.map((r) => r.sshd.connections)),
-      channels: median(rs.map((r) => r.sshd.channels)),
-      problems: rs.flatMap((r) => r.problems.map((p) => `run ${r.run}: ${p}`)),
-      ...(floors.length ? { floorConnectMs: median(floors) } : {}),
-    };
-  });
-}
+import { FLOOR_NAMES, renderTargets } from './report-targets.ts';
+import type { BenchResults } from './results-types.ts';
+import { median, type Summary, summarize } from './summary.ts';
 
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×` : '–');
 const SCEN: Record<string, string> = { first: 'first run', noop: 'no-change', check: '--check --diff', floor: 'floor' };
-const TOOL_ORDER = ['tsplay', 'mitogen', 'ansible', 'floor'];
-const TOOL_NAME: Record<string, string> = { tsplay: 'tsplay', ansible: 'ansible-playbook', mitogen: 'ansible + Mitogen', floor: 'floor (raw sh)' };
+const TOOL_ORDER = ['tsplay', 'mitogen', 'ansible', 'trace-floor', 'floor'];
+const TOOL_NAME: Record<string, string> = { tsplay: 'tsplay', ansible: 'ansible-playbook', mitogen: 'ansible + Mitogen', ...FLOOR_NAMES };
 
 /** renderMarkdown renders the results as RESULTS.md. */
 export function renderMarkdown(all: readonly BenchResults[]): string {
@@ -102,13 +51,13 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   if (meta0) {
     out.push(
       `Playbook: \`bench/playbook/site.yml\`, ${meta0.playbookTasks} tasks + 1 handler, ${meta0.floorCommands} remote task executions per host (loop items counted). ` +
-        `The floor sends that many commands (\`stat -c %s /etc/hostname\`, one fork+exec each) over one already-open persistent \`sh\` per host, hosts in parallel; its wall time includes node start-up and opening the connections.`,
+        'Two floors, each one process (node start-up included) that opens one connection and one raw `sh` per host, hosts in parallel, then sends its commands one round trip at a time: the trace floor replays the very remote calls tsplay made on each host in a traced no-change run (file probes with `sha1sum` included); the stat floor sends that many `stat -c %s /etc/hostname` (one fork+exec each).',
       '',
     );
   }
   out.push('## Wall time, CPU, memory, connections', '');
   out.push(
-    "Wall: seconds, min and median of the runs. CPU: median seconds, controller = user+sys of the tool and all its processes (incl. ControlPersist masters); remote = all sshd processes of the hosts and what they ran (incl. session processes that outlived their sshd; all 50 hosts share this machine's 2 CPUs with the controller, so remote CPU competes with the controller here). RSS: peak, MB (whole process tree for Ansible). conns/chans: SSH connections and session channels the sshds logged per run (median). \"÷ tsplay\": this row's median wall divided by tsplay's in the same scenario (for the floor: by tsplay's first run); \"CPU ÷ tsplay\" the same for controller + remote CPU. check: the run's result was verified (exit code, recap, exact converged tree after a first run; no path touched — inode, mtime, ctime, mode, content — by no-change and check runs).",
+    "Wall: seconds, min and median of the runs. CPU: median seconds, controller = user+sys of the tool and all its processes (incl. ControlPersist masters); remote = all sshd processes of the hosts and what they ran (incl. session processes that outlived their sshd; all 50 hosts share this machine's 2 CPUs with the controller, so remote CPU competes with the controller here). RSS: peak, MB (whole process tree for Ansible). conns/chans: SSH connections and session channels the sshds logged per run (median). \"÷ tsplay\": this row's median wall divided by tsplay's in the same scenario (for the trace floor: by tsplay's no-change run; for the stat floor: by tsplay's first run); \"CPU ÷ tsplay\" the same for controller + remote CPU. check: the run's result was verified (exit code, recap, exact converged tree after a first run; no path touched — inode, mtime, ctime, mode, content — by no-change and check runs).",
     '',
   );
   out.push('| hosts | scenario | tool | runs | wall min | wall median | ctl CPU | remote CPU | peak RSS MB | conns | chans | ÷ tsplay | CPU ÷ tsplay | check |');
@@ -117,8 +66,9 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   for (const n of hostCounts) {
     for (const sc of ['first', 'noop', 'check', 'floor']) {
       const rows = mainSums.filter((s) => s.hosts === n && s.scenario === sc).sort((a, b) => TOOL_ORDER.indexOf(a.tool) - TOOL_ORDER.indexOf(b.tool));
-      const ts = find('tsplay', sc === 'floor' ? 'first' : sc, n);
       for (const s of rows) {
+        // the trace floor replays a no-change run; the stat floor has always been set against the first run
+        const ts = find('tsplay', sc !== 'floor' ? sc : s.tool === 'trace-floor' ? 'noop' : 'first', n);
         const check = s.problems.length ? `FAIL (${s.problems.length})` : 'ok';
         out.push(
           `| ${n} | ${SCEN[sc] ?? sc} | ${TOOL_NAME[s.tool] ?? s.tool} | ${s.runs} | ${f(s.wallMin)} | ${f(s.wallMed)} | ${f(s.cpuMed)} | ${f(s.remoteCpuMed)} | ${f(s.peakRssMb, 0)} | ${s.connections} | ${s.channels} | ${s.tool === 'tsplay' ? '1×' : ratio(s.wallMed, ts?.wallMed)} | ${s.tool === 'tsplay' ? '1×' : ratio(s.cpuMed + s.remoteCpuMed, ts ? ts.cpuMed + ts.remoteCpuMed : undefined)} | ${check} |`,
@@ -127,56 +77,7 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
     }
   }
   out.push('');
-  // targets
-  out.push('## Targets', '');
-  const t10 = (sc: string): Summary | undefined => find('tsplay', sc, 10);
-  for (const sc of ['first', 'noop']) {
-    const ts = t10(sc);
-    for (const [tool, want] of [
-      ['ansible', 100],
-      ['mitogen', 40],
-    ] as const) {
-      const o = find(tool, sc, 10);
-      if (!ts || !o) {
-        out.push(`- 10 hosts, ${SCEN[sc]}: tsplay vs ${TOOL_NAME[tool]} ≥ ${want}×: not measured in this run`);
-        continue;
-      }
-      const x = o.wallMed / ts.wallMed;
-      out.push(`- 10 hosts, ${SCEN[sc]}: ${TOOL_NAME[tool]} ${f(o.wallMed)} s / tsplay ${f(ts.wallMed)} s = **${x.toFixed(0)}×** (target ≥ ${want}×): ${x >= want ? 'met' : 'MISSED'}`);
-    }
-  }
-  const fl10 = find('floor', 'floor', 10);
-  if (fl10) {
-    for (const tool of ['ansible', 'mitogen']) {
-      const o = find(tool, 'noop', 10) ?? find(tool, 'first', 10);
-      if (o)
-        out.push(`- ceiling at 10 hosts: even the floor process (${f(fl10.wallMed)} s) is only **${(o.wallMed / fl10.wallMed).toFixed(0)}×** faster than ${TOOL_NAME[tool]} (${f(o.wallMed)} s) here`);
-    }
-  }
-  const fl = find('floor', 'floor', 50);
-  for (const sc of ['first', 'noop', 'check']) {
-    const ts = find('tsplay', sc, 50);
-    if (ts && fl) {
-      const x = ts.wallMed / fl.wallMed;
-      out.push(
-        `- 50 hosts, ${SCEN[sc]}: tsplay ${f(ts.wallMed)} s / floor incl. connection opening ${f(fl.wallMed)} s (connect ${f((fl.floorConnectMs ?? 0) / 1000)} s) = **${x.toFixed(2)}×** (target ≤ 2×): ${x <= 2 ? 'met' : 'MISSED'}`,
-      );
-    }
-  }
-  for (const fs of mainSums.filter((s) => s.tool === 'floor').sort((a, b) => a.hosts - b.hosts)) {
-    const rs = runs.filter((r) => !r.curve && r.tool === 'floor' && r.hosts === fs.hosts && r.floor);
-    const conn = median(rs.map((r) => r.floor?.connectMs ?? 0));
-    const run = median(rs.map((r) => r.floor?.runMs ?? 0));
-    out.push(
-      `- floor at ${fs.hosts} hosts: process wall ${f(fs.wallMed)} s = node start-up and exit ${f(fs.wallMed - (conn + run) / 1000)} s + opening ${fs.hosts} connections and shells ${f(conn / 1000)} s + ${meta0?.floorCommands ?? '?'} commands per host ${f(run / 1000, 3)} s`,
-    );
-  }
-  const rss = mainSums.filter((s) => s.tool === 'tsplay' && s.hosts === 50);
-  if (rss.length) {
-    const peak = Math.max(...rss.map((s) => s.peakRssMb));
-    out.push(`- controller peak RSS at 50 hosts (tsplay, all scenarios): **${peak.toFixed(0)} MB** (target < 200 MB): ${peak < 200 ? 'met' : 'MISSED'}`);
-  }
-  out.push('');
+  out.push('## Targets', '', ...renderTargets(mainSums, runs), '');
   // curve
   if (curve.length) {
     out.push('## Cost of one more task / one more host (tsplay, generated playbooks)', '');

@@ -1,6 +1,6 @@
 // The shape of the benchmark's raw results (bench/results/*.json), shared by run.ts and report.ts.
 import type { SshdCounts } from './hosts.ts';
-import type { Recap, Scenario, ToolName } from './tools.ts';
+import type { FloorFigures, Recap, Scenario, ToolName } from './tools.ts';
 
 /** RunRecord is one measured run of one tool. */
 export interface RunRecord {
@@ -27,7 +27,7 @@ export interface RunRecord {
   readonly treePeakRssKb: number;
   readonly sshd: SshdCounts;
   readonly recap?: Recap;
-  readonly floor?: { connectMs: number; runMs: number };
+  readonly floor?: FloorFigures;
   /** CPU the whole machine spent during the run minus the tool's and the hosts': other people's work disturbing the run */
   readonly foreignCpuS?: number;
   /** the 1-minute load average when the run started and when it ended */

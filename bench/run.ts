@@ -2,7 +2,7 @@
 // same real sshd hosts and the same playbook (bench/playbook/site.yml). Writes raw runs to
 // bench/results/<stamp>.json and the table to bench/RESULTS.md. See bench/README.md.
 //
-//   npm run bench -- [--hosts 1,10,50] [--runs 3] [--tools tsplay,ansible,mitogen,floor]
+//   npm run bench -- [--hosts 1,10,50] [--runs 3] [--tools tsplay,ansible,mitogen,floor,trace-floor]
 //                    [--scenarios first,noop,check] [--ansible-runs N] [--ansible-max-hosts 10]
 //                    [--curve-hosts 1,5,10,20,50] [--curve-tasks 10,30,60] [--no-curve]
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,9 @@ import { machineBusySeconds } from './proc.ts';
 import { renderMarkdown } from './report.ts';
 import type { BenchMeta, BenchResults, RunRecord } from './results-types.ts';
 import { checkConverged, diffSnapshots, snapshot, wipe, type Stamp } from './state.ts';
-import { parseFloor, parseRecap, prepareRun, type Scenario, type ToolName } from './tools.ts';
+import { captureTrace } from './capture-trace.ts';
+import { ensureToolPackages } from './packages.ts';
+import { FLOOR_TOOLS, parseFloor, parseRecap, prepareRun, type RunSpec, type Scenario, type ToolName } from './tools.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const PLAYBOOK = join(ROOT, 'bench/playbook/site.yml');
@@ -32,7 +34,7 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '1,10,50' },
     runs: { type: 'string', default: '3' },
-    tools: { type: 'string', default: 'tsplay,ansible,mitogen,floor' },
+    tools: { type: 'string', default: 'tsplay,ansible,mitogen,floor,trace-floor' },
     scenarios: { type: 'string', default: 'first,noop,check' },
     'ansible-runs': { type: 'string' },
     'ansible-max-hosts': { type: 'string', default: '10' },
@@ -63,7 +65,7 @@ const curveHosts = values.curve && tools.includes('tsplay') ? nums(values['curve
 const curveTasks = nums(values['curve-tasks']);
 const curveScenarios = list(values['curve-scenarios']) as Scenario[];
 const curveRuns = Number(values['curve-runs'] ?? values.runs);
-for (const t of tools) if (!['tsplay', 'ansible', 'mitogen', 'floor'].includes(t)) throw new Error(`unknown tool ${t}`);
+for (const t of tools) if (!['tsplay', 'ansible', 'mitogen', 'floor', 'trace-floor'].includes(t)) throw new Error(`unknown tool ${t}`);
 for (const s of [...scenarios, ...curveScenarios]) if (!['first', 'noop', 'check'].includes(s)) throw new Error(`unknown scenario ${s}`);
 
 function sh(cmd: string, args: string[]): string {
@@ -87,6 +89,8 @@ function versions(): Record<string, string> {
   return v;
 }
 
+// before the versions are read: a package installed now is in the results' versions
+await ensureToolPackages(tools, (m) => void process.stderr.write(`${m}\n`));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(values.out, { recursive: true });
 const outFile = join(values.out, `${stamp}.json`);
@@ -121,17 +125,13 @@ interface Job {
   exact: boolean;
 }
 
+// the trace floor's input per host count: captured once, before that count's first trace-floor run
+const traces = new Map<number, string>();
+
 async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<RunRecord> {
   const hosts: TestHost[] = b.hs.hosts.slice(0, job.n);
   const problems: string[] = [];
-  if (job.scenario === 'first') for (const h of hosts) wipe(h.root);
-  await waitSessionsGone(b.hs.hosts);
-  const before: Map<string, Stamp>[] | undefined = job.scenario === 'noop' || job.scenario === 'check' ? hosts.map((h) => snapshot(h.root)) : undefined;
-  const load0 = loadavg()[0] ?? 0;
-  const offs = logOffsets(hosts);
-  const tracker = new RemoteTracker(hosts);
-  const busy0 = machineBusySeconds();
-  const tr = prepareRun(job.tool, {
+  const spec: RunSpec = {
     n: job.n,
     inventory: b.inventoryFor(job.n),
     playbook: job.playbook,
@@ -140,7 +140,22 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
     knownHostsFile: b.hs.knownHostsFile,
     floorHostsFile,
     floorCommands: job.floorCommands,
-  });
+    ...(traces.has(job.n) ? { traceFile: traces.get(job.n) } : {}),
+  };
+  if (job.tool === 'trace-floor' && spec.traceFile === undefined) {
+    const file = join(b.hs.dir, `trace-${job.n}.jsonl`);
+    await captureTrace(spec, file);
+    traces.set(job.n, file);
+    return runOne(b, job, floorHostsFile);
+  }
+  if (job.scenario === 'first') for (const h of hosts) wipe(h.root);
+  await waitSessionsGone(b.hs.hosts);
+  const before: Map<string, Stamp>[] | undefined = job.scenario === 'noop' || job.scenario === 'check' ? hosts.map((h) => snapshot(h.root)) : undefined;
+  const load0 = loadavg()[0] ?? 0;
+  const offs = logOffsets(hosts);
+  const tracker = new RemoteTracker(hosts);
+  const busy0 = machineBusySeconds();
+  const tr = prepareRun(job.tool, spec);
   const m = await measure(tr.argv, { cwd: join(ROOT, 'bench/playbook'), env: tr.env, sampleMs: tr.sampleMs, timeoutMs: 3_600_000 });
   const detached = await tr.finish();
   if (!(await waitSessionsGone(hosts))) problems.push('ssh sessions still open 10 s after the run (remote CPU undercounted)');
@@ -149,9 +164,10 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
   const busyS = machineBusySeconds() - busy0;
   const sshd = countSshdLog(hosts, offs);
   const recap = parseRecap(job.tool, m.stdout);
-  const floor = job.tool === 'floor' ? parseFloor(m.stdout) : undefined;
+  const isFloor = FLOOR_TOOLS.includes(job.tool);
+  const floor = isFloor ? parseFloor(m.stdout) : undefined;
   if (m.code !== 0) problems.push(`exit code ${m.code}: ${(m.stderr || m.stdout).trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`);
-  if (job.tool === 'floor') {
+  if (isFloor) {
     if (!floor) problems.push('no floor result');
   } else if (!recap) problems.push('no PLAY RECAP found');
   else {
@@ -181,7 +197,7 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
     treePeakRssKb: m.treePeakRssKb,
     sshd,
     ...(recap ? { recap } : {}),
-    ...(floor ? { floor: { connectMs: floor.connectMs, runMs: floor.runMs } } : {}),
+    ...(floor ? { floor } : {}),
     foreignCpuS: Math.max(0, busyS - (m.userS + m.sysS + detached) - remoteCpuS),
     load: [load0, loadavg()[0] ?? 0],
     problems,
@@ -196,7 +212,7 @@ function plan(): Job[] {
       if (isAnsible && n > ansibleMax) continue;
       const r = isAnsible ? ansibleRuns : runs;
       const base = { tool, n, playbook: PLAYBOOK, tasks: PLAYBOOK_TASKS, floorCommands: FLOOR_COMMANDS, curve: false, exact: true };
-      if (tool === 'floor') {
+      if (FLOOR_TOOLS.includes(tool)) {
         for (let i = 0; i < r; i++) jobs.push({ ...base, scenario: 'floor', run: i });
         continue;
       }

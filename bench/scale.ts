@@ -3,7 +3,9 @@
 // controller's RSS, open file descriptors and threads sampled from /proc while it runs (a leak per
 // host shows as fds or RSS that grow with the hosts done, not with the hosts open).
 //
-//   ulimit -n 20000; node bench/scale.ts --hosts 1,10,50,100,200,500 [--chunk 100]
+//   ulimit -n 20000; node bench/scale.ts --hosts 1,10,50,100,200,500 [--chunk 100] [--heap]
+// --heap: the no-change runs also record the heap left live after a forced full GC, every second
+// (bench/heap-probe.ts; the forced GCs slow those runs, so their wall is not the curve's).
 //   node bench/scale-plot.ts bench/results/scale-<date>.json > bench/scale.svg
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -13,6 +15,7 @@ import type { TestHost } from '../test/helpers/ssh-hosts.ts';
 import { type BenchHosts, startBenchHosts, waitSessionsGone } from './hosts.ts';
 import { measure } from './measure.ts';
 import { checkConverged, diffSnapshots, snapshot, wipe } from './state.ts';
+import type { HeapSample } from './heap-probe.ts';
 import { parseTsplayRecap } from './tools.ts';
 
 /** ScaleSample is one /proc reading of the tsplay process during a run. */
@@ -38,6 +41,8 @@ export interface ScalePoint {
   readonly load: readonly [number, number];
   readonly problems: readonly string[];
   readonly samples: readonly ScaleSample[];
+  /** with --heap: what stayed live after each forced full GC */
+  readonly heap?: readonly HeapSample[];
 }
 
 /** ScaleResults is what bench/scale.ts writes and bench/scale-plot.ts reads. */
@@ -54,7 +59,9 @@ export interface ScaleResults {
 const ROOT = new URL('..', import.meta.url).pathname;
 const PLAYBOOK = join(ROOT, 'bench/playbook/site.yml');
 
-const { values } = parseArgs({ options: { hosts: { type: 'string', default: '1,10,50,100,200,500' }, chunk: { type: 'string', default: '100' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { hosts: { type: 'string', default: '1,10,50,100,200,500' }, chunk: { type: 'string', default: '100' }, out: { type: 'string' }, heap: { type: 'boolean', default: false } },
+});
 const counts = (values.hosts ?? '').split(',').map(Number);
 const max = Math.max(...counts);
 const chunk = Number(values.chunk);
@@ -68,6 +75,18 @@ function readSample(pid: number, t: number): ScaleSample | undefined {
   } catch {
     return undefined; // the process ended between two reads
   }
+}
+
+/** quarters picks the values at a quarter, half, three quarters and the end of a series, rounded. */
+function quarters(xs: readonly number[]): number[] {
+  return [0.25, 0.5, 0.75, 1].map((q) => Math.round(xs[Math.max(0, Math.ceil(xs.length * q) - 1)] ?? Number.NaN));
+}
+
+function readLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 }
 
 function inventory(b: BenchHosts, hosts: readonly TestHost[], tag: string): string {
@@ -89,13 +108,15 @@ async function run(b: BenchHosts, hosts: readonly TestHost[], scenario: 'first' 
   const before = scenario === 'noop' ? hosts.map((h) => snapshot(h.root)) : undefined;
   const load0 = loadavg()[0] ?? 0;
   const n = hosts.length;
-  const argv = [process.execPath, join(ROOT, 'bin/tsplay.js'), PLAYBOOK, '-i', inventory(b, hosts, `${scenario}-${hosts[0]?.name}-${n}`), '-f', String(n), '--output', 'json'];
+  const heapFile = values.heap && scenario === 'noop' ? join(b.hs.dir, `heap-${n}.jsonl`) : undefined;
+  const probe = heapFile ? ['--expose-gc', '--import', join(ROOT, 'bench/heap-probe.ts')] : [];
+  const argv = [process.execPath, ...probe, join(ROOT, 'bin/tsplay.js'), PLAYBOOK, '-i', inventory(b, hosts, `${scenario}-${hosts[0]?.name}-${n}`), '-f', String(n), '--output', 'json'];
   const samples: ScaleSample[] = [];
   let timer: NodeJS.Timeout | undefined;
   const t0 = performance.now();
   const m = await measure(argv, {
     cwd: join(ROOT, 'bench/playbook'),
-    env: { ...process.env, HOME: b.home },
+    env: { ...process.env, HOME: b.home, ...(heapFile ? { TSPLAY_HEAP_SAMPLES: heapFile } : {}) },
     timeoutMs: 1_800_000,
     onStart(timePid) {
       timer = setInterval(() => {
@@ -134,9 +155,10 @@ async function run(b: BenchHosts, hosts: readonly TestHost[], scenario: 'first' 
     load: [load0, loadavg()[0] ?? 0],
     problems: problems.slice(0, 20),
     samples,
+    ...(heapFile ? { heap: readLines<HeapSample>(heapFile) } : {}),
   };
   log(
-    `${scenario} ${n} hosts: wall ${p.wallS.toFixed(2)} s, cpu ${(p.userS + p.sysS).toFixed(2)} s, peak RSS ${(p.maxRssKb / 1024).toFixed(0)} MiB, peak fds ${p.peakFds}, threads ${p.peakThreads}, load ${load0.toFixed(1)}${problems.length ? `, PROBLEMS: ${problems.slice(0, 3).join('; ')}` : ''}`,
+    `${scenario} ${n} hosts: wall ${p.wallS.toFixed(2)} s, cpu ${(p.userS + p.sysS).toFixed(2)} s, peak RSS ${(p.maxRssKb / 1024).toFixed(0)} MiB, peak fds ${p.peakFds}, threads ${p.peakThreads}, load ${load0.toFixed(1)}${p.heap ? `, live heap after GC at ¼ ½ ¾ end: ${quarters(p.heap.map((x) => x.heapUsedKb / 1024)).join(' ')} MiB` : ''}${problems.length ? `, PROBLEMS: ${problems.slice(0, 3).join('; ')}` : ''}`,
   );
   return p;
 }

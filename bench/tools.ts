@@ -10,7 +10,10 @@ import { pidsWithArg, readProcTable, treeCpuSeconds } from './proc.ts';
 export type Scenario = 'first' | 'noop' | 'check';
 
 /** ToolName names a compared tool. */
-export type ToolName = 'tsplay' | 'ansible' | 'mitogen' | 'floor';
+export type ToolName = 'tsplay' | 'ansible' | 'mitogen' | 'floor' | 'trace-floor';
+
+/** FLOOR_TOOLS are the floors: no playbook, no recap, one JSON line of their own. */
+export const FLOOR_TOOLS: readonly ToolName[] = ['floor', 'trace-floor'];
 
 /** Recap sums a run's PLAY RECAP over its hosts. */
 export interface Recap {
@@ -34,6 +37,8 @@ export interface RunSpec {
   /** for the floor: the hosts file bench/floor-child.ts reads, and the commands per host */
   readonly floorHostsFile: string;
   readonly floorCommands: number;
+  /** for the trace floor: the trace of a tsplay no-change run on these hosts (bench/capture-trace.ts) */
+  readonly traceFile?: string;
 }
 
 /** ToolRun is one prepared run: what to execute and what to do once it ended. */
@@ -88,10 +93,19 @@ export function parseTsplayRecap(stdout: string): Recap | undefined {
   return undefined;
 }
 
-/** parseFloor reads bench/floor-child.ts's JSON line. */
-export function parseFloor(stdout: string): { connectMs: number; runMs: number } | undefined {
+/** FloorFigures are what a floor process reports: the connection phase, the commands phase, and (trace floor) what it replayed per host. */
+export interface FloorFigures {
+  readonly connectMs: number;
+  readonly runMs: number;
+  readonly roundTrips?: number;
+  readonly commands?: number;
+}
+
+/** parseFloor reads the JSON line of bench/floor-child.ts or bench/trace-floor.ts. */
+export function parseFloor(stdout: string): FloorFigures | undefined {
   try {
-    return JSON.parse(stdout.trim().split('\n').pop() ?? '') as { connectMs: number; runMs: number };
+    const r = JSON.parse(stdout.trim().split('\n').pop() ?? '') as FloorFigures;
+    return { connectMs: r.connectMs, runMs: r.runMs, ...(r.roundTrips !== undefined ? { roundTrips: r.roundTrips, commands: r.commands } : {}) };
   } catch {
     return undefined;
   }
@@ -165,12 +179,15 @@ export function prepareRun(tool: ToolName, spec: RunSpec): ToolRun {
       return ansibleRun(spec, true);
     case 'floor':
       return { argv: [NODE, join(ROOT, 'bench/floor-child.ts'), spec.floorHostsFile, String(spec.n), String(spec.floorCommands)], env: { ...process.env }, sampleMs: 0, finish: none };
+    case 'trace-floor':
+      if (spec.traceFile === undefined) throw new Error('the trace floor needs a trace file');
+      return { argv: [NODE, join(ROOT, 'bench/trace-floor.ts'), spec.floorHostsFile, String(spec.n), spec.traceFile], env: { ...process.env }, sampleMs: 0, finish: none };
   }
 }
 
 /** parseRecap reads a tool's recap from its output (the floor has none). */
 export function parseRecap(tool: ToolName, stdout: string): Recap | undefined {
   if (tool === 'tsplay') return parseTsplayRecap(stdout);
-  if (tool === 'floor') return undefined;
+  if (FLOOR_TOOLS.includes(tool)) return undefined;
   return parseAnsibleRecap(stdout);
 }

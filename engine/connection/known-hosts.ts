@@ -101,6 +101,19 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
   return [...new Set(entries.filter((e) => e.marker === undefined && hostMatches(e.hosts, name)).map((e) => e.keyType))];
 }
 
+/**
+ * entriesFor keeps the entries that can decide `name`'s key (a knownHostName): its own lines and
+ * every @revoked line. A connection holds them as long as it lives (ssh2 keeps the host verifier),
+ * so it must not hold whole files: with one line per host that is hosts² entries across a run.
+ */
+export function entriesFor(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
+  // copies: a parsed field is a slice of its file's whole text (and the key of a shared buffer
+  // pool), and would keep all of it alive for as long as the connection lives
+  return entries
+    .filter((e) => e.marker === 'revoked' || hostMatches(e.hosts, name))
+    .map((e) => ({ ...e, hosts: Buffer.from(e.hosts).toString(), keyType: Buffer.from(e.keyType).toString(), key: Buffer.from(e.key) }));
+}
+
 /** loadKnownHosts parses each existing file of `files` (missing files count as empty). */
 export function loadKnownHosts(files: readonly string[]): KnownHostEntry[] {
   const out: KnownHostEntry[] = [];

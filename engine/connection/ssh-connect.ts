@@ -6,7 +6,7 @@ import { NodeSSH } from 'node-ssh';
 import type { AnyAuthMethod, Client } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
-import { appendKnownHost, checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes, loadKnownHosts } from './known-hosts.ts';
+import { appendKnownHost, checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes, loadKnownHosts, entriesFor } from './known-hosts.ts';
 import type { SshTarget } from './ssh-target.ts';
 import { startProxyCommand } from './proxy-command.ts';
 import { SshTransport } from './ssh-transport.ts';
@@ -101,8 +101,8 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
   if (t.strictHostKeyChecking === 'no') {
     (opts.warn ?? log)(`${t.name}: StrictHostKeyChecking=no is treated as accept-new: unknown host keys are recorded in ${files[0]}, a changed key is still refused`);
   }
-  const entries = loadKnownHosts(files);
   const name = knownHostName(t.host, t.port);
+  const entries = entriesFor(loadKnownHosts(files), name);
   let refusal: TsplayError | undefined;
   const hostVerifier = (blob: Buffer): boolean => {
     const v = checkHostKey(entries, name, blob);

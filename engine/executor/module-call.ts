@@ -5,6 +5,7 @@ import type { Vars } from '../inventory/types.ts';
 import type { ModuleContext, ModuleDef } from '../modules/types.ts';
 import { getModule } from '../modules/registry.ts';
 import { renderText, renderValue, templateVars } from '../template/index.ts';
+import { traceConnection } from './command-trace.ts';
 import { driveModule } from './drive-module.ts';
 import { hostLevelVars } from './host-vars.ts';
 import { argsKey, offerReadAhead, startReadAhead, takeReadAhead } from './read-ahead.ts';
@@ -75,7 +76,9 @@ async function prepareCall(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<Pre
   const target = tc.delegate?.to ?? tc.host.name;
   // connection variables (ansible_host: "{{ ... }}") are templated when the connection reads them
   const open = (address?: string): Vars => templateVars({ ...connVars(tc, target, vars), ...(address !== undefined ? { ansible_host: address } : {}) }, site);
-  const conn = mod.local ? controllerOnly : await run.pool.get(target, () => open());
+  // a traced run sees every call; a no_log task's calls stay out of the trace (they may carry its secrets)
+  const traced = (c: Connection): Connection => (run.trace && !settings.noLog ? traceConnection(c, target, run.trace) : c);
+  const conn = mod.local ? controllerOnly : traced(await run.pool.get(target, () => open()));
   const ctx: ModuleContext = {
     host: tc.host.name,
     conn,
@@ -90,7 +93,7 @@ async function prepareCall(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<Pre
     verbosity: run.opts.verbosity,
     task: settings.label,
     pos: task.pos,
-    ...(mod.local ? {} : { reconnect: (address?: string) => run.pool.reopen(target, () => open(address)) }),
+    ...(mod.local ? {} : { reconnect: async (address?: string) => traced(await run.pool.reopen(target, () => open(address))) }),
   };
   return { args: parsed.data, ctx };
 }

@@ -3,6 +3,7 @@ import type { PlaybookOptions } from './run-options.ts';
 import type { Inventory, Vars } from '../inventory/types.ts';
 import type { VarLayer } from '../inventory/precedence.ts';
 import type { Expr, Play, RoleRef } from '../loader/types.ts';
+import type { CommandTrace } from './command-trace.ts';
 import type { ConnectionPool } from './connections.ts';
 import type { ExecEvent, HostStats, TaskRef } from './events.ts';
 import type { HandlerBook } from './handlers.ts';
@@ -50,6 +51,8 @@ export interface RunCtx {
    * (Ansible's loader basedir, which `hostvars` also reads)
    */
   playbookDir: string;
+  /** set only when the run's remote calls are traced (TSPLAY_TRACE_COMMANDS; the bench's floor replays them) */
+  readonly trace?: CommandTrace | undefined;
 }
 
 /** PlayCtx is the state of one play (one serial batch at a time). */

@@ -6,6 +6,7 @@ import type { ConnectOptions, Connection } from '../connection/types.ts';
 import type { Inventory, Vars } from '../inventory/types.ts';
 import type { Playbook } from '../loader/types.ts';
 import { TsplayError } from '../errors/index.ts';
+import type { CommandTrace } from './command-trace.ts';
 import { ConnectionPool } from './connections.ts';
 import type { ExecEvent, HostStats } from './events.ts';
 import { groupsOf, makeHostvars } from './host-vars.ts';
@@ -18,6 +19,8 @@ export interface ExecuteHooks {
   readonly open?: (host: string, vars: Vars) => Promise<Connection>;
   /** extra connection settings (a test's known_hosts file, short timeouts) for the default opener */
   readonly connect?: Partial<ConnectOptions>;
+  /** receives every remote call of the run's tasks (no_log tasks left out), in order per host */
+  readonly traceCommands?: CommandTrace;
   /** called with the pool size when the run ends (connections opened) */
   readonly onDone?: (info: { connections: number }) => void;
 }
@@ -86,6 +89,7 @@ export async function execute(playbooks: Playbook[], inventory: Inventory, opts:
     hostvars: makeHostvars(inventory, () => run),
     invLayers: new Map(),
     playbookDir: process.cwd(),
+    trace: hooks.traceCommands,
   };
   try {
     warmModules(playbooks);

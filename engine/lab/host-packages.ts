@@ -33,13 +33,18 @@ export async function missingPackages(pkgs: readonly string[]): Promise<string[]
   return pkgs.filter((p) => !ok.has(p));
 }
 
-/** ensureHostPackages apt-get installs whatever is missing (no recommends). */
-export async function ensureHostPackages(log: (m: string) => void): Promise<string[]> {
-  const missing = await missingPackages(HOST_PACKAGES);
+/** ensurePackages apt-get installs whichever of `pkgs` is missing (no recommends) and returns those it installed. */
+export async function ensurePackages(pkgs: readonly string[], log: (m: string) => void): Promise<string[]> {
+  const missing = pkgs.length === 0 ? [] : await missingPackages(pkgs);
   if (missing.length === 0) return [];
   log(`packages: installing ${missing.join(' ')}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   await mustRun('packages', ['apt-get', 'update', '-q'], { env });
   await mustRun('packages', ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...missing], { env });
   return missing;
+}
+
+/** ensureHostPackages installs whatever of HOST_PACKAGES is missing. */
+export function ensureHostPackages(log: (m: string) => void): Promise<string[]> {
+  return ensurePackages(HOST_PACKAGES, log);
 }

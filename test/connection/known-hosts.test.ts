@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendKnownHost, checkHostKey, fingerprint, hostMatches, knownHostName, loadKnownHosts, parseKnownHosts } from '../../engine/connection/known-hosts.ts';
+import { appendKnownHost, checkHostKey, entriesFor, fingerprint, hostMatches, knownHostName, loadKnownHosts, parseKnownHosts } from '../../engine/connection/known-hosts.ts';
 
 // data/known_hosts: hashed lines made by `ssh-keygen -H` (OpenSSH 9.2), plus plain, wildcard,
 // negated, [host]:port and marker lines. `ssh-keygen -F NAME` is the oracle for which lines match.
@@ -58,6 +58,20 @@ test('checkHostKey: match, mismatch, revoked, unknown, negated', (t) => {
   t.is(checkHostKey(entries, 'nobody.example.org', keyOf(5)).kind, 'unknown');
   // the @cert-authority line (key of line 2) must not make alpha's CA key a host key for others
   t.is(checkHostKey(entries, 'zzz.example.com', keyOf(2)).kind, 'unknown');
+});
+
+test('entriesFor keeps what a connection needs: the verdict for every name and key is the one the whole file gives', (t) => {
+  const keys = [...new Set(entries.map((e) => e.key.toString('base64')))].map((k) => Buffer.from(k, 'base64'));
+  for (const name of [...NAMES, 'zzz.example.com', '127.0.0.1']) {
+    const kept = entriesFor(entries, name);
+    t.true(kept.length < entries.length, `${name}: not the whole file`);
+    for (const key of keys) {
+      const whole = checkHostKey(entries, name, key);
+      const part = checkHostKey(kept, name, key);
+      t.is(part.kind, whole.kind, `${name}, ${fingerprint(key)}`);
+      if (part.kind === 'match' && whole.kind === 'match') t.is(part.entry.line, whole.entry.line);
+    }
+  }
 });
 
 test('unknown markers and broken lines are skipped', (t) => {

@@ -159,7 +159,11 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
   }
 
   // The executor and reporters are loaded only for a real run: --syntax-check and --list-* stay fast.
-  const [{ execute }, { createReporter }] = await Promise.all([import('../../executor/run-playbooks.ts'), import('../../output/index.ts')]);
+  const [{ execute }, { createReporter }, { commandTraceFromEnv }] = await Promise.all([
+    import('../../executor/run-playbooks.ts'),
+    import('../../output/index.ts'),
+    import('../command-trace-file.ts'),
+  ]);
   const reporter = createReporter(opts.output, {
     verbosity: opts.verbosity,
     diff: opts.diff,
@@ -167,6 +171,7 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
     adhoc: adhoc !== undefined,
     ...(opts.junit ? { junit: opts.junit } : {}),
   });
+  const trace = commandTraceFromEnv();
   const abort = new AbortController();
   // first signal: no new task starts, running ones finish, the recap is printed; a second one
   // ends the process at once (a command stuck on a host should not hold the terminal hostage)
@@ -185,9 +190,10 @@ async function execRun(opts: PlaybookOptions, { inventory, playbooks }: Loaded, 
   stdoutClosed.signal.addEventListener('abort', onStdoutClosed, { once: true });
   try {
     const hooks = becomePassword !== undefined ? { connect: { becomePassword } } : {};
-    const code = await execute(playbooks, inventory, opts, (e) => reporter.onEvent(e), abort.signal, hooks);
+    const code = await execute(playbooks, inventory, opts, (e) => reporter.onEvent(e), abort.signal, { ...hooks, ...(trace ? { traceCommands: trace.trace } : {}) });
     return abort.signal.aborted ? EXIT.INTERRUPTED : code;
   } finally {
+    trace?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     stdoutClosed.signal.removeEventListener('abort', onStdoutClosed);
