@@ -1,5 +1,6 @@
 // Plain JS for the same reason as tsplay.js: it runs before any .ts file.
 import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * freshBundle returns the URL of dist/main.js under `root` (a directory URL) when the bundle
@@ -16,7 +17,7 @@ export function freshBundle(root) {
   } catch {
     return undefined;
   }
-  const dir = root.pathname;
+  const dir = fileURLToPath(root);
   for (const [file, [size, mtimeMs]] of Object.entries(manifest.files)) {
     const s = statSync(dir + file, { throwIfNoEntry: false });
     if (s?.size !== size || s.mtimeMs !== mtimeMs) return undefined;

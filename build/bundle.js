@@ -72,25 +72,35 @@ const externals = {
 };
 
 rmSync(OUT, { recursive: true, force: true });
-const result = await esbuild.build({
-  absWorkingDir: ROOT,
-  entryPoints: { main: 'engine/cli/main.ts' },
-  outdir: OUT,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  // bundled CommonJS packages (commander) call require() for Node's own modules
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  chunkNames: '[name]-[hash]',
-  metafile: true,
-  logLevel: 'warning',
-  plugins: [externals, sourcePaths],
-});
+const started = Date.now();
+let result;
+try {
+  result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'engine/cli/main.ts' },
+    outdir: OUT,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // bundled CommonJS packages (commander) call require() for Node's own modules
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    chunkNames: '[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externals, sourcePaths],
+  });
+} catch (e) {
+  rmSync(OUT, { recursive: true, force: true });
+  // under `npm ci` a failed bundle must not fail the install: tsplay then runs its sources
+  if (process.env.npm_lifecycle_event !== 'prepare') throw e;
+  process.stderr.write(`tsplay bundle: not built (${e instanceof Error ? e.message : e}); tsplay will run its sources\n`);
+  process.exit(0);
+}
 
 // A package's files count as its package.json: npm rewrites a package's folder when it changes
-// it, and a start stats ~200 files instead of ~570.
+// it, and a start stats ~300 files instead of ~570.
 const packageJson = (p) => {
   const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(p);
   return m ? `${m[1]}/package.json` : p;
@@ -108,5 +118,12 @@ const files = Object.fromEntries(
     return [p, [s.size, s.mtimeMs]];
   }),
 );
+// a source written while esbuild ran may have been read before the write: no manifest, no bundle
+// (a second of slack for file systems with coarse mtimes; packages are left out, as `npm ci`
+// writes them just before it runs this)
+if (Object.entries(files).some(([p, [, mtimeMs]]) => !p.startsWith('node_modules/') && mtimeMs >= started - 1000)) {
+  process.stderr.write('tsplay bundle: sources changed during the build; tsplay will run its sources (run `npm run bundle` again)\n');
+  process.exit(0);
+}
 writeFileSync(join(OUT, 'manifest.json'), `${JSON.stringify({ files })}\n`);
 process.stderr.write(`tsplay bundle: ${Object.keys(result.metafile.inputs).length} files into ${OUT}\n`);
