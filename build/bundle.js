@@ -14,7 +14,7 @@
 // dist/manifest.json lists every input file with its size and mtime; bin/tsplay.js runs the bundle
 // only when all of them still match, and the sources otherwise (an edit after `npm ci` is never
 // silently ignored).
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,7 +71,8 @@ const externals = {
   },
 };
 
-rmSync(OUT, { recursive: true, force: true });
+// the manifest goes first: a tsplay started from now on runs the sources until the new one is written
+rmSync(join(OUT, 'manifest.json'), { force: true });
 const started = Date.now();
 let result;
 try {
@@ -112,6 +113,10 @@ const inputs = [
       .map(packageJson),
   ),
 ].sort();
+// chunks of an earlier build go after this one is complete (a tsplay already running may still
+// import one it has not needed yet: a rebuild under a running tsplay is not supported)
+const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p)));
+for (const f of readdirSync(OUT)) if (!outputs.has(join(OUT, f))) rmSync(join(OUT, f), { force: true });
 const files = Object.fromEntries(
   inputs.map((p) => {
     const s = statSync(join(ROOT, p));
