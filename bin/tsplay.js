@@ -21,5 +21,8 @@ if (argv.length === 1 && argv[0] === '--version') {
 // cache (in the OS temp dir) cuts --syntax-check roughly in half on the second run.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../engine/cli/main.ts');
+// Why a bundle: resolving and linking the ~290 modules a playbook run loads costs more than their
+// code; dist/ holds them as a few files, used only while it matches the sources (fresh-bundle.js).
+const { freshBundle } = await import('./fresh-bundle.js');
+const { main } = await import(freshBundle(new URL('../', import.meta.url)) ?? '../engine/cli/main.ts');
 process.exitCode = await main(argv);

@@ -15,8 +15,7 @@ let captured: unknown;
  */
 export function handlebars(): HB {
   if (env) return env;
-  const require = createRequire(import.meta.url);
-  const hb = (require('handlebars') as HB).create();
+  const hb = (createRequire(import.meta.url)('handlebars') as HB).create();
   stringifyOutput(hb);
   for (const [name, fn] of Object.entries(HELPERS)) {
     hb.registerHelper(name, LENIENT_HELPERS.has(name) ? (...args: unknown[]) => fn(...args.slice(0, -1)) : strictHelper(name, fn));

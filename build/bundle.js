@@ -1,0 +1,134 @@
+// Bundles the engine into dist/ for a faster start of bin/tsplay.js (`npm ci` runs it as the
+// `prepare` script; `npm run bundle` by hand). Plain JS: it runs during `npm ci`, maybe under an
+// old system Node. Why a bundle: Node spends about 0.35 ms resolving, reading and linking each
+// of the ~290 modules a --syntax-check loads; one file (plus a few lazily loaded chunks) skips that.
+//
+// Two rewrites keep the bundle's behaviour that of the sources:
+// - `import.meta.url` in an engine file becomes that source file's URL (computed from the chunk's
+//   own URL, so a moved checkout still works): the bounded regex worker, the kickstart templates
+//   and createRequire() of optional packages look for files beside the source, as they do there.
+// - modules/registry.ts require()s a module's file by a name from a table, which a bundler cannot
+//   follow; in the bundle each entry gets a static require(), which esbuild wraps so that the
+//   module's top level (its zod schema) still runs only when a task first names it.
+//
+// dist/manifest.json lists every input file with its size and mtime; bin/tsplay.js runs the bundle
+// only when all of them still match, and the sources otherwise (an edit after `npm ci` is never
+// silently ignored).
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// another folder only for test/cli/bundle.test.ts, which must not replace dist/ under running tests
+const OUT = process.argv[2] ? resolve(process.argv[2]) : join(ROOT, 'dist');
+// how a chunk's own URL leads back to the repository root (all chunks sit in OUT itself)
+const UP = `${relative(OUT, ROOT).split('\\').join('/')}/`;
+const REGISTRY = join(ROOT, 'engine/modules/registry.ts');
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  // a production install (`npm ci --omit=dev`) has no esbuild: tsplay runs its sources
+  process.stderr.write('tsplay bundle: esbuild is not installed; tsplay will run its sources\n');
+  process.exit(0);
+}
+
+/** @type {import('esbuild').Plugin} */
+const sourcePaths = {
+  name: 'source-paths',
+  setup(build) {
+    build.onLoad({ filter: /\/engine\/.*\.ts$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      const rel = relative(ROOT, args.path).split('\\').join('/');
+      // createRequire(import.meta.url)(pkg) defers loading a package to its first use; as plain
+      // require() esbuild bundles the package and still runs it only on that use
+      text = text.replaceAll('createRequire(import.meta.url)', 'require');
+      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(`${UP}${rel}`)}, import.meta.url).href`);
+      if (args.path === REGISTRY) {
+        const files = [...text.matchAll(/file: '(\.\/[^']+\.ts)'/g)].map((m) => m[1]);
+        const call = 'requireModule(f.file)';
+        if (files.length === 0 || !text.includes(call)) throw new Error('registry.ts changed shape: update build/bundle.js');
+        text = text.replace(call, '__bundledModules[f.file]()');
+        text += `\nconst __bundledModules = {\n${files.map((f) => `  ${JSON.stringify(f)}: () => require(${JSON.stringify(f)}),`).join('\n')}\n};\n`;
+      }
+      return { contents: text, loader: 'ts', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// Pure-JS packages are bundled; the rest (node-ssh with ssh2's native addon, listr2 for the
+// terminal view) stay in node_modules and load on first use as they do from the sources.
+const EXTERNAL_PACKAGES = new Set(['node-ssh', 'listr2']);
+/** @type {import('esbuild').Plugin} */
+const externals = {
+  name: 'externals',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      return EXTERNAL_PACKAGES.has(name) ? { path: args.path, external: true } : undefined;
+    });
+  },
+};
+
+// the manifest goes first: a tsplay started from now on runs the sources until the new one is written
+rmSync(join(OUT, 'manifest.json'), { force: true });
+const started = Date.now();
+let result;
+try {
+  result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'engine/cli/main.ts' },
+    outdir: OUT,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // bundled CommonJS packages (commander) call require() for Node's own modules
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    chunkNames: '[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externals, sourcePaths],
+  });
+} catch (e) {
+  rmSync(OUT, { recursive: true, force: true });
+  // under `npm ci` a failed bundle must not fail the install: tsplay then runs its sources
+  if (process.env.npm_lifecycle_event !== 'prepare') throw e;
+  process.stderr.write(`tsplay bundle: not built (${e instanceof Error ? e.message : e}); tsplay will run its sources\n`);
+  process.exit(0);
+}
+
+// A package's files count as its package.json: npm rewrites a package's folder when it changes
+// it, and a start stats ~300 files instead of ~570.
+const packageJson = (p) => {
+  const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(p);
+  return m ? `${m[1]}/package.json` : p;
+};
+const inputs = [
+  ...new Set(
+    Object.keys(result.metafile.inputs)
+      .filter((p) => !p.includes(':'))
+      .map(packageJson),
+  ),
+].sort();
+// chunks of an earlier build go after this one is complete (a tsplay already running may still
+// import one it has not needed yet: a rebuild under a running tsplay is not supported)
+const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p)));
+for (const f of readdirSync(OUT)) if (!outputs.has(join(OUT, f))) rmSync(join(OUT, f), { force: true });
+const files = Object.fromEntries(
+  inputs.map((p) => {
+    const s = statSync(join(ROOT, p));
+    return [p, [s.size, s.mtimeMs]];
+  }),
+);
+// a source written while esbuild ran may have been read before the write: no manifest, no bundle
+// (a second of slack for file systems with coarse mtimes; packages are left out, as `npm ci`
+// writes them just before it runs this)
+if (Object.entries(files).some(([p, [, mtimeMs]]) => !p.startsWith('node_modules/') && mtimeMs >= started - 1000)) {
+  process.stderr.write('tsplay bundle: sources changed during the build; tsplay will run its sources (run `npm run bundle` again)\n');
+  process.exit(0);
+}
+writeFileSync(join(OUT, 'manifest.json'), `${JSON.stringify({ files })}\n`);
+process.stderr.write(`tsplay bundle: ${Object.keys(result.metafile.inputs).length} files into ${OUT}\n`);
