@@ -41,6 +41,8 @@ test('a bundle runs only while every file its manifest lists has the recorded si
 
 // The bundle is built into a folder of its own: dist/ may be in use by other tests' runs.
 test('the bundle prints what the sources print: syntax check, a regex on the worker thread, lineinfile, kickstart templates', (t) => {
+  // inside the checkout: the bundle resolves its packages from the checkout's node_modules
+  mkdirSync(join(root, '.cache'), { recursive: true });
   const out = mkdtempSync(join(root, '.cache', 'bundle-test-'));
   const work = mkdtempSync(join(tmpdir(), 'tsplay-bundle-'));
   t.teardown(() => {
