@@ -45,14 +45,19 @@ function guestsOn(hostvars: unknown, names: unknown, hypervisor: unknown): strin
 
 /**
  * networkHosts is one libvirt network's DHCP + DNS hosts: every NIC with a static `address` on
- * `network`, of every guest of `hypervisor` ({mac, ip, name: the guest's hostname}).
+ * `network`, of every guest of `hypervisor` ({mac, ip}); the guest's hostname goes on its first
+ * such NIC only, because libvirt (and dnsmasq) refuse two DHCP hosts with one name.
  */
-function networkHosts(hostvars: unknown, names: unknown, hypervisor: unknown, network: unknown): { mac: string; ip: string; name: string }[] {
+function networkHosts(hostvars: unknown, names: unknown, hypervisor: unknown, network: unknown): { mac: string; ip: string; name?: string }[] {
   return guestsOn(hostvars, names, hypervisor).flatMap((n) => {
     const g = field(field(hostvars, n), 'guest');
     return items(field(g, 'nics'))
       .filter((nic) => field(nic, 'network') === network && typeof field(nic, 'address') === 'string')
-      .map((nic) => ({ mac: String(field(nic, 'mac')).toLowerCase(), ip: String(field(nic, 'address')).split('/')[0]!, name: String(field(g, 'hostname')) }));
+      .map((nic, i) => ({
+        mac: String(field(nic, 'mac')).toLowerCase(),
+        ip: String(field(nic, 'address')).split('/')[0]!,
+        ...(i === 0 ? { name: String(field(g, 'hostname')) } : {}),
+      }));
   });
 }
 

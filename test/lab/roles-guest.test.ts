@@ -8,19 +8,19 @@
 // tap, a port's prio changed with nmcli) named by -C -D and repaired; the failover drill behind
 // `--tags drill` (10 trials per guest, at most one ping lost in each).
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { hvHost } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS, hypervisorOf } from '../../engine/lab/topology.ts';
-import { useLab } from '../helpers/lab.ts';
+import { runSite, type SiteRun, useLab } from '../helpers/lab.ts';
+import { editedInventory, guestOf, type LabInventory } from '../helpers/lab-inventory.ts';
+import { changed, noChange, planned, taskName } from '../helpers/site-events.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 import { pingDuring } from './virt-play.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const LAB_INVENTORY = join(REPO, 'inventories', 'lab');
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-roles-lab-'));
 const t0 = Date.now();
 const figures: string[] = [];
@@ -35,77 +35,17 @@ writeFileSync(
   ]),
 );
 
-type Inventory = { all: { children: { vms: { children: { guests: { hosts: Record<string, { guest: Guest }> } } } } } };
-type Guest = { nics: { name: string; mac: string; bandwidth?: { inbound?: { average: number } } }[]; team: { ports: { nic: string; prio: number }[] } };
-
-/** inventory copies the lab's inventory directory with `edit` applied to hosts.yml, for one run's change. */
-function inventory(name: string, edit: (inv: Inventory) => void = () => undefined): string {
-  const dir = join(tmp, name);
-  cpSync(LAB_INVENTORY, dir, { recursive: true });
-  const inv = parse(readFileSync(join(dir, 'hosts.yml'), 'utf8')) as Inventory;
-  edit(inv);
-  writeFileSync(join(dir, 'hosts.yml'), stringify(inv));
-  return dir;
-}
-const guestOf = (inv: Inventory, host: string): Guest => inv.all.children.vms.children.guests.hosts[host]!.guest;
-function bw256(inv: Inventory): void {
+/** inventory copies the lab's inventory with `edit` applied, for one run's change. */
+const inventory = (name: string, edit?: (inv: LabInventory) => void): string => editedInventory(tmp, name, edit);
+function bw256(inv: LabInventory): void {
   guestOf(inv, 'vm2').nics.find((n) => n.name === 'eth1')!.bandwidth = { inbound: { average: 256 } };
 }
-function prio5(inv: Inventory): void {
+function prio5(inv: LabInventory): void {
   guestOf(inv, 'vm1').team.ports.find((p) => p.nic === 'eth1')!.prio = 5;
 }
 
-interface Change {
-  property: string;
-  before: unknown;
-  after: unknown;
-  class?: string;
-}
-type Event = Record<string, unknown> & { type: string; host?: string; status?: string; changes?: Change[] };
-interface Run {
-  rc: number;
-  seconds: number;
-  events: Event[];
-  out: string;
-}
-
 /** site runs the two roles through tsplay's CLI with an inventory (and flags). */
-async function site(inv: string, flags: string[] = []): Promise<Run> {
-  const start = Date.now();
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, [join(REPO, 'bin', 'tsplay.js'), SITE, '-i', inv, '--output', 'json', ...flags]);
-    let out = '';
-    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    c.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    c.on('close', (rc) =>
-      resolve({
-        rc: rc ?? -1,
-        seconds: (Date.now() - start) / 1000,
-        out,
-        events: out
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Event),
-      }),
-    );
-  });
-}
-
-/** changed is each host's changed count from the recap. */
-function changed(r: Run): Record<string, number> {
-  const recap = r.events.find((e) => e.type === 'recap') as { stats: Record<string, { changed: number; failures?: number }> } | undefined;
-  if (!recap) throw new Error(`no recap: ${r.out.slice(-3000)}`);
-  return Object.fromEntries(Object.entries(recap.stats).map(([h, s]) => [h, s.changed]));
-}
-
-/** planned lists every change of a run as `host: property before → after (class)`, loop items included. */
-function planned(r: Run): string[] {
-  return r.events
-    .filter((e) => (e.type === 'item-result' || (e.type === 'host-result' && !e['looped'])) && (e.changes?.length ?? 0) > 0)
-    .flatMap((e) => e.changes!.map((c) => `${e.host}: ${c.property} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)} (${c.class ?? '-'})`));
-}
-
-const noChange = (r: Run): Record<string, number> => Object.fromEntries(Object.keys(changed(r)).map((h) => [h, 0]));
+const site = (inv: string, flags: string[] = []): Promise<SiteRun> => runSite(flags, { playbook: SITE, inventory: inv, json: true });
 
 async function onHv(i: number, script: string): Promise<string> {
   const r = await hvHost(HYPERVISORS[i]!).run(['sh', '-c', script]);
@@ -289,7 +229,7 @@ test.serial('--tags drill: 10 failover trials on each guest, at most one ping (1
   t.timeout(10 * 60_000);
   for (const g of ['vm1', 'vm2']) {
     const r = await site(INV2, ['--tags', 'drill', '-l', g]);
-    const lines = r.events.filter((x) => x.type === 'host-result' && x.host === g && (x['task'] as { name?: string }).name === 'lost pings').map((e) => String(e['msg'] ?? ''));
+    const lines = r.events.filter((x) => x.type === 'host-result' && x.host === g && taskName(x) === 'lost pings').map((e) => String(e['msg'] ?? ''));
     const lost = lines.map((l) => Number(/drill lost (\d+)/.exec(l)?.[1]));
     figures.push(`drill ${g} ${r.seconds.toFixed(0)} s, lost per trial ${JSON.stringify(lost)}`);
     for (const l of lines) t.log(`${g}: ${l}`);

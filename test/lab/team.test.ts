@@ -9,7 +9,6 @@
 // NetworkManager rolls back by itself; and the bond fallback on vm2 with
 // NetworkManager's team plugin moved aside.
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -17,7 +16,8 @@ import type { Connection } from '../../engine/connection/types.ts';
 import { labKeyPaths } from '../../engine/lab/keys.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
-import { useLab } from '../helpers/lab.ts';
+import { runSite, type SiteRun, useLab } from '../helpers/lab.ts';
+import { type Change, taskName } from '../helpers/site-events.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -70,50 +70,14 @@ useLab(test, {
 
 interface Outcome {
   status: string;
-  changes: { property: string; before: unknown; after: unknown; class?: string }[];
+  changes: Change[];
   result: Record<string, unknown>;
 }
 
-interface Run {
-  rc: number;
-  events: Record<string, unknown>[];
-  out: string;
-}
-
 /** tsplay runs a playbook (playbooks/NAME, or an absolute path) through tsplay's CLI against the lab inventory, limited to one host. */
-async function tsplay(playbook: string, extra: Record<string, unknown> = {}, flags: string[] = [], host = 'vm1'): Promise<Run> {
-  const argv = [
-    join(REPO, 'bin', 'tsplay.js'),
-    isAbsolute(playbook) ? playbook : join(REPO, 'playbooks', playbook),
-    '-i',
-    join(REPO, 'inventories', 'lab'),
-    '-l',
-    host,
-    '--output',
-    'json',
-    '-e',
-    JSON.stringify(extra),
-    ...flags,
-  ];
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, argv);
-    let out = '';
-    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    c.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    c.on('close', (rc) =>
-      resolve({
-        rc: rc ?? -1,
-        out,
-        events: out
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-      }),
-    );
-  });
+function tsplay(playbook: string, extra: Record<string, unknown> = {}, flags: string[] = [], host = 'vm1'): Promise<SiteRun> {
+  return runSite(['-l', host, '-e', JSON.stringify(extra), ...flags], { playbook: isAbsolute(playbook) ? playbook : join(REPO, 'playbooks', playbook), json: true });
 }
-
-const taskName = (e: Record<string, unknown>): string => (e['task'] as { name?: string } | undefined)?.name ?? '';
 
 /** team runs lab-team.yml and returns the nm_team task's result on vm1. */
 async function team(extra: Record<string, unknown> = {}, check = false): Promise<Outcome> {

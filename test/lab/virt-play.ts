@@ -5,13 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inHv } from '../../engine/lab/hv-paths.ts';
 import type { HypervisorSpec } from '../../engine/lab/topology.ts';
-
-const REPO = join(import.meta.dirname, '..', '..');
+import { runSite } from '../helpers/lab.ts';
+import type { Change } from '../helpers/site-events.ts';
 
 /** Outcome is a host-result event of `--output json`. */
 export interface Outcome {
   status: string;
-  changes: { property: string; before: unknown; after: unknown; class?: string }[];
+  changes: Change[];
   result: Record<string, unknown>;
   durationMs: number;
 }
@@ -21,19 +21,8 @@ let runNo = 0;
 export async function playOn(dir: string, host: string, module: string, args: Record<string, unknown>, check = false): Promise<Outcome> {
   const file = join(dir, `p${++runNo}.yml`);
   writeFileSync(file, JSON.stringify([{ hosts: host, gather_facts: false, tasks: [{ name: module, [module]: args }] }]));
-  const r = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-    const c = spawn(process.execPath, [join(REPO, 'bin', 'tsplay.js'), file, '-i', join(REPO, 'inventories', 'lab'), '--output', 'json', ...(check ? ['-C'] : [])]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    c.on('close', () => resolve({ stdout, stderr }));
-  });
-  const ev = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((e) => e['type'] === 'host-result' && e['host'] === host);
+  const r = await runSite(check ? ['-C'] : [], { playbook: file, json: true });
+  const ev = r.events.find((e) => e.type === 'host-result' && e.host === host);
   if (!ev) throw new Error(`no result for ${host}: ${r.stdout}\n${r.stderr}`);
   return ev as unknown as Outcome;
 }

@@ -1,5 +1,5 @@
 // The half of the inventory's guest data check that needs more than one host: MACs and static
-// addresses used twice, NICs on networks their hypervisor does not define or addressed outside
+// addresses used twice, one hostname as the DHCP host name of two guests on a network, NICs on networks their hypervisor does not define or addressed outside
 // them, hypervisors that are not in the inventory, and bandwidth whose peak is below its average.
 // Each value is read from the raw description, one NIC at a time, so a mistake in one field never
 // hides these (the schema's own findings come from per-host.ts in the same pass).
@@ -42,6 +42,7 @@ export function crossHostProblems(guests: readonly GuestHost[], hosts: HostLooku
   const out: DataProblem[] = [];
   const macs = new Map<string, string>();
   const addresses = new Map<string, string>();
+  const dhcpNames = new Map<string, string>();
   for (const g of guests) {
     const add = (path: Path, message: string): void => void out.push({ host: g.host, path: formatVarPath(path), message, pos: g.locate(path) });
     const networks = networksOf(g, hosts, (message) => out.push({ host: g.host, path: 'hypervisor', message, pos: locateValue(g.vars, ['hypervisor'])?.pos ?? g.locate([]) }));
@@ -87,6 +88,8 @@ export function crossHostProblems(guests: readonly GuestHost[], hosts: HostLooku
         if (typeof avg === 'number' && typeof peak === 'number' && peak < avg) add(['nics', i, 'bandwidth', dir, 'peak'], `NIC ${name}: ${dir} peak ${peak} is below its average ${avg} (KiB/s)`);
       }
     });
+    const clash = dhcpNameClash(g, guest, nics, networks, dhcpNames);
+    if (clash) add(['hostname'], clash);
     const team = obj(guest['team']);
     const ipv4 = obj(team?.['ipv4']);
     const teamAddr = ipv4?.['method'] === 'static' ? parseCidr(str(ipv4['address']) ?? '') : undefined;
@@ -101,6 +104,26 @@ export function crossHostProblems(guests: readonly GuestHost[], hosts: HostLooku
     }
   }
   return out;
+}
+
+/**
+ * dhcpNameClash claims the guest's hostname as the DHCP host name on each network where it has a
+ * static address (network_hosts names a guest's first static NIC of a network): libvirt refuses a
+ * second DHCP host with a name already listed, so two guests with one hostname cannot share a
+ * network. Returns the message for the first network where another guest holds the name.
+ */
+function dhcpNameClash(g: GuestHost, guest: Record<string, unknown>, nics: readonly unknown[], networks: NetworksOf | undefined, claimed: Map<string, string>): string | undefined {
+  const hostname = str(guest['hostname']);
+  if (hostname === undefined || !networks) return undefined;
+  const owner = str(g.vars['hypervisor']) ?? g.host;
+  const nets = new Set(nics.map(obj).flatMap((n) => (n && str(n['address']) !== undefined && str(n['network']) !== undefined ? [str(n['network'])!] : [])));
+  for (const net of nets) {
+    const key = `${owner}\0${net}\0${hostname.toLowerCase()}`;
+    const other = claimed.get(key);
+    if (other !== undefined) return `hostname ${hostname} is also the DHCP host name of ${other} on network ${net} of ${networks.owner} (libvirt refuses one name twice)`;
+    claimed.set(key, g.host);
+  }
+  return undefined;
 }
 
 /** networksOf finds the networks a guest's NICs join: its hypervisor's `libvirt_networks`, else its own. */

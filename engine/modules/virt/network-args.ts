@@ -77,12 +77,21 @@ function checks(a: Readonly<Record<string, unknown>>): ArgProblem[] {
     else if (toInt(r.start) > toInt(r.end)) out.push({ code: 'E_ARG_TYPE', message: `DHCP range starts after it ends: ${r.start}-${r.end}`, path });
   });
   const hosts = (a['hosts'] as z.output<typeof hostSchema>[] | undefined) ?? [];
-  const macs = new Set<string>();
+  // libvirt refuses a second DHCP host with a MAC, address or name already listed (dnsmasq would
+  // hand out one of the two): each is reported at its second use
+  const seen = { mac: new Set<string>(), ip: new Set<string>(), name: new Set<string>() };
+  const twice = (kind: keyof typeof seen, value: string | undefined, i: number, what: string): void => {
+    if (value === undefined) return;
+    const k = value.toLowerCase();
+    if (seen[kind].has(k)) out.push({ code: 'E_ARG_CONFLICT', message: `DHCP host ${what} ${value} is listed twice`, path: ['hosts', String(i), kind] });
+    seen[kind].add(k);
+  };
   hosts.forEach((h, i) => {
     if (!inside(h.ip, net)) out.push({ code: 'E_ARG_TYPE', message: `DHCP host ${h.mac} ${h.ip} is outside ${net.network}/${net.prefix}`, path: ['hosts', String(i), 'ip'] });
     if (h.ip === net.address) out.push({ code: 'E_ARG_TYPE', message: `DHCP host ${h.mac} has the bridge's own address ${h.ip}`, path: ['hosts', String(i), 'ip'] });
-    if (macs.has(h.mac.toLowerCase())) out.push({ code: 'E_ARG_CONFLICT', message: `DHCP host MAC ${h.mac} is listed twice`, path: ['hosts', String(i), 'mac'] });
-    macs.add(h.mac.toLowerCase());
+    twice('mac', h.mac, i, 'MAC');
+    twice('ip', h.ip, i, 'address');
+    twice('name', h.name, i, 'name');
   });
   return out;
 }
