@@ -65,7 +65,8 @@ async function driveOnce<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A, ahea
   const plan = mod.plan(args, current, planCtx);
   const values: Vars = { ...(plan.result ?? {}) };
   if (plan.skipped) return { plan, result: moduleResult(values, { changed: false, skipped: true, ...(plan.reason ? { skipReason: plan.reason } : {}) }) };
-  if (plan.failed) return { plan, result: moduleResult(values, { changed: false, failed: true, msg: plan.msg ?? 'failed' }) };
+  // a refused plan keeps what it would change: `-D` shows the refused change with its class
+  if (plan.failed) return { plan, result: moduleResult(values, { changed: false, failed: true, msg: plan.msg ?? 'failed', changes: plan.changes }) };
   if (plan.changes.length === 0 && !plan.unknowable) return { plan, result: moduleResult(values, { changed: false, ...msgOf(plan.msg) }) };
   if (ctx.check) {
     if (plan.unknowable) return { plan, result: moduleResult(values, { changed: false, skipped: true, msg: 'Command would have run if not in check mode' }) };
