@@ -31,6 +31,12 @@ export const installArgsSchema = moduleArgs(
     os_variant: z.string().regex(/^[a-z0-9._-]+$/, 'an osinfo short id such as rhel9.4'),
     /** image mode: start the guest once defined (default true) */
     start: abool,
+    /**
+     * kickstart and pxe modes: minutes virt-install waits for the installer to finish (-1: no limit);
+     * then it starts the installed guest itself. Without it virt-install returns while the installer
+     * runs, and the guest, whose install-time XML says on_reboot destroy, stays off after it.
+     */
+    wait: z.number().int().min(-1).max(10080),
   },
   {
     required: ['name', 'mode', 'memory', 'vcpus', 'nics'],
@@ -44,6 +50,8 @@ export const installArgsSchema = moduleArgs(
       if (a['mode'] !== 'kickstart' && (a['location'] !== undefined || a['kickstart'] !== undefined))
         out.push({ code: 'E_ARG_CONFLICT', message: `location and kickstart are for mode kickstart, not ${String(a['mode'])}`, path: [a['location'] !== undefined ? 'location' : 'kickstart'] });
       if (a['mode'] !== 'image' && a['boot'] !== undefined) out.push({ code: 'E_ARG_CONFLICT', message: 'boot is chosen by virt-install in modes kickstart and pxe', path: ['boot'] });
+      if (a['mode'] === 'image' && a['wait'] !== undefined)
+        out.push({ code: 'E_ARG_CONFLICT', message: 'wait is for virt-install (modes kickstart and pxe); image mode defines and starts at once', path: ['wait'] });
       // virt-install 4.1 escapes these in XML twice (a path with & became &amp;amp; in --print-xml): refuse them
       const odd = /['"&<>\\]/;
       ((a['disks'] as { path: string }[] | undefined) ?? []).forEach((d, i) => {
@@ -130,8 +138,12 @@ export function installArgv(args: InstallArgs, opts: { inject: boolean }): strin
   if (args.guest_agent) a.push('--channel', 'unix,target.type=virtio,target.name=org.qemu.guest_agent.0');
   if (args.rng) a.push('--rng', '/dev/urandom');
   if (args.memballoon !== undefined) a.push('--memballoon', args.memballoon ? 'virtio' : 'none');
+  // virt-install has no option for TCG's translation cache: its --xml edits put the element
+  // virt_domain writes (in KiB, as libvirt reports it) into both the install and the final XML
+  if (args.tb_cache !== undefined) a.push('--xml', `./features/tcg/tb-cache=${args.tb_cache * 1024}`, '--xml', './features/tcg/tb-cache/@unit=KiB');
   a.push(...(args.os_variant ? ['--os-variant', args.os_variant] : ['--osinfo', 'detect=on,require=off']));
   a.push('--graphics', 'none', '--noautoconsole');
+  if (args.wait !== undefined) a.push('--wait', String(args.wait));
   return a;
 }
 
