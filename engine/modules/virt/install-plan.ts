@@ -4,7 +4,7 @@
 // generated kickstart injected into the installer's initrd) or `pxe` (network boot).
 import { z } from 'zod';
 import { virshArgv } from '../../probes/virsh.ts';
-import { astr, abool, moduleArgs, type ArgProblem } from '../support/args.ts';
+import { aint, astr, abool, moduleArgs, type ArgProblem } from '../support/args.ts';
 import type { Change, Plan, PlanContext } from '../types.ts';
 import { domainShape, specProblems, type DomainSpec } from './domain-args.ts';
 import type { DomainPayload, DomainStep } from './domain-steps.ts';
@@ -36,7 +36,7 @@ export const installArgsSchema = moduleArgs(
      * then it starts the installed guest itself. Without it virt-install returns while the installer
      * runs, and the guest, whose install-time XML says on_reboot destroy, stays off after it.
      */
-    wait: z.number().int().min(-1).max(10080),
+    wait: aint.pipe(z.number().min(-1).max(10080)),
   },
   {
     required: ['name', 'mode', 'memory', 'vcpus', 'nics'],
