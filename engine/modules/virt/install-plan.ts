@@ -207,6 +207,10 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
   if (dirs.length > 0) steps.push({ run: ['mkdir', '-p', '--', ...dirs] });
   const argv = installArgv(args, { inject: true });
   changes.push({ property: 'install', before: null, after: argv, class: 'live' });
+  // what the hypervisor's virt-install would define (the installer's XML, then the installed
+  // guest's), as a diff so -D shows it; virt-install itself defines it in the step above
+  if (cur.printXml && 'xml' in cur.printXml)
+    changes.push({ property: 'definition', before: null, after: name, class: 'live', diff: { path: `domain ${name} (virt-install --print-xml)`, before: '', after: cur.printXml.xml } });
   steps.push({ run: argv });
   if (cur.printXml) result['xml' in cur.printXml ? 'domain_xml' : 'print_xml_error'] = 'xml' in cur.printXml ? cur.printXml.xml : cur.printXml.error;
   return { changes, result: { ...result, virt_install: argv }, payload: { steps } };
