@@ -8,7 +8,7 @@
 // hypervisor. `ip netns exec` alone only binds /etc/netns/NAME/* over /etc, not /run or /var.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HV_OWN_ETC, hvPaths, NS_DIR } from './hv-paths.ts';
+import { HV_OWN_ETC, HV_OWN_VAR, hvPaths, NS_DIR } from './hv-paths.ts';
 import { statePath } from './paths.ts';
 import { ip } from '../probes/index.ts';
 import { hvHost, LAB_HOST, mustRun, mustRunOn, readOn, runTool } from './lab-host.ts';
@@ -40,9 +40,23 @@ async function ensureNsDir(): Promise<void> {
 // site.yml's kvm-host role then writes its configuration, init scripts and sysctl files there.
 async function writeOwnEtc(hv: HypervisorSpec): Promise<void> {
   const p = hvPaths(hv);
-  for (const d of [join(p.etc, 'qemu', 'networks'), join(p.lib, 'qemu'), join(p.lib, 'images'), join(p.lib, 'dnsmasq'), join(p.lib, 'network'), join(p.log, 'qemu'), join(p.cache, 'qemu'), p.home]) {
+  for (const d of [
+    join(p.etc, 'qemu', 'networks'),
+    join(p.lib, 'qemu'),
+    join(p.lib, 'images'),
+    join(p.lib, 'dnsmasq'),
+    join(p.lib, 'network'),
+    join(p.log, 'qemu'),
+    join(p.cache, 'qemu'),
+    p.home,
+    ...HV_OWN_VAR.map(p.ownVar),
+  ]) {
     mkdirSync(d, { recursive: true });
   }
+  // libvirt's package ships /var/lib/libvirt/boot (root 0711, its tmpfiles.d): virt-install
+  // --location downloads the installer's kernel and initrd there for qemu:///system
+  mkdirSync(join(p.lib, 'boot'), { recursive: true });
+  chmodSync(join(p.lib, 'boot'), 0o711);
   if (!existsSync(join(p.etc, 'libvirt.conf'))) await mustRun(STEP, ['cp', '-a', '--', '/etc/libvirt/.', p.etc]);
   for (const name of HV_OWN_ETC) {
     const own = p.ownEtc(name);
@@ -75,6 +89,11 @@ export async function ensureHvNamespace(hv: HypervisorSpec, adaptTc: boolean): P
     // a mount point must exist: /etc/tsplay is the only one a Debian host may lack
     mkdirSync(join('/etc', name), { recursive: true });
     await inMnt(['mount', '--bind', p.ownEtc(name), join('/etc', name)]);
+  }
+  for (const path of HV_OWN_VAR) {
+    // the machine's folder is only the mount point: nothing of a hypervisor is written into it
+    mkdirSync(path, { recursive: true });
+    await inMnt(['mount', '--bind', p.ownVar(path), path]);
   }
   if (adaptTc) {
     const realTc = statePath('bin', 'tc.real');

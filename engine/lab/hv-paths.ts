@@ -13,6 +13,13 @@ export const NS_DIR = '/run/tsplay-lab/ns';
  */
 export const HV_OWN_ETC = ['init.d', 'rc0.d', 'rc1.d', 'rc2.d', 'rc3.d', 'rc4.d', 'rc5.d', 'rc6.d', 'rcS.d', 'sysctl.d', 'default', 'tsplay'] as const;
 
+/**
+ * HV_OWN_VAR are the folders under /var a hypervisor has to itself besides libvirt's (bind mounts of
+ * its own empty folder, removed by `down`): /var/lib/tsplay holds the kickstarts virt_install
+ * injects (engine/modules/virt/install-plan.ts KS_DIR), which two hypervisors must not share.
+ */
+export const HV_OWN_VAR = ['/var/lib/tsplay'] as const;
+
 /** HV_IMAGE is where `lab up` places the base guest image, kernel and initrd on every hypervisor (paths inside it). */
 export const HV_IMAGE = {
   disk: '/var/lib/libvirt/images/tsplay-base.qcow2',
@@ -34,6 +41,8 @@ export interface HvPaths {
   readonly home: string;
   /** the hypervisor's own copy of /etc/NAME (HV_OWN_ETC) */
   readonly ownEtc: (name: string) => string;
+  /** the hypervisor's own folder for a path of HV_OWN_VAR */
+  readonly ownVar: (path: string) => string;
   readonly sshdConfig: string;
   readonly sshdPid: string;
   readonly relayPid: string;
@@ -53,6 +62,7 @@ export function hvPaths(hv: HypervisorSpec): HvPaths {
     cache: join(dir, 'cache'),
     home: join(dir, 'home'),
     ownEtc: (name: string) => join(dir, 'etc.d', name),
+    ownVar: (path: string) => join(dir, 'var.d', path.replace(/^\//, '').replaceAll('/', '_')),
     sshdConfig: join(dir, 'sshd_config'),
     sshdPid: join(dir, 'sshd.pid'),
     relayPid: join(dir, 'relay.pid'),

@@ -11,6 +11,9 @@ export interface TeamPortState {
   readonly linkWatchesUp: boolean;
   readonly downCount: number;
   readonly watchers: string[];
+  /** the link's speed and duplex as teamd sees them (virtio reports -1; a down link 0 / half) */
+  readonly speed: number | null;
+  readonly duplex: string | null;
 }
 
 /** TeamState is `teamdctl TEAM state dump`. */
@@ -37,12 +40,15 @@ export function parseTeamState(out: ProbeOutput): TeamState {
         const lw = obj(p['link_watches']);
         const list = obj(lw['list']);
         const watchers = Object.values(list).map((w) => obj(w));
+        const link = obj(p['link']);
         return {
           name,
-          linkUp: obj(p['link'])['up'] === true,
+          linkUp: link['up'] === true,
           linkWatchesUp: lw['up'] === true,
           downCount: watchers.reduce((s, w) => s + (num(w['down_count']) ?? 0), 0),
           watchers: watchers.map((w) => str(w['name']) ?? ''),
+          speed: num(link['speed']) ?? null,
+          duplex: str(link['duplex']) ?? null,
         };
       }),
   };

@@ -2,7 +2,7 @@
 // Figures are printed with t.log (bench/RESULTS.md takes them from there).
 import test from 'ava';
 import net from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { labDown } from '../../engine/lab/lab-down.ts';
 import { labStatus } from '../../engine/lab/lab-status.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
@@ -72,6 +72,17 @@ test.serial('lab up from scratch: every host answers ssh, guests through their h
       .join(',')} | awk '{s+=$1} END {print s}'`,
   ]);
   t.log(`lab memory (RSS of relays, sshds, virtlogds, libvirtds, qemus): ${(Number(mem.stdout) / 1024).toFixed(0)} MiB`);
+});
+
+test.serial("each hypervisor has its own /var/lib/tsplay (vm3's kickstart only on hv2, in hv2's state dir) and libvirt's /var/lib/libvirt/boot", async (t) => {
+  // site.yml's hypervisor play (the test above) wrote vm3's kickstart on hv2 (its `hypervisor`)
+  const files = async (h: string): Promise<string> => (await conn(h).run(['find', '/var/lib/tsplay', '-type', 'f'])).stdout.trim();
+  t.is(await files('hv2'), '/var/lib/tsplay/kickstart/vm3/vm3.ks');
+  t.is(await files('hv1'), '');
+  // the very file in hv2's own folder (same inode), not the machine's /var/lib/tsplay, which both hypervisors would share
+  const own = `${hvPaths(HYPERVISORS[1]!).ownVar('/var/lib/tsplay')}/kickstart/vm3/vm3.ks`;
+  t.is((await conn('hv2').run(['stat', '-c', '%i', '/var/lib/tsplay/kickstart/vm3/vm3.ks'])).stdout.trim(), String(statSync(own).ino));
+  for (const h of HYPERVISORS) t.is((await conn(h.name).run(['stat', '-c', '%a %U', '/var/lib/libvirt/boot'])).stdout.trim(), '711 root', `${h.name}: as libvirt's package ships it`);
 });
 
 test.serial('every probe parses live output of the running lab (one batch per host)', async (t) => {
@@ -340,4 +351,6 @@ test.serial('lab down leaves no namespace, process, mount, tap or bridge behind'
   t.false(mounts.includes(NS_DIR), 'no mount namespace file is left mounted');
   const relay = await runTool(['ss', '-ltnH', 'sport = :2201']);
   t.is(relay.stdout.trim(), '');
+  // the hypervisors' own /var/lib/tsplay (vm3's kickstart) went with their state dirs
+  for (const h of HYPERVISORS) t.false(existsSync(hvPaths(h).dir), `${h.name}'s state dir is gone`);
 });

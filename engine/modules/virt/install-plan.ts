@@ -4,7 +4,7 @@
 // generated kickstart injected into the installer's initrd) or `pxe` (network boot).
 import { z } from 'zod';
 import { virshArgv } from '../../probes/virsh.ts';
-import { astr, abool, moduleArgs, type ArgProblem } from '../support/args.ts';
+import { aint, astr, abool, moduleArgs, type ArgProblem } from '../support/args.ts';
 import type { Change, Plan, PlanContext } from '../types.ts';
 import { domainShape, specProblems, type DomainSpec } from './domain-args.ts';
 import type { DomainPayload, DomainStep } from './domain-steps.ts';
@@ -31,6 +31,12 @@ export const installArgsSchema = moduleArgs(
     os_variant: z.string().regex(/^[a-z0-9._-]+$/, 'an osinfo short id such as rhel9.4'),
     /** image mode: start the guest once defined (default true) */
     start: abool,
+    /**
+     * kickstart and pxe modes: minutes virt-install waits for the installer to finish (-1: no limit);
+     * then it starts the installed guest itself. Without it virt-install returns while the installer
+     * runs, and the guest, whose install-time XML says on_reboot destroy, stays off after it.
+     */
+    wait: aint.pipe(z.number().min(-1).max(10080)),
   },
   {
     required: ['name', 'mode', 'memory', 'vcpus', 'nics'],
@@ -44,6 +50,8 @@ export const installArgsSchema = moduleArgs(
       if (a['mode'] !== 'kickstart' && (a['location'] !== undefined || a['kickstart'] !== undefined))
         out.push({ code: 'E_ARG_CONFLICT', message: `location and kickstart are for mode kickstart, not ${String(a['mode'])}`, path: [a['location'] !== undefined ? 'location' : 'kickstart'] });
       if (a['mode'] !== 'image' && a['boot'] !== undefined) out.push({ code: 'E_ARG_CONFLICT', message: 'boot is chosen by virt-install in modes kickstart and pxe', path: ['boot'] });
+      if (a['mode'] === 'image' && a['wait'] !== undefined)
+        out.push({ code: 'E_ARG_CONFLICT', message: 'wait is for virt-install (modes kickstart and pxe); image mode defines and starts at once', path: ['wait'] });
       // virt-install 4.1 escapes these in XML twice (a path with & became &amp;amp; in --print-xml): refuse them
       const odd = /['"&<>\\]/;
       ((a['disks'] as { path: string }[] | undefined) ?? []).forEach((d, i) => {
@@ -130,8 +138,12 @@ export function installArgv(args: InstallArgs, opts: { inject: boolean }): strin
   if (args.guest_agent) a.push('--channel', 'unix,target.type=virtio,target.name=org.qemu.guest_agent.0');
   if (args.rng) a.push('--rng', '/dev/urandom');
   if (args.memballoon !== undefined) a.push('--memballoon', args.memballoon ? 'virtio' : 'none');
+  // virt-install has no option for TCG's translation cache: its --xml edits put the element
+  // virt_domain writes (in KiB, as libvirt reports it) into both the install and the final XML
+  if (args.tb_cache !== undefined) a.push('--xml', `./features/tcg/tb-cache=${args.tb_cache * 1024}`, '--xml', './features/tcg/tb-cache/@unit=KiB');
   a.push(...(args.os_variant ? ['--os-variant', args.os_variant] : ['--osinfo', 'detect=on,require=off']));
   a.push('--graphics', 'none', '--noautoconsole');
+  if (args.wait !== undefined) a.push('--wait', String(args.wait));
   return a;
 }
 
@@ -196,6 +208,10 @@ export function planInstall(args: InstallArgs, cur: InstallCurrent, ctx: Pick<Pl
   if (dirs.length > 0) steps.push({ run: ['mkdir', '-p', '--', ...dirs] });
   const argv = installArgv(args, { inject: true });
   changes.push({ property: 'install', before: null, after: argv, class: 'live' });
+  // what the hypervisor's virt-install would define (the installer's XML, then the installed
+  // guest's), as a diff so -D shows it; virt-install itself defines it in the step above
+  if (cur.printXml && 'xml' in cur.printXml)
+    changes.push({ property: 'definition', before: null, after: name, class: 'live', diff: { path: `domain ${name} (virt-install --print-xml)`, before: '', after: cur.printXml.xml } });
   steps.push({ run: argv });
   if (cur.printXml) result['xml' in cur.printXml ? 'domain_xml' : 'print_xml_error'] = 'xml' in cur.printXml ? cur.printXml.xml : cur.printXml.error;
   return { changes, result: { ...result, virt_install: argv }, payload: { steps } };
