@@ -11,7 +11,9 @@ import { runSite, type SiteRun, useLab } from '../helpers/lab.ts';
 const HV2 = HYPERVISORS[1]!;
 const V = ['virsh', '-c', 'qemu:///system'];
 
-useLab(test, { converge: 'none' });
+// from bare; its tests end with the lab converged as site.yml describes it, so in a shared lab
+// pass the files after it reuse that lab (any test added here must leave it so, or say reusable: false)
+useLab(test, { converge: 'none', reusable: true });
 
 /** recap reads PLAY RECAP's counters per host. */
 function recap(out: string): Record<string, Record<string, number>> {
