@@ -17,7 +17,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown } from '../engine/lab/lab-down.ts';
 import { labLock } from './helpers/lab-lock.ts';
-import { LAB_PASS_ENV } from './helpers/lab-pass.ts';
+import { dropLabRecord, LAB_PASS_ENV } from './helpers/lab-pass.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const avaCli = fileURLToPath(new URL('../node_modules/ava/entrypoints/cli.mjs', import.meta.url));
@@ -91,6 +91,8 @@ async function runLabPass(files: string[]): Promise<number> {
       if (stopped) break;
       const start = Date.now();
       const c = await runAva([f], { ...process.env, [LAB_PASS_ENV]: dir });
+      // whatever a failed file did to the lab, the next one builds its own
+      if (c !== 0) dropLabRecord(dir);
       times.push(`#   ${f} ${((Date.now() - start) / 1000).toFixed(0)} s${c === 0 ? '' : ` (exit ${c})`}`);
       if (code === 0) code = c;
     }

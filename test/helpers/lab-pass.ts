@@ -1,9 +1,10 @@
 // The shared lab pass: test/run.ts holds the lab lock for all of the lab's files, runs them one
-// after another, and names the pass in LAB_PASS_ENV (a directory of its own). A file that ends
-// with every test and its `done` passed, and the lab in a state one site.yml run brings back to
-// the description, leaves a record there; the next file takes the record (deleting it first, so
-// a file that dies half-way leaves none) and reuses the lab instead of `lab down` + `lab up` +
-// site.yml from bare. No record, or a lab that no longer answers: the next file builds its own.
+// after another, and names the pass in LAB_PASS_ENV (a directory of its own). A file whose `done`
+// passed, with the lab in a state one site.yml run brings back to the description, leaves a
+// record there; run.ts drops it when any of the file's tests failed (ava's exit code covers
+// tests, hooks and crashes alike); the next file takes the record (deleting it first, so a file
+// that dies half-way leaves none) and reuses the lab instead of `lab down` + `lab up` + site.yml
+// from bare. No record, or a lab that no longer answers: the next file builds its own.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../../engine/lab/lab-host.ts';
@@ -27,6 +28,11 @@ export function labPassDir(): string | undefined {
   return process.env[LAB_PASS_ENV] || undefined;
 }
 
+/** dropLabRecord forgets what the last file left: test/run.ts calls it after a file that failed. */
+export function dropLabRecord(dir: string): void {
+  rmSync(recordPath(dir), { force: true });
+}
+
 /** takeLabRecord reads and removes the record the previous file of the pass left, if any. */
 export function takeLabRecord(dir: string): LabRecord | undefined {
   let text: string;
@@ -35,7 +41,7 @@ export function takeLabRecord(dir: string): LabRecord | undefined {
   } catch {
     return undefined;
   }
-  rmSync(recordPath(dir), { force: true });
+  dropLabRecord(dir);
   return JSON.parse(text) as LabRecord;
 }
 

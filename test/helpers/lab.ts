@@ -82,7 +82,8 @@ export interface LabOptions {
  * guests taken back to bare for 'hypervisors', then ONE site.yml run as far as `converge` says,
  * which repairs what the previous file changed within site.yml's description. A 'none' file, or
  * one after a file that failed or left nothing reusable, builds from bare as above. A reusable
- * file that passed leaves the lab up for the next; any other takes it down.
+ * file whose `ready` and `done` passed leaves the lab up (run.ts forgets it when a test failed,
+ * and the next file builds from bare); any other takes it down.
  */
 export function useLab(test: TestFn, opts: LabOptions): LabTimes {
   const times: LabTimes = {};
@@ -91,7 +92,6 @@ export function useLab(test: TestFn, opts: LabOptions): LabTimes {
   let release: (() => Promise<void>) | undefined;
   let held = false;
   let ready = false;
-  let failed = false;
   test.before(async (t) => {
     t.timeout(60 * 60_000);
     const log = (m: string): void => t.log(m);
@@ -114,9 +114,6 @@ export function useLab(test: TestFn, opts: LabOptions): LabTimes {
     await opts.ready?.(log);
     ready = true;
   });
-  test.afterEach.always((t) => {
-    if (!t.passed) failed = true;
-  });
   test.after.always(async (t) => {
     const log = (m: string): void => t.log(m);
     let doneOk = false;
@@ -124,7 +121,8 @@ export function useLab(test: TestFn, opts: LabOptions): LabTimes {
       if (held) await opts.done?.(log);
       doneOk = true;
     } finally {
-      if (pass !== undefined && reusable && ready && doneOk && !failed) {
+      // a failed test fails the file's ava, and test/run.ts then drops the record
+      if (pass !== undefined && reusable && ready && doneOk) {
         leaveLabRecord(pass, { file: basename(fileURLToPath(test.meta.file)) });
         log('shared lab pass: the lab stays up for the next file');
       } else await closeLab(log, held, release);
