@@ -11,6 +11,8 @@ const LAB_PACKAGES: readonly string[] = [
   'libvirt-daemon',
   'libvirt-daemon-driver-qemu',
   'libvirt-clients',
+  // roles/kvm-host installs it on the hypervisors, whose only package source is this machine's install
+  'virtinst',
   'dnsmasq-base',
   'iptables',
   'debootstrap',

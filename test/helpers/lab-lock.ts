@@ -28,3 +28,13 @@ export function labLock(): Promise<() => Promise<void>> {
     });
   });
 }
+
+/** labLockHeld is true while some process holds the lab lock (a shared lab pass checks that its runner does). */
+export async function labLockHeld(): Promise<boolean> {
+  const child = spawn('flock', ['--nonblock', '--exclusive', LAB_LOCK_FILE, 'true'], { stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  return code !== 0;
+}

@@ -4,13 +4,15 @@
 // behind, so the lab is always torn down first and built from bare.
 import type { ExecutionContext, TestFn } from 'ava';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { labDown } from '../../engine/lab/lab-down.ts';
 import { type HostStatus, labStatus } from '../../engine/lab/lab-status.ts';
 import { labUp } from '../../engine/lab/lab-up.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
-import { labLock } from './lab-lock.ts';
 import { type EventRun, parseEvents, type SiteEvent } from './site-events.ts';
+import { LAB_LOCK_FILE, labLock, labLockHeld } from './lab-lock.ts';
+import { bareGuests, LAB_PASS_ENV, labAnswers, labPassDir, leaveLabRecord, takeLabRecord } from './lab-pass.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -91,6 +93,8 @@ export async function assertLabAnswers(t: ExecutionContext, what = 'every lab ho
 export interface LabTimes {
   up?: number;
   converge?: number;
+  /** in a shared lab pass: the file whose lab this one reused (no `lab up` then) */
+  reusedFrom?: string;
 }
 
 /** LabOptions say how far site.yml runs and what the file does on the lab before its tests and after them. */
@@ -100,6 +104,13 @@ export interface LabOptions {
   readonly ready?: (log: (m: string) => void) => Promise<void>;
   /** runs after the file's tests, before `lab down` (e.g. checks that the file left the lab as it found it) */
   readonly done?: (log: (m: string) => void) => Promise<void>;
+  /**
+   * In a shared lab pass (test/run.ts): whether, once every test and `done` passed, the lab is up
+   * with nothing on it that one site.yml run cannot repair (no domain, network or file site.yml
+   * does not own), so the next file may reuse it. Default: true for 'hypervisors' and 'all' (their
+   * `done` undoes what the tests made), false for 'none' (such a file may take the lab down).
+   */
+  readonly reusable?: boolean;
 }
 
 /**
@@ -107,34 +118,64 @@ export interface LabOptions {
  * `lab up`, site.yml as far as `converge` says, then `ready`; after (always) — `done`, `lab down`,
  * then the lock released. The file's own work around its tests goes in ready/done: ava runs
  * after-hooks in the order they are declared, and `lab down` must come last.
+ *
+ * In a shared lab pass (test/helpers/lab-pass.ts) test/run.ts holds the lock and takes the lab down
+ * at the end. A 'hypervisors' or 'all' file there reuses the lab the previous file left reusable:
+ * guests taken back to bare for 'hypervisors', then ONE site.yml run as far as `converge` says,
+ * which repairs what the previous file changed within site.yml's description. A 'none' file, or
+ * one after a file that failed or left nothing reusable, builds from bare as above. A reusable
+ * file whose `ready` and `done` passed leaves the lab up (run.ts forgets it when a test failed,
+ * and the next file builds from bare); any other takes it down.
  */
 export function useLab(test: TestFn, opts: LabOptions): LabTimes {
   const times: LabTimes = {};
+  const pass = labPassDir();
+  const reusable = opts.reusable ?? opts.converge !== 'none';
   let release: (() => Promise<void>) | undefined;
+  let held = false;
+  let ready = false;
   test.before(async (t) => {
     t.timeout(60 * 60_000);
-    release = await labLock();
-    await labDown(() => undefined);
-    const up = await labUp((m) => t.log(m));
-    times.up = up.seconds;
-    t.log(`lab up ${up.seconds.toFixed(0)} s`);
-    const site = await convergeLab(opts.converge, (m) => t.log(m));
+    const log = (m: string): void => t.log(m);
+    if (pass === undefined) release = await labLock();
+    else if (!(await labLockHeld())) throw new Error(`${LAB_PASS_ENV} is set but nobody holds ${LAB_LOCK_FILE}: a shared lab pass runs through test/run.ts`);
+    held = true;
+    const left = pass === undefined ? undefined : takeLabRecord(pass);
+    if (left !== undefined && opts.converge !== 'none' && (await labAnswers())) {
+      times.reusedFrom = left.file;
+      log(`shared lab pass: reusing the lab ${left.file} left up`);
+      if (opts.converge === 'hypervisors') await bareGuests();
+    } else {
+      await labDown(() => undefined);
+      const up = await labUp(log);
+      times.up = up.seconds;
+      log(`lab up ${up.seconds.toFixed(0)} s`);
+    }
+    const site = await convergeLab(opts.converge, log);
     if (site) times.converge = site.seconds;
-    await opts.ready?.((m) => t.log(m));
+    await opts.ready?.(log);
+    ready = true;
   });
   test.after.always(async (t) => {
+    const log = (m: string): void => t.log(m);
+    let doneOk = false;
     try {
-      if (release) await opts.done?.((m) => t.log(m));
+      if (held) await opts.done?.(log);
+      doneOk = true;
     } finally {
-      await closeLab(t, release);
+      // a failed test fails the file's ava, and test/run.ts then drops the record
+      if (pass !== undefined && reusable && ready && doneOk) {
+        leaveLabRecord(pass, { file: basename(fileURLToPath(test.meta.file)) });
+        log('shared lab pass: the lab stays up for the next file');
+      } else await closeLab(log, held, release);
     }
   });
   return times;
 }
 
-async function closeLab(t: { log: (m: string) => void }, release: (() => Promise<void>) | undefined): Promise<void> {
+async function closeLab(log: (m: string) => void, held: boolean, release: (() => Promise<void>) | undefined): Promise<void> {
   try {
-    if (release) await labDown((m) => t.log(m));
+    if (held) await labDown(log);
   } finally {
     await release?.();
   }

@@ -23,8 +23,11 @@ const V = ['virsh', '-c', 'qemu:///system'];
 const tmp = mkdtempSync(join(tmpdir(), 'tsplay-site-lab-'));
 const figures: string[] = [];
 
+// from bare; its tests end with the lab converged as site.yml describes it, so in a shared lab
+// pass the files after it reuse that lab (any test added here must leave it so, or say reusable: false)
 useLab(test, {
   converge: 'none',
+  reusable: true,
   done: async (log) => {
     rmSync(tmp, { recursive: true, force: true });
     log(`figures: ${figures.join('; ')}`);
