@@ -57,8 +57,9 @@ async function once(tc: TaskCtx, vars: Vars, attempt: number | undefined): Promi
   if (attempt !== undefined) r = { ...r, attempts: attempt };
   if (r.skipped !== true) r = judged(tc, vars, r);
   storeFacts(tc.host, route, r);
-  // changed_when: false (or a module that found nothing to do) leaves no change to show
-  return r.changed ? r : { ...r, changes: [] };
+  // changed_when: false (or a module that found nothing to do) leaves no change to show; a
+  // refused plan (failed, nothing applied) keeps its changes so -D shows what was refused
+  return r.changed || r.failed === true ? r : { ...r, changes: [] };
 }
 
 /**
