@@ -50,11 +50,14 @@ const args = ['rebuild', `--target=${process.version}`, `--nodedir=${prefix}`, `
 const started = Date.now();
 // npm names its own node-gyp in every script's environment; by hand, node-gyp must be on PATH
 const gyp = process.env.npm_config_node_gyp;
-const r = gyp ? spawnSync(process.execPath, [gyp, ...args], { cwd: cryptoDir, encoding: 'utf8' }) : spawnSync('node-gyp', args, { cwd: cryptoDir, encoding: 'utf8' });
+// npm's own setting (here `nodedir=/usr`, the system Node's headers) reaches node-gyp as
+// npm_config_nodedir and wins over --nodedir, so it is replaced
+const opts = { cwd: cryptoDir, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: prefix } };
+const r = gyp ? spawnSync(process.execPath, [gyp, ...args], opts) : spawnSync('node-gyp', args, opts);
 if (r.status === 0 && loads()) {
   say(`rebuilt for Node ${process.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } else {
-  say(`rebuild for Node ${process.version} failed (ssh2 uses its JavaScript ciphers):\n${(r.stderr || r.error?.message || '').slice(-2000)}`);
+  say(`rebuild for Node ${process.version} failed (ssh2 uses its JavaScript ciphers):\n${`${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}`.slice(-2000)}`);
 }
 process.exit(0);
 
