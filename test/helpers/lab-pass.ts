@@ -55,10 +55,11 @@ export async function labAnswers(): Promise<boolean> {
   return (await labStatus()).every((r) => r.ssh);
 }
 
+/** BARE_GUEST (sh) takes a guest back to what the hypervisor play leaves. */
 // A guest as the hypervisor play leaves it (booted from the base image and its seed): no team,
 // bond or ethernet profile but the management one on eth0, no team or bond device. The guest
 // play's team (site.yml in full, roles-guest, team.test.ts) is undone profile by profile.
-const BARE_GUEST = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
+export const BARE_GUEST = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
 ip link del team0 2>/dev/null; ip link del bond0 2>/dev/null; true`;
 
 /** bareGuests takes every guest back to what the hypervisor play leaves (see BARE_GUEST). */

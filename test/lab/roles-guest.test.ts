@@ -95,10 +95,7 @@ async function tapOf(guest: string, mac: string): Promise<string> {
   return tap;
 }
 
-// The bare guests: site.yml's hypervisor play has made them (and shaped them: tap-shaping is
-// part of it); no team/bond/port profile but mgmt on eth0, no team device, no shaping on any NIC.
-const BARE_GUEST = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
-ip link del team0 2>/dev/null || true`;
+// No shaping on any NIC (the guests themselves are made bare by useLab: bareGuests).
 const BARE_HV = `for d in $(virsh -c qemu:///system list --name); do
   for mac in $(virsh -c qemu:///system domiflist "$d" | awk '$5 ~ /:/ { print $5 }'); do virsh -c qemu:///system domiftune "$d" "$mac" --inbound 0 --outbound 0 --live --config >/dev/null; done
 done`;
@@ -106,14 +103,16 @@ done`;
 const times = useLab(test, {
   converge: 'hypervisors',
   ready: async () => {
-    await Promise.all([...GUESTS.map((g) => onGuest(g.name, BARE_GUEST)), ...HYPERVISORS.map((_, i) => onHv(i, BARE_HV))]);
+    await Promise.all(HYPERVISORS.map((_, i) => onHv(i, BARE_HV)));
   },
   done: async (log) => {
     try {
       await closeAll();
     } finally {
       rmSync(tmp, { recursive: true, force: true });
-      log(`roles-guest.test.ts took ${((Date.now() - t0) / 1000).toFixed(0)} s (lab up ${times.up?.toFixed(0)} s, hypervisor play ${times.converge?.toFixed(0)} s); ${figures.join('; ')}`);
+      log(
+        `roles-guest.test.ts took ${((Date.now() - t0) / 1000).toFixed(0)} s (${times.reusedFrom ? `lab reused from ${times.reusedFrom}` : `lab up ${times.up?.toFixed(0)} s`}, hypervisor play ${times.converge?.toFixed(0)} s); ${figures.join('; ')}`,
+      );
     }
   },
 });

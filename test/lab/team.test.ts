@@ -17,6 +17,7 @@ import { labKeyPaths } from '../../engine/lab/keys.ts';
 import { hvHost } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { runSite, type SiteRun, useLab } from '../helpers/lab.ts';
+import { BARE_GUEST } from '../helpers/lab-pass.ts';
 import { type Change, taskName } from '../helpers/site-events.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
@@ -43,20 +44,16 @@ async function must(script: string): Promise<string> {
   return r.stdout;
 }
 
-// The bare guest as `lab up` leaves it: no team, bond or ethernet profile but the one on eth0 (mgmt), no team device.
-const BARE = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
-ip link del team0 2>/dev/null || true`;
-
-// bare guests: site.yml's hypervisor play only (no team), then vm1 and vm2 as BARE / UNHIDE say
+// bare guests: site.yml's hypervisor play only (no team); vm2's team plugin back (UNHIDE)
 useLab(test, {
   converge: 'hypervisors',
+  // useLab made both guests bare (bareGuests); vm2's plugin may still be hidden by a failed run
   ready: async () => {
-    await must(BARE);
     await vm2().shell(UNHIDE);
   },
   done: async (log) => {
     try {
-      await must(BARE).catch((e: unknown) => log(`cleaning vm1: ${String(e)}`));
+      await must(BARE_GUEST).catch((e: unknown) => log(`cleaning vm1: ${String(e)}`));
       await vm2()
         .shell(UNHIDE)
         .catch((e: unknown) => log(`cleaning vm2: ${String(e)}`));
