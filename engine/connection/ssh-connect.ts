@@ -6,7 +6,8 @@ import { NodeSSH } from 'node-ssh';
 import type { AnyAuthMethod, Client } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
-import { appendKnownHost, checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes, loadKnownHosts, entriesFor } from './known-hosts.ts';
+import { checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes } from './known-hosts.ts';
+import { knownHostsFor, recordKnownHost } from './known-hosts-cache.ts';
 import type { SshTarget } from './ssh-target.ts';
 import { startProxyCommand } from './proxy-command.ts';
 import { SshTransport } from './ssh-transport.ts';
@@ -102,13 +103,13 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     (opts.warn ?? log)(`${t.name}: StrictHostKeyChecking=no is treated as accept-new: unknown host keys are recorded in ${files[0]}, a changed key is still refused`);
   }
   const name = knownHostName(t.host, t.port);
-  const entries = entriesFor(loadKnownHosts(files), name);
+  const entries = knownHostsFor(files, name);
   let refusal: TsplayError | undefined;
   const hostVerifier = (blob: Buffer): boolean => {
     const v = checkHostKey(entries, name, blob);
     if (v.kind === 'match') return true;
     if (v.kind === 'unknown' && policy === 'accept-new') {
-      appendKnownHost(files[0] as string, name, blob);
+      recordKnownHost(files[0] as string, name, blob);
       log(`${t.name}: recorded new host key ${keyTypeOf(blob)} ${fingerprint(blob)} for ${name} in ${files[0]}`);
       return true;
     }
