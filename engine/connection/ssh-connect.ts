@@ -6,6 +6,7 @@ import { NodeSSH } from 'node-ssh';
 import type { AnyAuthMethod, Client } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
+import { ignoreHostKeysNotice } from './hostkeys-notice.ts';
 import { checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes } from './known-hosts.ts';
 import { knownHostsFor, recordKnownHost } from './known-hosts-cache.ts';
 import type { SshTarget } from './ssh-target.ts';
@@ -130,7 +131,7 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
   }
   const ssh = new NodeSSH();
   try {
-    await ssh.connect({
+    const connecting = ssh.connect({
       sock,
       username: t.user,
       readyTimeout: timeout,
@@ -140,6 +141,9 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
       authHandler: authMethods(t, log),
       algorithms: { serverHostKey: hostKeyAlgos(knownKeyTypes(entries, name)) as never },
     });
+    // node-ssh made the ssh2 client and called its connect() synchronously; no packet is in yet
+    if (ssh.connection) ignoreHostKeysNotice(ssh.connection as unknown as Client);
+    await connecting;
   } catch (e) {
     if (proxy) {
       // the proxy's own exit (code, stderr) may land just after ssh2 saw its stream end
