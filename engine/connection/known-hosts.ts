@@ -102,15 +102,68 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
 }
 
 /**
- * entriesFor keeps the entries that can decide `name`'s key (a knownHostName): its own lines and
- * every @revoked line. A connection holds them as long as it lives (ssh2 keeps the host verifier),
- * so it must not hold whole files: with one line per host that is hosts² entries across a run.
+ * KnownHostsIndex finds the lines that can name a host without trying every line: a line whose
+ * patterns are all plain ASCII names is filed under each name (lower case: OpenSSH compares host
+ * names case-insensitively); hashed, wildcard, negated and non-ASCII lines are tried one by one.
  */
-export function entriesFor(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
+export interface KnownHostsIndex {
+  readonly entries: readonly KnownHostEntry[];
+  /** lower-cased plain name → positions in `entries` */
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+  /** positions of the lines that must be matched with hostMatches, and of the @revoked ones */
+  readonly scan: readonly number[];
+  readonly revoked: readonly number[];
+}
+
+// a plain name: no `*`, `?`, `!`, and ASCII, so /^name$/i (what sshGlobMatch builds) is exactly
+// lower-case equality (outside ASCII the regexp's case folding and toLowerCase differ, e.g. K/k)
+const PLAIN = /^[\x21-\x7e]+$/;
+const isPlain = (pat: string): boolean => PLAIN.test(pat) && !/[*?!]/.test(pat);
+
+/** indexKnownHosts builds the KnownHostsIndex of `entries` (one pass). */
+export function indexKnownHosts(entries: readonly KnownHostEntry[]): KnownHostsIndex {
+  const byName = new Map<string, number[]>();
+  const scan: number[] = [];
+  const revoked: number[] = [];
+  entries.forEach((e, i) => {
+    if (e.marker === 'revoked') revoked.push(i);
+    const pats = e.hosts.startsWith('|1|') ? [] : e.hosts.split(',');
+    if (pats.length === 0 || !pats.every(isPlain)) {
+      scan.push(i);
+      return;
+    }
+    for (const pat of new Set(pats.map((p) => p.toLowerCase()))) {
+      const list = byName.get(pat);
+      if (list) list.push(i);
+      else byName.set(pat, [i]);
+    }
+  });
+  return { entries, byName, scan, revoked };
+}
+
+/**
+ * entriesFor keeps the entries that can decide `name`'s key (a knownHostName): its own lines and
+ * every @revoked line, in file order. A connection holds them as long as it lives (ssh2 keeps the
+ * host verifier), so it must not hold whole files: with one line per host that is hosts² entries
+ * across a run.
+ */
+export function entriesFor(from: readonly KnownHostEntry[] | KnownHostsIndex, name: string): KnownHostEntry[] {
+  const ix = Array.isArray(from) ? indexKnownHosts(from) : (from as KnownHostsIndex);
+  const picked = new Set<number>(ix.revoked);
+  if (PLAIN.test(name)) {
+    for (const i of ix.byName.get(name.toLowerCase()) ?? []) picked.add(i);
+    for (const i of ix.scan) if (hostMatches((ix.entries[i] as KnownHostEntry).hosts, name)) picked.add(i);
+  } else {
+    // a name outside plain ASCII: every line the slow way, as before the index
+    ix.entries.forEach((e, i) => {
+      if (hostMatches(e.hosts, name)) picked.add(i);
+    });
+  }
   // copies: a parsed field is a slice of its file's whole text (and the key of a shared buffer
   // pool), and would keep all of it alive for as long as the connection lives
-  return entries
-    .filter((e) => e.marker === 'revoked' || hostMatches(e.hosts, name))
+  return [...picked]
+    .sort((a, b) => a - b)
+    .map((i) => ix.entries[i] as KnownHostEntry)
     .map((e) => ({ ...e, hosts: Buffer.from(e.hosts).toString(), keyType: Buffer.from(e.keyType).toString(), key: Buffer.from(e.key) }));
 }
 

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { randomHex } from './random-hex.ts';
 import { TsplayError } from '../errors/index.ts';
 import { fixedScriptParts } from './fixed-script.ts';
 import { checkEnvName, shJoin, shQuote } from './quote.ts';
@@ -90,7 +91,7 @@ function joinDriver(lines: readonly string[]): string {
 
 /** newMarker returns a fresh unguessable frame marker (letters and digits only, so `read` keeps it whole). */
 export function newMarker(prefix = 'TSPLAY'): string {
-  return `${prefix}${randomBytes(16).toString('hex')}`;
+  return `${prefix}${randomHex(16)}`;
 }
 
 /** BecomeSpec says how a request escalates: sudo to `user`, with the password fed on stdin or none. */
@@ -123,8 +124,15 @@ const DRIVER_VARS = 'M N TO TI B D C PW I X R G P W S';
  * (defineText): derived from the script text, so one driver never holds two texts under one name.
  */
 export function fixedFunctionName(script: string): string {
-  return `tsplay_f_${createHash('sha1').update(script).digest('hex').slice(0, 16)}`;
+  let name = functionNames.get(script);
+  if (name === undefined) {
+    name = `tsplay_f_${hash('sha1', script, 'hex').slice(0, 16)}`;
+    if (functionNames.size < 256) functionNames.set(script, name);
+  }
+  return name;
 }
+// fixed scripts are a handful of constant texts, asked for on every request: hashed once each
+const functionNames = new Map<string, string>();
 
 /** definableScript returns the function a request may call instead of sending its fixed script; none with become or a timeout (those run under a new sh). */
 export function definableScript(spec: CommandSpec): { name: string; script: string } | undefined {

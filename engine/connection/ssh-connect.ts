@@ -6,7 +6,9 @@ import { NodeSSH } from 'node-ssh';
 import type { AnyAuthMethod, Client } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
-import { appendKnownHost, checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes, loadKnownHosts, entriesFor } from './known-hosts.ts';
+import { ignoreHostKeysNotice } from './hostkeys-notice.ts';
+import { checkHostKey, fingerprint, type HostKeyVerdict, keyTypeOf, knownHostName, knownKeyTypes } from './known-hosts.ts';
+import { knownHostsFor, recordKnownHost } from './known-hosts-cache.ts';
 import type { SshTarget } from './ssh-target.ts';
 import { startProxyCommand } from './proxy-command.ts';
 import { SshTransport } from './ssh-transport.ts';
@@ -102,13 +104,13 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     (opts.warn ?? log)(`${t.name}: StrictHostKeyChecking=no is treated as accept-new: unknown host keys are recorded in ${files[0]}, a changed key is still refused`);
   }
   const name = knownHostName(t.host, t.port);
-  const entries = entriesFor(loadKnownHosts(files), name);
+  const entries = knownHostsFor(files, name);
   let refusal: TsplayError | undefined;
   const hostVerifier = (blob: Buffer): boolean => {
     const v = checkHostKey(entries, name, blob);
     if (v.kind === 'match') return true;
     if (v.kind === 'unknown' && policy === 'accept-new') {
-      appendKnownHost(files[0] as string, name, blob);
+      recordKnownHost(files[0] as string, name, blob);
       log(`${t.name}: recorded new host key ${keyTypeOf(blob)} ${fingerprint(blob)} for ${name} in ${files[0]}`);
       return true;
     }
@@ -129,7 +131,7 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
   }
   const ssh = new NodeSSH();
   try {
-    await ssh.connect({
+    const connecting = ssh.connect({
       sock,
       username: t.user,
       readyTimeout: timeout,
@@ -139,6 +141,9 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
       authHandler: authMethods(t, log),
       algorithms: { serverHostKey: hostKeyAlgos(knownKeyTypes(entries, name)) as never },
     });
+    // node-ssh made the ssh2 client and called its connect() synchronously; no packet is in yet
+    if (ssh.connection) ignoreHostKeysNotice(ssh.connection as unknown as Client);
+    await connecting;
   } catch (e) {
     if (proxy) {
       // the proxy's own exit (code, stderr) may land just after ssh2 saw its stream end

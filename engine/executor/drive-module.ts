@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TsplayError } from '../errors/index.ts';
+import { randomHex } from '../connection/random-hex.ts';
 import type { Vars } from '../inventory/types.ts';
 import type { ApplyResult, ModuleContext, ModuleDef, Plan, PlanContext } from '../modules/types.ts';
 import { withPaths } from './path-queue.ts';
@@ -25,7 +25,7 @@ export interface ModuleRun {
 export async function driveModule<A>(mod: ModuleDef<A>, ctx: ModuleContext, args: A, ahead?: ReadAhead): Promise<ModuleRun> {
   const paths = ctx.check ? [] : (mod.writeKeys?.(args) ?? []);
   if (paths.length === 0) return driveOnce(mod, ctx, args, ahead);
-  const id = randomBytes(8).toString('hex');
+  const id = randomHex(8);
   return withPaths(
     ctx.conn,
     paths.map((p) => posix.normalize(p)),

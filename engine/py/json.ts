@@ -95,5 +95,13 @@ const bigintAsDigits = (_key: string, v: unknown): unknown => (typeof v === 'big
  * int.ts): they print as their exact digits where JSON.stringify would throw.
  */
 export function jsonStringify(value: unknown, indent?: number): string {
-  return JSON.stringify(value, bigintAsDigits, indent);
+  // without a replacer first: JSON.stringify is about 3× faster without one (every --output json
+  // event of every host goes through here), and the output is the same when no bigint is in the
+  // value; a bigint makes it throw a TypeError, and then the replacer writes its digits
+  try {
+    return JSON.stringify(value, undefined, indent);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return JSON.stringify(value, bigintAsDigits, indent);
+  }
 }

@@ -10,6 +10,7 @@ import type { ExecEvent } from '../../engine/executor/events.ts';
 import { createReporter } from '../../engine/output/index.ts';
 import { TtyReporter } from '../../engine/output/tty-reporter.ts';
 import { formatRecapLine } from '../../engine/output/recap.ts';
+import { jsonStringify } from '../../engine/py/json.ts';
 
 const events = JSON.parse(readFileSync(join(import.meta.dirname, 'plain', 'run2.events.json'), 'utf8')) as ExecEvent[];
 
@@ -119,4 +120,13 @@ test('the tty reporter draws every task and settles hosts that never reported wh
   t.true(done, 'close() returns although a host never reported');
   t.true(lines.some((l) => l.includes('PLAY [second play]')));
   t.true(lines.some((l) => l.includes('PLAY RECAP')));
+});
+
+test('jsonStringify: JSON.stringify where no bigint is held, exact digits for Python ints beyond 2^53', (t) => {
+  for (const e of events) t.is(jsonStringify(e), JSON.stringify(e));
+  t.is(jsonStringify({ a: [1, 'x', null], b: { c: true } }, 2), JSON.stringify({ a: [1, 'x', null], b: { c: true } }, null, 2));
+  t.is(jsonStringify({ big: 2n ** 64n, list: [1, -(2n ** 70n)], n: 1.5 }), '{"big":18446744073709551616,"list":[1,-1180591620717411303424],"n":1.5}');
+  const loop: Record<string, unknown> = {};
+  loop.self = loop;
+  t.throws(() => jsonStringify(loop), { instanceOf: TypeError, message: /circular/i });
 });

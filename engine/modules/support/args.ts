@@ -139,12 +139,22 @@ export function moduleArgs<S extends z.ZodRawShape, const R extends keyof Out<S>
     if (t) full[alias] = (t as z.ZodType).nullish();
   }
   const given = (v: Record<string, unknown>, k: string): boolean => v[k] !== undefined && v[k] !== null;
-  const namesOf = (k: string): string[] => [k, ...Object.keys(aliases).filter((a) => aliases[a] === k)];
+  // each name's aliases worked out once per module, not on every parse (every task on every host)
+  const names = new Map<string, string[]>();
+  const namesOf = (k: string): string[] => {
+    let n = names.get(k);
+    if (!n) {
+      n = [k, ...Object.keys(aliases).filter((a) => aliases[a] === k)];
+      names.set(k, n);
+    }
+    return n;
+  };
+  const canons = [...new Set(Object.values(aliases))];
   const schema = z
     .strictObject(full)
     .superRefine((val, ctx) => {
       const v = val as Record<string, unknown>;
-      for (const canon of new Set(Object.values(aliases))) {
+      for (const canon of canons) {
         const used = namesOf(canon).filter((n) => given(v, n));
         if (used.length > 1) addIssue(ctx, 'E_ARG_CONFLICT', `${used.join(' and ')} are aliases of ${canon}; give only one`, [used[1]!]);
       }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { fixedScript } from '../../connection/fixed-script.ts';
 import type { Argv, RunResult } from '../../connection/types.ts';
 import type { Change, ModuleContext } from '../types.ts';
@@ -161,7 +161,8 @@ export async function readFileStatesAnd(ctx: ModuleContext, paths: readonly stri
 
 /** sha1 is the checksum Ansible uses for files (stat.checksum, copy's checksum). */
 export function sha1(data: string | Buffer): string {
-  return createHash('sha1').update(data).digest('hex');
+  // one-shot: no Hash object per call (a copy or template task checksums its content on every host)
+  return hash('sha1', data, 'hex');
 }
 
 /** AttrArgs are the ownership and permission arguments shared by copy, template, file, lineinfile. */
