@@ -1,0 +1,75 @@
+// dist/main.js (build/bundle.js copies this file there): runs the CommonJS bundle tsplay.cjs beside
+// it, with a V8 code cache written after a successful run. Plain JS: it is the bundle's entry.
+//
+// Why not Node's compile cache alone: it saves a module's code cache right after compiling it,
+// before it runs, so the cache holds only top-level code; every function a run calls is parsed
+// and compiled again in every process (the zod, yaml and engine functions of a playbook load:
+// ~40% of a --syntax-check's CPU). vm.Script's createCachedData() after the run holds them too.
+// It is still only compiled code, keyed by the bundle's content: each run computes everything anew.
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, getCompileCacheDir } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { constants, Script } from 'node:vm';
+
+const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
+// the words engine/cli/main.ts runs as subcommands; a wrong guess costs only cache hits
+const SUBCOMMANDS = new Set(['adhoc', 'doc', 'inventory', 'kickstart', 'lab']);
+const LISTING = new Set(['--syntax-check', '--list-tasks', '--list-hosts', '--list-tags']);
+
+/**
+ * cachePath names the code cache of this bundle for this kind of command (each kind calls other
+ * functions: a syntax check's cache would leave a real run compiling its executor every time), in
+ * the directory Node chose for its own compile cache (per Node version; NODE_COMPILE_CACHE moves
+ * it, NODE_DISABLE_COMPILE_CACHE=1 turns both off). Undefined without a compile cache directory.
+ */
+function cachePath(stat, argv) {
+  const dir = getCompileCacheDir();
+  if (!dir) return undefined;
+  const kind = SUBCOMMANDS.has(argv[0]) ? argv[0] : argv.some((a) => LISTING.has(a)) ? 'check' : 'run';
+  // V8 itself checks only the source's length: the name also carries the file's identity and
+  // mtime, which every build changes (as bin/fresh-bundle.js trusts for the sources; a content
+  // hash would cost 3-4 ms per start)
+  return join(dir, `tsplay-${stat.ino}-${stat.size}-${Math.round(stat.mtimeMs * 1000)}-${kind}.bin`);
+}
+
+/** readCache returns the cache file's bytes, or undefined when absent or not written by this user. */
+function readCache(path) {
+  if (!path) return undefined;
+  const s = statSync(path, { throwIfNoEntry: false });
+  if (!s || (process.getuid && s.uid !== process.getuid())) return undefined;
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** main runs the bundled engine/cli/main.ts's main. */
+export async function main(argv) {
+  const fd = openSync(FILE, 'r');
+  const cache = cachePath(fstatSync(fd), argv);
+  const bytes = readFileSync(fd);
+  closeSync(fd);
+  const cachedData = readCache(cache);
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+    filename: FILE,
+    cachedData,
+    // the bundle import()s listr2 (ESM, kept in node_modules) as the sources do
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE));
+  const code = await mod.exports.main(argv);
+  // a failed run may have stopped early and compiled little: only a successful one writes
+  if (cache && code === 0 && (cachedData === undefined || script.cachedDataRejected)) {
+    try {
+      const tmp = `${cache}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+      renameSync(tmp, cache); // whole or not at all for a tsplay starting meanwhile
+    } catch {
+      // a read-only or full cache directory: the next run compiles again, as without the cache
+    }
+  }
+  return code;
+}
