@@ -6,11 +6,12 @@
 // and compiled again in every process (the zod, yaml and engine functions of a playbook load:
 // ~40% of a --syntax-check's CPU). vm.Script's createCachedData() after the run holds them too.
 // It is still only compiled code, keyed by the bundle's content: each run computes everything anew.
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire, getCompileCacheDir } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+// Node's modules through getBuiltinModule, not ES imports: see bin/tsplay.js
+const { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:module');
+const { dirname, join } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
+const { constants, Script } = process.getBuiltinModule('node:vm');
 
 const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
 // the words engine/cli/main.ts runs as subcommands; a wrong guess costs only cache hits

@@ -64,6 +64,22 @@ const sourcePaths = {
   },
 };
 
+// commander requires node:child_process (~3 ms of each start) only to spawn executable
+// subcommands, which tsplay never defines: in the bundle it loads on that first spawn
+const COMMANDER_CHILD = "const childProcess = require('node:child_process');";
+/** @type {import('esbuild').Plugin} */
+const lazyCommanderChild = {
+  name: 'lazy-commander-child',
+  setup(build) {
+    build.onLoad({ filter: /\/commander\/lib\/command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      // another commander version without this line: bundled as it is
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(COMMANDER_CHILD, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 // Pure-JS packages are bundled; the rest (node-ssh with ssh2's native addon, listr2 for the
 // terminal view) stay in node_modules and load on first use as they do from the sources.
 const EXTERNAL_PACKAGES = new Set(['node-ssh', 'listr2']);
@@ -97,7 +113,7 @@ try {
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     metafile: true,
     logLevel: 'warning',
-    plugins: [externals, sourcePaths],
+    plugins: [externals, sourcePaths, lazyCommanderChild],
   });
 } catch (e) {
   rmSync(OUT, { recursive: true, force: true });
