@@ -7,9 +7,9 @@
 // ~40% of a --syntax-check's CPU). vm.Script's createCachedData() after the run holds them too.
 // It is still only compiled code, keyed by the bundle's content: each run computes everything anew.
 // Node's modules through getBuiltinModule, not ES imports: see bin/tsplay.js
-const { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:module');
-const { dirname, join } = process.getBuiltinModule('node:path');
+const { basename, dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 const { constants, Script } = process.getBuiltinModule('node:vm');
 
@@ -68,6 +68,12 @@ export async function main(argv) {
       const tmp = `${cache}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cache); // whole or not at all for a tsplay starting meanwhile
+      // the same kind's cache of an earlier build of this file is never used again
+      const [, ino, , , kind] = basename(cache).split('-');
+      for (const f of readdirSync(dirname(cache))) {
+        const p = f.split('-');
+        if (p[0] === 'tsplay' && p[1] === ino && p[4] === kind && f !== basename(cache)) rmSync(join(dirname(cache), f), { force: true });
+      }
     } catch {
       // a read-only or full cache directory: the next run compiles again, as without the cache
     }

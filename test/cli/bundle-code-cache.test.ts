@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ const root = new URL('../../', import.meta.url).pathname;
 // dist/main.js runs the bundle with a V8 code cache of the functions a run called, written after
 // a successful run into Node's compile cache directory (build/bundle-main.js). The cache may only
 // make a run faster: same output whether it is absent, used, or damaged.
-test('the bundle code cache: written after a successful run, used after, rewritten when damaged, never by a failed run', (t) => {
+test('the bundle code cache: written after a successful run, used after, rewritten when damaged, never by a failed run, replaced after a rebuild', (t) => {
   mkdirSync(join(root, '.cache'), { recursive: true });
   const out = mkdtempSync(join(root, '.cache', 'bundle-cache-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'tsplay-code-cache-'));
@@ -54,4 +54,10 @@ test('the bundle code cache: written after a successful run, used after, rewritt
 
   t.deepEqual(run(bundle, ['inventory', '-i', 'inventories/lab', '--list']).status, 0);
   t.is(caches().length, 2, 'each kind of command has a cache of its own');
+
+  // a rebuild (here: a new mtime) makes a new cache, which replaces that kind's old one
+  utimesSync(join(out, 'tsplay.cjs'), new Date(), new Date(Date.now() + 5000));
+  t.deepEqual(run(bundle, args), sources, 'after a rebuild');
+  t.is(caches().length, 2);
+  t.false(caches().includes(cache!), 'the cache of the old build is gone');
 });
