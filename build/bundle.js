@@ -80,9 +80,9 @@ const lazyCommanderChild = {
   },
 };
 
-// Pure-JS packages are bundled; the rest (node-ssh with ssh2's native addon, listr2 for the
+// Pure-JS packages are bundled; the rest (ssh2 with its native addon, listr2 for the
 // terminal view) stay in node_modules and load on first use as they do from the sources.
-const EXTERNAL_PACKAGES = new Set(['node-ssh', 'listr2']);
+const EXTERNAL_PACKAGES = new Set(['ssh2', 'listr2']);
 /** @type {import('esbuild').Plugin} */
 const externals = {
   name: 'externals',
