@@ -34,17 +34,29 @@ function cachePath(stat, argv) {
   return join(dir, `tsplay-${stat.ino}-${stat.size}-${Math.round(stat.mtimeMs * 1000)}-${kind}.bin`);
 }
 
-/** readCache returns the cache file's bytes, or undefined when absent or not written by this user. */
+// A cache file is the CPU milliseconds of the run that wrote it (4 bytes) and V8's code cache.
+// Why: the cache holds what that run compiled. A run of twice its CPU or more (site.yml after a
+// one-task playbook) most likely called functions it lacks and writes it anew (~25 ms to write,
+// and each rewrite doubles the bar); runs like the writer, which ran without a cache, never do.
+const REWRITE_FACTOR = 2;
+
+/** readCache returns the cache's writer CPU ms and V8 data, or undefined when absent, short or not this user's. */
 function readCache(path) {
   if (!path) return undefined;
   const s = statSync(path, { throwIfNoEntry: false });
   if (!s || (process.getuid && s.uid !== process.getuid())) return undefined;
   try {
-    return readFileSync(path);
+    const buf = readFileSync(path);
+    return buf.length > 4 ? { cpuMs: buf.readUInt32LE(0), data: buf.subarray(4) } : undefined;
   } catch {
     return undefined;
   }
 }
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+};
 
 /** main runs the bundled engine/cli/main.ts's main. */
 export async function main(argv) {
@@ -52,10 +64,10 @@ export async function main(argv) {
   const cache = cachePath(fstatSync(fd), argv);
   const bytes = readFileSync(fd);
   closeSync(fd);
-  const cachedData = readCache(cache);
+  const cached = readCache(cache);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
     filename: FILE,
-    cachedData,
+    cachedData: cached?.data,
     // the bundle import()s listr2 (ESM, kept in node_modules) as the sources do
     importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
@@ -63,10 +75,13 @@ export async function main(argv) {
   script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE));
   const code = await mod.exports.main(argv);
   // a failed run may have stopped early and compiled little: only a successful one writes
-  if (cache && code === 0 && (cachedData === undefined || script.cachedDataRejected)) {
+  const cpu = cpuMs();
+  if (cache && code === 0 && (cached === undefined || script.cachedDataRejected || cpu >= REWRITE_FACTOR * cached.cpuMs)) {
     try {
       const tmp = `${cache}.${process.pid}.tmp`;
-      writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+      const header = Buffer.alloc(4);
+      header.writeUInt32LE(Math.min(cpu, 0xffffffff));
+      writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
       renameSync(tmp, cache); // whole or not at all for a tsplay starting meanwhile
       // the same kind's cache of an earlier build of this file is never used again
       const [, ino, , , kind] = basename(cache).split('-');

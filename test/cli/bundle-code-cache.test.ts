@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ const root = new URL('../../', import.meta.url).pathname;
 // dist/main.js runs the bundle with a V8 code cache of the functions a run called, written after
 // a successful run into Node's compile cache directory (build/bundle-main.js). The cache may only
 // make a run faster: same output whether it is absent, used, or damaged.
-test('the bundle code cache: written after a successful run, used after, rewritten when damaged, never by a failed run, replaced after a rebuild', (t) => {
+test('the bundle code cache: written after a successful run, used after, rewritten when damaged, never by a failed run, rewritten by a bigger run, replaced after a rebuild', (t) => {
   mkdirSync(join(root, '.cache'), { recursive: true });
   const out = mkdtempSync(join(root, '.cache', 'bundle-cache-test-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'tsplay-code-cache-'));
@@ -47,6 +47,13 @@ test('the bundle code cache: written after a successful run, used after, rewritt
   const written = statSync(cache!).mtimeMs;
   t.deepEqual(run(bundle, args), sources, 'with the cache');
   t.is(statSync(cache!).mtimeMs, written, 'an accepted cache is not written again');
+
+  // the cache starts with its writer's CPU milliseconds: a run of twice that or more writes it anew
+  const data = readFileSync(cache!);
+  data.writeUInt32LE(1, 0);
+  writeFileSync(cache!, data);
+  t.deepEqual(run(bundle, args), sources, 'with the cache of a smaller run');
+  t.true(readFileSync(cache!).readUInt32LE(0) > 1, 'a bigger run rewrote the cache');
 
   writeFileSync(cache!, 'not a code cache');
   t.deepEqual(run(bundle, args), sources, 'with a damaged cache');
