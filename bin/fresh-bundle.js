@@ -1,6 +1,7 @@
 // Plain JS for the same reason as tsplay.js: it runs before any .ts file.
-import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// node:fs through getBuiltinModule, not an ES import: see bin/tsplay.js
+const { readFileSync, statSync } = process.getBuiltinModule('node:fs');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 /**
  * freshBundle returns the URL of dist/main.js under `root` (a directory URL) when the bundle

@@ -1,12 +1,15 @@
 // Bundles the engine into dist/ for a faster start of bin/tsplay.js (`npm ci` runs it as the
 // `prepare` script; `npm run bundle` by hand). Plain JS: it runs during `npm ci`, maybe under an
 // old system Node. Why a bundle: Node spends about 0.35 ms resolving, reading and linking each
-// of the ~290 modules a --syntax-check loads; one file (plus a few lazily loaded chunks) skips that.
+// of the ~290 modules a --syntax-check loads; one file skips that. It is CommonJS, run by
+// dist/main.js (build/bundle-main.js) through vm.Script with a code cache of the functions a run
+// called (Node's compile cache holds only top-level code).
 //
 // Two rewrites keep the bundle's behaviour that of the sources:
-// - `import.meta.url` in an engine file becomes that source file's URL (computed from the chunk's
-//   own URL, so a moved checkout still works): the bounded regex worker, the kickstart templates
-//   and createRequire() of optional packages look for files beside the source, as they do there.
+// - `import.meta.url` (and `.dirname`) in an engine file becomes that source file's URL (computed
+//   from the bundle's own URL, so a moved checkout still works): the bounded regex worker, the
+//   kickstart templates, the lab's role defaults and createRequire() of optional packages look for
+//   files beside the source, as they do there.
 // - modules/registry.ts require()s a module's file by a name from a table, which a bundler cannot
 //   follow; in the bundle each entry gets a static require(), which esbuild wraps so that the
 //   module's top level (its zod schema) still runs only when a task first names it.
@@ -14,7 +17,7 @@
 // dist/manifest.json lists every input file with its size and mtime; bin/tsplay.js runs the bundle
 // only when all of them still match, and the sources otherwise (an edit after `npm ci` is never
 // silently ignored).
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +47,11 @@ const sourcePaths = {
       // createRequire(import.meta.url)(pkg) defers loading a package to its first use; as plain
       // require() esbuild bundles the package and still runs it only on that use
       text = text.replaceAll('createRequire(import.meta.url)', 'require');
-      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(`${UP}${rel}`)}, import.meta.url).href`);
+      const url = `new URL(${JSON.stringify(`${UP}${rel}`)}, __bundleUrl)`;
+      text = text.replaceAll('import.meta.url', `${url}.href`);
+      text = text.replaceAll('import.meta.dirname', `require('node:path').dirname(require('node:url').fileURLToPath(${url}))`);
+      // CommonJS has no top-level await: a file with one would fail the build, not run differently
+
       if (args.path === REGISTRY) {
         const files = [...text.matchAll(/file: '(\.\/[^']+\.ts)'/g)].map((m) => m[1]);
         const call = 'requireModule(f.file)';
@@ -57,9 +64,25 @@ const sourcePaths = {
   },
 };
 
-// Pure-JS packages are bundled; the rest (node-ssh with ssh2's native addon, listr2 for the
+// commander requires node:child_process (~3 ms of each start) only to spawn executable
+// subcommands, which tsplay never defines: in the bundle it loads on that first spawn
+const COMMANDER_CHILD = "const childProcess = require('node:child_process');";
+/** @type {import('esbuild').Plugin} */
+const lazyCommanderChild = {
+  name: 'lazy-commander-child',
+  setup(build) {
+    build.onLoad({ filter: /\/commander\/lib\/command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      // another commander version without this line: bundled as it is
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(COMMANDER_CHILD, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// Pure-JS packages are bundled; the rest (ssh2 with its native addon, listr2 for the
 // terminal view) stay in node_modules and load on first use as they do from the sources.
-const EXTERNAL_PACKAGES = new Set(['node-ssh', 'listr2']);
+const EXTERNAL_PACKAGES = new Set(['ssh2', 'listr2']);
 /** @type {import('esbuild').Plugin} */
 const externals = {
   name: 'externals',
@@ -78,19 +101,19 @@ let result;
 try {
   result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { main: 'engine/cli/main.ts' },
+    entryPoints: { tsplay: 'engine/cli/main.ts' },
     outdir: OUT,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    // one CommonJS file, run by main.js through vm.Script with a code cache written after the run
+    // (see build/bundle-main.js); the subcommands' lazy import()s become lazy require()s in it
+    format: 'cjs',
     platform: 'node',
     target: 'node22',
-    // bundled CommonJS packages (commander) call require() for Node's own modules
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    chunkNames: '[name]-[hash]',
+    banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     metafile: true,
     logLevel: 'warning',
-    plugins: [externals, sourcePaths],
+    plugins: [externals, sourcePaths, lazyCommanderChild],
   });
 } catch (e) {
   rmSync(OUT, { recursive: true, force: true });
@@ -106,16 +129,19 @@ const packageJson = (p) => {
   const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(p);
   return m ? `${m[1]}/package.json` : p;
 };
+// the entry main.js is this folder's build/bundle-main.js
+copyFileSync(join(ROOT, 'build/bundle-main.js'), join(OUT, 'main.js'));
 const inputs = [
-  ...new Set(
-    Object.keys(result.metafile.inputs)
+  ...new Set([
+    'build/bundle-main.js',
+    ...Object.keys(result.metafile.inputs)
       .filter((p) => !p.includes(':'))
       .map(packageJson),
-  ),
+  ]),
 ].sort();
 // chunks of an earlier build go after this one is complete (a tsplay already running may still
 // import one it has not needed yet: a rebuild under a running tsplay is not supported)
-const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p)));
+const outputs = new Set([join(OUT, 'main.js'), ...Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p))]);
 for (const f of readdirSync(OUT)) if (!outputs.has(join(OUT, f))) rmSync(join(OUT, f), { force: true });
 const files = Object.fromEntries(
   inputs.map((p) => {

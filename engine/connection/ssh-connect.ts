@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { NodeSSH } from 'node-ssh';
-import type { AnyAuthMethod, Client } from 'ssh2';
+import type { AnyAuthMethod, Client, ConnectConfig } from 'ssh2';
 import { TsplayError } from '../errors/index.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
 import { ignoreHostKeysNotice } from './hostkeys-notice.ts';
@@ -129,9 +129,9 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     (sock as import('node:net').Socket).setNoDelay(true);
     coalesceWrites(sock as import('node:net').Socket);
   }
-  const ssh = new NodeSSH();
+  let client: Client;
   try {
-    const connecting = ssh.connect({
+    client = await connectClient({
       sock,
       username: t.user,
       readyTimeout: timeout,
@@ -141,9 +141,6 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
       authHandler: authMethods(t, log),
       algorithms: { serverHostKey: hostKeyAlgos(knownKeyTypes(entries, name)) as never },
     });
-    // node-ssh made the ssh2 client and called its connect() synchronously; no packet is in yet
-    if (ssh.connection) ignoreHostKeysNotice(ssh.connection as unknown as Client);
-    await connecting;
   } catch (e) {
     if (proxy) {
       // the proxy's own exit (code, stderr) may land just after ssh2 saw its stream end
@@ -169,6 +166,30 @@ export async function openTransport(t: SshTarget, opts: ConnectOptions, via: Ssh
     const why = /timed out while waiting for handshake/i.test(msg) ? `no SSH handshake within ${timeout / 1000} s (${t.connectTimeoutFrom ?? 'the default connect timeout'})` : msg;
     throw new TsplayError({ code: 'E_UNREACHABLE', host: t.name, message: `${t.name} (${t.host}:${t.port}) unreachable: ${why}` }, { cause: e });
   }
-  const client = ssh.connection as unknown as Client;
   return new SshTransport(t, client, via);
+}
+
+/**
+ * connectClient opens an ssh2 Client with `config` and resolves once it is ready, failing as
+ * node-ssh's connect() did (tsplay used nothing else of node-ssh). Why ssh2's client.js and not
+ * node-ssh or 'ssh2': the package's index also loads its HTTP agents (http, https, tls), server
+ * and key generator, and node-ssh adds make-dir, semver and sb-scandir, about 50 ms of CPU
+ * before the first connection for code tsplay never runs.
+ */
+function connectClient(config: ConnectConfig): Promise<Client> {
+  if (typeof config.username !== 'string') return Promise.reject(new Error('config.username must be a valid string'));
+  const SshClient = createRequire(import.meta.url)('ssh2/lib/client.js') as typeof Client;
+  const connection = new SshClient();
+  // before connect(): no packet is in yet
+  ignoreHostKeysNotice(connection);
+  return new Promise((resolve, reject) => {
+    connection.on('error', reject);
+    connection.on('ready', () => {
+      connection.removeListener('error', reject);
+      resolve(connection);
+    });
+    // closed before ready without an error: node-ssh's words, which the caller reports
+    connection.on('close', () => reject(new Error('No response from server')));
+    connection.connect(config);
+  });
 }

@@ -15,7 +15,7 @@ import type { SshTarget } from './ssh-target.ts';
 export const MAX_SESSION_CHANNELS = 9;
 
 /**
- * SshTransport is one open SSH connection (node-ssh / ssh2) to one host: NODELAY on,
+ * SshTransport is one open SSH connection (an ssh2 Client) to one host: NODELAY on,
  * keepalives on, host key checked. Everything for that host (persistent shell, SFTP,
  * own-channel commands, jumps to hosts behind it) shares it.
  */

@@ -40,6 +40,9 @@ export async function runLab(argv: readonly string[]): Promise<number> {
   }
 }
 
+// Why .then and not a top-level await: the bundle (build/bundle.js) is CommonJS, which has none.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await runLab(process.argv.slice(2));
+  void runLab(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,6 +1,9 @@
 import { getCompileCacheDir } from 'node:module';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { TsplayError } from '../errors/index.ts';
+
+// Why not a static import: node:worker_threads costs ~3 ms to load, and most runs never start the worker.
+const threads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /**
  * BOUNDED_LIMIT_MS is how long one bounded call (a user regex over host data) may run before
@@ -30,6 +33,7 @@ let calls = 0;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
 function start(): Runner {
+  const { MessageChannel, Worker } = threads();
   const { port1, port2 } = new MessageChannel();
   const state = new Int32Array(new SharedArrayBuffer(4));
   // a worker does not inherit this thread's compile cache: hand it the same directory, if any
@@ -79,7 +83,7 @@ export function boundedCall<T>(url: string, name: string, args: readonly unknown
   // the reply is posted before the done flag, but can reach this port's queue a moment later
   let msg: Reply | undefined;
   for (let i = 0; i < 5000 && msg === undefined; i++) {
-    msg = receiveMessageOnPort(r.port)?.message as Reply | undefined;
+    msg = threads().receiveMessageOnPort(r.port)?.message as Reply | undefined;
     if (msg !== undefined && msg.id !== id)
       msg = undefined; // a reply to an abandoned call
     else if (msg === undefined) Atomics.wait(nap, 0, 0, 1);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 import type { ApplyResult, Change, ModuleContext, Plan } from '../types.ts';
 import type { PutContent, PutOptions } from '../../connection/types.ts';
@@ -7,6 +6,10 @@ import { type AttrArgs, type FileState, attrChanges, attrCommands, backupName, e
 import { modeString } from './file-mode.ts';
 import { taskOpts } from './task-opts.ts';
 import { shlexSplit } from '../../py/shlex.ts';
+
+// Why not a static import: node:crypto costs ~8 ms to load, and a --syntax-check loads this file
+// and never calls it.
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
 
 /** WriteArgs are the arguments of every module that writes a whole file's content. */
 export interface WriteArgs extends AttrArgs {
@@ -115,7 +118,7 @@ async function validateFile(ctx: ModuleContext, validate: string, path: string):
 }
 
 async function validateContent(ctx: ModuleContext, p: WritePayload, content: PutContent): Promise<string | undefined> {
-  const tmp = join(dirname(p.path), `.${basename(p.path)}.tsplay-validate-${randomBytes(6).toString('hex')}`);
+  const tmp = join(dirname(p.path), `.${basename(p.path)}.tsplay-validate-${crypto().randomBytes(6).toString('hex')}`);
   await ctx.conn.put(tmp, content, { mode: '0600', become: ctx.become, scratch: true });
   try {
     const argv = shlexSplit(p.validate!.replaceAll('%s', tmp));

@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { LocalFileRef } from '../../connection/types.ts';
 import { MAX_DIFF_SIZE } from './file-state.ts';
+
+// Why not a static import: node:crypto costs ~8 ms to load, and a --syntax-check loads this file
+// and never calls it.
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
 
 /**
  * findLocal finds a controller-side file named by `src`: absolute paths as given, relative
@@ -50,7 +53,7 @@ function hashFile(path: string, st: Stats): Promise<string> {
   let h = hashes.get(key);
   if (h === undefined) {
     h = new Promise<string>((resolve, reject) => {
-      const sum = createHash('sha1');
+      const sum = crypto().createHash('sha1');
       createReadStream(path)
         .on('data', (b) => sum.update(b))
         .on('error', reject)

@@ -1,0 +1,97 @@
+// dist/main.js (build/bundle.js copies this file there): runs the CommonJS bundle tsplay.cjs beside
+// it, with a V8 code cache written after a successful run. Plain JS: it is the bundle's entry.
+//
+// Why not Node's compile cache alone: it saves a module's code cache right after compiling it,
+// before it runs, so the cache holds only top-level code; every function a run calls is parsed
+// and compiled again in every process (the zod, yaml and engine functions of a playbook load:
+// ~40% of a --syntax-check's CPU). vm.Script's createCachedData() after the run holds them too.
+// It is still only compiled code, keyed by the bundle's content: each run computes everything anew.
+// Node's modules through getBuiltinModule, not ES imports: see bin/tsplay.js
+const { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:module');
+const { basename, dirname, join } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
+const { constants, Script } = process.getBuiltinModule('node:vm');
+
+const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
+// the words engine/cli/main.ts runs as subcommands; a wrong guess costs only cache hits
+const SUBCOMMANDS = new Set(['adhoc', 'doc', 'inventory', 'kickstart', 'lab']);
+const LISTING = new Set(['--syntax-check', '--list-tasks', '--list-hosts', '--list-tags']);
+
+/**
+ * cachePath names the code cache of this bundle for this kind of command (each kind calls other
+ * functions: a syntax check's cache would leave a real run compiling its executor every time), in
+ * the directory Node chose for its own compile cache (per Node version; NODE_COMPILE_CACHE moves
+ * it, NODE_DISABLE_COMPILE_CACHE=1 turns both off). Undefined without a compile cache directory.
+ */
+function cachePath(stat, argv) {
+  const dir = getCompileCacheDir();
+  if (!dir) return undefined;
+  const kind = SUBCOMMANDS.has(argv[0]) ? argv[0] : argv.some((a) => LISTING.has(a)) ? 'check' : 'run';
+  // V8 itself checks only the source's length: the name also carries the file's identity and
+  // mtime, which every build changes (as bin/fresh-bundle.js trusts for the sources; a content
+  // hash would cost 3-4 ms per start)
+  return join(dir, `tsplay-${stat.ino}-${stat.size}-${Math.round(stat.mtimeMs * 1000)}-${kind}.bin`);
+}
+
+// A cache file is the CPU milliseconds of the run that wrote it (4 bytes) and V8's code cache.
+// Why: the cache holds what that run compiled. A run of twice its CPU or more (site.yml after a
+// one-task playbook) most likely called functions it lacks and writes it anew (~25 ms to write,
+// and each rewrite doubles the bar); runs like the writer, which ran without a cache, never do.
+const REWRITE_FACTOR = 2;
+
+/** readCache returns the cache's writer CPU ms and V8 data, or undefined when absent, short or not this user's. */
+function readCache(path) {
+  if (!path) return undefined;
+  const s = statSync(path, { throwIfNoEntry: false });
+  if (!s || (process.getuid && s.uid !== process.getuid())) return undefined;
+  try {
+    const buf = readFileSync(path);
+    return buf.length > 4 ? { cpuMs: buf.readUInt32LE(0), data: buf.subarray(4) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+};
+
+/** main runs the bundled engine/cli/main.ts's main. */
+export async function main(argv) {
+  const fd = openSync(FILE, 'r');
+  const cache = cachePath(fstatSync(fd), argv);
+  const bytes = readFileSync(fd);
+  closeSync(fd);
+  const cached = readCache(cache);
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+    filename: FILE,
+    cachedData: cached?.data,
+    // the bundle import()s listr2 (ESM, kept in node_modules) as the sources do
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE));
+  const code = await mod.exports.main(argv);
+  // a failed run may have stopped early and compiled little: only a successful one writes
+  const cpu = cpuMs();
+  if (cache && code === 0 && (cached === undefined || script.cachedDataRejected || cpu >= REWRITE_FACTOR * cached.cpuMs)) {
+    try {
+      const tmp = `${cache}.${process.pid}.tmp`;
+      const header = Buffer.alloc(4);
+      header.writeUInt32LE(Math.min(cpu, 0xffffffff));
+      writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
+      renameSync(tmp, cache); // whole or not at all for a tsplay starting meanwhile
+      // the same kind's cache of an earlier build of this file is never used again
+      const [, ino, , , kind] = basename(cache).split('-');
+      for (const f of readdirSync(dirname(cache))) {
+        const p = f.split('-');
+        if (p[0] === 'tsplay' && p[1] === ino && p[4] === kind && f !== basename(cache)) rmSync(join(dirname(cache), f), { force: true });
+      }
+    } catch {
+      // a read-only or full cache directory: the next run compiles again, as without the cache
+    }
+  }
+  return code;
+}

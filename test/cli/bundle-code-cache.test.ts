@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import test from 'ava';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+// dist/main.js runs the bundle with a V8 code cache of the functions a run called, written after
+// a successful run into Node's compile cache directory (build/bundle-main.js). The cache may only
+// make a run faster: same output whether it is absent, used, or damaged.
+test('the bundle code cache: written after a successful run, used after, rewritten when damaged, never by a failed run, rewritten by a bigger run, replaced after a rebuild', (t) => {
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  const out = mkdtempSync(join(root, '.cache', 'bundle-cache-test-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'tsplay-code-cache-'));
+  t.teardown(() => {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+  const built = spawnSync(process.execPath, [join(root, 'build/bundle.js'), out], { cwd: root, encoding: 'utf8' });
+  t.is(built.status, 0, built.stderr);
+  // as bin/tsplay.js starts it: the compile cache on, in a directory of this test's own
+  const entry = (url: string): string =>
+    `require('node:module').enableCompileCache(${JSON.stringify(cacheDir)}); import(${JSON.stringify(url)}).then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })`;
+  const run = (url: string, args: string[]): { status: number | null; stdout: string } => {
+    const r = spawnSync(process.execPath, ['-e', entry(url), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined } });
+    return { status: r.status, stdout: r.stdout };
+  };
+  const caches = (): string[] =>
+    readdirSync(cacheDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /tsplay-.*\.bin$/.test(f))
+      .map((f) => join(cacheDir, f));
+  const bundle = pathToFileURL(join(out, 'main.js')).href;
+  const args = ['site.yml', '-i', 'inventories/lab', '--syntax-check'];
+  const sources = run(pathToFileURL(join(root, 'engine/cli/main.ts')).href, args);
+  t.is(sources.status, 0);
+
+  const bad = run(bundle, ['no-such-playbook.yml', '-i', 'inventories/lab', '--syntax-check']);
+  t.not(bad.status, 0);
+  t.deepEqual(caches(), [], 'a failed run writes no cache');
+
+  t.deepEqual(run(bundle, args), sources, 'no cache yet');
+  const [cache] = caches();
+  t.truthy(cache, 'the successful run wrote its cache');
+  t.is(caches().length, 1);
+  const written = statSync(cache!).mtimeMs;
+  t.deepEqual(run(bundle, args), sources, 'with the cache');
+  t.is(statSync(cache!).mtimeMs, written, 'an accepted cache is not written again');
+
+  // the cache starts with its writer's CPU milliseconds: a run of twice that or more writes it anew
+  const data = readFileSync(cache!);
+  data.writeUInt32LE(1, 0);
+  writeFileSync(cache!, data);
+  t.deepEqual(run(bundle, args), sources, 'with the cache of a smaller run');
+  t.true(readFileSync(cache!).readUInt32LE(0) > 1, 'a bigger run rewrote the cache');
+
+  writeFileSync(cache!, 'not a code cache');
+  t.deepEqual(run(bundle, args), sources, 'with a damaged cache');
+  t.true(statSync(cache!).size > 1000, 'a rejected cache is written anew');
+
+  t.deepEqual(run(bundle, ['inventory', '-i', 'inventories/lab', '--list']).status, 0);
+  t.is(caches().length, 2, 'each kind of command has a cache of its own');
+
+  // a rebuild (here: a new mtime) makes a new cache, which replaces that kind's old one
+  utimesSync(join(out, 'tsplay.cjs'), new Date(), new Date(Date.now() + 5000));
+  t.deepEqual(run(bundle, args), sources, 'after a rebuild');
+  t.is(caches().length, 2);
+  t.false(caches().includes(cache!), 'the cache of the old build is gone');
+});
