@@ -19,9 +19,10 @@ export function parseStraceFile(pid: number, text: string): TracedProcess {
   const execs: string[][] = [];
   const children: number[] = [];
   for (const line of text.split('\n')) {
-    const exec = /^execve\("[^"]*", \[(.*)\](?:, 0x[0-9a-f]+ \/\* \d+ vars \*\/|, \[.*\])?\) = 0$/.exec(line);
+    const exec = /^execve\("[^"]*", \[(.*)\](?:, 0x[0-9a-f]+ \/\* \d+ vars \*\/|, \[.*\])?\)\s+= 0$/.exec(line);
     if (exec) execs.push([...exec[1]!.matchAll(/"((?:[^"\\]|\\.)*)"(?:\.\.\.)?/g)].map((m) => m[1]!));
-    const fork = /^(?:clone3?|v?fork)\(.*\) = (\d+)$/.exec(line);
+    // strace pads a short call's ` = ` to a column (`vfork()                = 123`)
+    const fork = /^(?:clone3?|v?fork)\(.*\)\s+= (\d+)$/.exec(line);
     if (fork) children.push(Number(fork[1]));
   }
   return { pid, execs, children };
@@ -35,7 +36,7 @@ export const NO_PROGRAM = ['(no program)'];
 
 /**
  * remoteCommands lists the commands tsplay's drivers ran in a trace. The driver runs each request
- * in a child it forks, so each child forked after its start-up (which ends with the `grep GNU`
+ * in a child it forks (a plain argv: vforks), so each child forked after its start-up (which ends with the `grep GNU`
  * probe) is one command, except its stdin/stderr plumbing and, for a command with a timeout (run
  * under `setsid`), the watchdog subshell forked right after it. A command is named by the first
  * program it starts (with a timeout, the one after `setsid` and `sh -c`). What a `sh -c` script
