@@ -18,7 +18,10 @@ import type { Argv, RunOptions } from './types.ts';
 // script each time. Only fixed script text from tsplay's own code is ever sent this way.
 // DEFINE_FLAG 2 marks a plain argv (isDirect) whose text is `NAME=value... $V WORDS`: where V is
 // `command` (dash-likes, which vfork a simple command) the driver runs it itself, without the
-// subshell; elsewhere V is `exec` and it runs in the subshell like any request.
+// subshell; elsewhere V is `exec` and it runs in the subshell like any request. Two differences
+// remain, both dash's own words: a missing program's message names `eval` where it named `exec`,
+// and a command killed by a signal ends its stderr with dash's report (`Killed`), which the
+// subshell path left on the driver's stderr (rc is the same: 128 + the signal).
 // Driver -> controller, all on the channel's stdout: first, once, the READY line (the token
 // given as $1, the driver's PID and its temp dir); then per request the command's stdout as it comes, then (only if the command wrote to
 // stderr, which goes to a temp file) `MARKER S\n` and the stderr bytes, then
