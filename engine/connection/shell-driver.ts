@@ -52,7 +52,7 @@ const DRIVER_LINES = [
   'case $T in *"$NL"*) rm -rf -- "$T"; exit 97;; esac',
   'trap "Z \\"\\$T\\"" EXIT; trap "exit 129" HUP; trap "exit 143" TERM; trap "exit 141" PIPE',
   'if head --version 2>/dev/null | grep GNU >/dev/null 2>&1; then G=1; else G=; fi',
-  // V: how a DEFINE_FLAG 2 request's command word runs (see directText): dash-likes run it themselves
+  // V: how a DEFINE_FLAG 2 request's command word runs (see isDirect): dash-likes run it themselves
   'if [ -z "${BASH_VERSION-}${KSH_VERSION-}${ZSH_VERSION-}${YASH_VERSION-}${POSH_VERSION-}${BB_ASH_VERSION-}" ]; then V=command; else V=exec; fi',
   'printf "%s %s %s\\n" "$1" "$$" "$T"',
   'while IFS=" " read -r M N TO TI B D; do',
