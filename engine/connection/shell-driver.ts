@@ -3,6 +3,7 @@ import { randomHex } from './random-hex.ts';
 import { TsplayError } from '../errors/index.ts';
 import { fixedScriptParts } from './fixed-script.ts';
 import { checkEnvName, shJoin, shQuote } from './quote.ts';
+import { directEnv, directName } from './shell-words.ts';
 import type { Argv, RunOptions } from './types.ts';
 
 // The driver is the fixed program the persistent remote /bin/sh runs. It is one line (so any
@@ -16,6 +17,12 @@ import type { Argv, RunOptions } from './types.ts';
 // to define one of tsplay's fixed scripts as a function (defineText); later requests call it by
 // name, so the shell's `read` (one syscall per byte on a pipe) no longer takes in the whole
 // script each time. Only fixed script text from tsplay's own code is ever sent this way.
+// DEFINE_FLAG 2 marks a plain argv (isDirect) whose text is `NAME=value... $V WORDS`: where V is
+// `command` (dash-likes, which vfork a simple command) the driver runs it itself, without the
+// subshell; elsewhere V is `exec` and it runs in the subshell like any request. Two differences
+// remain, both dash's own words: a missing program's message names `eval` where it named `exec`,
+// and a command killed by a signal ends its stderr with dash's report (`Killed`), which the
+// subshell path left on the driver's stderr (rc is the same: 128 + the signal).
 // Driver -> controller, all on the channel's stdout: first, once, the READY line (the token
 // given as $1, the driver's PID and its temp dir); then per request the command's stdout as it comes, then (only if the command wrote to
 // stderr, which goes to a temp file) `MARKER S\n` and the stderr bytes, then
@@ -46,6 +53,8 @@ const DRIVER_LINES = [
   'case $T in *"$NL"*) rm -rf -- "$T"; exit 97;; esac',
   'trap "Z \\"\\$T\\"" EXIT; trap "exit 129" HUP; trap "exit 143" TERM; trap "exit 141" PIPE',
   'if head --version 2>/dev/null | grep GNU >/dev/null 2>&1; then G=1; else G=; fi',
+  // V: how a DEFINE_FLAG 2 request's command word runs (see isDirect): dash-likes run it themselves
+  'if [ -z "${BASH_VERSION-}${KSH_VERSION-}${ZSH_VERSION-}${YASH_VERSION-}${POSH_VERSION-}${BB_ASH_VERSION-}" ]; then V=command; else V=exec; fi',
   'printf "%s %s %s\\n" "$1" "$$" "$T"',
   'while IFS=" " read -r M N TO TI B D; do',
   ' IFS= read -r C || break; PW=',
@@ -55,7 +64,10 @@ const DRIVER_LINES = [
   ' if [ "$N" -gt 0 ]; then if [ -n "$G" ]; then head -c "$N" >"$T/in"; else dd bs=1 count="$N" of="$T/in" 2>/dev/null; fi; I=$T/in; fi',
   ' X=0',
   ' if [ "$TO" = 0 ]; then',
-  '  if [ "$B" = 1 ]; then { printf "%s\\n" "$PW"; exec cat; } <"$I" | (eval "$C") 2>"$T/e"; R=$?; else (eval "$C") <"$I" 2>"$T/e"; R=$?; fi',
+  '  if [ "$B" = 1 ]; then { printf "%s\\n" "$PW"; exec cat; } <"$I" | (eval "$C") 2>"$T/e"; R=$?',
+  // a plain argv without a subshell: the shell vforks and execs it; `hash -r` keeps its PATH lookup as fresh as exec's
+  '  elif [ "$D$V" = 2command ]; then hash -r; eval "$C" \'<"$I" 2>"$T/e"\'; R=$?; hash -r',
+  '  else (eval "$C") <"$I" 2>"$T/e"; R=$?; fi',
   ' else',
   '  [ -n "$G" ] || TO=$TI; : >"$T/to"',
   '  if [ "$B" = 1 ]; then { printf "%s\\n" "$PW"; exec cat; } <"$I" | NL=$NL setsid /bin/sh -c "$C" 2>"$T/e" & P=$!; else NL=$NL setsid /bin/sh -c "$C" <"$I" 2>"$T/e" & P=$!; fi',
@@ -117,7 +129,7 @@ export function sudoArgv(become: BecomeSpec): string[] {
 // The driver's own variables, unset before a fixed script runs in the driver's subshell so it
 // starts as clean as under `sh -c` (C too: eval holds its own copy of the text; $T, the temp
 // dir, and $NL stay: the request text itself uses $NL).
-const DRIVER_VARS = 'M N TO TI B D C PW I X R G P W S';
+const DRIVER_VARS = 'M N TO TI B D C PW I X R G P W S V';
 
 /**
  * fixedFunctionName is the sh function name a fixed script is defined under in a driver
@@ -156,7 +168,12 @@ export function defineText(name: string, script: string): string {
 export function commandText(spec: CommandSpec, fn?: string): string {
   const opts = spec.opts ?? {};
   const parts: string[] = [];
-  const env = Object.entries(opts.env ?? {});
+  // NL last: the values before it are spliced with the driver's "$NL", which an NL of the request would replace
+  const env = Object.entries(opts.env ?? {}).sort(([a], [b]) => Number(a === 'NL') - Number(b === 'NL'));
+  if (isDirect(spec)) {
+    for (const [k] of env) checkEnvName(k);
+    return [...env.map(([k, v]) => `${k}=${shQuote(v)}`), '$V', shJoin(spec.argv ?? [])].join(' ');
+  }
   const fixed = spec.argv !== undefined && !spec.become ? fixedScriptParts(spec.argv) : undefined;
   let argv: string[] = spec.argv ? [...spec.argv] : ['/bin/sh', '-c', spec.script ?? ''];
   if (argv.length === 0) throw new TsplayError({ code: 'E_COMMAND', message: 'empty command' });
@@ -173,6 +190,21 @@ export function commandText(spec: CommandSpec, fn?: string): string {
   else if (fixed) parts.push(`unset ${DRIVER_VARS}; set -- ${shJoin(fixed.args)}; eval ${shQuote(fixed.script)}`);
   else parts.push(`exec ${shJoin(argv)}`);
   return parts.join('; ');
+}
+
+/**
+ * isDirect says whether a request may run without a subshell (DEFINE_FLAG 2): a plain argv (no
+ * fixed script, become, cwd or timeout) whose program name and environment cannot touch the
+ * driver's shell (shell-words.ts). Its text is `NAME=value... $V WORDS`: the driver sets V to
+ * `command` where its shell runs it in place (dash vforks and execs it; `command` also skips
+ * functions), and to `exec` where it runs the text in a subshell as before (bash, ksh, busybox ash:
+ * they fork either way). The environment is prefix assignments, which last for that command only.
+ */
+export function isDirect(spec: CommandSpec): boolean {
+  const { argv, opts } = spec;
+  if (argv === undefined || argv.length === 0 || spec.become || fixedScriptParts(argv) !== undefined) return false;
+  if (opts?.cwd !== undefined || (opts?.timeoutMs ?? 0) > 0) return false;
+  return directName(argv[0] as string) && directEnv(Object.keys(opts?.env ?? {}));
 }
 
 /** encodeDefine renders a definition request (DEFINE_FLAG 1) of `script` as the driver function `name`. */
@@ -192,6 +224,6 @@ export function encodeRequest(marker: string, spec: CommandSpec, fn?: string): B
   if (pw !== undefined && /[\n\0]/.test(pw)) {
     throw new TsplayError({ code: 'E_BECOME', message: 'the become password contains a newline or NUL byte' });
   }
-  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1} 0\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
+  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1} ${isDirect(spec) ? 2 : 0}\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
   return Buffer.concat([Buffer.from(head, 'utf8'), data]);
 }

@@ -22,14 +22,18 @@ test('traceCommands counts the commands a connection sends, one per command, wha
     const conn = await openConnection(h.name, h.vars, { hostKeyChecking: 'yes', knownHostsFile: hs.knownHostsFile, verbosity: 0 }, pool);
     try {
       const rs = await conn.batch([['test', '-e', '/'], ['sh', '-c', 'cat /proc/version >/dev/null; ls / >/dev/null; echo oops >&2'], ['cat'], ['tsplay-no-such-command']]);
+      // in a subshell (here: a cwd), a missing program still costs a process, so it counts
+      const missing = await conn.run(['tsplay-no-such-command'], { cwd: '/' });
       const one = await conn.run(['cat'], { stdin: 'from stdin\n' });
       const late = await conn.run(['sleep', '0'], { timeoutMs: 5000 });
-      return [...rs.map((r) => r.rc), one.stdout, late.rc];
+      return [...rs.map((r) => r.rc), missing.rc, one.stdout, late.rc];
     } finally {
       await conn.close();
     }
   });
-  t.deepEqual(value, [0, 0, 0, 127, 'from stdin\n', 0]);
-  // every command is exec'd (`test` too, not the shell's builtin); the missing one starts no program
+  t.deepEqual(value, [0, 0, 0, 127, 127, 'from stdin\n', 0]);
+  // every command is exec'd (`test` too, not the shell's builtin). A missing program run by the
+  // driver's shell itself (a plain argv) starts no process at all: dash finds nothing before it
+  // would vfork; in a subshell it is a process that starts no program.
   t.deepEqual(commands, [['test', '-e', '/'], ['sh', '-c', 'cat /proc/version >/dev/null; ls / >/dev/null; echo oops >&2'], ['cat'], NO_PROGRAM, ['cat'], ['sleep', '0']]);
 });

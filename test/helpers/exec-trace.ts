@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenOf } from './ssh-hosts.ts';
+import { waitFor } from './wait-for.ts';
 
 /** TracedProcess is one process of an `strace -ff` trace: what it ran and which processes it started. */
 export interface TracedProcess {
@@ -19,23 +21,25 @@ export function parseStraceFile(pid: number, text: string): TracedProcess {
   const execs: string[][] = [];
   const children: number[] = [];
   for (const line of text.split('\n')) {
-    const exec = /^execve\("[^"]*", \[(.*)\](?:, 0x[0-9a-f]+ \/\* \d+ vars \*\/|, \[.*\])?\) = 0$/.exec(line);
+    const exec = /^execve\("[^"]*", \[(.*)\](?:, 0x[0-9a-f]+ \/\* \d+ vars \*\/|, \[.*\])?\)\s+= 0$/.exec(line);
     if (exec) execs.push([...exec[1]!.matchAll(/"((?:[^"\\]|\\.)*)"(?:\.\.\.)?/g)].map((m) => m[1]!));
-    const fork = /^(?:clone3?|v?fork)\(.*\) = (\d+)$/.exec(line);
+    // strace pads a short call's ` = ` to a column (`vfork()                = 123`)
+    const fork = /^(?:clone3?|v?fork)\(.*\)\s+= (\d+)$/.exec(line);
     if (fork) children.push(Number(fork[1]));
   }
   return { pid, execs, children };
 }
 
-// What the driver itself starts for a request: its stdin and stderr plumbing.
-const PLUMBING = [/^head -c \d+$/, /^dd bs=1 /, /^cat \S*\/\.tsplay-\d+-\w+\/e$/];
+// What the driver itself starts for a request (its stdin and stderr plumbing) and on exit
+// (Z: the journal's files and its temp dir removed).
+const PLUMBING = [/^head -c \d+$/, /^dd bs=1 /, /^cat \S*\/\.tsplay-\d+-\w+\/e$/, /^readlink .*\/\.tsplay-\d+-\w+\/j-/, /^rm -f -- .*\.tsplay-/, /^rm -rf -- .*\/\.tsplay-\d+-\w+$/];
 
 /** NO_PROGRAM stands for a command that started no program: an `exec` that found none, or a shell script of builtins only. */
 export const NO_PROGRAM = ['(no program)'];
 
 /**
  * remoteCommands lists the commands tsplay's drivers ran in a trace. The driver runs each request
- * in a child it forks, so each child forked after its start-up (which ends with the `grep GNU`
+ * in a child it forks (a plain argv: vforks), so each child forked after its start-up (which ends with the `grep GNU`
  * probe) is one command, except its stdin/stderr plumbing and, for a command with a timeout (run
  * under `setsid`), the watchdog subshell forked right after it. A command is named by the first
  * program it starts (with a timeout, the one after `setsid` and `sh -c`). What a `sh -c` script
@@ -87,6 +91,9 @@ export async function traceCommands<T>(sshdPid: number, fn: () => Promise<T>): P
     await new Promise((r) => setTimeout(r, 500));
     if (s.exitCode !== null) throw new Error(`strace -p ${pid}: ${err}`);
     const value = await fn();
+    // stop strace only once the sessions have ended: interrupted while the exiting driver vforks
+    // (`rm` of its temp dir), strace was seen waiting for that child forever, at load 40+
+    await waitFor(() => childrenOf(sshdPid).length === 0, 'the traced sessions to end', 10_000).catch(() => undefined);
     s.kill('SIGINT');
     await closed;
     const procs = readdirSync(dir).map((f) => parseStraceFile(Number(f.split('.').pop()), readFileSync(join(dir, f), 'utf8')));
