@@ -11,7 +11,7 @@ const { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, r
 const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:module');
 const { basename, dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
-const { constants, Script } = process.getBuiltinModule('node:vm');
+const { Script } = process.getBuiltinModule('node:vm');
 
 const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
 // the words engine/cli/main.ts runs as subcommands; a wrong guess costs only cache hits
@@ -65,14 +65,13 @@ export async function main(argv) {
   const bytes = readFileSync(fd);
   closeSync(fd);
   const cached = readCache(cache);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __tsplayImport) {${bytes.toString('utf8')}\n})`, {
     filename: FILE,
     cachedData: cached?.data,
-    // the bundle import()s listr2 (ESM, kept in node_modules) as the sources do
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE));
+  // the bundle's import() of listr2 (ESM, kept in node_modules) and of builtins (build/bundle.js)
+  script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE), (specifier) => import(specifier));
   const code = await mod.exports.main(argv);
   // a failed run may have stopped early and compiled little: only a successful one writes
   const cpu = cpuMs();

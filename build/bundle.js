@@ -47,6 +47,9 @@ const sourcePaths = {
       // createRequire(import.meta.url)(pkg) defers loading a package to its first use; as plain
       // require() esbuild bundles the package and still runs it only on that use
       text = text.replaceAll('createRequire(import.meta.url)', 'require');
+      // `await import()` (not `typeof import()`, a type) of a package left outside the bundle (listr2, ESM) or of a Node builtin goes to
+      // main.js's own import(): vm.Script's dynamic-import hook is experimental and warns on stderr
+      text = text.replace(/\bawait import\((['"])(listr2|node:[a-z_/]+)\1\)/g, 'await __tsplayImport($1$2$1)');
       const url = `new URL(${JSON.stringify(`${UP}${rel}`)}, __bundleUrl)`;
       text = text.replaceAll('import.meta.url', `${url}.href`);
       text = text.replaceAll('import.meta.dirname', `require('node:path').dirname(require('node:url').fileURLToPath(${url}))`);

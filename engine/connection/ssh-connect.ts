@@ -180,8 +180,6 @@ function connectClient(config: ConnectConfig): Promise<Client> {
   if (typeof config.username !== 'string') return Promise.reject(new Error('config.username must be a valid string'));
   const SshClient = createRequire(import.meta.url)('ssh2/lib/client.js') as typeof Client;
   const connection = new SshClient();
-  // before connect(): no packet is in yet
-  ignoreHostKeysNotice(connection);
   return new Promise((resolve, reject) => {
     connection.on('error', reject);
     connection.on('ready', () => {
@@ -191,5 +189,7 @@ function connectClient(config: ConnectConfig): Promise<Client> {
     // closed before ready without an error: node-ssh's words, which the caller reports
     connection.on('close', () => reject(new Error('No response from server')));
     connection.connect(config);
+    // connect() has just made the protocol; no packet is in yet
+    ignoreHostKeysNotice(connection);
   });
 }
