@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'ava';
+import { buildTestBundle } from '../helpers/test-bundle.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -11,15 +12,9 @@ const root = new URL('../../', import.meta.url).pathname;
 // a successful run into Node's compile cache directory (build/bundle-main.js). The cache may only
 // make a run faster: same output whether it is absent, used, or damaged.
 test('the bundle code cache: written after a successful run, used after, rewritten when damaged, never by a failed run, rewritten by a bigger run, replaced after a rebuild', (t) => {
-  mkdirSync(join(root, '.cache'), { recursive: true });
-  const out = mkdtempSync(join(root, '.cache', 'bundle-cache-test-'));
+  const out = buildTestBundle(t, 'bundle-cache-test-');
   const cacheDir = mkdtempSync(join(tmpdir(), 'tsplay-code-cache-'));
-  t.teardown(() => {
-    rmSync(out, { recursive: true, force: true });
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
-  const built = spawnSync(process.execPath, [join(root, 'build/bundle.js'), out], { cwd: root, encoding: 'utf8' });
-  t.is(built.status, 0, built.stderr);
+  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
   // as bin/tsplay.js starts it: the compile cache on, in a directory of this test's own
   const entry = (url: string): string =>
     `require('node:module').enableCompileCache(${JSON.stringify(cacheDir)}); import(${JSON.stringify(url)}).then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })`;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'ava';
+import { buildTestBundle } from '../helpers/test-bundle.ts';
 // @ts-expect-error plain JS without types: it runs before any .ts file
 import { freshBundle } from '../../bin/fresh-bundle.js';
 
@@ -41,16 +42,9 @@ test('a bundle runs only while every file its manifest lists has the recorded si
 
 // The bundle is built into a folder of its own: dist/ may be in use by other tests' runs.
 test('the bundle prints what the sources print: syntax check, a regex on the worker thread, lineinfile, kickstart templates', (t) => {
-  // inside the checkout: the bundle resolves its packages from the checkout's node_modules
-  mkdirSync(join(root, '.cache'), { recursive: true });
-  const out = mkdtempSync(join(root, '.cache', 'bundle-test-'));
+  const out = buildTestBundle(t, 'bundle-test-');
   const work = mkdtempSync(join(tmpdir(), 'tsplay-bundle-'));
-  t.teardown(() => {
-    rmSync(out, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-  });
-  const built = spawnSync(process.execPath, [join(root, 'build/bundle.js'), out], { cwd: root, encoding: 'utf8' });
-  t.is(built.status, 0, built.stderr);
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: Record<string, [number, number]> };
   t.truthy(manifest.files['engine/cli/main.ts']);
   t.truthy(manifest.files['node_modules/zod/package.json'], 'a package counts as its package.json');
