@@ -1,7 +1,7 @@
 // Remote CPU per request, side by side on one real sshd host: a file probe (READ_SCRIPT with a
-// checksum) run as `sh -c` (how it ran before issue 15) and as a fixed script called in the
-// persistent shell's subshell (now); the floor for the same commands (the probe's `stat` and
-// `sha1sum` as one line on a raw open sh, no framing); the bench floor's `stat` through the
+// checksum) run as `sh -c` (how it ran before issue 15), as a fixed script called in the
+// persistent shell's subshell (session 5) and in the shell itself (session 6); the floor for the
+// same commands (the probe's `stat` and `sha1sum` as one line on a raw open sh, no framing); the bench floor's `stat` through the
 // driver (in place, and in a subshell as before session 5) and on the raw sh; /bin/true through the
 // driver both ways (the driver's own cost).
 // Rounds interleave the variants, so drift and other load fall on all of them alike.
@@ -36,7 +36,9 @@ try {
   const sub: RunOptions = { cwd: '/' };
   const variants: [string, Argv | string, RunOptions?][] = [
     ['file probe via sh -c (before)', ['sh', '-c', READ_SCRIPT, 'tsplay-read', STAT_FORMAT, '1', '0', file]],
-    ['file probe in the shell (now)', readArgv([file], { checksum: true })],
+    // a cwd keeps the probe's function call in the driver's subshell, as it ran in session 5
+    ['file probe: driver function in its subshell (session 5)', readArgv([file], { checksum: true }), sub],
+    ['file probe: driver function in place (session 6)', readArgv([file], { checksum: true })],
     ['floor for the same commands: stat + sha1sum on a raw sh', `stat -c '${STAT_FORMAT}' -- ${file}; sha1sum < ${file}`],
     ['bench floor: stat -c %s through the driver, in a subshell (before)', ['stat', '-c', '%s', '/etc/hostname'], sub],
     ['bench floor: stat -c %s through the driver, in place (now)', ['stat', '-c', '%s', '/etc/hostname']],

@@ -151,7 +151,7 @@ export class PersistentShell {
           defining.push(def.name);
           this.defined.add(def.name);
           const name = def.name;
-          request(encodeDefine(marker, name, def.script), marker).then(
+          request(encodeDefine(marker, name, def.script, def.vars), marker).then(
             (r) => r.rc === 0 || this.defined.delete(name),
             () => undefined,
           );

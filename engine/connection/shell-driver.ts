@@ -23,13 +23,17 @@ import type { Argv, RunOptions } from './types.ts';
 // remain, both dash's own words: a missing program's message names `eval` where it named `exec`,
 // and a command killed by a signal ends its stderr with dash's report (`Killed`), which the
 // subshell path left on the driver's stderr (rc is the same: 128 + the signal).
+// DEFINE_FLAG 3 marks a call of an in-place fixed script's function (inPlaceScript, e.g. the file
+// probe): under V=command the driver calls it itself, like DEFINE_FLAG 2, saving the subshell's
+// fork; the function unsets its own tsplay_* variables and returns the script's status. Elsewhere
+// it runs in the subshell.
 // Driver -> controller, all on the channel's stdout: first, once, the READY line (the token
 // given as $1, the driver's PID and its temp dir); then per request the command's stdout as it comes, then (only if the command wrote to
 // stderr, which goes to a temp file) `MARKER S\n` and the stderr bytes, then
 // `MARKER E<rc> <timedout>\n`. One stream and no start frame keep a request to about two SSH
 // packets, the same as a bare shell. The marker is 128 random bits, fresh per request and
-// never visible to the command (a non-exported variable; commands are exec'd), so no output
-// can forge a frame. Bytes arriving while no request is waiting (a leftover background
+// never visible to the command (a non-exported variable; commands are exec'd; an in-place fixed
+// script could read it, and never prints a driver variable), so no output can forge a frame. Bytes arriving while no request is waiting (a leftover background
 // process) are dropped.
 // Reads use the shell's `read` (byte-exact on a pipe) and `head -c N` for stdin (GNU head reads
 // exactly N bytes; elsewhere `dd bs=1` does, slowly). A command runs as a child of this shell;
@@ -65,8 +69,9 @@ const DRIVER_LINES = [
   ' X=0',
   ' if [ "$TO" = 0 ]; then',
   '  if [ "$B" = 1 ]; then { printf "%s\\n" "$PW"; exec cat; } <"$I" | (eval "$C") 2>"$T/e"; R=$?',
-  // a plain argv without a subshell: the shell vforks and execs it; `hash -r` keeps its PATH lookup as fresh as exec's
-  '  elif [ "$D$V" = 2command ]; then hash -r; eval "$C" \'<"$I" 2>"$T/e"\'; R=$?; hash -r',
+  // a plain argv (D=2) or an in-place fixed script (D=3) without a subshell: the shell vforks and
+  // execs the argv; `hash -r` keeps PATH lookups as fresh as exec's, also for the subshells after
+  '  elif [ "${D#[23]}$V" = command ]; then hash -r; eval "$C" \'<"$I" 2>"$T/e"\'; R=$?; hash -r',
   '  else (eval "$C") <"$I" 2>"$T/e"; R=$?; fi',
   ' else',
   '  [ -n "$G" ] || TO=$TI; : >"$T/to"',
@@ -135,11 +140,13 @@ const DRIVER_VARS = 'M N TO TI B D C PW I X R G P W S V';
  * fixedFunctionName is the sh function name a fixed script is defined under in a driver
  * (defineText): derived from the script text, so one driver never holds two texts under one name.
  */
-export function fixedFunctionName(script: string): string {
-  let name = functionNames.get(script);
+export function fixedFunctionName(script: string, vars?: readonly string[]): string {
+  // an in-place script's function differs (no unset of the driver's variables, its own cleanup)
+  const key = vars === undefined ? script : `${script}\0${vars.join(' ')}`;
+  let name = functionNames.get(key);
   if (name === undefined) {
-    name = `tsplay_f_${hash('sha1', script, 'hex').slice(0, 16)}`;
-    if (functionNames.size < 256) functionNames.set(script, name);
+    name = `tsplay_f_${hash('sha1', key, 'hex').slice(0, 16)}`;
+    if (functionNames.size < 256) functionNames.set(key, name);
   }
   return name;
 }
@@ -147,23 +154,46 @@ export function fixedFunctionName(script: string): string {
 const functionNames = new Map<string, string>();
 
 /** definableScript returns the function a request may call instead of sending its fixed script; none with become or a timeout (those run under a new sh). */
-export function definableScript(spec: CommandSpec): { name: string; script: string } | undefined {
+export function definableScript(spec: CommandSpec): { name: string; script: string; vars?: readonly string[] } | undefined {
   if (spec.argv === undefined || spec.become || (spec.opts?.timeoutMs ?? 0) > 0) return undefined;
   const fixed = fixedScriptParts(spec.argv);
-  return fixed ? { name: fixedFunctionName(fixed.script), script: fixed.script } : undefined;
+  if (!fixed) return undefined;
+  return { name: fixedFunctionName(fixed.script, fixed.vars), script: fixed.script, ...(fixed.vars ? { vars: fixed.vars } : {}) };
 }
 
-/** defineText is the text of a definition request (DEFINE_FLAG 1): it defines `script` as the function `name` in the driver. */
-export function defineText(name: string, script: string): string {
+/**
+ * defineText is the text of a definition request (DEFINE_FLAG 1): it defines `script` as the
+ * function `name` in the driver. A fixed script's function first unsets the driver's variables
+ * (it runs in a subshell). An in-place script's (`vars` given) must not touch them: it runs in
+ * the driver itself, and ends by unsetting its own variables and returning the script's status
+ * (`set --` only replaces the function's own arguments).
+ */
+export function defineText(name: string, script: string, vars?: readonly string[]): string {
+  if (vars !== undefined) {
+    for (const v of vars) if (!/^tsplay_[a-z0-9_]+$/.test(v)) throw new TsplayError({ code: 'E_INTERNAL', message: `in-place script variable ${v} is not tsplay_*` });
+    return `eval ${shQuote(`${name}() {\n${script}\nset -- "$?"; unset ${vars.join(' ')}; return "$1"\n}`)}`;
+  }
   // the unset is part of the function, so a call's text is only its name and arguments
   return `eval ${shQuote(`${name}() {\nunset ${DRIVER_VARS}\n${script}\n}`)}`;
+}
+
+/**
+ * isInPlace says whether a request that calls the function `fn` may run in the driver's own
+ * shell (DEFINE_FLAG 3): an inPlaceScript with no become, cwd, environment or timeout (a cwd or an
+ * `export` would outlast the request there).
+ */
+export function isInPlace(spec: CommandSpec, fn: string | undefined): boolean {
+  const { argv, opts } = spec;
+  if (fn === undefined || argv === undefined || spec.become || fixedScriptParts(argv)?.vars === undefined) return false;
+  return opts?.cwd === undefined && (opts?.timeoutMs ?? 0) === 0 && Object.keys(opts?.env ?? {}).length === 0;
 }
 
 /**
  * commandText builds the sh text one request runs: exports, cd, then `exec` of the argv (or of
  * `/bin/sh -c SCRIPT`), through sudo when becoming. A fixedScript argv without become runs in
  * the request's subshell: as a call of the driver function `fn` when given (defineText), else by
- * `eval` of its text with its arguments set by `set --`. Every user-supplied word is quoted.
+ * `eval` of its text with its arguments set by `set --`; an inPlaceScript's call (isInPlace) runs
+ * in the driver itself where it can. Every user-supplied word is quoted.
  */
 export function commandText(spec: CommandSpec, fn?: string): string {
   const opts = spec.opts ?? {};
@@ -208,8 +238,8 @@ export function isDirect(spec: CommandSpec): boolean {
 }
 
 /** encodeDefine renders a definition request (DEFINE_FLAG 1) of `script` as the driver function `name`. */
-export function encodeDefine(marker: string, name: string, script: string): Buffer {
-  return Buffer.from(`${marker} 0 0 0 0 1\n${defineText(name, script).replaceAll('\n', `'"$NL"'`)}\n`, 'utf8');
+export function encodeDefine(marker: string, name: string, script: string, vars?: readonly string[]): Buffer {
+  return Buffer.from(`${marker} 0 0 0 0 1\n${defineText(name, script, vars).replaceAll('\n', `'"$NL"'`)}\n`, 'utf8');
 }
 
 /** encodeRequest renders one request in the driver's wire format (see DRIVER_SCRIPT); `fn` as for commandText. */
@@ -224,6 +254,7 @@ export function encodeRequest(marker: string, spec: CommandSpec, fn?: string): B
   if (pw !== undefined && /[\n\0]/.test(pw)) {
     throw new TsplayError({ code: 'E_BECOME', message: 'the become password contains a newline or NUL byte' });
   }
-  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1} ${isDirect(spec) ? 2 : 0}\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
+  const flag = isDirect(spec) ? 2 : isInPlace(spec, fn) ? 3 : 0;
+  const head = `${marker} ${data.length} ${to} ${ti} ${pw === undefined ? 0 : 1} ${flag}\n${text}\n${pw === undefined ? '' : `${pw}\n`}`;
   return Buffer.concat([Buffer.from(head, 'utf8'), data]);
 }

@@ -43,7 +43,8 @@ export const NO_PROGRAM = ['(no program)'];
  * probe) is one command, except its stdin/stderr plumbing and, for a command with a timeout (run
  * under `setsid`), the watchdog subshell forked right after it. A command is named by the first
  * program it starts (with a timeout, the one after `setsid` and `sh -c`). What a `sh -c` script
- * starts is part of that command.
+ * starts is part of that command. A file probe (READ_SCRIPT) runs in the driver itself
+ * (inPlaceScript), so each program it starts (`stat`, `sha1sum`...) counts as one command.
  */
 export function remoteCommands(procs: readonly TracedProcess[]): string[][] {
   const byPid = new Map(procs.map((p) => [p.pid, p]));

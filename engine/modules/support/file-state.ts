@@ -1,4 +1,4 @@
-import { fixedScript } from '../../connection/fixed-script.ts';
+import { inPlaceScript } from '../../connection/fixed-script.ts';
 import type { Argv, RunResult } from '../../connection/types.ts';
 import type { Change, ModuleContext } from '../types.ts';
 import { taskOpts } from './task-opts.ts';
@@ -82,27 +82,32 @@ export interface ReadWant {
  * each command in a batch costs the remote shell a framed request (~1 ms); tests (`[ -L ]`,
  * `[ -f ]`) are shell builtins, so a regular file costs only `stat` and `sha1sum`.
  * Paths and the stat format arrive as arguments, never inside the script text.
+ * It runs in the driver's own shell (inPlaceScript: no subshell fork per probe), so its variables
+ * are READ_VARS only, and `shift 3` is guarded: in dash a failed `shift` would end the driver.
  */
 export const READ_SCRIPT = [
-  'fmt=$1; c=$2; b=$3; shift 3',
-  'for p in "$@"; do',
+  'tsplay_fmt=$1; tsplay_c=$2; tsplay_b=$3; [ $# -lt 3 ] || shift 3',
+  'for tsplay_p in "$@"; do',
   // `~` and `~/...` are the host user's home, as Ansible's path arguments expand them.
-  '  case $p in "~") p=$HOME; x=1;; "~/"*) p=$HOME/${p#"~/"}; x=1;; *) x=;; esac',
-  "  if [ -n \"$x\" ]; then printf 'X '; printf '%s' \"$p\" | base64 -w 0; printf '\\n'; fi",
+  '  case $tsplay_p in "~") tsplay_p=$HOME; tsplay_x=1;; "~/"*) tsplay_p=$HOME/${tsplay_p#"~/"}; tsplay_x=1;; *) tsplay_x=;; esac',
+  "  if [ -n \"$tsplay_x\" ]; then printf 'X '; printf '%s' \"$tsplay_p\" | base64 -w 0; printf '\\n'; fi",
   // each tag is part of stat's format: a `printf 'S '` of its own left as an SSH packet of its own
-  '  if ! stat -c "S $fmt" -- "$p" 2>/dev/null; then printf \'S \\n\'; continue; fi',
-  '  if [ -L "$p" ]; then',
-  '    stat -L -c "T $fmt" -- "$p" 2>/dev/null || printf \'T \\n\'',
-  "    printf 'L '; readlink -- \"$p\" | base64 -w 0; printf '\\n'",
+  '  if ! stat -c "S $tsplay_fmt" -- "$tsplay_p" 2>/dev/null; then printf \'S \\n\'; continue; fi',
+  '  if [ -L "$tsplay_p" ]; then',
+  '    stat -L -c "T $tsplay_fmt" -- "$tsplay_p" 2>/dev/null || printf \'T \\n\'',
+  "    printf 'L '; readlink -- \"$tsplay_p\" | base64 -w 0; printf '\\n'",
   '  fi',
-  '  if [ -f "$p" ] && [ -r "$p" ]; then',
-  '    if [ "$c" = 1 ]; then printf \'C \'; sha1sum < "$p"; fi',
-  '    if [ "$b" = - ]; then printf \'B \'; base64 -w 0 < "$p"; printf \'\\n\'; fi',
+  '  if [ -f "$tsplay_p" ] && [ -r "$tsplay_p" ]; then',
+  '    if [ "$tsplay_c" = 1 ]; then printf \'C \'; sha1sum < "$tsplay_p"; fi',
+  '    if [ "$tsplay_b" = - ]; then printf \'B \'; base64 -w 0 < "$tsplay_p"; printf \'\\n\'; fi',
   // A diff only needs files up to max_diff_size: read one byte more to know it is larger.
-  '    if [ "$b" != - ] && [ "$b" != 0 ]; then printf \'B \'; head -c "$b" < "$p" | base64 -w 0; printf \'\\n\'; fi',
+  '    if [ "$tsplay_b" != - ] && [ "$tsplay_b" != 0 ]; then printf \'B \'; head -c "$tsplay_b" < "$tsplay_p" | base64 -w 0; printf \'\\n\'; fi',
   '  fi',
   'done',
 ].join('\n');
+
+/** READ_VARS are the variables READ_SCRIPT assigns (the driver's function unsets them after it). */
+export const READ_VARS = ['tsplay_fmt', 'tsplay_c', 'tsplay_b', 'tsplay_p', 'tsplay_x'] as const;
 
 /** MAX_DIFF_SIZE is Ansible's default max_diff_size: larger files get no content diff. */
 export const MAX_DIFF_SIZE = 104448;
@@ -110,7 +115,7 @@ export const MAX_DIFF_SIZE = 104448;
 /** readArgv is the one command that reads `paths` with READ_SCRIPT. */
 export function readArgv(paths: readonly string[], want: ReadWant): Argv {
   const content = want.content === 'diff' ? String(MAX_DIFF_SIZE + 1) : want.content ? '-' : '0';
-  return fixedScript(READ_SCRIPT, 'tsplay-read', [STAT_FORMAT, want.checksum ? '1' : '0', content, ...paths]);
+  return inPlaceScript(READ_SCRIPT, 'tsplay-read', [STAT_FORMAT, want.checksum ? '1' : '0', content, ...paths], READ_VARS);
 }
 
 function decodeText(b64: string): { content?: string; binary?: boolean } {
