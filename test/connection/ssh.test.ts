@@ -1,7 +1,7 @@
 // Real sshd hosts (test/helpers/ssh-hosts.ts): round trips, framing, injection, timeouts, files.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedScript } from '../../engine/connection/fixed-script.ts';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
@@ -257,6 +257,36 @@ test.serial('put replaces atomically and keeps or sets mode and owner', async (t
     readdirSync(root()).filter((n) => n.includes('.tsplay-')),
     [],
     'no temp file left after a failure',
+  );
+});
+
+test.serial("put of a new file (expect null) links it in place without a shell request; a taken name or another writer's turn is a conflict", async (t) => {
+  const f = join(root(), 'linked.txt');
+  const requests = (conn as SshConnection).stats().requests;
+  await conn.put(f, 'new\n', { mode: '0640', expect: null, writer: { id: 'w1', lastTry: false } });
+  t.is((conn as SshConnection).stats().requests, requests, 'no shell request: the link is an SFTP call');
+  const st = statSync(f);
+  t.is(readFileSync(f, 'utf8'), 'new\n');
+  t.is(st.mode & 0o7777, 0o640);
+  t.is(st.nlink, 1, 'the temp name is gone');
+  // the name is taken now: the link fails and the checked rename reports the conflict
+  // (a last try: a loser that may try again would leave a turn marker for itself)
+  const taken = await t.throwsAsync(conn.put(f, 'other\n', { expect: null, writer: { id: 'w1', lastTry: true } }));
+  t.regex(taken?.message ?? '', /changed on h1 after it was read/);
+  t.is(readFileSync(f, 'utf8'), 'new\n');
+  // another writer holds the turn for a free name: this writer steps aside, as with the script
+  const g = join(root(), 'turned.txt');
+  symlinkSync('w2', join(root(), '.turned.txt.tsplay-turn'));
+  const turned = await t.throwsAsync(conn.put(g, 'mine\n', { expect: null, writer: { id: 'w1', lastTry: false } }));
+  t.regex(turned?.message ?? '', /changed on h1 after it was read/);
+  t.false(existsSync(g));
+  unlinkSync(join(root(), '.turned.txt.tsplay-turn'));
+  await conn.put(g, 'mine\n', { expect: null, writer: { id: 'w1', lastTry: false } });
+  t.is(readFileSync(g, 'utf8'), 'mine\n');
+  t.deepEqual(
+    readdirSync(root()).filter((n) => n.includes('.tsplay-')),
+    [],
+    'no temp file or turn marker left',
   );
 });
 

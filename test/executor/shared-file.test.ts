@@ -167,6 +167,26 @@ for (const [how, open] of connections) {
     }
   });
 
+  // a new file is put in place by a link over ssh (no lock, no script): it must fail, not replace,
+  // when the name was taken after the read
+  test.serial(`${how}: a file created between read and write is not replaced: read and planned again, keeping both edits`, async (t) => {
+    const file = join(hosts.hosts[0]!.root, `created-${how.replace(/\W+/g, '-')}.txt`);
+    rmSync(file, { force: true });
+    const conn = await open();
+    try {
+      const r = await runModule(interfering(conn, file, 1), 'lineinfile', { path: file, line: 'mine', create: true });
+      t.is(r.status, 'changed');
+      t.deepEqual(lines(file), ['other writer 1', 'mine']);
+      t.deepEqual(
+        readdirSync(hosts.hosts[0]!.root).filter((n) => n.startsWith(`.created-${how.replace(/\W+/g, '-')}`)),
+        [],
+        'no temp file or turn marker left',
+      );
+    } finally {
+      await conn.close();
+    }
+  });
+
   test.serial(`${how}: a file that keeps changing fails after 8 attempts, naming host and path, and is not overwritten`, async (t) => {
     const file = join(hosts.hosts[0]!.root, `churn-${how.replace(/\W+/g, '-')}.txt`);
     writeFileSync(file, 'first\n');
