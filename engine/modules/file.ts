@@ -66,11 +66,20 @@ function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
   if (f.exists && st?.type !== 'directory') return fail(`${args.path} already exists as a ${kindOf(f)}`);
   const changes: Change[] = [];
   const cmds: Argv[] = [];
+  const attrs = attrChanges(args, f.exists ? st : undefined, true);
+  const mode = attrs.length === 1 && attrs[0]!.property === 'mode' ? (attrs[0]!.after as string) : undefined;
   if (!f.exists) {
     changes.push({ property: 'state', before: 'absent', after: 'directory' });
+    // A new directory with only a plain mode (no setuid/setgid/sticky, no owner): mkdir sets it
+    // as it creates it, one program on the host instead of mkdir and chmod. Both give the last
+    // directory exactly this mode whatever the umask, keep a setgid bit it inherits (GNU chmod
+    // keeps it for a 4-digit mode) and leave the parents it creates as `mkdir -p` does.
+    if (mode !== undefined && /^0?[0-7]{3}$/.test(mode)) {
+      changes.push(...attrs);
+      return done(changes, [['mkdir', '-p', '-m', mode, '--', args.path]], args.path, 'directory');
+    }
     cmds.push(['mkdir', '-p', '--', args.path]);
   }
-  const attrs = attrChanges(args, f.exists ? st : undefined, true);
   changes.push(...attrs);
   cmds.push(...attrCommands(args.path, attrs));
   if (args.recurse && cur.belowDiffers) {
