@@ -87,8 +87,8 @@ export async function main(argv) {
   const code = await mod.exports.main(argv);
   if (yamlCache && code === 0) {
     try {
-      mod.exports.saveYamlCache();
-      dropOlderBuilds(yamlCache);
+      // a readdir of the cache directory (hundreds of files) only when the file was written
+      if (mod.exports.saveYamlCache()) dropOlderBuilds(yamlCache);
     } catch {
       // as for the code cache below: the next run parses again
     }

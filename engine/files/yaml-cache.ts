@@ -245,11 +245,18 @@ export function rememberYaml(kind: string, path: string, text: string, lc: LineC
   }
 }
 
-/** saveYamlCache writes the cache if this run added to it (dist/main.js calls it after a successful run). */
-export function saveYamlCache(): void {
+/**
+ * saveYamlCache writes the cache if this run added to it (dist/main.js calls it after a successful
+ * run) and says whether it did. Entries another tsplay wrote since this one read the file are kept.
+ */
+export function saveYamlCache(): boolean {
   const s = store;
-  if (!s?.dirty) return;
+  if (!s?.dirty) return false;
   const fs = process.getBuiltinModule('node:fs');
+  const ours = s.entries;
+  s.entries = new Map();
+  load(s);
+  for (const [k, e] of ours) s.entries.set(k, e);
   const keys = [...s.used, ...[...s.entries.keys()].filter((k) => !s.used.has(k))].slice(0, MAX_ENTRIES);
   const rows: string[] = [];
   let bytes = 0;
@@ -267,6 +274,8 @@ export function saveYamlCache(): void {
     fs.renameSync(tmp, s.path); // whole or not at all for a tsplay reading it meanwhile
   } catch {
     fs.rmSync(tmp, { force: true });
+    return false;
   }
   s.dirty = false;
+  return true;
 }
