@@ -12,6 +12,7 @@ const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:mod
 const { basename, dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 const { Script } = process.getBuiltinModule('node:vm');
+const { isAscii } = process.getBuiltinModule('node:buffer');
 
 const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
 // the words engine/cli/main.ts runs as subcommands; a wrong guess costs only cache hits
@@ -74,7 +75,9 @@ export async function main(argv) {
   const bytes = readFileSync(fd);
   closeSync(fd);
   const cached = readCache(cache);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, __tsplayImport) {${bytes.toString('utf8')}\n})`, {
+  // an ASCII file (build/bundle.js makes it one) read as latin1 is the same text as UTF-8, as a one-byte string
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __tsplayImport) {${source}\n})`, {
     filename: FILE,
     cachedData: cached?.data,
   });

@@ -97,3 +97,12 @@ test('the parsed-YAML cache: written after a successful run, and a file broken s
     t.deepEqual(run(bundle, args), expected);
   }
 });
+
+// build/bundle.js writes the non-ASCII characters of bundled comments as \u{...} text, so that
+// main.js reads the bundle as a one-byte string; a test bundle's output equals the sources' above.
+test('the bundle is ASCII, its comments rewritten only', (t) => {
+  const out = buildTestBundle(t, 'bundle-ascii-test-');
+  const text = readFileSync(join(out, 'tsplay.cjs'), 'utf8');
+  t.false(/[^\0-\x7f]/u.test(text));
+  t.true(text.includes('\\u{'), 'the bundled packages have non-ASCII comments to rewrite');
+});
