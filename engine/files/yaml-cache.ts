@@ -13,6 +13,8 @@
 // - an entry is written only after its rebuild was compared with the fresh parse, node by node
 //   (class, every own property, every value), and found equal: a file whose tree holds anything
 //   JSON cannot carry (a bigint, a date, -0, an !!omap) is simply not cached;
+// - only files read from disk that every user may read are cached (a copy tells nobody anything
+//   new), never `-e` text or the ad-hoc command's in-memory playbook;
 // - only files with no problem at all are cached: a file with a syntax error, a limit problem or a
 //   duplicate key is parsed every time, so its errors still come with their file:line:col.
 import type { Document, LineCounter, Schema } from 'yaml';
@@ -196,6 +198,16 @@ function sameTree(a: unknown, b: unknown, schemaA: unknown, schemaB: unknown): b
 }
 
 /**
+ * readableByAll says whether `path` is a regular file every user may read. Why: the cache is a
+ * copy of the file's text and values; a file kept from others (a vars file with a password, mode
+ * 0600) is never copied, so the cache tells nobody, and no later reader, anything the file did not.
+ */
+function readableByAll(path: string): boolean {
+  const st = process.getBuiltinModule('node:fs').statSync(path, { throwIfNoEntry: false });
+  return st?.isFile() === true && (st.mode & 0o004) !== 0;
+}
+
+/**
  * cachedYaml is the document parsed from `text` under `kind`'s options, rebuilt from the cache
  * into `empty()` (an empty document made with those options and `lc`), or undefined on a miss.
  */
@@ -206,6 +218,12 @@ export function cachedYaml(kind: string, path: string, text: string, lc: LineCou
   const key = `${kind}\0${path}`;
   const e = s.entries.get(key);
   if (!e || e.text !== text) return undefined;
+  if (!readableByAll(path)) {
+    // made private since: dropped from the file by the next save
+    s.entries.delete(key);
+    s.dirty = true;
+    return undefined;
+  }
   try {
     const doc = decodeDoc(e.doc, empty(), classes);
     lc.lineStarts.length = 0;
@@ -225,7 +243,7 @@ export function cachedYaml(kind: string, path: string, text: string, lc: LineCou
  */
 export function rememberYaml(kind: string, path: string, text: string, lc: LineCounter, doc: Document.Parsed, empty: () => Document.Parsed, classes: YamlClasses): void {
   const s = store;
-  if (!s || doc.errors.length > 0 || doc.warnings.length > 0) return;
+  if (!s || doc.errors.length > 0 || doc.warnings.length > 0 || !readableByAll(path)) return;
   const key = `${kind}\0${path}`;
   try {
     const data = JSON.parse(JSON.stringify(encodeDoc(doc, classes))) as unknown;

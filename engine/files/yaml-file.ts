@@ -99,11 +99,14 @@ export function loadYamlFile(path: string, diags: Diagnostics, from?: SourcePos)
     diags.add(e);
     return undefined;
   }
-  return parseYamlText(text, path, diags);
+  return parseYamlText(text, path, diags, !virtualFiles.has(path));
 }
 
-/** parseYamlText parses YAML text read from `path` (or named so, for `-e`) as loadYamlFile does. */
-export function parseYamlText(text: string, path: string, diags: Diagnostics): YamlFile | undefined {
+/**
+ * parseYamlText parses YAML text read from `path` (or named so, for `-e`) as loadYamlFile does;
+ * `fromFile` text is the file's own and may come from the parsed-YAML cache (yaml-cache.ts).
+ */
+export function parseYamlText(text: string, path: string, diags: Diagnostics, fromFile = false): YamlFile | undefined {
   const lc = new LineCounter();
   const at = (offset: number): SourcePos => {
     const lp = lc.linePos(offset);
@@ -121,7 +124,7 @@ export function parseYamlText(text: string, path: string, diags: Diagnostics): Y
     return undefined;
   }
   const opts = { ...ANSIBLE_YAML, prettyErrors: false, uniqueKeys: false };
-  const hit = cachedYaml('ansible', path, text, lc, () => parseDocument('', { ...opts, lineCounter: lc }), CLASSES);
+  const hit = fromFile ? cachedYaml('ansible', path, text, lc, () => parseDocument('', { ...opts, lineCounter: lc }), CLASSES) : undefined;
   if (hit) return { file: path, doc: hit, pos, valuePos };
   const doc = parseWithinStack(() => parseDocument(text, { ...opts, lineCounter: lc }), text, path);
   if (!(doc instanceof Document)) {
@@ -152,7 +155,7 @@ export function parseYamlText(text: string, path: string, diags: Diagnostics): Y
   for (const l of limits) diags.add(l);
   if (limits.some((l) => l.code !== 'E_YAML_DUPLICATE_KEY')) return undefined;
   // only a file without any problem is cached: the others are parsed again, to report them again
-  if (limits.length === 0) rememberYaml('ansible', path, text, lc, doc, () => parseDocument('', { ...opts, lineCounter: new LineCounter() }), CLASSES);
+  if (fromFile && limits.length === 0) rememberYaml('ansible', path, text, lc, doc, () => parseDocument('', { ...opts, lineCounter: new LineCounter() }), CLASSES);
   return { file: path, doc, pos, valuePos };
 }
 

@@ -38,7 +38,7 @@ function shape(f: YamlFile): unknown {
 
 const parse = (file: string, text = readFileSync(file, 'utf8')): { f: YamlFile | undefined; diags: string[] } => {
   const diags = new Diagnostics();
-  const f = parseYamlText(text, file, diags);
+  const f = parseYamlText(text, file, diags, true);
   return { f, diags: diags.items.map((d) => `${d.code} ${d.pos?.file}:${d.pos?.line}:${d.pos?.col} ${d.message}`) };
 };
 
@@ -95,12 +95,28 @@ test.serial('files with a problem or a value JSON cannot carry are not cached; a
   const p = join(dir, 'x.yml');
   // a duplicate key (reported, file still used), a date, a big integer, -0.0, an !!omap
   for (const text of ['a: 1\na: 2\n', 'd: 2001-12-14\n', 'n: 123456789012345678901234567890\n', 'z: -0.0\n', 'o: !!omap [a: 1]\n']) {
+    writeFileSync(p, text, { mode: 0o644 });
+    chmodSync(p, 0o644);
     const r = parse(p, text);
     const again = parse(p, text);
     t.deepEqual(again.diags, r.diags, text);
     t.deepEqual(again.f && shape(again.f), r.f && shape(r.f), text);
     t.is(yamlCacheStats().entries, 0, text);
   }
+  // a file others may not read is not copied into the cache; -e text (not a file's) never is
+  writeFileSync(p, 'secret: s3cret\n');
+  chmodSync(p, 0o600);
+  parse(p, 'secret: s3cret\n');
+  parseYamlText('secret: s3cret\n', '--extra-vars', new Diagnostics());
+  t.is(yamlCacheStats().entries, 0);
+  chmodSync(p, 0o644);
+  parse(p, 'secret: s3cret\n');
+  t.is(yamlCacheStats().entries, 1);
+  chmodSync(p, 0o600);
+  parse(p, 'secret: s3cret\n');
+  t.is(yamlCacheStats().hits, 0, 'made private since it was cached: parsed, and dropped from the cache');
+  t.is(yamlCacheStats().entries, 0);
+
   // the inventory's failsafe parse
   const inv = join(root, 'inventories/lab/hosts.yml');
   const text = readFileSync(inv, 'utf8');
