@@ -36,8 +36,11 @@ interface Entry {
 
 interface Store {
   path: string;
-  entries: Map<string, Entry>;
+  /** an entry as read from the file (its JSON, parsed on first lookup) or as made by this run */
+  entries: Map<string, Entry | string>;
   used: Set<string>;
+  /** entries this run found stale (their file made private): not merged back on save */
+  dropped: Set<string>;
   dirty: boolean;
   hits: number;
 }
@@ -46,15 +49,18 @@ let store: Store | undefined;
 let loaded = false;
 
 // Bounds: a long-lived cache of many playbooks stays small (entries used by the last run go first).
+// A run parses only the entries it looks up, so the others cost a read and a split each.
 const MAX_ENTRIES = 400;
-const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_BYTES = 4 * 1024 * 1024;
 
 /** useYamlCache turns the cache on with its file (or off, with undefined); read on first use. */
 export function useYamlCache(path: string | undefined): void {
-  store = path === undefined ? undefined : { path, entries: new Map(), used: new Set(), dirty: false, hits: 0 };
+  store = path === undefined ? undefined : { path, entries: new Map(), used: new Set(), dropped: new Set(), dirty: false, hits: 0 };
   loaded = false;
 }
 
+// The file is one entry per line: the key as JSON, a tab, then [text, line starts, tree] as JSON
+// (JSON text holds no raw tab or newline, so both separators are unambiguous).
 function load(s: Store): void {
   loaded = true;
   const fs = process.getBuiltinModule('node:fs');
@@ -62,17 +68,34 @@ function load(s: Store): void {
     const st = fs.statSync(s.path, { throwIfNoEntry: false });
     // only this user's file, writable by nobody else (the directory may be shared, as /tmp is)
     if (!st || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) return;
-    const data = JSON.parse(fs.readFileSync(s.path, 'utf8')) as unknown;
-    if (!Array.isArray(data)) return;
-    for (const e of data as unknown[]) {
-      if (!Array.isArray(e) || e.length !== 4) continue;
-      const [key, text, lines, doc] = e as [unknown, unknown, unknown, unknown];
-      if (typeof key === 'string' && typeof text === 'string' && Array.isArray(lines) && lines.every((n) => typeof n === 'number')) s.entries.set(key, { text, lines: lines as number[], doc });
+    for (const row of fs.readFileSync(s.path, 'utf8').split('\n')) {
+      const tab = row.indexOf('\t');
+      if (tab < 0) continue;
+      const key = JSON.parse(row.slice(0, tab)) as unknown;
+      if (typeof key === 'string' && !s.dropped.has(key)) s.entries.set(key, row.slice(tab + 1));
     }
   } catch {
     // unreadable or not JSON: parse everything, and rewrite the file after a successful run
     s.entries.clear();
   }
+}
+
+/** entryOf is the entry under key, parsed from its JSON on first use; undefined when absent or malformed. */
+function entryOf(s: Store, key: string): Entry | undefined {
+  const e = s.entries.get(key);
+  if (typeof e !== 'string') return e;
+  try {
+    const [text, lines, doc] = JSON.parse(e) as [unknown, unknown, unknown];
+    if (typeof text === 'string' && Array.isArray(lines) && lines.every((n) => typeof n === 'number')) {
+      const entry = { text, lines: lines as number[], doc };
+      s.entries.set(key, entry);
+      return entry;
+    }
+  } catch {
+    // a damaged line: dropped below, and parsed afresh
+  }
+  s.entries.delete(key);
+  return undefined;
 }
 
 /** yamlCacheStats counts this process's hits and the entries held (for the tests). */
@@ -216,11 +239,12 @@ export function cachedYaml(kind: string, path: string, text: string, lc: LineCou
   if (!s) return undefined;
   if (!loaded) load(s);
   const key = `${kind}\0${path}`;
-  const e = s.entries.get(key);
+  const e = entryOf(s, key);
   if (!e || e.text !== text) return undefined;
   if (!readableByAll(path)) {
     // made private since: dropped from the file by the next save
     s.entries.delete(key);
+    s.dropped.add(key);
     s.dirty = true;
     return undefined;
   }
@@ -256,6 +280,7 @@ export function rememberYaml(kind: string, path: string, text: string, lc: LineC
       sameTree(Object.keys(a), Object.keys(b), undefined, undefined);
     if (!equal) return;
     s.entries.set(key, { text, lines: [...lc.lineStarts], doc: data });
+    s.dropped.delete(key);
     s.used.add(key);
     s.dirty = true;
   } catch (e) {
@@ -280,15 +305,15 @@ export function saveYamlCache(): boolean {
   let bytes = 0;
   for (const k of keys) {
     const e = s.entries.get(k);
-    if (!e) continue;
-    const row = JSON.stringify([k, e.text, e.lines, e.doc]);
+    if (e === undefined) continue;
+    const row = `${JSON.stringify(k)}\t${typeof e === 'string' ? e : JSON.stringify([e.text, e.lines, e.doc])}`;
     if (bytes + row.length > MAX_BYTES) break;
     bytes += row.length;
     rows.push(row);
   }
   const tmp = `${s.path}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, `[${rows.join(',\n')}]\n`, { mode: 0o600 });
+    fs.writeFileSync(tmp, `${rows.join('\n')}\n`, { mode: 0o600 });
     fs.renameSync(tmp, s.path); // whole or not at all for a tsplay reading it meanwhile
   } catch {
     fs.rmSync(tmp, { force: true });

@@ -112,10 +112,15 @@ test.serial('files with a problem or a value JSON cannot carry are not cached; a
   chmodSync(p, 0o644);
   parse(p, 'secret: s3cret\n');
   t.is(yamlCacheStats().entries, 1);
+  saveYamlCache();
+  t.true(readFileSync(cacheFile, 'utf8').includes('s3cret'));
   chmodSync(p, 0o600);
+  useYamlCache(cacheFile);
   parse(p, 'secret: s3cret\n');
   t.is(yamlCacheStats().hits, 0, 'made private since it was cached: parsed, and dropped from the cache');
   t.is(yamlCacheStats().entries, 0);
+  saveYamlCache();
+  t.false(readFileSync(cacheFile, 'utf8').includes('s3cret'), 'and from its file');
 
   // the inventory's failsafe parse
   const inv = join(root, 'inventories/lab/hosts.yml');
