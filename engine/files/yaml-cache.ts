@@ -277,7 +277,11 @@ export function rememberYaml(kind: string, path: string, text: string, lc: LineC
     const equal =
       [...DOC_FIELDS, 'errors', 'warnings'].every((k) => sameTree(a[k], b[k], doc.schema, rebuilt.schema)) &&
       sameTree(doc.directives, rebuilt.directives, doc.schema, rebuilt.schema) &&
-      sameTree(Object.keys(a), Object.keys(b), undefined, undefined);
+      sameTree(Object.keys(a), Object.keys(b), undefined, undefined) &&
+      // the schema comes from the empty document's options: a %YAML directive, which would choose
+      // another one for the file, keeps it out of the cache
+      !doc.directives.yaml.explicit &&
+      doc.schema.name === rebuilt.schema.name;
     if (!equal) return;
     s.entries.set(key, { text, lines: [...lc.lineStarts], doc: data });
     s.dropped.delete(key);

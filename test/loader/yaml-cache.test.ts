@@ -93,8 +93,8 @@ test.serial('files with a problem or a value JSON cannot carry are not cached; a
   const cacheFile = join(dir, 'yaml.json');
   useYamlCache(cacheFile);
   const p = join(dir, 'x.yml');
-  // a duplicate key (reported, file still used), a date, a big integer, -0.0, an !!omap
-  for (const text of ['a: 1\na: 2\n', 'd: 2001-12-14\n', 'n: 123456789012345678901234567890\n', 'z: -0.0\n', 'o: !!omap [a: 1]\n']) {
+  // a duplicate key (reported, file still used), a date, a big integer, -0.0, an !!omap, a %YAML directive
+  for (const text of ['a: 1\na: 2\n', 'd: 2001-12-14\n', 'n: 123456789012345678901234567890\n', 'z: -0.0\n', 'o: !!omap [a: 1]\n', '%YAML 1.2\n---\na: yes\n']) {
     writeFileSync(p, text, { mode: 0o644 });
     chmodSync(p, 0o644);
     const r = parse(p, text);
