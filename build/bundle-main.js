@@ -12,6 +12,7 @@ const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:mod
 const { basename, dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 const { Script } = process.getBuiltinModule('node:vm');
+const { isAscii } = process.getBuiltinModule('node:buffer');
 
 const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
 // the words engine/cli/main.ts runs as subcommands; a wrong guess costs only cache hits
@@ -58,6 +59,15 @@ const cpuMs = () => {
   return Math.round((u.user + u.system) / 1000);
 };
 
+/** dropOlderBuilds removes the cache files of earlier builds of this bundle named like `path` (same inode and kind). */
+function dropOlderBuilds(path) {
+  const [, ino, , , kind] = basename(path).split('-');
+  for (const f of readdirSync(dirname(path))) {
+    const p = f.split('-');
+    if (p[0] === 'tsplay' && p[1] === ino && p[4] === kind && f !== basename(path)) rmSync(join(dirname(path), f), { force: true });
+  }
+}
+
 /** main runs the bundled engine/cli/main.ts's main. */
 export async function main(argv) {
   const fd = openSync(FILE, 'r');
@@ -65,14 +75,27 @@ export async function main(argv) {
   const bytes = readFileSync(fd);
   closeSync(fd);
   const cached = readCache(cache);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, __tsplayImport) {${bytes.toString('utf8')}\n})`, {
+  // an ASCII file (build/bundle.js makes it one) read as latin1 is the same text as UTF-8, as a one-byte string
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __tsplayImport) {${source}\n})`, {
     filename: FILE,
     cachedData: cached?.data,
   });
   const mod = { exports: {} };
   // the bundle's import() of listr2 (ESM, kept in node_modules) and of builtins (build/bundle.js)
   script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE), (specifier) => import(specifier));
+  // parsed YAML files, kept for this build of the bundle (engine/files/yaml-cache.ts says why a hit is the parse)
+  const yamlCache = cache?.replace(/-[a-z]+\.bin$/, '-yaml.json');
+  mod.exports.useYamlCache(yamlCache);
   const code = await mod.exports.main(argv);
+  if (yamlCache && code === 0) {
+    try {
+      // a readdir of the cache directory (hundreds of files) only when the file was written
+      if (mod.exports.saveYamlCache()) dropOlderBuilds(yamlCache);
+    } catch {
+      // as for the code cache below: the next run parses again
+    }
+  }
   // a failed run may have stopped early and compiled little: only a successful one writes
   const cpu = cpuMs();
   if (cache && code === 0 && (cached === undefined || script.cachedDataRejected || cpu >= REWRITE_FACTOR * cached.cpuMs)) {
@@ -83,11 +106,7 @@ export async function main(argv) {
       writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
       renameSync(tmp, cache); // whole or not at all for a tsplay starting meanwhile
       // the same kind's cache of an earlier build of this file is never used again
-      const [, ino, , , kind] = basename(cache).split('-');
-      for (const f of readdirSync(dirname(cache))) {
-        const p = f.split('-');
-        if (p[0] === 'tsplay' && p[1] === ino && p[4] === kind && f !== basename(cache)) rmSync(join(dirname(cache), f), { force: true });
-      }
+      dropOlderBuilds(cache);
     } catch {
       // a read-only or full cache directory: the next run compiles again, as without the cache
     }

@@ -1,6 +1,9 @@
 import { config } from 'zod';
 import { watchStdout } from './stdout-closed.ts';
 
+// dist/main.js turns on the parsed-YAML cache of the bundle's runs (engine/files/yaml-cache.ts)
+export { saveYamlCache, useYamlCache } from '../files/yaml-cache.ts';
+
 /** SUBCOMMANDS maps a first word to the module that runs it; anything else is a playbook run. */
 const SUBCOMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   adhoc: () => import('./commands/adhoc.ts'),

@@ -1,6 +1,24 @@
-import { Document, isScalar, LineCounter, parseDocument, type DocumentOptions, type Node, type ParseOptions, type Scalar, type ScalarTag, type SchemaOptions, type Tags } from 'yaml';
+import {
+  Alias,
+  Document,
+  isScalar,
+  LineCounter,
+  Pair,
+  parseDocument,
+  Scalar as ScalarNode,
+  YAMLMap,
+  YAMLSeq,
+  type DocumentOptions,
+  type Node,
+  type ParseOptions,
+  type Scalar,
+  type ScalarTag,
+  type SchemaOptions,
+  type Tags,
+} from 'yaml';
 import { Diagnostics, TsplayError, type ErrorCode, type SourcePos } from '../errors/index.ts';
 import { readUserFile } from './read-file.ts';
+import { cachedYaml, rememberYaml, type YamlClasses } from './yaml-cache.ts';
 import { deepNestingProblem, documentLimitProblems, isStackOverflow, nonPrintableProblem, parseWithinStack } from './yaml-limits.ts';
 import { pyInt } from '../py/int.ts';
 
@@ -13,6 +31,8 @@ export interface YamlFile {
   /** valuePos is where a scalar's text starts: after the opening quote of a quoted scalar */
   valuePos(node: Node | null | undefined): SourcePos;
 }
+
+const CLASSES: YamlClasses = { Scalar: ScalarNode, YAMLMap, YAMLSeq, Pair, Alias };
 
 const YAML_CODES: Record<string, ErrorCode> = { TAB_AS_INDENT: 'E_YAML_TAB' };
 
@@ -79,11 +99,14 @@ export function loadYamlFile(path: string, diags: Diagnostics, from?: SourcePos)
     diags.add(e);
     return undefined;
   }
-  return parseYamlText(text, path, diags);
+  return parseYamlText(text, path, diags, !virtualFiles.has(path));
 }
 
-/** parseYamlText parses YAML text read from `path` (or named so, for `-e`) as loadYamlFile does. */
-export function parseYamlText(text: string, path: string, diags: Diagnostics): YamlFile | undefined {
+/**
+ * parseYamlText parses YAML text read from `path` (or named so, for `-e`) as loadYamlFile does;
+ * `fromFile` text is the file's own and may come from the parsed-YAML cache (yaml-cache.ts).
+ */
+export function parseYamlText(text: string, path: string, diags: Diagnostics, fromFile = false): YamlFile | undefined {
   const lc = new LineCounter();
   const at = (offset: number): SourcePos => {
     const lp = lc.linePos(offset);
@@ -100,7 +123,10 @@ export function parseYamlText(text: string, path: string, diags: Diagnostics): Y
     diags.add(bad);
     return undefined;
   }
-  const doc = parseWithinStack(() => parseDocument(text, { ...ANSIBLE_YAML, lineCounter: lc, prettyErrors: false, uniqueKeys: false }), text, path);
+  const opts = { ...ANSIBLE_YAML, prettyErrors: false, uniqueKeys: false };
+  const hit = fromFile ? cachedYaml('ansible', path, text, lc, () => parseDocument('', { ...opts, lineCounter: lc }), CLASSES) : undefined;
+  if (hit) return { file: path, doc: hit, pos, valuePos };
+  const doc = parseWithinStack(() => parseDocument(text, { ...opts, lineCounter: lc }), text, path);
   if (!(doc instanceof Document)) {
     diags.add(doc);
     return undefined;
@@ -128,6 +154,8 @@ export function parseYamlText(text: string, path: string, diags: Diagnostics): Y
   const limits = documentLimitProblems(doc, at, { allowedTags: ANSIBLE_TAGS, duplicateKeys: true });
   for (const l of limits) diags.add(l);
   if (limits.some((l) => l.code !== 'E_YAML_DUPLICATE_KEY')) return undefined;
+  // only a file without any problem is cached: the others are parsed again, to report them again
+  if (fromFile && limits.length === 0) rememberYaml('ansible', path, text, lc, doc, () => parseDocument('', { ...opts, lineCounter: new LineCounter() }), CLASSES);
   return { file: path, doc, pos, valuePos };
 }
 

@@ -3,8 +3,9 @@
 // YAML 1.2: `yes`/`on` are booleans, `017` is octal, `1:30` is 90, `1e3` is a string and `1.0`
 // stays a float. So the `yaml` package only builds the tree (with positions) under its failsafe
 // schema and every plain scalar is resolved here.
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
+import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, Pair, parseDocument, type Scalar, Scalar as ScalarNode, YAMLMap, YAMLSeq } from 'yaml';
 import type { Diagnostics, SourcePos } from '../errors/index.ts';
+import { cachedYaml, rememberYaml, type YamlClasses } from '../files/yaml-cache.ts';
 import { deepNestingProblem, documentLimitProblems, isStackOverflow, nonPrintableProblem, parseWithinStack } from '../files/yaml-limits.ts';
 import { pyInt } from '../py/int.ts';
 import { markFloat, markUnsafe } from '../py/marks.ts';
@@ -35,6 +36,8 @@ export interface DataFile {
   readonly json: boolean;
 }
 
+const CLASSES: YamlClasses = { Scalar: ScalarNode, YAMLMap, YAMLSeq, Pair, Alias };
+
 /** parseDataFile parses YAML or JSON text, reporting syntax errors with positions; undefined if broken. */
 export function parseDataFile(file: string, text: string, diags: Diagnostics): DataFile | undefined {
   const lc = new LineCounter();
@@ -51,7 +54,10 @@ export function parseDataFile(file: string, text: string, diags: Diagnostics): D
     diags.add(bad);
     return undefined;
   }
-  const doc = parseWithinStack(() => parseDocument(text, { lineCounter: lc, schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: true }), text, file);
+  const opts = { schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: true } as const;
+  const hit = cachedYaml('failsafe', file, text, lc, () => parseDocument('', { ...opts, lineCounter: lc }), CLASSES);
+  if (hit) return { file, doc: hit, lc, json };
+  const doc = parseWithinStack(() => parseDocument(text, { ...opts, lineCounter: lc }), text, file);
   if (!(doc instanceof Document)) {
     diags.add(doc);
     return undefined;
@@ -77,6 +83,7 @@ export function parseDataFile(file: string, text: string, diags: Diagnostics): D
   const limits = documentLimitProblems(doc, at);
   for (const l of limits) diags.add(l);
   if (limits.length > 0) return undefined;
+  rememberYaml('failsafe', file, text, lc, doc, () => parseDocument('', { ...opts, lineCounter: new LineCounter() }), CLASSES);
   return { file, doc, lc, json };
 }
 

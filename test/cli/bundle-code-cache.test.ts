@@ -63,3 +63,46 @@ test('the bundle code cache: written after a successful run, used after, rewritt
   t.is(caches().length, 2);
   t.false(caches().includes(cache!), 'the cache of the old build is gone');
 });
+
+// The bundle also keeps parsed YAML files (engine/files/yaml-cache.ts): a playbook made invalid
+// after its parse was cached gets the error the sources give, at the same file:line:col.
+test('the parsed-YAML cache: written after a successful run, and a file broken since then gets its error with its position', (t) => {
+  const out = buildTestBundle(t, 'bundle-yaml-cache-test-');
+  const dir = mkdtempSync(join(tmpdir(), 'tsplay-yaml-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cacheDir = join(dir, 'cache');
+  const entry = (url: string): string =>
+    `require('node:module').enableCompileCache(${JSON.stringify(cacheDir)}); import(${JSON.stringify(url)}).then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })`;
+  const run = (url: string, args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, ['-e', entry(url), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const bundle = pathToFileURL(join(out, 'main.js')).href;
+  const sources = pathToFileURL(join(root, 'engine/cli/main.ts')).href;
+  const pb = join(dir, 'pb.yml');
+  const good = '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: say\n      debug:\n        msg: hi\n';
+  writeFileSync(pb, good);
+  const args = ['pb.yml', '--syntax-check'];
+  t.deepEqual(run(bundle, args), run(sources, args));
+  const cacheFiles = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' }).filter((f) => /tsplay-.*-yaml\.json$/.test(f));
+  t.is(cacheFiles.length, 1);
+  t.true(readFileSync(join(cacheDir, cacheFiles[0]!), 'utf8').includes('say'), 'the playbook is in the cache');
+  t.deepEqual(run(bundle, args), run(sources, args), 'from the cache');
+
+  for (const broken of [good.replace('msg: hi', 'msg: [hi'), good.replace('debug:', 'debugg:'), good.replace('    - name', '\t- name')]) {
+    writeFileSync(pb, broken);
+    const expected = run(sources, args);
+    t.not(expected.status, 0);
+    t.regex(expected.stderr + expected.stdout, /pb\.yml:\d+:\d+/);
+    t.deepEqual(run(bundle, args), expected);
+  }
+});
+
+// build/bundle.js writes the non-ASCII characters of bundled comments as \u{...} text, so that
+// main.js reads the bundle as a one-byte string; a test bundle's output equals the sources' above.
+test('the bundle is ASCII, its comments rewritten only', (t) => {
+  const out = buildTestBundle(t, 'bundle-ascii-test-');
+  const text = readFileSync(join(out, 'tsplay.cjs'), 'utf8');
+  t.false(/[^\0-\x7f]/u.test(text));
+  t.true(text.includes('\\u{'), 'the bundled packages have non-ASCII comments to rewrite');
+});
