@@ -26,6 +26,8 @@ export interface GuestSpec {
   /** eth0 (management), eth1, eth2 (free for a team) */
   readonly macs: readonly [string, string, string];
   readonly memoryMiB: number;
+  /** TCG's code cache, as inventories/lab/hosts.yml gives it (vm_domain.tb_cache) */
+  readonly tbCacheMiB: number;
 }
 
 function hv(index: number): HypervisorSpec {
@@ -50,6 +52,7 @@ function guest(index: number, hvIndex: number): GuestSpec {
     teamAddress: `10.61.${hvIndex}.${20 + index}`,
     macs: [mac(0), mac(1), mac(2)],
     memoryMiB: 768,
+    tbCacheMiB: 1024,
   };
 }
 

@@ -60,7 +60,7 @@ function vm1(over: Record<string, unknown> = {}): Record<string, unknown> {
     guest_agent: true,
     rng: true,
     memballoon: false,
-    tb_cache: 128,
+    tb_cache: VM1.tbCacheMiB,
     state: 'running',
     ...over,
   };
