@@ -2,7 +2,7 @@
 // changes hit them all alike): median wall and CPU (GNU time user+sys) over the rounds. With a
 // second checkout (`git worktree add /tmp/base <commit>`), its --syntax-check runs in the same
 // rounds as this one's. When a bundle is built (dist/, see build/bundle.js), the sources' run
-// (TSPLAY_SOURCES=1) is measured beside it.
+// (TSPLAY_SOURCES=1) is measured beside it, and the bundle's check with its result cache off.
 //
 //   node bench/startup.ts [--rounds 20] [--before /tmp/base]
 import { spawnSync } from 'node:child_process';
@@ -14,17 +14,21 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, before: { type: 'string' } } });
 const syntax = (root: string): string[] => [join(root, 'bin/tsplay.js'), 'site.yml', '-i', 'inventories/lab', '--syntax-check'];
 const SOURCES = 'sources: --syntax-check';
+// the bundle's replay of an unchanged check (build/syntax-cache.js) off: the check itself
+const FULL = '--syntax-check, result cache off';
+const ENV: Record<string, Record<string, string>> = { [SOURCES]: { TSPLAY_SOURCES: '1' }, [FULL]: { TSPLAY_NO_RESULT_CACHE: '1' } };
 const cmds: Record<string, string[]> = {
   'node -e 0': ['-e', '0'],
   ...(values.before ? { 'before: --syntax-check': syntax(values.before) } : {}),
   ...(existsSync(join(ROOT, 'dist/manifest.json')) ? { [SOURCES]: syntax(ROOT) } : {}),
   '--syntax-check site.yml -i inventories/lab': syntax(ROOT),
+  [FULL]: syntax(ROOT),
   '--version': [join(ROOT, 'bin/tsplay.js'), '--version'],
 };
 const wall: Record<string, number[]> = {};
 const cpu: Record<string, number[]> = {};
-const runOnce = (args: string[], sources = false): { wallMs: number; cpuMs: number } => {
-  const env = sources ? { ...process.env, TSPLAY_SOURCES: '1' } : process.env;
+const runOnce = (args: string[], extra: Record<string, string> = {}): { wallMs: number; cpuMs: number } => {
+  const env = { ...process.env, ...extra };
   const t0 = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...args], { cwd: ROOT, encoding: 'utf8', env });
   const wallMs = performance.now() - t0;
@@ -33,10 +37,10 @@ const runOnce = (args: string[], sources = false): { wallMs: number; cpuMs: numb
   return { wallMs, cpuMs: (u + s) * 1000 };
 };
 // one unmeasured run each: the compile caches are written on the first
-for (const [k, a] of Object.entries(cmds)) runOnce(a, k === SOURCES);
+for (const [k, a] of Object.entries(cmds)) runOnce(a, ENV[k]);
 for (let i = 0; i < Number(values.rounds); i++) {
   for (const [k, a] of Object.entries(cmds)) {
-    const r = runOnce(a, k === SOURCES);
+    const r = runOnce(a, ENV[k]);
     wall[k] = [...(wall[k] ?? []), r.wallMs];
     cpu[k] = [...(cpu[k] ?? []), r.cpuMs];
   }

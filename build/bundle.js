@@ -146,11 +146,13 @@ if (ascii !== text) {
   // otherwise the bundle stays as it is and main.js decodes it as UTF-8
   if ((await program(ascii)) === (await program(text))) writeFileSync(BUNDLE, ascii);
 }
-// the entry main.js is this folder's build/bundle-main.js
+// the entry main.js is this folder's build/bundle-main.js, with the syntax check's result cache beside it
 copyFileSync(join(ROOT, 'build/bundle-main.js'), join(OUT, 'main.js'));
+copyFileSync(join(ROOT, 'build/syntax-cache.js'), join(OUT, 'syntax-cache.js'));
 const inputs = [
   ...new Set([
     'build/bundle-main.js',
+    'build/syntax-cache.js',
     ...Object.keys(result.metafile.inputs)
       .filter((p) => !p.includes(':'))
       .map(packageJson),
@@ -158,7 +160,7 @@ const inputs = [
 ].sort();
 // chunks of an earlier build go after this one is complete (a tsplay already running may still
 // import one it has not needed yet: a rebuild under a running tsplay is not supported)
-const outputs = new Set([join(OUT, 'main.js'), ...Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p))]);
+const outputs = new Set([join(OUT, 'main.js'), join(OUT, 'syntax-cache.js'), ...Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p))]);
 for (const f of readdirSync(OUT)) if (!outputs.has(join(OUT, f))) rmSync(join(OUT, f), { force: true });
 const files = Object.fromEntries(
   inputs.map((p) => {

@@ -8,6 +8,8 @@ import { buildTestBundle } from '../helpers/test-bundle.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
+// (TSPLAY_NO_RESULT_CACHE=1 here: a replayed syntax check, build/syntax-cache.js, would not run
+// the bundle at all; test/cli/syntax-cache.test.ts tests that cache.)
 // dist/main.js runs the bundle with a V8 code cache of the functions a run called, written after
 // a successful run into Node's compile cache directory (build/bundle-main.js). The cache may only
 // make a run faster: same output whether it is absent, used, or damaged.
@@ -19,7 +21,7 @@ test('the bundle code cache: written after a successful run, used after, rewritt
   const entry = (url: string): string =>
     `require('node:module').enableCompileCache(${JSON.stringify(cacheDir)}); import(${JSON.stringify(url)}).then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })`;
   const run = (url: string, args: string[]): { status: number | null; stdout: string } => {
-    const r = spawnSync(process.execPath, ['-e', entry(url), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined } });
+    const r = spawnSync(process.execPath, ['-e', entry(url), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined, TSPLAY_NO_RESULT_CACHE: '1' } });
     return { status: r.status, stdout: r.stdout };
   };
   const caches = (): string[] =>
@@ -74,7 +76,7 @@ test('the parsed-YAML cache: written after a successful run, and a file broken s
   const entry = (url: string): string =>
     `require('node:module').enableCompileCache(${JSON.stringify(cacheDir)}); import(${JSON.stringify(url)}).then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })`;
   const run = (url: string, args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, ['-e', entry(url), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined } });
+    const r = spawnSync(process.execPath, ['-e', entry(url), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined, TSPLAY_NO_RESULT_CACHE: '1' } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const bundle = pathToFileURL(join(out, 'main.js')).href;
