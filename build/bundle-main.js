@@ -105,6 +105,7 @@ export async function main(argv) {
     try {
       const { save } = await import('./syntax-cache.js');
       save(results, result);
+      dropOlderBuilds(results);
     } catch {
       // as for the caches below: the next check runs in full
     }
