@@ -72,17 +72,19 @@ function dropOlderBuilds(path) {
 export async function main(argv) {
   const fd = openSync(FILE, 'r');
   const cache = cachePath(fstatSync(fd), argv);
+  // the other files kept for this build beside its code cache, by what they hold
+  const besideCache = (what) => cache?.replace(/-[a-z]+\.bin$/, `-${what}.json`);
   // a syntax check's output, replayed while nothing it read has changed (syntax-cache.js says how)
-  const results = cache && argv.includes('--syntax-check') && !SUBCOMMANDS.has(argv[0]) && process.env.TSPLAY_NO_RESULT_CACHE !== '1' ? cache.replace(/-[a-z]+\.bin$/, '-results.json') : undefined;
+  const results = argv.includes('--syntax-check') && !SUBCOMMANDS.has(argv[0]) && process.env.TSPLAY_NO_RESULT_CACHE !== '1' ? besideCache('results') : undefined;
+  const syntaxCache = results ? await import('./syntax-cache.js') : undefined;
   let recording;
-  if (results) {
-    const { replay, resultKey, record } = await import('./syntax-cache.js');
-    const key = resultKey(argv);
-    if (replay(results, key)) {
+  if (syntaxCache) {
+    const key = syntaxCache.resultKey(argv);
+    if (syntaxCache.replay(results, key)) {
       closeSync(fd);
       return 0;
     }
-    recording = record(key, [dirname(results)]);
+    recording = syntaxCache.record(key, [dirname(results)]);
   }
   const bytes = readFileSync(fd);
   closeSync(fd);
@@ -97,14 +99,13 @@ export async function main(argv) {
   // the bundle's import() of listr2 (ESM, kept in node_modules) and of builtins (build/bundle.js)
   script.runInThisContext()(mod.exports, createRequire(FILE), mod, FILE, dirname(FILE), (specifier) => import(specifier));
   // parsed YAML files, kept for this build of the bundle (engine/files/yaml-cache.ts says why a hit is the parse)
-  const yamlCache = cache?.replace(/-[a-z]+\.bin$/, '-yaml.json');
+  const yamlCache = besideCache('yaml');
   mod.exports.useYamlCache(yamlCache);
   const code = await mod.exports.main(argv);
   const result = recording?.stop();
   if (result && code === 0) {
     try {
-      const { save } = await import('./syntax-cache.js');
-      save(results, result);
+      syntaxCache.save(results, result);
       dropOlderBuilds(results);
     } catch {
       // as for the caches below: the next check runs in full

@@ -86,39 +86,11 @@ export function replay(file, key) {
   return true;
 }
 
-const READS = [
-  'readFileSync',
-  'readdirSync',
-  'statSync',
-  'lstatSync',
-  'existsSync',
-  'accessSync',
-  'realpathSync',
-  'opendirSync',
-  'readlinkSync',
-  'readFile',
-  'readdir',
-  'stat',
-  'lstat',
-  'exists',
-  'access',
-  'realpath',
-  'opendir',
-  'readlink',
-  'createReadStream',
-];
+// the calls that name a path to read, in node:fs's promise form; each also has a callback and a Sync form
 const PROMISE_READS = ['readFile', 'readdir', 'stat', 'lstat', 'access', 'realpath', 'opendir', 'readlink'];
+const READS = [...PROMISE_READS.flatMap((f) => [f, `${f}Sync`]), 'exists', 'existsSync', 'createReadStream'];
 // calls after which a run is not replayed: writes, and patterns (they name no path to fingerprint)
-const WRITES = [
-  ...['writeFile', 'appendFile', 'mkdir', 'mkdtemp', 'rename', 'rm', 'rmdir', 'unlink', 'copyFile', 'cp', 'symlink', 'link', 'chmod', 'chown', 'lchown', 'utimes', 'lutimes', 'truncate'].flatMap(
-    (f) => [f, `${f}Sync`],
-  ),
-  'createWriteStream',
-  'glob',
-  'globSync',
-];
 const PROMISE_WRITES = [
-  'glob',
   'writeFile',
   'appendFile',
   'mkdir',
@@ -137,7 +109,9 @@ const PROMISE_WRITES = [
   'utimes',
   'lutimes',
   'truncate',
+  'glob',
 ];
+const WRITES = [...PROMISE_WRITES.flatMap((f) => [f, `${f}Sync`]), 'createWriteStream'];
 const SPAWNS = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'];
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND
 const WRITE_FLAGS = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000;
