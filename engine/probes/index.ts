@@ -42,6 +42,7 @@ export const PARSERS: Readonly<Record<string, (args: ParserArgs) => (out: ProbeO
   'nmcli.connections': () => nmcli.parseConnectionList,
   'nmcli.devices': () => nmcli.parseDeviceStatus,
   'nmcli.connection': () => nmcli.parseConnection,
+  'nmcli.profiles': () => nmcli.parseProfiles,
   'teamdctl.state': () => teamdctl.parseTeamState,
   'teamdctl.config': () => teamdctl.parseTeamConfig,
   'teamdctl.port-config': () => teamdctl.parseTeamConfig,

@@ -1,8 +1,8 @@
 // What nm_team reads from the guest, kept as the tools printed it so the pure plan (and its data
 // tests) start from real output: two round trips, the second only for the profiles and the team
-// that the first one found.
+// that the first one found, all profiles in one nmcli call (parseProfiles says why).
 import { fixedScript } from '../../connection/fixed-script.ts';
-import { CONNECTION_SETTINGS, connectionListProbe, deviceStatusProbe, parseConnectionList } from '../../probes/nmcli.ts';
+import { CONNECTION_SETTINGS, connectionListProbe, parseConnectionList, profilesProbe } from '../../probes/nmcli.ts';
 import { teamConfigProbe, teamStateProbe } from '../../probes/teamdctl.ts';
 import { taskOpts } from '../support/task-opts.ts';
 import type { ModuleContext } from '../types.ts';
@@ -13,8 +13,6 @@ export interface TeamCurrent {
   readonly plugin: string;
   /** `nmcli -t -f NAME,UUID,TYPE,DEVICE connection show` */
   readonly connections: string;
-  /** `nmcli -t -f DEVICE,TYPE,STATE,CONNECTION device status` */
-  readonly devices: string;
   /** `ip -j addr show`, to find the device that carries the controller's address */
   readonly addrs: string;
   /** `nmcli -t -f SETTINGS connection show UUID` of every team, bond and ethernet profile, by UUID */
@@ -34,28 +32,36 @@ export const PROFILE_SETTINGS = `${CONNECTION_SETTINGS},bond`;
 
 const MANAGED_TYPES = new Set(['team', 'bond', '802-3-ethernet']);
 
-/** readTeam reads the team's layers in two round trips. */
+/** readTeam reads the team's layers in two round trips (a third only for a profile the second missed). */
 export async function readTeam(ctx: ModuleContext, device: string): Promise<TeamCurrent> {
   const opts = taskOpts(ctx);
-  const [plugin, list, devs, addrs] = await ctx.conn.batch([fixedScript(PLUGIN_SCRIPT, 'tsplay-team', []), connectionListProbe().argv, deviceStatusProbe().argv, ['ip', '-j', 'addr', 'show']], opts);
+  const [plugin, list, addrs] = await ctx.conn.batch([fixedScript(PLUGIN_SCRIPT, 'tsplay-team', []), connectionListProbe().argv, ['ip', '-j', 'addr', 'show']], opts);
   const rows = list!.rc === 0 ? parseConnectionList(list!).filter((r) => MANAGED_TYPES.has(r.type)) : [];
-  const second = await ctx.conn.batch(
-    [...rows.map((r) => ['nmcli', '-t', '-f', PROFILE_SETTINGS, 'connection', 'show', 'uuid', r.uuid]), teamConfigProbe(device).argv, teamStateProbe(device).argv],
-    opts,
-  );
+  const uuids = rows.map((r) => r.uuid);
+  const all = profilesProbe(PROFILE_SETTINGS, uuids);
+  const [cfg, st, shown] = await ctx.conn.batch([teamConfigProbe(device).argv, teamStateProbe(device).argv, ...(uuids.length > 0 ? [all.argv] : [])], opts);
+  const printed = shown ? all.parse(shown) : {};
   const profiles: Record<string, string> = {};
-  rows.forEach((r, i) => {
-    if (second[i]!.rc === 0) profiles[r.uuid] = second[i]!.stdout;
-  });
-  const cfg = second[rows.length]!;
-  const st = second[rows.length + 1]!;
+  // a profile deleted between the list and the show ends nmcli's output there: the rest one by one
+  const rest = uuids.filter((u) => printed[u] === undefined);
+  const alone =
+    rest.length > 0
+      ? await ctx.conn.batch(
+          rest.map((u) => profilesProbe(PROFILE_SETTINGS, [u]).argv),
+          opts,
+        )
+      : [];
+  for (const u of uuids) {
+    const i = rest.indexOf(u);
+    const text = i < 0 ? printed[u] : alone[i]!.rc === 0 ? alone[i]!.stdout : undefined;
+    if (text !== undefined) profiles[u] = text;
+  }
   return {
     plugin: plugin!.stdout.trim(),
     connections: list!.stdout,
-    devices: devs!.stdout,
     addrs: addrs!.stdout,
     profiles,
-    teamdConfig: cfg.rc === 0 ? cfg.stdout : null,
-    teamdState: st.rc === 0 ? st.stdout : null,
+    teamdConfig: cfg!.rc === 0 ? cfg!.stdout : null,
+    teamdState: st!.rc === 0 ? st!.stdout : null,
   };
 }
