@@ -124,6 +124,11 @@ function customise(rootfs: string, inputs: ImageInputs): void {
   // Why: nothing in the lab waits for "network online", and under TCG this unit costs seconds.
   link('/dev/null', '/etc/systemd/system/NetworkManager-wait-online.service');
   link('/dev/null', '/etc/systemd/system/systemd-networkd-wait-online.service');
+  // Why: on the guests' one TCG vCPU e2scrub_reap cost ~9 s of every boot, and a timer firing in
+  // a test (apt-daily, fstrim, …) steals the vCPU a measured failover needs; the lab needs none.
+  for (const unit of ['e2scrub_reap.service', 'e2scrub_all.timer', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'fstrim.timer']) {
+    link('/dev/null', `/etc/systemd/system/${unit}`);
+  }
   // each guest gets its own host keys (from its seed) and machine-id (first boot)
   for (const f of readdirSync(join(rootfs, 'etc/ssh'))) {
     if (f.startsWith('ssh_host_')) rmSync(join(rootfs, 'etc/ssh', f));
