@@ -59,7 +59,8 @@ export async function labAnswers(): Promise<boolean> {
 // A guest as the hypervisor play leaves it (booted from the base image and its seed): no team,
 // bond or ethernet profile but the management one on eth0, no team or bond device. The guest
 // play's team (site.yml in full, roles-guest, team.test.ts) is undone profile by profile.
-export const BARE_GUEST = `for u in $(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print $1 }'); do nmcli connection delete uuid "$u" >/dev/null; done
+// One nmcli delete for all of them: each nmcli start costs ~1.2 s on the TCG guest.
+export const BARE_GUEST = `u=$(nmcli -g UUID,TYPE,DEVICE connection show | awk -F: '$2 ~ /^(team|bond|802-3-ethernet)$/ && $3 != "eth0" { print "uuid " $1 }'); [ -z "$u" ] || nmcli connection delete $u >/dev/null
 ip link del team0 2>/dev/null; ip link del bond0 2>/dev/null; true`;
 
 /** bareGuests takes every guest back to what the hypervisor play leaves (see BARE_GUEST). */

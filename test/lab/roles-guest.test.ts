@@ -70,8 +70,9 @@ const HV_LAYERS = `for d in $(virsh -c qemu:///system list --name); do
 done`;
 
 // Every layer guest-team writes or reads: the profiles with their team settings, teamd's running
-// config and state, the links (without operstate) and the team's address.
-const GUEST_LAYERS = `for u in $(nmcli -g UUID connection show | sort); do nmcli -t -f connection.id,connection.uuid,connection.interface-name,connection.master,team.config,team-port.config,ipv4.method,ipv4.addresses connection show uuid "$u"; done
+// config and state, the links (without operstate) and the team's address. All profiles in one
+// nmcli call: each nmcli start costs ~1.2 s on the TCG guest.
+const GUEST_LAYERS = `nmcli -t -f connection.id,connection.uuid,connection.interface-name,connection.master,team.config,team-port.config,ipv4.method,ipv4.addresses connection show $(nmcli -g UUID connection show | sort | sed 's/^/uuid /')
 teamdctl team0 config dump actual; teamdctl team0 state dump
 ip -j link | sed 's/"operstate":"[A-Z]*",//g'; ip -j addr show team0
 for d in eth1 eth2 team0; do echo "$d carrier_changes $(cat /sys/class/net/$d/carrier_changes)"; done`;
