@@ -92,7 +92,11 @@ export function descendantsOf(pid: number): number[] {
   return out;
 }
 
+// Only an sshd of ours not yet reaped: its PID cannot have been given to another process (pid_max
+// is 32768 here, and a CI cycles through that in minutes: a host killed by a test and signalled
+// again at teardown would hit whatever got its PID).
 function killTree(pid: number, sig: NodeJS.Signals): void {
+  if (!started.has(pid)) return;
   for (const p of descendantsOf(pid)) {
     try {
       process.kill(p, sig);
