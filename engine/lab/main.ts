@@ -1,4 +1,5 @@
 // `npm run lab -- up|down|status` (and `tsplay lab ...`, which calls runLab).
+import { watchStdout } from '../cli/stdout-closed.ts';
 import { formatError, TsplayError } from '../errors/index.ts';
 import { labDown } from './lab-down.ts';
 import { formatStatus, labStatus } from './lab-status.ts';
@@ -42,6 +43,8 @@ export async function runLab(argv: readonly string[]): Promise<number> {
 
 // Why .then and not a top-level await: the bundle (build/bundle.js) is CommonJS, which has none.
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // `npm run lab -- status | head -1` must not die of EPIPE (the tsplay CLI does the same)
+  watchStdout();
   void runLab(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
