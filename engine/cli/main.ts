@@ -1,5 +1,5 @@
 import { config } from 'zod';
-import { watchStdout } from './stdout-closed.ts';
+import { watchStdout } from '../output/stdout-closed.ts';
 
 // dist/main.js turns on the parsed-YAML cache of the bundle's runs (engine/files/yaml-cache.ts)
 export { saveYamlCache, useYamlCache } from '../files/yaml-cache.ts';

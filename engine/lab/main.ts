@@ -1,5 +1,5 @@
 // `npm run lab -- up|down|status` (and `tsplay lab ...`, which calls runLab).
-import { watchStdout } from '../cli/stdout-closed.ts';
+import { watchStdout } from '../output/stdout-closed.ts';
 import { formatError, TsplayError } from '../errors/index.ts';
 import { labDown } from './lab-down.ts';
 import { formatStatus, labStatus } from './lab-status.ts';

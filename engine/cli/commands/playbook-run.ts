@@ -4,7 +4,7 @@ import { TsplayError, TsplayErrors } from '../../errors/index.ts';
 import type { Inventory, Vars } from '../../inventory/types.ts';
 import type { Playbook } from '../../loader/types.ts';
 import { EXIT } from '../../executor/exit-codes.ts';
-import { stdoutClosed } from '../stdout-closed.ts';
+import { stdoutClosed } from '../../output/stdout-closed.ts';
 
 const collect = (err: unknown, into: TsplayError[]): void => {
   if (err instanceof TsplayErrors) into.push(...err.errors);
