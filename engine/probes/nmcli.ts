@@ -180,18 +180,19 @@ export function parseConnection(out: ProbeOutput): NmConnection {
  * `connection` must be the first setting named, so that each profile starts with connection.id.
  */
 export function parseProfiles(out: ProbeOutput): Record<string, string> {
-  const text = out.rc === 10 ? out.stdout : mustSucceed('nmcli connection show', out);
+  const printed = out.rc === 10 ? out.stdout : mustSucceed('nmcli connection show', out);
   const profiles: Record<string, string> = {};
   let block: string[] = [];
   const close = (): void => {
     while (block.length > 0 && block[block.length - 1] === '') block.pop();
     if (block.length === 0) return;
-    const uuid = /^connection\.uuid:(.*)$/m.exec(block.join('\n'))?.[1];
+    const text = `${block.join('\n')}\n`;
+    const uuid = /^connection\.uuid:(.*)$/m.exec(text)?.[1];
     if (!uuid) throw new ProbeError('nmcli connection show', `a profile without connection.uuid: ${block[0]}`);
-    profiles[uuid] = `${block.join('\n')}\n`;
+    profiles[uuid] = text;
     block = [];
   };
-  for (const line of text.split('\n')) {
+  for (const line of printed.split('\n')) {
     if (line.startsWith('connection.id:')) close();
     block.push(line);
   }

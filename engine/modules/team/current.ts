@@ -40,21 +40,17 @@ export async function readTeam(ctx: ModuleContext, device: string): Promise<Team
   const uuids = rows.map((r) => r.uuid);
   const all = profilesProbe(PROFILE_SETTINGS, uuids);
   const [cfg, st, shown] = await ctx.conn.batch([teamConfigProbe(device).argv, teamStateProbe(device).argv, ...(uuids.length > 0 ? [all.argv] : [])], opts);
-  const printed = shown ? all.parse(shown) : {};
-  const profiles: Record<string, string> = {};
+  const profiles: Record<string, string> = shown ? all.parse(shown) : {};
   // a profile deleted between the list and the show ends nmcli's output there: the rest one by one
-  const rest = uuids.filter((u) => printed[u] === undefined);
-  const alone =
-    rest.length > 0
-      ? await ctx.conn.batch(
-          rest.map((u) => profilesProbe(PROFILE_SETTINGS, [u]).argv),
-          opts,
-        )
-      : [];
-  for (const u of uuids) {
-    const i = rest.indexOf(u);
-    const text = i < 0 ? printed[u] : alone[i]!.rc === 0 ? alone[i]!.stdout : undefined;
-    if (text !== undefined) profiles[u] = text;
+  const rest = uuids.filter((u) => profiles[u] === undefined);
+  if (rest.length > 0) {
+    const alone = await ctx.conn.batch(
+      rest.map((u) => profilesProbe(PROFILE_SETTINGS, [u]).argv),
+      opts,
+    );
+    rest.forEach((u, i) => {
+      if (alone[i]!.rc === 0) profiles[u] = alone[i]!.stdout;
+    });
   }
   return {
     plugin: plugin!.stdout.trim(),
