@@ -32,7 +32,7 @@ export const GUEST_PACKAGES: readonly string[] = [
 ];
 
 /** IMAGE_RECIPE_VERSION changes when image-build.ts changes how it builds. */
-export const IMAGE_RECIPE_VERSION = 4;
+export const IMAGE_RECIPE_VERSION = 6;
 
 /** ImageInputs is the full description of one base image. */
 export interface ImageInputs {
