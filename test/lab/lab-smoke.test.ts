@@ -291,10 +291,12 @@ test.serial('team set up by hand in the guest; domif-setlink down fails over whi
   t.deepEqual(p.cfg['notify_peers'], { count: 1 });
   // the lab's network description gives ageing 0; the learning case is set here by hand
   await ageing(30000);
-  const learning = await failoverTrials(t, hv, g, taps, 10);
+  // 6 trials each (~6.5 s a trial): the guest-team role's drill (roles-guest.test.ts) is where the
+  // at-most-one-ping claim is made, 10 trials per guest; here the bridge's side of it is shown
+  const learning = await failoverTrials(t, hv, g, taps, 6);
   t.log(`failover, notify_peers 1, bridge ageing 300 s: lost pings per trial (100 ms apart) ${JSON.stringify(learning)}`);
   await ageing(0);
-  const flooding = await failoverTrials(t, hv, g, taps, 10);
+  const flooding = await failoverTrials(t, hv, g, taps, 6);
   t.log(`failover, notify_peers 1, bridge ageing 0: lost pings per trial ${JSON.stringify(flooding)}`);
   // notify_peers 1 with a learning bridge is NOT reliable: most failovers lose ~1 ping, but some
   // lose everything until the guest happens to send from the new port (FIELD-NOTES saw ~55 s)

@@ -3,11 +3,11 @@
 // management profile on eth0), then changed=0 and --check with every layer (profiles with
 // team.config / team-port.config, teamd's running config and state, links) dumped before and
 // after; a prio change applied live (no carrier change), a runner change re-activating, a
-// half-applied profile and a stale profile repaired; the failover drill (the guest-team role's
-// `--tags drill`, with vm1's guest description, which describes the same team0); the checkpoint:
-// a good change moving the address tsplay connects to, and a wrong address or gateway that
-// NetworkManager rolls back by itself; and the bond fallback on vm2 with
-// NetworkManager's team plugin moved aside.
+// half-applied profile and a stale profile repaired; the checkpoint: a good change moving the
+// address tsplay connects to, and a wrong address or gateway that NetworkManager rolls back by
+// itself; and the bond fallback on vm2 with NetworkManager's team plugin moved aside. The failover
+// drill is roles-guest.test.ts's (the guest-team role's `--tags drill` on both guests; vm1's guest
+// description is the team0 that lab-team.yml makes here).
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,7 +138,12 @@ test.serial('nm_team: a prio change is exactly that change, applied live (teamdc
   t.is(await carrier(), before, 'no link bounced');
   t.is((JSON.parse(await must('teamdctl team0 port config dump eth1')) as { prio: number }).prio, 5);
   t.is((JSON.parse(await must('teamdctl team0 state dump')) as { runner: { active_port: string } }).runner.active_port, 'eth2', 'teamd re-elected the port with the higher prio');
-  await converge(t);
+  // back (one run: converge() above proved a run of this change converges)
+  const back = await team();
+  t.deepEqual(
+    back.changes.map((c) => [c.property, c.before, c.after]),
+    [['ports.eth1.prio', 5, 100]],
+  );
 });
 
 test.serial('nm_team: a runner change is refused without allow_restart (nothing written), re-activates with it', async (t) => {
@@ -154,7 +159,11 @@ test.serial('nm_team: a runner change is refused without allow_restart (nothing 
     JSON.stringify(rr.changes),
   );
   t.is((JSON.parse(await must('teamdctl team0 state dump')) as { setup: { runner_name: string } }).setup.runner_name, 'roundrobin');
-  await converge(t, { team_allow_restart: true });
+  const back = await team({ team_allow_restart: true });
+  t.true(
+    back.changes.some((c) => c.property === 'runner.name' && c.after === 'activebackup'),
+    JSON.stringify(back.changes),
+  );
 });
 
 test.serial('nm_team: half-applied (a port profile edited by hand, never activated; teamd changed by hand) and a stale profile bound to eth1 are repaired', async (t) => {
@@ -173,25 +182,6 @@ test.serial('nm_team: half-applied (a port profile edited by hand, never activat
     run.changes.map((x) => [x.property, x.before, x.after]),
     [['ports.eth2.prio (running teamd only; the profile has it: half-applied)', 55, 10]],
   );
-});
-
-// The drill is the guest-team role's (`--tags drill`). It asserts the bridge ageing 0 that the
-// network description gives (libvirt_networks, the libvirt-network role of the hypervisor play);
-// with ageing 300 s and notify_peers 3 (interval 0) about one trial in six lost 12-28 pings
-// (bench/RESULTS.md).
-test.serial('failover drill: 10 trials, at most one ping (100 ms apart) lost in each', async (t) => {
-  t.timeout(10 * 60_000);
-  const drill = join(tmp, 'drill.json');
-  writeFileSync(drill, JSON.stringify([{ hosts: 'guests', gather_facts: false, roles: [join(REPO, 'roles', 'guest-team')] }]));
-  const r = await tsplay(drill, {}, ['--tags', 'drill']);
-  const lost = r.events.filter((e) => e['type'] === 'host-result' && taskName(e) === 'lost pings').map((e) => Number(/drill lost (\d+)/.exec(JSON.stringify(e))?.[1]));
-  t.log(`failover drill on vm1 (notify_peers 3, bridge ageing 0): lost pings per trial ${JSON.stringify(lost)}`);
-  t.is(lost.length, 10, r.out.slice(-2000));
-  t.true(
-    lost.every((l) => l <= 1),
-    JSON.stringify(lost),
-  );
-  t.is(r.rc, 0, r.out.slice(-2000));
 });
 
 // The checkpoint cases connect to vm1 through the team's address; lab up recorded vm1's key for
