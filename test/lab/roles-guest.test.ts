@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hvHost } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS, hypervisorOf } from '../../engine/lab/topology.ts';
+import { GUEST_LAYERS } from '../helpers/guest-layers.ts';
 import { runSite, type SiteRun, useLab } from '../helpers/lab.ts';
 import { editedInventory, guestOf, type LabInventory } from '../helpers/lab-inventory.ts';
 import { changed, noChange, planned, taskName } from '../helpers/site-events.ts';
@@ -69,14 +70,7 @@ const HV_LAYERS = `for d in $(virsh -c qemu:///system list --name); do
   done
 done`;
 
-// Every layer guest-team writes or reads: the profiles with their team settings, teamd's running
-// config and state, the links (without operstate) and the team's address. All profiles in one
-// nmcli call: each nmcli start costs ~1.2 s on the TCG guest.
-const GUEST_LAYERS = `nmcli -t -f connection.id,connection.uuid,connection.interface-name,connection.master,team.config,team-port.config,ipv4.method,ipv4.addresses connection show $(nmcli -g UUID connection show | sort | sed 's/^/uuid /')
-teamdctl team0 config dump actual; teamdctl team0 state dump
-ip -j link | sed 's/"operstate":"[A-Z]*",//g'; ip -j addr show team0
-for d in eth1 eth2 team0; do echo "$d carrier_changes $(cat /sys/class/net/$d/carrier_changes)"; done`;
-
+// Every layer tap-shaping writes on the hypervisors and guest-team on the guests (GUEST_LAYERS).
 async function layers(): Promise<string> {
   const parts = await Promise.all([...HYPERVISORS.map((_, i) => onHv(i, HV_LAYERS)), ...GUESTS.map((g) => onGuest(g.name, GUEST_LAYERS))]);
   return parts.join('\n#####\n');

@@ -18,6 +18,7 @@ import { hvHost } from '../../engine/lab/lab-host.ts';
 import { GUESTS, HYPERVISORS } from '../../engine/lab/topology.ts';
 import { runSite, type SiteRun, useLab } from '../helpers/lab.ts';
 import { BARE_GUEST } from '../helpers/lab-pass.ts';
+import { GUEST_LAYERS } from '../helpers/guest-layers.ts';
 import { type Change, taskName } from '../helpers/site-events.ts';
 import { closeAll, labConnection } from './lab-connection.ts';
 
@@ -85,13 +86,7 @@ async function team(extra: Record<string, unknown> = {}, check = false): Promise
 }
 
 /** layers dumps every layer nm_team reads or writes on vm1, for before/after comparisons. */
-async function layers(): Promise<string> {
-  // every profile in one nmcli call: on the TCG guest each nmcli start costs ~1.2 s
-  return must(`nmcli -t -f connection.id,connection.uuid,connection.interface-name,connection.master,team.config,team-port.config,ipv4.method,ipv4.addresses,ipv4.gateway connection show $(nmcli -g UUID connection show | sort | sed 's/^/uuid /')
-teamdctl team0 config dump actual; teamdctl team0 state dump
-ip -j link | sed 's/"operstate":"[A-Z]*",//g'; ip -j addr show team0
-for d in eth1 eth2 team0; do echo "$d carrier_changes $(cat /sys/class/net/$d/carrier_changes)"; done`);
-}
+const layers = (): Promise<string> => must(GUEST_LAYERS);
 
 // NM's rollback re-activates team0 (carrier and teamd counters move on): compare the profiles only
 const profiles = async (): Promise<string> => must('nmcli -t -f NAME,UUID,TYPE connection show | sort; nmcli -t -f team.config,ipv4.addresses connection show team0');
@@ -201,6 +196,11 @@ function viaTeam(at: string): Record<string, unknown> {
   return { ansible_host: at, ansible_ssh_common_args: `-F /var/lib/tsplay-lab/ssh_config -o UserKnownHostsFile=${kh} -J hv1` };
 }
 
+// The wrong changes' checkpoint: the guarded steps (modify, reapply) must finish inside it, 3 s
+// before NetworkManager's timer, for the cut-off path to be the one tested. At 20 s one CI run saw
+// them unfinished on the TCG guest (tsplay then rolls back itself: "did not finish within 20 s").
+const BAD_CHANGE_CHECKPOINT = 30;
+
 test.serial('checkpoint: a change moving the address tsplay connects to reconnects there, then destroys the checkpoint', async (t) => {
   t.timeout(5 * 60_000);
   const moved = await team({ ...viaTeam(VM1.teamAddress), lab_team_address: `${MOVED}/24`, team_checkpoint: 60 });
@@ -215,9 +215,9 @@ test.serial('checkpoint: a change moving the address tsplay connects to reconnec
 test.serial('checkpoint: a wrong address cuts tsplay off; NetworkManager rolls back by itself, the task says so, vm1 answers again', async (t) => {
   t.timeout(5 * 60_000);
   const before = await profiles();
-  const bad = await team({ ...viaTeam(VM1.teamAddress), lab_team_address: '10.99.0.23/24', team_checkpoint: 20 });
+  const bad = await team({ ...viaTeam(VM1.teamAddress), lab_team_address: '10.99.0.23/24', team_checkpoint: BAD_CHANGE_CHECKPOINT });
   t.is(bad.status, 'failed', JSON.stringify(bad));
-  t.regex(String(bad.result['msg']), /no connection to 10\.99\.0\.23 within the checkpoint's 20 s; NetworkManager rolled the change back .* the host answers again at 10\.61\.1\.21/);
+  t.regex(String(bad.result['msg']), /no connection to 10\.99\.0\.23 within the checkpoint's 30 s; NetworkManager rolled the change back .* the host answers again at 10\.61\.1\.21/);
   t.regex(await must('ip -o -4 addr show team0'), new RegExp(`inet ${VM1.teamAddress.replace(/\./g, '\\.')}/24`));
   t.is((await must(CHECKPOINTS)).trim(), 'ao 0');
   t.is(await profiles(), before, 'the profiles as before the change');
@@ -289,14 +289,14 @@ test.serial('checkpoint: a wrong gateway cuts tsplay (reaching vm1 from outside 
     t.is(via.status, 'ok', JSON.stringify(via));
     const before = await profiles();
     const started = Date.now();
-    const bad = await nmTeam(gatewayPlay('10.61.1.99'), { ...offSubnet(), team_checkpoint: 20 });
+    const bad = await nmTeam(gatewayPlay('10.61.1.99'), { ...offSubnet(), team_checkpoint: BAD_CHANGE_CHECKPOINT });
     const took = (Date.now() - started) / 1000;
     t.is(bad.status, 'failed', JSON.stringify(bad));
     t.regex(
       String(bad.result['msg']),
-      /no connection to 10\.61\.1\.21 within the checkpoint's 20 s; NetworkManager rolled the change back \(checkpoint .*, 20 s\); the host answers again at 10\.61\.1\.21/,
+      /no connection to 10\.61\.1\.21 within the checkpoint's 30 s; NetworkManager rolled the change back \(checkpoint .*, 30 s\); the host answers again at 10\.61\.1\.21/,
     );
-    t.log(`wrong gateway: the task failed after ${took.toFixed(0)} s (checkpoint 20 s): ${String(bad.result['msg'])}`);
+    t.log(`wrong gateway: the task failed after ${took.toFixed(0)} s (checkpoint ${BAD_CHANGE_CHECKPOINT} s): ${String(bad.result['msg'])}`);
     t.is((await must('nmcli -g ipv4.gateway connection show team0')).trim(), '10.61.1.1', 'the profile has the good gateway again');
     t.regex(await must('ip -4 route show default'), /default via 10\.61\.1\.1 dev team0/);
     t.is((await must(CHECKPOINTS)).trim(), 'ao 0');
