@@ -3,6 +3,7 @@
 // accepts %%, %h, %n, %p and %r); the command text is the user's program, not data to quote.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TsplayError } from '../errors/index.ts';
 
 /** ProxyTokens are the values ssh substitutes into a ProxyCommand. */
@@ -36,6 +37,9 @@ export function expandProxyCommand(cmd: string, tk: ProxyTokens, hostName: strin
   });
 }
 
+/** STDERR_GRACE_MS bounds how long a proxy's exit waits for the rest of its stderr. */
+const STDERR_GRACE_MS = 250;
+
 /** ProxyStream is the running ProxyCommand as a socket for ssh2, with what it said on stderr for error messages. */
 export interface ProxyStream {
   readonly sock: Duplex;
@@ -65,10 +69,16 @@ export function startProxyCommand(command: string): ProxyStream {
     endedWhy = describe(`could not start (${e.message})`);
     sock.destroy(new Error(endedWhy));
   });
+  // 'exit' may come before the stderr pipe is drained (a CI run lost the proxy's last words that
+  // way); 'close' waits for the pipes, but a child the proxy left holding them could delay it for
+  // ever, so the message waits for the pipe at most STDERR_GRACE_MS after the exit.
+  const stderrClosed = new Promise<void>((resolve) => (child.stderr ? child.stderr.once('close', resolve) : resolve()));
   const exited = new Promise<void>((resolve) => {
     child.on('exit', (code, signal) => {
-      endedWhy = describe(signal ? `was killed by ${signal}` : `exited with code ${code}`);
-      resolve();
+      void Promise.race([stderrClosed, sleep(STDERR_GRACE_MS, undefined, { ref: false })]).then(() => {
+        endedWhy = describe(signal ? `was killed by ${signal}` : `exited with code ${code}`);
+        resolve();
+      });
     });
     child.on('error', () => resolve());
   });
