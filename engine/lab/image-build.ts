@@ -126,17 +126,15 @@ function customise(rootfs: string, inputs: ImageInputs): void {
   // Why: nothing in the lab waits for "network online", and under TCG this unit costs seconds.
   link('/dev/null', '/etc/systemd/system/NetworkManager-wait-online.service');
   link('/dev/null', '/etc/systemd/system/systemd-networkd-wait-online.service');
-  // Why: on the guests' one TCG vCPU e2scrub_reap cost ~9 s of every boot, and a timer firing in
-  // a test (apt-daily, fstrim, …) steals the vCPU a measured failover needs; the lab needs none.
-  for (const unit of ['e2scrub_reap.service', 'e2scrub_all.timer', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'fstrim.timer', 'systemd-tmpfiles-clean.timer']) {
-    link('/dev/null', `/etc/systemd/system/${unit}`);
-  }
-  // Why: each of these cost 0.2-0.3 s of the vCPU at every boot and nothing in the lab uses them:
-  // modules and file systems for loop devices, FUSE, device mapper, configfs, binfmt, hugepages,
-  // debug and trace; gettys on a console nobody types at; utmp records and a random seed (the
-  // guests have virtio-rng). Not logind: it turns the ACPI power button into a shutdown, and
-  // with it masked `virsh shutdown` left the guest running (still running 90 s later).
   for (const unit of [
+    // Why: on the guests' one TCG vCPU e2scrub_reap cost ~9 s of every boot, and a timer firing in
+    // a test (apt-daily, fstrim, …) steals the vCPU a measured failover needs; the lab needs none.
+    ...['e2scrub_reap.service', 'e2scrub_all.timer', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'fstrim.timer', 'systemd-tmpfiles-clean.timer'],
+    // Why: each of these cost 0.2-0.3 s of the vCPU at every boot and nothing in the lab uses them:
+    // modules and file systems for loop devices, FUSE, device mapper, configfs, binfmt, hugepages,
+    // debug and trace; gettys on a console nobody types at; utmp records and a random seed (the
+    // guests have virtio-rng). Not logind: it turns the ACPI power button into a shutdown, and
+    // with it masked `virsh shutdown` left the guest running (still running 90 s later).
     ...['configfs', 'dm_mod', 'drm', 'efi_pstore', 'fuse', 'loop'].map((m) => `modprobe@${m}.service`),
     ...['dev-hugepages.mount', 'dev-mqueue.mount', 'sys-kernel-debug.mount', 'sys-kernel-tracing.mount', 'sys-kernel-config.mount', 'sys-fs-fuse-connections.mount'],
     ...['proc-sys-fs-binfmt_misc.automount', 'systemd-binfmt.service', 'getty@.service', 'serial-getty@.service'],
