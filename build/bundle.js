@@ -83,9 +83,10 @@ const lazyCommanderChild = {
   },
 };
 
-// Pure-JS packages are bundled; the rest (ssh2 with its native addon, listr2 for the
-// terminal view) stay in node_modules and load on first use as they do from the sources.
-const EXTERNAL_PACKAGES = new Set(['ssh2', 'listr2']);
+// Packages are bundled, ssh2 too (from node_modules, resolving and compiling its ~40 files took
+// 45-60 ms of the first connection; in the bundle its functions are in the code cache). listr2
+// (ESM, the terminal view) stays in node_modules and loads on first use as from the sources.
+const EXTERNAL_PACKAGES = new Set(['listr2']);
 /** @type {import('esbuild').Plugin} */
 const externals = {
   name: 'externals',
@@ -93,6 +94,20 @@ const externals = {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
       return EXTERNAL_PACKAGES.has(name) ? { path: args.path, external: true } : undefined;
+    });
+  },
+};
+
+// A native addon (ssh2's crypto binding, cpu-features) cannot be bundled: its require() stays,
+// with a path relative to the bundle, so it loads the file `npm ci` built, or fails where it did
+// (both packages catch that and fall back to JavaScript).
+/** @type {import('esbuild').Plugin} */
+const nativeAddons = {
+  name: 'native-addons',
+  setup(build) {
+    build.onResolve({ filter: /\.node$/ }, (args) => {
+      const rel = relative(OUT, resolve(args.resolveDir, args.path)).split('\\').join('/');
+      return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
     });
   },
 };
@@ -116,7 +131,7 @@ try {
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     metafile: true,
     logLevel: 'warning',
-    plugins: [externals, sourcePaths, lazyCommanderChild],
+    plugins: [externals, nativeAddons, sourcePaths, lazyCommanderChild],
   });
 } catch (e) {
   rmSync(OUT, { recursive: true, force: true });
