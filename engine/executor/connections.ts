@@ -29,6 +29,11 @@ export class ConnectionPool {
     return p;
   }
 
+  /** has tells whether the host's connection was opened (or is being opened) in this run. */
+  has(host: string): boolean {
+    return this.conns.has(host);
+  }
+
   /** drop forgets a host's connection (after it broke), closing it if it was open. */
   async drop(host: string): Promise<void> {
     const p = this.conns.get(host);

@@ -8,7 +8,7 @@ import { renderText, renderValue, templateVars } from '../template/index.ts';
 import { traceConnection } from './command-trace.ts';
 import { driveModule } from './drive-module.ts';
 import { hostLevelVars } from './host-vars.ts';
-import { argsKey, offerReadAhead, startReadAhead, takeReadAhead } from './read-ahead.ts';
+import { callKey, type EarlyRead, offerReadAhead, startReadAhead, takeReadAhead } from './read-ahead.ts';
 import type { TaskCtx } from './task-settings.ts';
 import type { TaskResult } from './task-result.ts';
 
@@ -102,26 +102,23 @@ async function prepareCall(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<Pre
 export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<TaskResult> {
   const p = await prepareCall(tc, mod, vars);
   if ('failed' in p) return p.failed;
-  return (await driveModule(mod, p.ctx, p.args, takeReadAhead(vars, p.args))).result;
+  return (await driveModule(mod, p.ctx, p.args, takeReadAhead(vars, callKey(p.args, p.ctx)))).result;
 }
 
 /**
- * readAhead sends, now, the read a later call of `mod` with `vars` (a loop item's) will make,
- * and keeps it for that call (read-ahead.ts). Nothing happens when the module's read is not
- * known to be free of effects, or when the call would not get as far as its read.
+ * readAhead sends, now, the read a later call of `mod` with `vars` will make and hands it to
+ * `keep` (read-ahead.ts): by default kept for the call that gets this very `vars` object (a loop
+ * item's). Nothing happens when the module's read is not known to be free of effects, or when the
+ * call would not get as far as its read.
  */
-export async function readAhead(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<void> {
+export async function readAhead(tc: TaskCtx, mod: ModuleDef, vars: Vars, keep: (early: EarlyRead) => void = (e) => offerReadAhead(vars, e.key, e.ahead)): Promise<void> {
   if (mod.readAhead !== true || mod.local) return;
   try {
     const p = await prepareCall(tc, mod, vars);
-    const key = 'failed' in p ? undefined : argsKey(p.args);
+    const key = 'failed' in p ? undefined : callKey(p.args, p.ctx);
     if ('failed' in p || key === undefined) return;
-    offerReadAhead(
-      vars,
-      key,
-      startReadAhead(() => mod.read(p.ctx, p.args)),
-    );
+    keep({ key, ahead: startReadAhead(() => mod.read(p.ctx, p.args)) });
   } catch {
-    // the item meets the same error in its turn and reports it there
+    // the call meets the same error in its turn and reports it there
   }
 }

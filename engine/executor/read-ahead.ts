@@ -12,6 +12,13 @@ import type { Vars } from '../inventory/types.ts';
  * used only when that count is the same after its answer arrived as when it was sent. Otherwise
  * the item reads again in its turn. So a read made before another item's (or host's) write is
  * never planned against; a no-change or check run, which applies nothing, uses every one.
+ *
+ * The same for the next task of a task list (session 10): while a task runs on a host, the next
+ * task's read is sent on that host's connection, so the host answers it while the controller
+ * plans and reports the task before (one round trip per task overlapped with the controller's
+ * work). Its vars may still change before it runs (a register), so the early read is kept under
+ * everything the read depends on (callKey) and is used only when the task, in its turn, makes
+ * the very same call; a module whose read renders the vars (template) never reads across tasks.
  */
 
 let applies = 0;
@@ -45,27 +52,67 @@ export async function usableRead(ahead: ReadAhead): Promise<{ readonly value: un
   return r !== undefined && ahead.applies === applies ? r : undefined;
 }
 
-// keyed by the item's own vars object (the one its call receives) and its arguments as read
+// keyed by the item's own vars object (the one its call receives) and its call as read
 const offered = new WeakMap<Vars, { readonly key: string; readonly ahead: ReadAhead }>();
 
-/** argsKey identifies a call's checked arguments; undefined when they do not serialise. */
-export function argsKey(args: unknown): string | undefined {
+/** KeyedContext is what of a module's context its read depends on, besides the arguments and the vars. */
+export interface KeyedContext {
+  readonly conn: { readonly host: string };
+  readonly become?: boolean;
+  readonly becomeUser?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly searchPaths?: unknown;
+  readonly check?: boolean;
+  readonly diff?: boolean;
+}
+
+/** callKey identifies a call's read: its checked arguments and the context its read uses; undefined when they do not serialise. */
+export function callKey(args: unknown, ctx: KeyedContext): string | undefined {
   try {
-    return JSON.stringify(args);
+    return JSON.stringify([args, ctx.conn.host, ctx.become ?? null, ctx.becomeUser ?? null, ctx.env ?? null, ctx.searchPaths ?? null, ctx.check ?? null, ctx.diff ?? null]);
   } catch {
     return undefined;
   }
 }
 
-/** offerReadAhead keeps an early read for the call that will get `vars` and arguments `key`. */
+/** offerReadAhead keeps an early read for the call that will get `vars` and make call `key`. */
 export function offerReadAhead(vars: Vars, key: string, ahead: ReadAhead): void {
   offered.set(vars, { key, ahead });
 }
 
-/** takeReadAhead hands over (once) the early read kept for a call with these vars and arguments. */
-export function takeReadAhead(vars: Vars, args: unknown): ReadAhead | undefined {
+/** takeReadAhead hands over (once) the early read kept for a call with these vars, if it makes the same call. */
+export function takeReadAhead(vars: Vars, key: string | undefined): ReadAhead | undefined {
   const o = offered.get(vars);
   if (!o) return undefined;
   offered.delete(vars);
-  return o.key === argsKey(args) ? o.ahead : undefined;
+  return o.key === key ? o.ahead : undefined;
+}
+
+/** EarlyRead is a next task's read sent early, with the call it was made for. */
+export interface EarlyRead {
+  readonly key: string;
+  readonly ahead: ReadAhead;
+}
+
+// per task node, per host name: the read sent while the task before it ran
+const nextTask = new WeakMap<object, Map<string, EarlyRead>>();
+
+/** offerTaskReadAhead keeps an early read for `task`'s next run on `host`. */
+export function offerTaskReadAhead(task: object, host: string, early: EarlyRead): void {
+  const m = nextTask.get(task) ?? new Map<string, EarlyRead>();
+  nextTask.set(task, m);
+  m.set(host, early);
+}
+
+/** hasTaskReadAhead tells whether an early read is kept for `task` on `host`. */
+export function hasTaskReadAhead(task: object, host: string): boolean {
+  return nextTask.get(task)?.has(host) === true;
+}
+
+/** claimTaskReadAhead takes (once) the early read kept for `task` on `host`: a task's run claims it as it starts, used or not. */
+export function claimTaskReadAhead(task: object, host: string): EarlyRead | undefined {
+  const m = nextTask.get(task);
+  const e = m?.get(host);
+  if (e) m!.delete(host);
+  return e;
 }

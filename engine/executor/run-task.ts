@@ -5,11 +5,15 @@ import { attempts } from './attempts.ts';
 import type { HostStatus, TaskRef } from './events.ts';
 import { taskVars } from './host-vars.ts';
 import { runLoop } from './loop.ts';
-import { connVars } from './module-call.ts';
+import { connVars, readAhead, taskModule } from './module-call.ts';
+import { claimTaskReadAhead, offerReadAhead, offerTaskReadAhead } from './read-ahead.ts';
+import { selectByTags } from '../loader/tags.ts';
+import { getModule } from '../modules/registry.ts';
+import { taskRef } from './task-ref.ts';
 import { censorResult } from './no-log.ts';
 import { report } from './report.ts';
-import type { HostState, PlayCtx, Scope } from './run-context.ts';
-import type { Delegate, TaskCtx, TaskSettings } from './task-settings.ts';
+import { type HostState, hostActive, type PlayCtx, type Scope } from './run-context.ts';
+import { type Delegate, type TaskCtx, type TaskSettings, taskSettings } from './task-settings.ts';
 import { conditionSkipped, errorResult, hostStatus, toAnsible, type TaskResult } from './task-result.ts';
 
 /** TaskOutcome is how a task ended on one host: the typed result and the dict `register` stored. */
@@ -60,8 +64,11 @@ export async function runTaskOnHost(pc: PlayCtx, task: Task, scope: Scope, ref: 
   let vars: Vars = {};
   let result: TaskResult;
   let looped = false;
+  // this run takes the read sent while the task before ran, if any (used only for the same call)
+  const early = claimTaskReadAhead(task, host.name);
   try {
     vars = taskVars(pc, host, { ...scope, role: settings.role }, task);
+    if (early && !task.loop) offerReadAhead(vars, early.key, early.ahead);
     tc = { ...tc, delegate: delegateOf(tc, vars) };
     if (task.loop) ({ result, looped } = await runLoop(tc, vars));
     else result = await runSingle(tc, vars);
@@ -89,4 +96,51 @@ export async function runTaskOnHost(pc: PlayCtx, task: Task, scope: Scope, ref: 
     ignored: ignoredUnreachable,
   });
   return { status, result, registered, hostLost: status === 'failed' || (status === 'unreachable' && !ignoredUnreachable) };
+}
+
+// per host: whether its last task changed something
+const changedLast = new WeakMap<HostState, boolean>();
+
+/** noteChanged records whether the host's task that just ended changed something. */
+export function noteChanged(host: HostState, changed: boolean): void {
+  changedLast.set(host, changed);
+}
+
+/**
+ * quietBefore tells whether the next task's read may be sent while `task` runs on `host`: the
+ * host's last task changed nothing (a first run's host changes task after task, and each change
+ * would throw the early read away), and `task` itself is not expected to write: a controller-side
+ * module or one whose read only looks (a command counts as a write, whatever it does).
+ */
+export function quietBefore(task: Task, host: HostState): boolean {
+  if (changedLast.get(host) === true) return false;
+  const mod = getModule(task.module);
+  return mod !== undefined && (mod.local === true || mod.readAhead === true);
+}
+
+/**
+ * readTaskAhead sends, on `host`'s open connection, the read `task` (the next task of the list)
+ * will make, and keeps it for that task's run there (read-ahead.ts). Only for a plain task that
+ * will most likely make that call: selected, no loop, retries, run_once or delegate, its `when`
+ * true now, a module whose read has no effect and does not render the vars. Quiet: any problem
+ * is the task's own to report in its turn.
+ */
+export async function readTaskAhead(pc: PlayCtx, task: Task, scope: Scope, host: HostState): Promise<void> {
+  const run = pc.run;
+  if (task.loop || (task.until && task.until.length > 0) || (task.runOnce ?? scope.runOnce) || !hostActive(host) || !run.pool.has(host.name)) return;
+  // --start-at-task still looking: which task starts is decided in its turn
+  if (!run.startAtDone || scope.handler) return;
+  if (!selectByTags([...pc.play.tags, ...scope.tags, ...task.tags], run.opts.tags, run.opts.skipTags)) return;
+  try {
+    const settings = taskSettings(task, scope, run.opts);
+    if (settings.delegateTo !== undefined) return;
+    const tc: TaskCtx = { pc, task, scope, ref: taskRef(task, scope.handler), host, settings, site: { pos: task.pos, task: settings.label, host: host.name }, delegate: undefined };
+    const mod = taskModule(tc);
+    if (mod.readRendersVars) return;
+    const vars = taskVars(pc, host, { ...scope, role: settings.role }, task);
+    if (settings.when.length > 0 && !evalCondition(settings.when, vars, tc.site)) return;
+    await readAhead(tc, mod, vars, (e) => offerTaskReadAhead(task, host.name, e));
+  } catch {
+    // the task meets the same problem in its turn and reports it there
+  }
 }

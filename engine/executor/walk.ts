@@ -3,7 +3,8 @@ import type { Block, Include, Task, TaskNode } from '../loader/types.ts';
 import { evalCondition } from '../template/index.ts';
 import { taskVars } from './host-vars.ts';
 import { hostActive, type HostState, type PlayCtx, type Scope } from './run-context.ts';
-import { runTaskOnHost, type TaskOutcome } from './run-task.ts';
+import { hasTaskReadAhead } from './read-ahead.ts';
+import { noteChanged, quietBefore, readTaskAhead, runTaskOnHost, type TaskOutcome } from './run-task.ts';
 import { selectByTags as tagsSelect } from '../loader/tags.ts';
 import { startsAt } from '../loader/start-at.ts';
 import { taskLabel, taskRef } from './task-ref.ts';
@@ -71,7 +72,7 @@ function selected(pc: PlayCtx, task: Task, scope: Scope): boolean {
  * --forks), or on the first host only for run_once (its result then counts for every host).
  * After it, any_errors_fatal and max_fail_percentage may stop the play.
  */
-export async function runTask(pc: PlayCtx, task: Task, hosts: readonly HostState[], scope: Scope): Promise<void> {
+export async function runTask(pc: PlayCtx, task: Task, hosts: readonly HostState[], scope: Scope, next?: Task): Promise<void> {
   if (!selected(pc, task, scope)) return;
   const active = hosts.filter(hostActive);
   if (active.length === 0 || pc.stop || aborted(pc)) return;
@@ -89,7 +90,16 @@ export async function runTask(pc: PlayCtx, task: Task, hosts: readonly HostState
     targets.map((h) =>
       pc.run.queue.add(async (): Promise<TaskOutcome | undefined> => {
         if (aborted(pc) || !hostActive(h)) return undefined;
-        return runTaskOnHost(pc, task, scope, ref, h, settings);
+        // the next task's read goes out now when this task has its own read in hand already, else
+        // once this task's first request is on its way, so that the host answers them in turn
+        if (next && !runOnce && quietBefore(task, h)) {
+          const send = (): void => void readTaskAhead(pc, next, scope, h);
+          if (hasTaskReadAhead(task, h.name)) send();
+          else setImmediate(send);
+        }
+        const o = await runTaskOnHost(pc, task, scope, ref, h, settings);
+        noteChanged(h, o.result.changed);
+        return o;
       }),
     ),
   );
@@ -239,10 +249,13 @@ function handlerScope(pc: PlayCtx, h: Task): Scope {
  * every host finishes a task before the next starts; under `free` each host walks on its own.
  */
 export async function walkNodes(pc: PlayCtx, nodes: readonly TaskNode[], hosts: readonly HostState[], scope: Scope): Promise<void> {
-  for (const node of nodes) {
+  for (const [i, node] of nodes.entries()) {
     if (!(await mayGoOn(pc))) return;
     if (!hosts.some(hostActive)) return;
-    if (node.kind === 'task') await runTask(pc, node, hosts, scope);
+    if (node.kind === 'task') {
+      const next = nodes[i + 1];
+      await runTask(pc, node, hosts, scope, next?.kind === 'task' ? next : undefined);
+    }
     // a role pulled in twice with the same params runs once, as in Ansible
     else if (node.kind === 'block') {
       if (!node.roleDuplicate) await walkBlock(pc, node, hosts, scope);

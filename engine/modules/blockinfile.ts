@@ -39,6 +39,7 @@ export const blockinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   schema,
   writeKeys: (args) => [args.path],
   warm: warmBlockEdit,
+  readAhead: true,
   read: readEdited,
   plan(args, current) {
     // Unlike lineinfile, Ansible's blockinfile fails on a missing file without create even for state=absent.

@@ -55,6 +55,7 @@ export const lineinfileModule: ModuleDef<Args, FileState, WritePayload> = {
   schema,
   writeKeys: (args) => [args.path],
   warm: warmLineEdit,
+  readAhead: true,
   read: readEdited,
   plan(args, current) {
     const plan = planEdited(

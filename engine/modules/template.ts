@@ -23,6 +23,7 @@ export const templateModule: ModuleDef<Args, DestCurrent, WritePayload> = {
   schema,
   writeKeys: (args) => [args.dest],
   readAhead: true,
+  readRendersVars: true,
   async read(ctx, args) {
     const local = await readLocal(args.src, ctx.searchPaths.templates, false, true);
     if ('error' in local) return { srcError: local.error, dest: { path: args.dest, exists: false } };

@@ -162,6 +162,8 @@ export interface ModuleDef<A = any, C = any, P = any> {
    * its later items' reads early, each used only if nothing was applied since (executor/read-ahead.ts)
    */
   readonly readAhead?: boolean;
+  /** true when `read` renders the task's vars (template's src): its read is then sent early only within one call's vars (a loop's items), never for the next task, whose vars may change before it runs */
+  readonly readRendersVars?: boolean;
   read(ctx: ModuleContext, args: A): Promise<C>;
   plan(args: A, current: C, ctx: PlanContext): Plan<P>;
   apply(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;

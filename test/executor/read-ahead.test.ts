@@ -1,8 +1,8 @@
-// Loop read-ahead (engine/executor/read-ahead.ts) on a REAL sshd: after an item that changed
+// Read-ahead (engine/executor/read-ahead.ts) on a REAL sshd, for a loop and for the next task: after an item (a task) that changed
 // nothing, the next items' reads go out at once; an item plans against an early read only when
 // nothing was applied since it was sent. The oracle is the sequential order Ansible runs items in.
 import test from 'ava';
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openConnection, SshPool } from '../../engine/connection/index.ts';
@@ -31,11 +31,18 @@ function inventory(): string {
     .join(' ')}\n`;
 }
 
+/** Seen is an item's or a task's result as it came, with how many batches had been sent by then. */
+interface Seen {
+  status: string;
+  sentBefore: number;
+}
+
 /** run runs `tasks` on h1, counting the batches sent and noting, per item-result, how many had been sent by then. */
-async function run(tasks: string, check = false): Promise<{ code: number; items: { status: string; sentBefore: number }[]; changed: number | undefined; text: string }> {
+async function run(tasks: string, check = false): Promise<{ code: number; items: Seen[]; results: Seen[]; changed: number | undefined; text: string }> {
   const pool = new SshPool();
   let sent = 0;
-  const items: { status: string; sentBefore: number }[] = [];
+  const items: Seen[] = [];
+  const results: Seen[] = [];
   const files = { 'site.yml': `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks}`, 'inventory.ini': inventory() };
   const out = await runPlaybook(
     files,
@@ -59,10 +66,11 @@ async function run(tasks: string, check = false): Promise<{ code: number; items:
       },
       onEvent: (e: ExecEvent) => {
         if (e.type === 'item-result') items.push({ status: e.status, sentBefore: sent });
+        if (e.type === 'host-result') results.push({ status: e.status, sentBefore: sent });
       },
     },
   );
-  return { code: out.code, items, changed: out.stats['h1']?.changed, text: out.text };
+  return { code: out.code, items, results, changed: out.stats['h1']?.changed, text: out.text };
 }
 
 test.serial("a converged file loop sends the later items' reads together, and a second run and --check change nothing", async (t) => {
@@ -107,4 +115,57 @@ test.serial('an early read is not used once an earlier item wrote: items [x, y, 
   t.is(readFileSync(file, 'utf8'), 'x');
   // the third item's early read (made before y was written) was dropped and made again
   t.is(r.items[2]?.sentBefore, 4);
+});
+
+test.serial("a converged task list sends each task's read while the task before runs; a first run sends one early read, dropped", async (t) => {
+  const root = hosts.hosts[0]!.root;
+  const tasks = ['p', 'q', 'r', 's'].map((d) => `  - file:\n      path: "${root}/rt-${d}"\n      state: directory\n`).join('');
+  const first = await run(tasks);
+  t.is(first.code, 0, first.text);
+  t.deepEqual(
+    first.results.map((r) => r.status),
+    ['changed', 'changed', 'changed', 'changed'],
+  );
+  // p: its read, q's early read, the mkdir; q planned against a read made before p's mkdir, so it
+  // reads again; after a change no task reads ahead (a read and a mkdir each, in turn)
+  t.deepEqual(
+    first.results.map((r) => r.sentBefore),
+    [3, 5, 7, 9],
+  );
+  for (const check of [false, true]) {
+    const again = await run(tasks, check);
+    t.is(again.code, 0, again.text);
+    t.is(again.changed, 0, again.text);
+    // p's read and q's go out together; each later task's read went out while the one before ran
+    t.deepEqual(
+      again.results.map((r) => r.sentBefore),
+      [2, 3, 4, 4],
+    );
+  }
+});
+
+test.serial("the next task's early read is not used when that task's call differs in its turn (a register it templates changed)", async (t) => {
+  const root = hosts.hosts[0]!.root;
+  const seed = await run(`  - file:\n      path: "${root}/rv-a"\n      state: directory\n      mode: "0755"\n  - file:\n      path: "${root}/rv-b"\n      state: directory\n      mode: "0700"\n`);
+  t.is(seed.code, 0, seed.text);
+  // the third task's path comes from `st`: the first stat's (rv-a, 0755 already) while the second
+  // runs, the second stat's (rv-b, 0700) in its turn
+  const tasks = [
+    `  - stat:\n      path: "${root}/rv-a"\n    register: st\n`,
+    `  - stat:\n      path: "${root}/rv-b"\n    register: st\n`,
+    `  - file:\n      path: "{{ st.stat.path }}"\n      state: directory\n      mode: "0755"\n`,
+  ].join('');
+  const r = await run(tasks);
+  t.is(r.code, 0, r.text);
+  t.deepEqual(
+    r.results.map((x) => x.status),
+    ['ok', 'ok', 'changed'],
+  );
+  t.is(statSync(join(root, 'rv-b')).mode & 0o777, 0o755);
+  // the second stat's read went out with the first's; the third task's early read (of rv-a) went
+  // out while the second ran, and in its turn it read rv-b, then changed its mode
+  t.deepEqual(
+    r.results.map((x) => x.sentBefore),
+    [2, 3, 5],
+  );
 });
