@@ -9,7 +9,7 @@
 // Node's modules through getBuiltinModule, not ES imports: see bin/tsplay.js
 const { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { createRequire, getCompileCacheDir } = process.getBuiltinModule('node:module');
-const { basename, dirname, join } = process.getBuiltinModule('node:path');
+const { basename, dirname, join, resolve } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 const { Script } = process.getBuiltinModule('node:vm');
 const { isAscii } = process.getBuiltinModule('node:buffer');
@@ -19,20 +19,38 @@ const FILE = fileURLToPath(new URL('tsplay.cjs', import.meta.url));
 const SUBCOMMANDS = new Set(['adhoc', 'doc', 'inventory', 'kickstart', 'lab']);
 const LISTING = new Set(['--syntax-check', '--list-tasks', '--list-hosts', '--list-tags']);
 
+// options whose value is a file that is not a playbook (the playbooks are the other *.yml arguments)
+const FILE_OPTIONS = new Set(['-i', '--inventory', '--inventory-file', '-e', '--extra-vars', '--junit']);
+
+/** playbookKey is a short hash of the playbook paths on the command line (resolved), or '' when there are none. */
+function playbookKey(argv) {
+  const books = argv.filter((a, i) => /\.ya?ml$/.test(a) && !FILE_OPTIONS.has(argv[i - 1] ?? ''));
+  if (books.length === 0) return '';
+  // FNV-1a: a collision only makes two playbooks share a cache, which V8 checks against the bundle anyway
+  let h = 0x811c9dc5;
+  for (const c of books.map((b) => resolve(b)).join('\0')) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return `-${h.toString(16).padStart(8, '0')}`;
+}
+
 /**
- * cachePath names the code cache of this bundle for this kind of command (each kind calls other
- * functions: a syntax check's cache would leave a real run compiling its executor every time), in
- * the directory Node chose for its own compile cache (per Node version; NODE_COMPILE_CACHE moves
- * it, NODE_DISABLE_COMPILE_CACHE=1 turns both off). Undefined without a compile cache directory.
+ * cachePaths names, in the directory Node chose for its own compile cache (per Node version;
+ * NODE_COMPILE_CACHE moves it, NODE_DISABLE_COMPILE_CACHE=1 turns both off), this build's files:
+ * `code`, the code cache for this command: one per kind of command (each kind calls other
+ * functions: a syntax check's cache would leave a real run compiling its executor every time) and,
+ * for a run or a check, per playbook (a cache written by a small playbook left site.yml compiling
+ * the rest on every run: 1.19x the CPU of a --syntax-check, session 6); `beside(what)`, a file kept
+ * for the whole build (parsed YAML, syntax-check results). Undefined without a compile cache directory.
  */
-function cachePath(stat, argv) {
+function cachePaths(stat, argv) {
   const dir = getCompileCacheDir();
   if (!dir) return undefined;
   const kind = SUBCOMMANDS.has(argv[0]) ? argv[0] : argv.some((a) => LISTING.has(a)) ? 'check' : 'run';
   // V8 itself checks only the source's length: the name also carries the file's identity and
   // mtime, which every build changes (as bin/fresh-bundle.js trusts for the sources; a content
   // hash would cost 3-4 ms per start)
-  return join(dir, `tsplay-${stat.ino}-${stat.size}-${Math.round(stat.mtimeMs * 1000)}-${kind}.bin`);
+  const build = join(dir, `tsplay-${stat.ino}-${stat.size}-${Math.round(stat.mtimeMs * 1000)}`);
+  const perBook = kind === 'run' || kind === 'check' ? playbookKey(argv) : '';
+  return { code: `${build}-${kind}${perBook}.bin`, kind, beside: (what) => `${build}-${what}.json` };
 }
 
 // A cache file is the CPU milliseconds of the run that wrote it (4 bytes) and V8's code cache.
@@ -59,21 +77,36 @@ const cpuMs = () => {
   return Math.round((u.user + u.system) / 1000);
 };
 
-/** dropOlderBuilds removes the cache files of earlier builds of this bundle named like `path` (same inode and kind). */
-function dropOlderBuilds(path) {
-  const [, ino, , , kind] = basename(path).split('-');
-  for (const f of readdirSync(dirname(path))) {
+// the code caches one build keeps per kind of command (one per playbook for runs and checks)
+const CACHES_PER_KIND = 8;
+
+/**
+ * dropOlderBuilds removes every file an earlier build of this bundle (same inode) left beside
+ * `path`, and the oldest code caches of `kind` (if given) beyond CACHES_PER_KIND. Called only
+ * after a write: it reads the whole cache directory.
+ */
+function dropOlderBuilds(path, kind) {
+  const dir = dirname(path);
+  const [, ino, size, mtime] = basename(path).split('-');
+  const same = [];
+  for (const f of readdirSync(dir)) {
     const p = f.split('-');
-    if (p[0] === 'tsplay' && p[1] === ino && p[4] === kind && f !== basename(path)) rmSync(join(dirname(path), f), { force: true });
+    if (p[0] !== 'tsplay' || p[1] !== ino) continue;
+    if (p[2] !== size || p[3] !== mtime) rmSync(join(dir, f), { force: true });
+    else if (kind !== undefined && f.endsWith('.bin') && (p[4] === kind || p[4] === `${kind}.bin`)) same.push(f);
   }
+  if (same.length <= CACHES_PER_KIND) return;
+  const byAge = same.map((f) => ({ f, t: statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => a.t - b.t);
+  for (const { f } of byAge.slice(0, same.length - CACHES_PER_KIND)) rmSync(join(dir, f), { force: true });
 }
 
 /** main runs the bundled engine/cli/main.ts's main. */
 export async function main(argv) {
   const fd = openSync(FILE, 'r');
-  const cache = cachePath(fstatSync(fd), argv);
-  // the other files kept for this build beside its code cache, by what they hold
-  const besideCache = (what) => cache?.replace(/-[a-z]+\.bin$/, `-${what}.json`);
+  const paths = cachePaths(fstatSync(fd), argv);
+  const cache = paths?.code;
+  // the other files kept for this build beside its code caches, by what they hold
+  const besideCache = (what) => paths?.beside(what);
   // a syntax check's output, replayed while nothing it read has changed (syntax-cache.js says how)
   const results = argv.includes('--syntax-check') && !SUBCOMMANDS.has(argv[0]) && process.env.TSPLAY_NO_RESULT_CACHE !== '1' ? besideCache('results') : undefined;
   const syntaxCache = results ? await import('./syntax-cache.js') : undefined;
@@ -129,7 +162,7 @@ export async function main(argv) {
       writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
       renameSync(tmp, cache); // whole or not at all for a tsplay starting meanwhile
       // the same kind's cache of an earlier build of this file is never used again
-      dropOlderBuilds(cache);
+      dropOlderBuilds(cache, paths.kind);
     } catch {
       // a read-only or full cache directory: the next run compiles again, as without the cache
     }

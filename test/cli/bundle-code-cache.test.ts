@@ -7,6 +7,8 @@ import test from 'ava';
 import { buildTestBundle } from '../helpers/test-bundle.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
+// a second playbook of the repository, for the cache per playbook
+const OTHER_PLAYBOOK = 'playbooks/lab-team.yml';
 
 // (TSPLAY_NO_RESULT_CACHE=1 here: a replayed syntax check, build/syntax-cache.js, would not run
 // the bundle at all; test/cli/syntax-cache.test.ts tests that cache.)
@@ -59,10 +61,17 @@ test('the bundle code cache: written after a successful run, used after, rewritt
   t.deepEqual(run(bundle, ['inventory', '-i', 'inventories/lab', '--list']).status, 0);
   t.is(caches().length, 2, 'each kind of command has a cache of its own');
 
-  // a rebuild (here: a new mtime) makes a new cache, which replaces that kind's old one
+  // a check of another playbook has its own cache: a smaller playbook's would leave site.yml
+  // compiling the rest every time (and the other way round)
+  const siteCache = readFileSync(cache!);
+  t.is(run(bundle, [OTHER_PLAYBOOK, '-i', 'inventories/lab', '--syntax-check']).status, 0);
+  t.is(caches().length, 3, 'another playbook, another cache');
+  t.deepEqual(readFileSync(cache!), siteCache, "site.yml's cache is left as it was");
+
+  // a rebuild (here: a new mtime) makes a new cache, and its first write removes every file of the old build
   utimesSync(join(out, 'tsplay.cjs'), new Date(), new Date(Date.now() + 5000));
   t.deepEqual(run(bundle, args), sources, 'after a rebuild');
-  t.is(caches().length, 2);
+  t.is(caches().length, 1);
   t.false(caches().includes(cache!), 'the cache of the old build is gone');
 });
 
