@@ -145,7 +145,8 @@ test.serial('the CLI with --output json reports a converged run as NDJSON events
     writeFileSync(join(work, p), text);
   }
   const r = await cli(['site.yml', '-i', 'inventory.ini', '--output', 'json']);
-  t.is(r.code, 0, r.stderr);
+  // on a failure, the events that say which host and task failed, and why (stderr is empty here)
+  t.is(r.code, 0, `${r.stderr}${r.lines.filter((l) => /"status":"(failed|unreachable)"/.test(l)).join('\n')}`);
   const events = r.lines.map((l) => JSON.parse(l) as ExecEvent);
   const recap = events.find((e) => e.type === 'recap');
   t.truthy(recap);
