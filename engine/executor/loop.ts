@@ -70,8 +70,8 @@ function readAheadModule(tc: TaskCtx): ModuleDef | undefined {
   }
 }
 
-/** whenHolds is the item's `when` for a read-ahead: false when it is false or cannot be evaluated (the item says why in its turn). */
-function whenHolds(tc: TaskCtx, vars: Vars): boolean {
+/** whenHolds is the `when` of an item's (or the next task's) read-ahead: false when it is false or cannot be evaluated (the call says why in its turn). */
+export function whenHolds(tc: TaskCtx, vars: Vars): boolean {
   try {
     return evalCondition(tc.settings.when, vars, tc.site);
   } catch {

@@ -102,7 +102,7 @@ async function prepareCall(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<Pre
 export async function callModule(tc: TaskCtx, mod: ModuleDef, vars: Vars): Promise<TaskResult> {
   const p = await prepareCall(tc, mod, vars);
   if ('failed' in p) return p.failed;
-  return (await driveModule(mod, p.ctx, p.args, takeReadAhead(vars, callKey(p.args, p.ctx)))).result;
+  return (await driveModule(mod, p.ctx, p.args, takeReadAhead(vars, p.args, p.ctx))).result;
 }
 
 /**

@@ -80,12 +80,12 @@ export function offerReadAhead(vars: Vars, key: string, ahead: ReadAhead): void 
   offered.set(vars, { key, ahead });
 }
 
-/** takeReadAhead hands over (once) the early read kept for a call with these vars, if it makes the same call. */
-export function takeReadAhead(vars: Vars, key: string | undefined): ReadAhead | undefined {
+/** takeReadAhead hands over (once) the early read kept for a call with these vars, if it makes the same call (its key computed only then). */
+export function takeReadAhead(vars: Vars, args: unknown, ctx: KeyedContext): ReadAhead | undefined {
   const o = offered.get(vars);
   if (!o) return undefined;
   offered.delete(vars);
-  return o.key === key ? o.ahead : undefined;
+  return o.key === callKey(args, ctx) ? o.ahead : undefined;
 }
 
 /** EarlyRead is a next task's read sent early, with the call it was made for. */

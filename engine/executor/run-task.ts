@@ -4,16 +4,15 @@ import { evalCondition, renderValue } from '../template/index.ts';
 import { attempts } from './attempts.ts';
 import type { HostStatus, TaskRef } from './events.ts';
 import { taskVars } from './host-vars.ts';
-import { runLoop } from './loop.ts';
+import { runLoop, whenHolds } from './loop.ts';
 import { connVars, readAhead, taskModule } from './module-call.ts';
 import { claimTaskReadAhead, offerReadAhead, offerTaskReadAhead } from './read-ahead.ts';
-import { selectByTags } from '../loader/tags.ts';
 import { getModule } from '../modules/registry.ts';
 import { taskRef } from './task-ref.ts';
 import { censorResult } from './no-log.ts';
 import { report } from './report.ts';
 import { type HostState, hostActive, type PlayCtx, type Scope } from './run-context.ts';
-import { type Delegate, type TaskCtx, type TaskSettings, taskSettings } from './task-settings.ts';
+import { type Delegate, type TaskCtx, type TaskSettings, tagsSelected, taskSettings } from './task-settings.ts';
 import { conditionSkipped, errorResult, hostStatus, toAnsible, type TaskResult } from './task-result.ts';
 
 /** TaskOutcome is how a task ended on one host: the typed result and the dict `register` stored. */
@@ -31,6 +30,11 @@ function delegateOf(tc: TaskCtx, vars: Vars): Delegate | undefined {
   if (d === undefined) return undefined;
   const to = String(renderValue(d, vars, tc.site));
   return { to, host: String(renderValue(connVars(tc, to, vars)['ansible_host'] ?? to, vars, tc.site)) };
+}
+
+/** taskCtx is a task's context on one host before its delegate is known. */
+function taskCtx(pc: PlayCtx, task: Task, scope: Scope, ref: TaskRef, host: HostState, settings: TaskSettings): TaskCtx {
+  return { pc, task, scope, ref, host, settings, site: { pos: task.pos, task: settings.label, host: host.name }, delegate: undefined };
 }
 
 /** runSingle runs a task without a loop: its `when` (naming the first false condition), then the module. */
@@ -60,7 +64,7 @@ function notify(tc: TaskCtx, vars: Vars): void {
 /** runTaskOnHost runs one task on one host (loop, when, until, the module), registers and reports the result. */
 export async function runTaskOnHost(pc: PlayCtx, task: Task, scope: Scope, ref: TaskRef, host: HostState, settings: TaskSettings): Promise<TaskOutcome> {
   const t0 = performance.now();
-  let tc: TaskCtx = { pc, task, scope, ref, host, settings, site: { pos: task.pos, task: settings.label, host: host.name }, delegate: undefined };
+  let tc = taskCtx(pc, task, scope, ref, host, settings);
   let vars: Vars = {};
   let result: TaskResult;
   let looped = false;
@@ -130,15 +134,15 @@ export async function readTaskAhead(pc: PlayCtx, task: Task, scope: Scope, host:
   if (task.loop || (task.until && task.until.length > 0) || (task.runOnce ?? scope.runOnce) || !hostActive(host) || !run.pool.has(host.name)) return;
   // --start-at-task still looking: which task starts is decided in its turn
   if (!run.startAtDone || scope.handler) return;
-  if (!selectByTags([...pc.play.tags, ...scope.tags, ...task.tags], run.opts.tags, run.opts.skipTags)) return;
+  if (!tagsSelected(pc, task, scope)) return;
   try {
     const settings = taskSettings(task, scope, run.opts);
     if (settings.delegateTo !== undefined) return;
-    const tc: TaskCtx = { pc, task, scope, ref: taskRef(task, scope.handler), host, settings, site: { pos: task.pos, task: settings.label, host: host.name }, delegate: undefined };
+    const tc = taskCtx(pc, task, scope, taskRef(task, scope.handler), host, settings);
     const mod = taskModule(tc);
     if (mod.readRendersVars) return;
     const vars = taskVars(pc, host, { ...scope, role: settings.role }, task);
-    if (settings.when.length > 0 && !evalCondition(settings.when, vars, tc.site)) return;
+    if (!whenHolds(tc, vars)) return;
     await readAhead(tc, mod, vars, (e) => offerTaskReadAhead(task, host.name, e));
   } catch {
     // the task meets the same problem in its turn and reports it there

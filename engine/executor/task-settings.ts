@@ -5,6 +5,7 @@ import type { TaskRef } from './events.ts';
 import type { HostState, PlayCtx, Scope } from './run-context.ts';
 import { taskLabel } from './task-ref.ts';
 import { getModule } from '../modules/registry.ts';
+import { selectByTags } from '../loader/tags.ts';
 
 /** TaskSettings are a task's keywords merged with what its block/role/play passed down, resolved once per task. */
 export interface TaskSettings {
@@ -71,4 +72,9 @@ export interface TaskCtx {
   readonly settings: TaskSettings;
   readonly site: TemplateSite;
   readonly delegate: Delegate | undefined;
+}
+
+/** tagsSelected applies --tags/--skip-tags to a task with the tags its play and blocks pass down. */
+export function tagsSelected(pc: PlayCtx, task: Task, scope: Scope): boolean {
+  return selectByTags([...pc.play.tags, ...scope.tags, ...task.tags], pc.run.opts.tags, pc.run.opts.skipTags);
 }

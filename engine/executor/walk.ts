@@ -5,14 +5,13 @@ import { taskVars } from './host-vars.ts';
 import { hostActive, type HostState, type PlayCtx, type Scope } from './run-context.ts';
 import { hasTaskReadAhead } from './read-ahead.ts';
 import { noteChanged, quietBefore, readTaskAhead, runTaskOnHost, type TaskOutcome } from './run-task.ts';
-import { selectByTags as tagsSelect } from '../loader/tags.ts';
 import { startsAt } from '../loader/start-at.ts';
 import { taskLabel, taskRef } from './task-ref.ts';
 import { mergeHostParams, walkInclude } from './walk-include.ts';
 import { getModule } from '../modules/registry.ts';
 import { report } from './report.ts';
 import { storeFacts } from './attempts.ts';
-import { taskSettings } from './task-settings.ts';
+import { tagsSelected, taskSettings } from './task-settings.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 function aborted(pc: PlayCtx): boolean {
@@ -55,8 +54,7 @@ export function childScope(scope: Scope, node: Block | Include, rescuable: boole
 function selected(pc: PlayCtx, task: Task, scope: Scope): boolean {
   const run = pc.run;
   if (!scope.handler) {
-    const tags = [...pc.play.tags, ...scope.tags, ...task.tags];
-    if (!tagsSelect(tags, run.opts.tags, run.opts.skipTags)) return false;
+    if (!tagsSelected(pc, task, scope)) return false;
     // facts are gathered even before the --start-at-task task, as Ansible does
     if (!run.startAtDone && getModule(task.module)?.route !== 'facts') {
       const want = run.opts.startAtTask;
