@@ -10,6 +10,7 @@ const NAME: Record<string, string> = { ansible: 'ansible-playbook', mitogen: 'an
 /** FLOOR_NAMES label the two floors wherever the report names them. */
 export const FLOOR_NAMES: Record<string, string> = {
   'trace-floor': "trace floor (tsplay's own no-change commands, raw sh)",
+  'trace-floor-first': "first-run trace floor (tsplay's own first-run commands and writes, raw sh)",
   floor: 'stat floor (31 × `stat`, raw sh)',
 };
 
@@ -53,6 +54,20 @@ export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord
           );
       }
     }
+  // the same for a first run: the first-run trace floor writes what tsplay wrote
+  for (const n of [1, 10]) {
+    const fs = find('trace-floor-first', 'floor', n);
+    const ts = find('tsplay', 'first', n);
+    if (fs && ts)
+      out.push(`- ${n} host${n > 1 ? 's' : ''}, first run: tsplay ${f(ts.wallMed)} s / ${FLOOR_NAMES['trace-floor-first']} ${f(fs.wallMed)} s = **${(ts.wallMed / fs.wallMed).toFixed(2)}×**`);
+    for (const tool of ['ansible', 'mitogen']) {
+      const o = find(tool, 'first', n);
+      if (fs && o)
+        out.push(
+          `- ceiling at ${n} host${n > 1 ? 's' : ''}, first run: even the ${FLOOR_NAMES['trace-floor-first']} process (${f(fs.wallMed)} s) is only **${(o.wallMed / fs.wallMed).toFixed(0)}×** faster than ${NAME[tool]} first run (${f(o.wallMed)} s) here`,
+        );
+    }
+  }
   const rss = sums.filter((s) => s.tool === 'tsplay' && s.hosts === 50);
   if (rss.length) {
     const peak = Math.max(...rss.map((s) => s.peakRssMb));

@@ -9,7 +9,7 @@ import { median, type Summary, summarize } from './summary.ts';
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×` : '–');
 const SCEN: Record<string, string> = { first: 'first run', noop: 'no-change', check: '--check --diff', floor: 'floor' };
-const TOOL_ORDER = ['tsplay', 'mitogen', 'ansible', 'trace-floor', 'floor'];
+const TOOL_ORDER = ['tsplay', 'mitogen', 'ansible', 'trace-floor', 'trace-floor-first', 'floor'];
 const TOOL_NAME: Record<string, string> = { tsplay: 'tsplay', ansible: 'ansible-playbook', mitogen: 'ansible + Mitogen', ...FLOOR_NAMES };
 
 /** renderMarkdown renders the results as RESULTS.md. */
@@ -51,13 +51,13 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   if (meta0) {
     out.push(
       `Playbook: \`bench/playbook/site.yml\`, ${meta0.playbookTasks} tasks + 1 handler, ${meta0.floorCommands} remote task executions per host (loop items counted). ` +
-        'Two floors, each one process (node start-up included) that opens one connection and one raw `sh` per host, hosts in parallel, then sends its commands one round trip at a time: the trace floor replays the very remote calls tsplay made on each host in a traced no-change run (file probes with `sha1sum` included); the stat floor sends that many `stat -c %s /etc/hostname` (one fork+exec each).',
+        "Three floors, each one process (node start-up included) that opens one connection and one raw `sh` per host, hosts in parallel, then sends its commands one round trip at a time: the trace floor replays the very remote calls tsplay made on each host in a traced no-change run (file probes with `sha1sum` included); the first-run trace floor those of a traced first run on wiped hosts, each file tsplay wrote (SFTP) written as that many bytes by sh's `printf`, then `chmod` where tsplay set a mode; the stat floor sends that many `stat -c %s /etc/hostname` (one fork+exec each).",
       '',
     );
   }
   out.push('## Wall time, CPU, memory, connections', '');
   out.push(
-    "Wall: seconds, min and median of the runs. CPU: median seconds, controller = user+sys of the tool and all its processes (incl. ControlPersist masters); remote = all sshd processes of the hosts and what they ran (incl. session processes that outlived their sshd; all 50 hosts share this machine's 2 CPUs with the controller, so remote CPU competes with the controller here). RSS: peak, MB (whole process tree for Ansible). conns/chans: SSH connections and session channels the sshds logged per run (median). \"÷ tsplay\": this row's median wall divided by tsplay's in the same scenario (for the trace floor: by tsplay's no-change run; for the stat floor: by tsplay's first run); \"CPU ÷ tsplay\" the same for controller + remote CPU. check: the run's result was verified (exit code, recap, exact converged tree after a first run; no path touched — inode, mtime, ctime, mode, content — by no-change and check runs).",
+    "Wall: seconds, min and median of the runs. CPU: median seconds, controller = user+sys of the tool and all its processes (incl. ControlPersist masters); remote = all sshd processes of the hosts and what they ran (incl. session processes that outlived their sshd; all 50 hosts share this machine's 2 CPUs with the controller, so remote CPU competes with the controller here). RSS: peak, MB (whole process tree for Ansible). conns/chans: SSH connections and session channels the sshds logged per run (median). \"÷ tsplay\": this row's median wall divided by tsplay's in the same scenario (for the trace floor: by tsplay's no-change run; for the first-run trace floor and the stat floor: by tsplay's first run); \"CPU ÷ tsplay\" the same for controller + remote CPU. check: the run's result was verified (exit code, recap, exact converged tree after a first run; no path touched — inode, mtime, ctime, mode, content — by no-change and check runs).",
     '',
   );
   out.push('| hosts | scenario | tool | runs | wall min | wall median | ctl CPU | remote CPU | peak RSS MB | conns | chans | ÷ tsplay | CPU ÷ tsplay | check |');
@@ -67,7 +67,7 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
     for (const sc of ['first', 'noop', 'check', 'floor']) {
       const rows = mainSums.filter((s) => s.hosts === n && s.scenario === sc).sort((a, b) => TOOL_ORDER.indexOf(a.tool) - TOOL_ORDER.indexOf(b.tool));
       for (const s of rows) {
-        // the trace floor replays a no-change run; the stat floor has always been set against the first run
+        // the trace floor replays a no-change run; the first-run trace floor a first run; the stat floor has always been set against the first run
         const ts = find('tsplay', sc !== 'floor' ? sc : s.tool === 'trace-floor' ? 'noop' : 'first', n);
         const check = s.problems.length ? `FAIL (${s.problems.length})` : 'ok';
         out.push(

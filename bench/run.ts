@@ -2,7 +2,7 @@
 // same real sshd hosts and the same playbook (bench/playbook/site.yml). Writes raw runs to
 // bench/results/<stamp>.json and the table to bench/RESULTS.md. See bench/README.md.
 //
-//   npm run bench -- [--hosts 1,10,50] [--runs 3] [--tools tsplay,ansible,mitogen,floor,trace-floor]
+//   npm run bench -- [--hosts 1,10,50] [--runs 3] [--tools tsplay,ansible,mitogen,floor,trace-floor,trace-floor-first]
 //                    [--scenarios first,noop,check] [--ansible-runs N] [--ansible-max-hosts 10]
 //                    [--curve-hosts 1,5,10,20,50] [--curve-tasks 10,30,60] [--no-curve]
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { machineBusySeconds } from './proc.ts';
 import { renderMarkdown } from './report.ts';
 import type { BenchMeta, BenchResults, RunRecord } from './results-types.ts';
 import { checkConverged, diffSnapshots, snapshot, wipe, type Stamp } from './state.ts';
-import { captureTrace } from './capture-trace.ts';
+import { captureFirstTrace, captureTrace } from './capture-trace.ts';
 import { ensureToolPackages } from './packages.ts';
 import { FLOOR_TOOLS, parseFloor, parseRecap, prepareRun, type RunSpec, type Scenario, type ToolName } from './tools.ts';
 
@@ -34,7 +34,7 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '1,10,50' },
     runs: { type: 'string', default: '3' },
-    tools: { type: 'string', default: 'tsplay,ansible,mitogen,floor,trace-floor' },
+    tools: { type: 'string', default: 'tsplay,ansible,mitogen,floor,trace-floor,trace-floor-first' },
     scenarios: { type: 'string', default: 'first,noop,check' },
     'ansible-runs': { type: 'string' },
     'ansible-max-hosts': { type: 'string', default: '10' },
@@ -65,7 +65,7 @@ const curveHosts = values.curve && tools.includes('tsplay') ? nums(values['curve
 const curveTasks = nums(values['curve-tasks']);
 const curveScenarios = list(values['curve-scenarios']) as Scenario[];
 const curveRuns = Number(values['curve-runs'] ?? values.runs);
-for (const t of tools) if (!['tsplay', 'ansible', 'mitogen', 'floor', 'trace-floor'].includes(t)) throw new Error(`unknown tool ${t}`);
+for (const t of tools) if (!['tsplay', 'ansible', 'mitogen', 'floor', 'trace-floor', 'trace-floor-first'].includes(t)) throw new Error(`unknown tool ${t}`);
 for (const s of [...scenarios, ...curveScenarios]) if (!['first', 'noop', 'check'].includes(s)) throw new Error(`unknown scenario ${s}`);
 
 function sh(cmd: string, args: string[]): string {
@@ -125,8 +125,11 @@ interface Job {
   exact: boolean;
 }
 
-// the trace floor's input per host count: captured once, before that count's first trace-floor run
-const traces = new Map<number, string>();
+// a trace floor's input per floor and host count: captured once, before that floor's first run at that count
+const traces = new Map<string, string>();
+const traceKey = (job: Job): string => `${job.tool} ${job.n}`;
+/** a first run's floor starts, as a first run does, from wiped hosts */
+const startsBare = (job: Job): boolean => job.scenario === 'first' || job.tool === 'trace-floor-first';
 
 async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<RunRecord> {
   const hosts: TestHost[] = b.hs.hosts.slice(0, job.n);
@@ -140,15 +143,19 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
     knownHostsFile: b.hs.knownHostsFile,
     floorHostsFile,
     floorCommands: job.floorCommands,
-    ...(traces.has(job.n) ? { traceFile: traces.get(job.n) } : {}),
+    ...(traces.has(traceKey(job)) ? { traceFile: traces.get(traceKey(job)) } : {}),
   };
-  if (job.tool === 'trace-floor' && spec.traceFile === undefined) {
-    const file = join(b.hs.dir, `trace-${job.n}.jsonl`);
-    await captureTrace(spec, file);
-    traces.set(job.n, file);
+  if ((job.tool === 'trace-floor' || job.tool === 'trace-floor-first') && spec.traceFile === undefined) {
+    const file = join(b.hs.dir, `${job.tool}-${job.n}.jsonl`);
+    if (job.tool === 'trace-floor') await captureTrace(spec, file);
+    else {
+      for (const h of hosts) wipe(h.root);
+      await captureFirstTrace(spec, file);
+    }
+    traces.set(traceKey(job), file);
     return runOne(b, job, floorHostsFile);
   }
-  if (job.scenario === 'first') for (const h of hosts) wipe(h.root);
+  if (startsBare(job)) for (const h of hosts) wipe(h.root);
   await waitSessionsGone(b.hs.hosts);
   const before: Map<string, Stamp>[] | undefined = job.scenario === 'noop' || job.scenario === 'check' ? hosts.map((h) => snapshot(h.root)) : undefined;
   const load0 = loadavg()[0] ?? 0;

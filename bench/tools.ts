@@ -10,10 +10,10 @@ import { pidsWithArg, readProcTable, treeCpuSeconds } from './proc.ts';
 export type Scenario = 'first' | 'noop' | 'check';
 
 /** ToolName names a compared tool. */
-export type ToolName = 'tsplay' | 'ansible' | 'mitogen' | 'floor' | 'trace-floor';
+export type ToolName = 'tsplay' | 'ansible' | 'mitogen' | 'floor' | 'trace-floor' | 'trace-floor-first';
 
 /** FLOOR_TOOLS are the floors: no playbook, no recap, one JSON line of their own. */
-export const FLOOR_TOOLS: readonly ToolName[] = ['floor', 'trace-floor'];
+export const FLOOR_TOOLS: readonly ToolName[] = ['floor', 'trace-floor', 'trace-floor-first'];
 
 /** Recap sums a run's PLAY RECAP over its hosts. */
 export interface Recap {
@@ -37,7 +37,7 @@ export interface RunSpec {
   /** for the floor: the hosts file bench/floor-child.ts reads, and the commands per host */
   readonly floorHostsFile: string;
   readonly floorCommands: number;
-  /** for the trace floor: the trace of a tsplay no-change run on these hosts (bench/capture-trace.ts) */
+  /** for a trace floor: the trace of a tsplay no-change run (trace-floor) or first run (trace-floor-first) on these hosts (bench/capture-trace.ts) */
   readonly traceFile?: string;
 }
 
@@ -180,8 +180,11 @@ export function prepareRun(tool: ToolName, spec: RunSpec): ToolRun {
     case 'floor':
       return { argv: [NODE, join(ROOT, 'bench/floor-child.ts'), spec.floorHostsFile, String(spec.n), String(spec.floorCommands)], env: { ...process.env }, sampleMs: 0, finish: none };
     case 'trace-floor':
+    case 'trace-floor-first': {
       if (spec.traceFile === undefined) throw new Error('the trace floor needs a trace file');
-      return { argv: [NODE, join(ROOT, 'bench/trace-floor.ts'), spec.floorHostsFile, String(spec.n), spec.traceFile], env: { ...process.env }, sampleMs: 0, finish: none };
+      const argv = [NODE, join(ROOT, 'bench/trace-floor.ts'), spec.floorHostsFile, String(spec.n), spec.traceFile, ...(tool === 'trace-floor-first' ? ['--writes'] : [])];
+      return { argv, env: { ...process.env }, sampleMs: 0, finish: none };
+    }
   }
 }
 

@@ -1,9 +1,10 @@
 // The trace floor: what tsplay's run would cost if the engine, the driver and the framing cost
 // nothing. It opens one connection and one raw `sh` per host (hosts in parallel, as tsplay
 // does), then replays on each host exactly the remote commands tsplay sent it in a traced
-// no-change run (bench/trace-replay.ts), in the same order, one round trip per call.
+// no-change run (bench/trace-replay.ts), in the same order, one round trip per call. With
+// --writes it replays a first run's trace (puts as sh writes) on hosts the caller wiped.
 //
-//   node bench/trace-floor.ts HOSTS.json N TRACE.jsonl     (one JSON line: the TraceFloorResult)
+//   node bench/trace-floor.ts HOSTS.json N TRACE.jsonl [--writes]   (one JSON line: the TraceFloorResult)
 import { readFileSync } from 'node:fs';
 import type { ClientChannel } from 'ssh2';
 import { SshPool } from '../engine/connection/index.ts';
@@ -29,12 +30,12 @@ export interface TraceFloorResult {
 }
 
 /** measureTraceFloor replays `traceText` on the first `n` hosts (see the file head). */
-export async function measureTraceFloor(hs: FloorHosts, n: number, traceText: string): Promise<TraceFloorResult> {
+export async function measureTraceFloor(hs: FloorHosts, n: number, traceText: string, writes = false): Promise<TraceFloorResult> {
   const trace = readTrace(traceText);
   const hosts = hs.hosts.slice(0, n).map((h) => {
     const calls = trace.get(h.name);
     if (!calls) throw new Error(`the trace has no calls for ${h.name}`);
-    return { ...h, replay: hostReplay(calls) };
+    return { ...h, replay: hostReplay(calls, { writes }) };
   });
   const opts: ConnectOptions = { hostKeyChecking: 'yes', knownHostsFile: hs.knownHostsFile, verbosity: 0 };
   const pool = new SshPool();
@@ -70,12 +71,12 @@ export async function measureTraceFloor(hs: FloorHosts, n: number, traceText: st
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [file, n, traceFile] = process.argv.slice(2);
-  if (!file || !n || !traceFile) {
-    process.stderr.write('usage: node bench/trace-floor.ts HOSTS.json N TRACE.jsonl\n');
+  const [file, n, traceFile, flag] = process.argv.slice(2);
+  if (!file || !n || !traceFile || (flag !== undefined && flag !== '--writes')) {
+    process.stderr.write('usage: node bench/trace-floor.ts HOSTS.json N TRACE.jsonl [--writes]\n');
     process.exit(2);
   }
-  const res = await measureTraceFloor(JSON.parse(readFileSync(file, 'utf8')) as FloorHosts, Number(n), readFileSync(traceFile, 'utf8'));
+  const res = await measureTraceFloor(JSON.parse(readFileSync(file, 'utf8')) as FloorHosts, Number(n), readFileSync(traceFile, 'utf8'), flag === '--writes');
   process.stdout.write(`${JSON.stringify(res)}\n`);
   // the pool keeps sockets referenced; the measurement is done
   process.exit(0);

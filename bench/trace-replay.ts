@@ -5,6 +5,8 @@
 // scripts is a function (defined once per shell, before timing) called in a subshell, as
 // tsplay's driver calls it (it may `exit`, and it must not change the shell's variables). A
 // batch is one round trip, as in tsplay. No framing, no stderr file, no stdin temp file.
+// A first run's trace also writes: a put becomes sh's own `printf` of as many bytes into the path
+// (the trace keeps no content), then `chmod` when the put set a mode: no SFTP, no temp file, no fsync.
 import { shJoin, shQuote } from '../engine/connection/quote.ts';
 import { fixedFunctionName } from '../engine/connection/shell-driver.ts';
 import type { TracedCall, TracedCommand, TracedOptions } from '../engine/executor/command-trace.ts';
@@ -56,8 +58,31 @@ function commandLine(cmd: TracedCommand, opts: TracedOptions | undefined, defs: 
   return opts?.stdin !== undefined ? `printf %s ${shQuote(opts.stdin)} | ${line}` : line;
 }
 
-/** hostReplay turns one host's traced calls into sh text (see the file head); a put has no sh equivalent here and is refused. */
-export function hostReplay(calls: readonly TracedCall[]): HostReplay {
+// the shell's own umask, read once with the definitions (before timing) when a put needs it back
+const UMASK_VAR = 'tsplay_um';
+
+/**
+ * putLine writes `size` bytes to the put's path with sh's printf builtin, one round trip. A mode
+ * within rw-rw-rw- on a new file comes from the umask (builtins only); execute bits, a symbolic
+ * mode or a file already there take a `chmod`, as cheap as sh can set a mode.
+ */
+function putLine(c: Extract<TracedCall, { call: 'put' }>): string {
+  if (c.become) throw new Error(`${c.host}: the trace writes ${c.path} as another user; the first-run floor writes as the login user only`);
+  const path = shQuote(c.path);
+  const write = `printf %s ${shQuote('x'.repeat(c.size))} > ${path}`;
+  if (c.mode === undefined) return write;
+  const chmod = shJoin(['chmod', typeof c.mode === 'number' ? c.mode.toString(8) : c.mode, '--', c.path]);
+  const bits = typeof c.mode === 'number' ? c.mode : /^[0-7]{3,4}$/.test(c.mode) ? Number.parseInt(c.mode, 8) : undefined;
+  if (bits === undefined || (bits & ~0o666) !== 0) return `${write} && ${chmod}`;
+  const umask = (0o777 & ~bits).toString(8).padStart(4, '0');
+  return `if [ -e ${path} ]; then ${write} && ${chmod}; else umask ${umask}; ${write}; umask "$${UMASK_VAR}"; fi`;
+}
+
+/**
+ * hostReplay turns one host's traced calls into sh text (see the file head). A put is refused
+ * unless `writes` (the first-run floor): a floor of a no-change run must change nothing.
+ */
+export function hostReplay(calls: readonly TracedCall[], { writes = false }: { writes?: boolean } = {}): HostReplay {
   const defs = new Map<string, string>();
   const trips: string[][] = [];
   for (const c of calls) {
@@ -73,8 +98,12 @@ export function hostReplay(calls: readonly TracedCall[]): HostReplay {
         trips.push([shJoin([...sudo(c), 'cat', '--', c.path])]);
         break;
       case 'put':
-        throw new Error(`${c.host}: the trace writes ${c.path}; the floor replays runs that change nothing`);
+        if (!writes) throw new Error(`${c.host}: the trace writes ${c.path}; the floor replays runs that change nothing`);
+        trips.push([putLine(c)]);
+        break;
     }
   }
-  return { defs: [...defs].map(([fn, script]) => `${fn}() {\n${script}\n}`).join('\n'), trips };
+  const fns = [...defs].map(([fn, script]) => `${fn}() {\n${script}\n}`);
+  if (trips.some((trip) => trip.some((l) => l.includes(`$${UMASK_VAR}`)))) fns.push(`${UMASK_VAR}=$(umask)`);
+  return { defs: fns.join('\n'), trips };
 }

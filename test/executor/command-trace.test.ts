@@ -3,7 +3,7 @@
 // that file (bench/trace-replay.ts), which must run the very commands tsplay ran.
 import test from 'ava';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostReplay, readTrace } from '../../bench/trace-replay.ts';
@@ -21,7 +21,7 @@ const PLAYBOOK = `
     - command: echo {{ secret }}
       no_log: true
     - file: { path: "@DIR@/{{ inventory_hostname }}.d", state: directory, mode: "0755" }
-    - copy: { dest: "@DIR@/{{ inventory_hostname }}.d/a.conf", content: "x = 2\\n" }
+    - copy: { dest: "@DIR@/{{ inventory_hostname }}.d/a.conf", content: "x = 2\\n", mode: "0640" }
     - lineinfile: { path: "@DIR@/{{ inventory_hostname }}.d/a.conf", regexp: "^x =", line: "x = 2" }
     - stat: { path: "@DIR@/{{ inventory_hostname }}.d/a.conf", checksum_algorithm: sha1 }
     - command: cat a.conf
@@ -88,4 +88,29 @@ test('replayed on a plain sh, a no-change trace runs the very commands: same out
     const got = spawnSync('/bin/sh', ['-c', `${replay.defs}\n${line}`], { encoding: 'utf8' });
     t.deepEqual([got.status, got.stdout], [want.status, want.stdout], line);
   }
+});
+
+/** tree lists a directory's entries as name, type, mode and size (content aside: the floor writes bytes, not the content). */
+function tree(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .sort()
+    .map((name) => {
+      const s = lstatSync(join(dir, name));
+      return `${name} ${s.isDirectory() ? 'd' : 'f'} ${(s.mode & 0o7777).toString(8)} ${s.isDirectory() ? '' : s.size}`;
+    });
+}
+
+test('replayed with writes on a wiped host, a first-run trace leaves the tree tsplay left: same paths, modes and sizes', async (t) => {
+  const dir = setUp();
+  const calls = readTrace(readFileSync(await run(dir, 'first'), 'utf8')).get('h1') ?? [];
+  const made = join(dir, 'h1.d');
+  const want = tree(made);
+  t.true(want.includes('a.conf f 640 6'), 'the first run wrote a.conf, mode 0640');
+  rmSync(made, { recursive: true });
+  const replay = hostReplay(calls, { writes: true });
+  const put = replay.trips.flat().find((l) => l.includes('a.conf') && l.includes('printf %s '));
+  t.regex(put ?? '', /else umask 0137; printf %s xxxxxx > /, "a.conf's put: six bytes by printf, its mode 0640 by the umask on a new file");
+  const got = spawnSync('/bin/sh', { input: `${replay.defs}\n${replay.trips.flat().join('\n')}\n`, encoding: 'utf8' });
+  t.is(got.status, 0, got.stderr);
+  t.deepEqual(tree(made), want);
 });
