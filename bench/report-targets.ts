@@ -14,8 +14,8 @@ export const FLOOR_NAMES: Record<string, string> = {
   floor: 'stat floor (31 × `stat`, raw sh)',
 };
 
-/** renderTargets returns the lines of the Targets section. */
-export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord[]): string[] {
+/** renderTargets returns the lines of the Targets section; `nodeStartS` (a bare `node -e 0`) adds the tight ceilings. */
+export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord[], nodeStartS?: number): string[] {
   const find = (tool: string, scenario: string, hosts: number): Summary | undefined => sums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
   const out: string[] = [];
   const faster = (hosts: number, sc: string, tool: string, want: number): void => {
@@ -68,12 +68,45 @@ export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord
         );
     }
   }
+  if (nodeStartS !== undefined) out.push(...tightCeilings(sums, runs, nodeStartS));
   const rss = sums.filter((s) => s.tool === 'tsplay' && s.hosts === 50);
   if (rss.length) {
     const peak = Math.max(...rss.map((s) => s.peakRssMb));
     out.push(`- controller peak RSS at 50 hosts (tsplay, all scenarios): **${peak.toFixed(0)} MB** (target < 200 MB): ${peak < 200 ? 'met' : 'MISSED'}`);
   }
   out.push('', ...floorTable(sums, runs));
+  return out;
+}
+
+/**
+ * tightCeilings: what no Node tool can beat here, closer than the floor processes' own wall (which
+ * includes loading their sources and ssh2 without a code cache): a bare Node start plus a trace
+ * floor's connect + commands, against Ansible and Mitogen in the same scenario, and tsplay's
+ * distance from it.
+ */
+function tightCeilings(sums: readonly Summary[], runs: readonly RunRecord[], nodeStartS: number): string[] {
+  const out: string[] = [];
+  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => sums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
+  const part = (tool: string, n: number, k: 'connectMs' | 'runMs'): number =>
+    median(runs.filter((r) => !r.curve && r.tool === tool && r.hosts === n && r.floor).map((r) => r.floor?.[k] ?? Number.NaN)) / 1000;
+  for (const n of [1, 10])
+    for (const [fl, sc] of [
+      ['trace-floor', 'noop'],
+      ['trace-floor-first', 'first'],
+    ] as const) {
+      if (!find(fl, 'floor', n)) continue;
+      const connect = part(fl, n, 'connectMs');
+      const cmds = part(fl, n, 'runMs');
+      const tight = nodeStartS + connect + cmds;
+      const vs = ['ansible', 'mitogen'].flatMap((tool) => {
+        const o = find(tool, sc, n);
+        return o ? [`${NAME[tool]} ${f(o.wallMed)} s is **${(o.wallMed / tight).toFixed(1)}×** it`] : [];
+      });
+      const ts = find('tsplay', sc, n);
+      out.push(
+        `- tight ceiling at ${n} host${n > 1 ? 's' : ''}, ${SCEN[sc]}: a bare \`node -e 0\` (${f(nodeStartS, 3)} s) + the ${FLOOR_NAMES[fl]}'s connect + commands (${f(connect, 3)} + ${f(cmds, 3)} s) = ${f(tight, 3)} s; ${[...vs, ...(ts ? [`tsplay ${f(ts.wallMed)} s is ${(ts.wallMed / tight).toFixed(2)}× it`] : [])].join('; ')}`,
+      );
+    }
   return out;
 }
 

@@ -77,7 +77,7 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
     }
   }
   out.push('');
-  out.push('## Targets', '', ...renderTargets(mainSums, runs), '');
+  out.push('## Targets', '', ...renderTargets(mainSums, runs, all[0]?.meta.nodeStartS), '');
   // curve
   if (curve.length) {
     out.push('## Cost of one more task / one more host (tsplay, generated playbooks)', '');

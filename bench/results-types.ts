@@ -47,6 +47,8 @@ export interface BenchMeta {
   readonly notes: string[];
   readonly floorCommands: number;
   readonly playbookTasks: number;
+  /** median wall seconds of a bare `node -e 0` on this machine before the runs: the start every Node tool pays */
+  readonly nodeStartS?: number;
 }
 
 /** BenchResults is one results file. */

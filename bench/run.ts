@@ -94,7 +94,7 @@ await ensureToolPackages(tools, (m) => void process.stderr.write(`${m}\n`));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(values.out, { recursive: true });
 const outFile = join(values.out, `${stamp}.json`);
-const meta: BenchMeta = {
+let meta: BenchMeta = {
   date: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
   versions: versions(),
@@ -105,6 +105,11 @@ const meta: BenchMeta = {
   floorCommands: FLOOR_COMMANDS,
   playbookTasks: PLAYBOOK_TASKS,
 };
+// a bare Node start, the part of every floor process that any Node tool pays: the report's tight ceilings add it
+// to a floor's connect + commands (the floor process's own start also loads its sources and ssh2)
+const nodeStarts: number[] = [];
+for (let i = 0; i < 11; i++) nodeStarts.push((await measure([process.execPath, '-e', '0'], { cwd: ROOT, env: process.env, sampleMs: 0, timeoutMs: 60_000 })).wallS);
+meta = { ...meta, nodeStartS: [...nodeStarts].sort((a, b) => a - b)[5] as number };
 const records: RunRecord[] = [];
 const save = (): void => {
   const res: BenchResults = { meta: { ...meta, loadAfter: loadavg() }, runs: records };
