@@ -133,6 +133,25 @@ interface Job {
 // a trace floor's input per floor and host count: captured once, before that floor's first run at that count
 const traces = new Map<string, string>();
 const traceKey = (job: Job): string => `${job.tool} ${job.n}`;
+// a no-change or check run measures hosts its own tool converged: without a first run of that tool and
+// playbook before it (`--scenarios noop`), an untimed first run converges them
+const convergedBy = new Set<string>();
+const convergeKey = (job: Job): string => `${job.tool} ${job.n} ${job.playbook}`;
+
+/** convergeUntimed wipes the hosts and runs `tool` once on them, untimed; it must change something and fail nothing. */
+async function convergeUntimed(job: Job, spec: RunSpec, hosts: readonly TestHost[]): Promise<void> {
+  for (const h of hosts) wipe(h.root);
+  const tr = prepareRun(job.tool, { ...spec, scenario: 'first' });
+  const m = await measure(tr.argv, { cwd: join(ROOT, 'bench/playbook'), env: tr.env, sampleMs: 0, timeoutMs: 3_600_000 });
+  await tr.finish();
+  const recap = parseRecap(job.tool, m.stdout);
+  if (m.code !== 0 || !recap || recap.failed || recap.unreachable || recap.changed === 0) {
+    throw new Error(`converging ${job.n} hosts with ${job.tool} before its ${job.scenario} runs: exit ${m.code}, recap ${JSON.stringify(recap)}`);
+  }
+  convergedBy.add(convergeKey(job));
+  await waitSessionsGone(hosts);
+}
+
 /** a first run's floor starts, as a first run does, from wiped hosts */
 const startsBare = (job: Job): boolean => job.scenario === 'first' || job.tool === 'trace-floor-first';
 
@@ -160,6 +179,7 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
     traces.set(traceKey(job), file);
     return runOne(b, job, floorHostsFile);
   }
+  if ((job.scenario === 'noop' || job.scenario === 'check') && !convergedBy.has(convergeKey(job))) await convergeUntimed(job, spec, hosts);
   if (startsBare(job)) for (const h of hosts) wipe(h.root);
   await waitSessionsGone(b.hs.hosts);
   const before: Map<string, Stamp>[] | undefined = job.scenario === 'noop' || job.scenario === 'check' ? hosts.map((h) => snapshot(h.root)) : undefined;
@@ -189,6 +209,7 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
     if ((job.scenario === 'noop' || job.scenario === 'check') && recap.changed !== 0) problems.push(`changed=${recap.changed} on a converged host`);
   }
   if (job.scenario === 'first' && job.exact) for (const h of hosts) problems.push(...checkConverged(h.name, h.root));
+  if (job.scenario === 'first' && problems.length === 0) convergedBy.add(convergeKey(job));
   if (before) hosts.forEach((h, i) => problems.push(...diffSnapshots(h.name, before[i] as Map<string, Stamp>, snapshot(h.root))));
   return {
     tool: job.tool,
