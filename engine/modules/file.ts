@@ -60,6 +60,11 @@ function recurseProbe(args: Args): Argv | undefined {
   return fixedScript(`p=$1; shift; ${TILDE}; exec find "$p" "$@"`, 'sh', [args.path, '-mindepth', '1', '(', ...expr, ')', '-print', '-quit']);
 }
 
+/** isAbsoluteMode tells a numeric mode (it sets every bit) from a symbolic one (relative to the current bits). */
+function isAbsoluteMode(mode: Args['mode']): boolean {
+  return typeof mode === 'number' || (typeof mode === 'string' && /^0?[0-7]{3,4}$/.test(mode));
+}
+
 function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
   const f = cur.file;
   const st = effective(f);
@@ -68,20 +73,22 @@ function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
   const cmds: Argv[] = [];
   const attrs = attrChanges(args, f.exists ? st : undefined, true);
   const mode = attrs.length === 1 && attrs[0]!.property === 'mode' ? (attrs[0]!.after as string) : undefined;
+  // a new directory's symbolic mode was computed without the setgid bit it may inherit (attrCommands)
+  const keepInherited = !f.exists && !isAbsoluteMode(args.mode);
   if (!f.exists) {
     changes.push({ property: 'state', before: 'absent', after: 'directory' });
     // A new directory with only a plain mode (no setuid/setgid/sticky, no owner): mkdir sets it
     // as it creates it, one program on the host instead of mkdir and chmod. Both give the last
-    // directory exactly this mode whatever the umask, keep a setgid bit it inherits (GNU chmod
-    // keeps it for a 4-digit mode) and leave the parents it creates as `mkdir -p` does.
+    // directory exactly this mode whatever the umask (five digits: without an inherited setgid
+    // bit, as Ansible's os.chmod leaves it) and leave the parents it creates as `mkdir -p` does.
     if (mode !== undefined && /^0?[0-7]{3}$/.test(mode)) {
       changes.push(...attrs);
-      return done(changes, [['mkdir', '-p', '-m', mode, '--', args.path]], args.path, 'directory');
+      return done(changes, [['mkdir', '-p', '-m', keepInherited ? mode : `0${mode}`, '--', args.path]], args.path, 'directory');
     }
     cmds.push(['mkdir', '-p', '--', args.path]);
   }
   changes.push(...attrs);
-  cmds.push(...attrCommands(args.path, attrs));
+  cmds.push(...attrCommands(args.path, attrs, { keepInherited }));
   if (args.recurse && cur.belowDiffers) {
     const spec = Object.fromEntries(Object.entries({ mode: args.mode, owner: args.owner, group: args.group }).filter(([, v]) => v !== undefined));
     changes.push({ property: 'recurse', before: 'entries below differ', after: spec });

@@ -97,15 +97,23 @@ test.serial('every read is one round trip; a first run changes, a second plans n
 });
 
 // A new directory with a plain mode is made by one `mkdir -p -m`: the same result as `mkdir -p`
-// then `chmod`, which is what a mode with special bits or an owner still takes.
-test.serial('file state=directory: a new directory gets its mode exactly, whatever the umask, and keeps an inherited setgid bit', async (t) => {
+// then `chmod`, which is what a mode with special bits or an owner still takes. In a setgid
+// parent a numeric mode gives exactly that mode, as Ansible's os.chmod does (GNU chmod and mkdir
+// keep a directory's setgid bit for a mode of four digits or fewer); a symbolic one keeps the
+// inherited bit, as Ansible's mode computed from the directory it just made does.
+test.serial('file state=directory: a new directory gets its mode exactly, whatever the umask and a setgid parent; the second run changes nothing', async (t) => {
   const root = join(hs.hosts[0]!.root, 'dirs');
   mkdirSync(join(root, 'sgid'), { recursive: true });
   await conn.run(['chmod', '2775', join(root, 'sgid')]);
+  await conn.run(['mkdir', join(root, 'sgid/old'), join(root, 'sgid/old2')]);
+  t.is(await over(['stat', '-c', '%a', join(root, 'sgid/old')]), '2755\n', 'a directory made in the setgid parent inherits the bit');
   const cases: [string, string, string][] = [
     [join(root, 'a/b/open'), '0777', 'directory 777'],
     [join(root, 'closed'), '0700', 'directory 700'],
-    [join(root, 'sgid/n'), '0750', 'directory 2750'],
+    [join(root, 'sgid/n'), '0750', 'directory 750'],
+    [join(root, 'sgid/old'), '0750', 'directory 750'],
+    [join(root, 'sgid/old2'), 'g=rx', 'directory 755'],
+    [join(root, 'sgid/rel'), 'g-w', 'directory 2755'],
     [join(root, 'special'), '2750', 'directory 2750'],
     [join(root, 'sym'), 'u=rwx,g=rx,o=', 'directory 750'],
   ];
@@ -113,9 +121,8 @@ test.serial('file state=directory: a new directory gets its mode exactly, whatev
     const r = await runModule(conn, 'file', { path, state: 'directory', mode });
     t.is(r.status, 'changed', path);
     t.is(await over(['stat', '-c', '%F %a', path]), `${want}\n`, `${path} mode ${mode}`);
-    // (not for the inherited setgid: GNU chmod keeps it for a 4-digit mode, so that directory
-    // never matches 0750; so it was before this path, with mkdir and then chmod)
-    if (!path.includes('sgid')) t.is((await runModule(conn, 'file', { path, state: 'directory', mode })).status, 'ok', `${path}: a second run changes nothing`);
+    const again = await runModule(conn, 'file', { path, state: 'directory', mode });
+    t.is(again.status, 'ok', `${path} mode ${mode}: a second run changes nothing (${JSON.stringify(again.plan.changes)})`);
   }
   // the parents mkdir -p made: the login umask's mode, as before
   const umask = (await over(['sh', '-c', 'umask'])).trim();
