@@ -3,7 +3,8 @@ import { fixedScript } from '../connection/fixed-script.ts';
 import type { Argv } from '../connection/types.ts';
 import type { Change, ModuleDef, Plan } from './types.ts';
 import { abool, amode, aowner, astr, moduleArgs } from './support/args.ts';
-import { type FileState, attrChanges, attrCommands, effective, readFileStatesAnd, runAll } from './support/file-state.ts';
+import { type FileState, attrChanges, attrCommands, effective, modeOperand, readFileStatesAnd, runAll } from './support/file-state.ts';
+import { isNumericMode } from './support/file-mode.ts';
 import { TILDE } from './support/task-opts.ts';
 
 const schema = moduleArgs(
@@ -60,11 +61,6 @@ function recurseProbe(args: Args): Argv | undefined {
   return fixedScript(`p=$1; shift; ${TILDE}; exec find "$p" "$@"`, 'sh', [args.path, '-mindepth', '1', '(', ...expr, ')', '-print', '-quit']);
 }
 
-/** isAbsoluteMode tells a numeric mode (it sets every bit) from a symbolic one (relative to the current bits). */
-function isAbsoluteMode(mode: Args['mode']): boolean {
-  return typeof mode === 'number' || (typeof mode === 'string' && /^0?[0-7]{3,4}$/.test(mode));
-}
-
 function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
   const f = cur.file;
   const st = effective(f);
@@ -74,7 +70,7 @@ function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
   const attrs = attrChanges(args, f.exists ? st : undefined, true);
   const mode = attrs.length === 1 && attrs[0]!.property === 'mode' ? (attrs[0]!.after as string) : undefined;
   // a new directory's symbolic mode was computed without the setgid bit it may inherit (attrCommands)
-  const keepInherited = !f.exists && !isAbsoluteMode(args.mode);
+  const keepInherited = !f.exists && args.mode !== undefined && !isNumericMode(args.mode);
   if (!f.exists) {
     changes.push({ property: 'state', before: 'absent', after: 'directory' });
     // A new directory with only a plain mode (no setuid/setgid/sticky, no owner): mkdir sets it
@@ -83,7 +79,7 @@ function planDirectory(args: Args, cur: FileCurrent): Plan<FilePayload> {
     // bit, as Ansible's os.chmod leaves it) and leave the parents it creates as `mkdir -p` does.
     if (mode !== undefined && /^0?[0-7]{3}$/.test(mode)) {
       changes.push(...attrs);
-      return done(changes, [['mkdir', '-p', '-m', keepInherited ? mode : `0${mode}`, '--', args.path]], args.path, 'directory');
+      return done(changes, [['mkdir', '-p', '-m', modeOperand(mode, keepInherited), '--', args.path]], args.path, 'directory');
     }
     cmds.push(['mkdir', '-p', '--', args.path]);
   }

@@ -1,3 +1,8 @@
+/** isNumericMode tells a numeric mode (an int, or '644' / '0644': it sets every bit) from a symbolic one (relative to the current bits). */
+export function isNumericMode(spec: string | number): boolean {
+  return typeof spec === 'number' || /^0?[0-7]{3,4}$/.test(spec);
+}
+
 /**
  * parseMode turns a mode argument into its value given the current mode: octal strings and
  * ints directly, symbolic clauses (`u=rw,g+x,o-w`, `a+X`) the way chmod applies them, with
@@ -6,7 +11,7 @@
  */
 export function parseMode(spec: string | number, current: number, isDir: boolean): number {
   if (typeof spec === 'number') return spec & 0o7777;
-  if (/^0?[0-7]{3,4}$/.test(spec)) return parseInt(spec, 8) & 0o7777;
+  if (isNumericMode(spec)) return parseInt(spec, 8) & 0o7777;
   let mode = current & 0o7777;
   for (const clause of spec.split(',')) {
     const m = /^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$/.exec(clause);

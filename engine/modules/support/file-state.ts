@@ -210,14 +210,19 @@ export function attrChanges(args: AttrArgs, st: StatInfo | undefined, isDir: boo
 }
 
 /**
- * attrCommands turns mode/owner/group changes into chmod/chown argv (`-h` for a link itself).
- * The mode goes to chmod as five octal digits: the plan computed the exact mode from the path's
- * real bits (or from a numeric mode), and GNU chmod keeps a directory's setuid/setgid bits for a
- * numeric mode of four digits or fewer (coreutils >= 8.16 clears them for five), so `mode=0750`
- * on a setgid directory reported a change on every run; Ansible's os.chmod sets the mode exactly.
+ * modeOperand is a planned mode (four octal digits) as chmod's or `mkdir -m`'s operand: five
+ * digits, because the plan computed the exact mode from the path's real bits (or from a numeric
+ * mode), and GNU chmod and mkdir keep a directory's setuid/setgid bits for a numeric mode of four
+ * digits or fewer (coreutils >= 8.16 sets them as given for five), so `mode=0750` on a setgid
+ * directory reported a change on every run; Ansible's os.chmod sets the mode exactly.
  * `keepInherited`: a new directory whose mode is symbolic, computed without the setgid bit it may
  * inherit: four digits keep that bit, as Ansible's mode from the directory it just made does.
  */
+export function modeOperand(mode: string, keepInherited = false): string {
+  return keepInherited ? mode : `0${mode}`;
+}
+
+/** attrCommands turns mode/owner/group changes into chmod/chown argv (`-h` for a link itself); the mode as modeOperand gives it. */
 export function attrCommands(path: string, changes: readonly Change[], opts: { noFollow?: boolean; keepInherited?: boolean } = {}): Argv[] {
   const cmds: Argv[] = [];
   const by = (p: string): Change | undefined => changes.find((c) => c.property === p);
@@ -230,7 +235,7 @@ export function attrCommands(path: string, changes: readonly Change[], opts: { n
   }
   // Why after chown: chown clears setuid/setgid bits, so the mode must come last.
   const mode = by('mode')?.after as string | undefined;
-  if (mode !== undefined && !opts.noFollow) cmds.push(['chmod', '--', opts.keepInherited ? mode : `0${mode}`, path]);
+  if (mode !== undefined && !opts.noFollow) cmds.push(['chmod', '--', modeOperand(mode, opts.keepInherited), path]);
   return cmds;
 }
 
