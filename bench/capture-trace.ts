@@ -1,7 +1,6 @@
-// The trace floors' input: the remote calls of a tsplay run on the bench's hosts, written by
-// tsplay itself (TSPLAY_TRACE_COMMANDS). Not timed. A no-change trace: the run is made until it
-// changes nothing (the hosts may hold another tool's state, or none), at most three times. A
-// first-run trace: one run on hosts the caller wiped, which must change something.
+// The trace floor's input: the remote calls of a tsplay no-change run on the bench's hosts,
+// written by tsplay itself (TSPLAY_TRACE_COMMANDS). Not timed; the run is made until it changes
+// nothing (the hosts may hold another tool's state, or none), at most three times.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { TRACE_ENV } from '../engine/cli/command-trace-file.ts';
@@ -26,11 +25,4 @@ export async function captureTrace(spec: RunSpec, file: string): Promise<void> {
     if (recap.changed === 0) return;
   }
   throw new Error(`tracing tsplay on ${spec.n} hosts: three runs in a row changed something`);
-}
-
-/** captureFirstTrace writes to `file` the trace of a tsplay first run on `spec`'s hosts (wiped by the caller). */
-export async function captureFirstTrace(spec: RunSpec, file: string): Promise<void> {
-  const tr = prepareRun('tsplay', { ...spec, scenario: 'first' });
-  const recap = parseTsplayRecap(await runOnce(tr.argv, { ...tr.env, [TRACE_ENV]: file }));
-  if (!recap || recap.failed || recap.unreachable || recap.hosts !== spec.n || recap.changed === 0) throw new Error(`tracing a tsplay first run on ${spec.n} hosts: recap ${JSON.stringify(recap)}`);
 }

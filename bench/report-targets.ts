@@ -1,7 +1,7 @@
 // The Targets section of bench/RESULTS.md: issue 15's targets, each as measured in the results
 // given, plus tsplay against both floors at every host count.
 import type { RunRecord } from './results-types.ts';
-import { median, type Summary } from './summary.ts';
+import { median, type Summary, summaryOf } from './summary.ts';
 
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const SCEN: Record<string, string> = { first: 'first run', noop: 'no-change' };
@@ -16,7 +16,7 @@ export const FLOOR_NAMES: Record<string, string> = {
 
 /** renderTargets returns the lines of the Targets section; `nodeStartS` (a bare `node -e 0`) adds the tight ceilings. */
 export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord[], nodeStartS?: number): string[] {
-  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => sums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
+  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => summaryOf(sums, tool, scenario, hosts);
   const out: string[] = [];
   const faster = (hosts: number, sc: string, tool: string, want: number): void => {
     const ts = find('tsplay', sc, hosts);
@@ -78,6 +78,13 @@ export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord
   return out;
 }
 
+type FloorFigure = 'connectMs' | 'runMs' | 'roundTrips' | 'commands';
+
+/** floorPart is the median of one figure a floor reported, over that floor's runs at `n` hosts (curve runs aside). */
+function floorPart(runs: readonly RunRecord[], tool: string, n: number, k: FloorFigure): number {
+  return median(runs.filter((r) => !r.curve && r.tool === tool && r.hosts === n && r.floor).map((r) => r.floor?.[k] ?? Number.NaN));
+}
+
 /**
  * tightCeilings: what no Node tool can beat here, closer than the floor processes' own wall (which
  * includes loading their sources and ssh2 without a code cache): a bare Node start plus a trace
@@ -86,17 +93,15 @@ export function renderTargets(sums: readonly Summary[], runs: readonly RunRecord
  */
 function tightCeilings(sums: readonly Summary[], runs: readonly RunRecord[], nodeStartS: number): string[] {
   const out: string[] = [];
-  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => sums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
-  const part = (tool: string, n: number, k: 'connectMs' | 'runMs'): number =>
-    median(runs.filter((r) => !r.curve && r.tool === tool && r.hosts === n && r.floor).map((r) => r.floor?.[k] ?? Number.NaN)) / 1000;
+  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => summaryOf(sums, tool, scenario, hosts);
   for (const n of [1, 10])
     for (const [fl, sc] of [
       ['trace-floor', 'noop'],
       ['trace-floor-first', 'first'],
     ] as const) {
       if (!find(fl, 'floor', n)) continue;
-      const connect = part(fl, n, 'connectMs');
-      const cmds = part(fl, n, 'runMs');
+      const connect = floorPart(runs, fl, n, 'connectMs') / 1000;
+      const cmds = floorPart(runs, fl, n, 'runMs') / 1000;
       const tight = nodeStartS + connect + cmds;
       const vs = ['ansible', 'mitogen'].flatMap((tool) => {
         const o = find(tool, sc, n);
@@ -104,7 +109,7 @@ function tightCeilings(sums: readonly Summary[], runs: readonly RunRecord[], nod
       });
       const ts = find('tsplay', sc, n);
       out.push(
-        `- tight ceiling at ${n} host${n > 1 ? 's' : ''}, ${SCEN[sc]}: a bare \`node -e 0\` (${f(nodeStartS, 3)} s) + the ${FLOOR_NAMES[fl]}'s connect + commands (${f(connect, 3)} + ${f(cmds, 3)} s) = ${f(tight, 3)} s; ${[...vs, ...(ts ? [`tsplay ${f(ts.wallMed)} s is ${(ts.wallMed / tight).toFixed(2)}× it`] : [])].join('; ')}`,
+        `- tight ceiling at ${n} host${n > 1 ? 's' : ''}, ${SCEN[sc]}: a bare \`node -e 0\` (${f(nodeStartS, 3)} s) + the ${FLOOR_NAMES[fl]}'s connect + commands (${f(connect, 3)} + ${f(cmds, 3)} s) = ${f(tight, 3)} s${[...vs, ...(ts ? [`tsplay ${f(ts.wallMed)} s is ${(ts.wallMed / tight).toFixed(2)}× it`] : [])].map((x) => `; ${x}`).join('')}`,
       );
     }
   return out;
@@ -114,9 +119,8 @@ function tightCeilings(sums: readonly Summary[], runs: readonly RunRecord[], nod
 function floorTable(sums: readonly Summary[], runs: readonly RunRecord[]): string[] {
   const hostCounts = [...new Set(sums.filter((s) => s.scenario === 'floor').map((s) => s.hosts))].sort((a, b) => a - b);
   if (hostCounts.length === 0) return [];
-  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => sums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
-  const part = (tool: string, n: number, k: 'connectMs' | 'runMs' | 'roundTrips' | 'commands'): number =>
-    median(runs.filter((r) => !r.curve && r.tool === tool && r.hosts === n && r.floor).map((r) => r.floor?.[k] ?? Number.NaN));
+  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => summaryOf(sums, tool, scenario, hosts);
+  const part = (tool: string, n: number, k: FloorFigure): number => floorPart(runs, tool, n, k);
   const out = [
     "tsplay's no-change run against the floors (median wall, whole process: node start-up, opening the connections, the commands). The trace floor replays, per host and in order, the remote calls tsplay itself made in a traced no-change run on the same hosts (`TSPLAY_TRACE_COMMANDS`, bench/trace-replay.ts), one round trip per call; the stat floor sends 31 `stat -c %s /etc/hostname`.",
     '',

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { FLOOR_NAMES, renderTargets } from './report-targets.ts';
 import type { BenchResults } from './results-types.ts';
-import { median, type Summary, summarize } from './summary.ts';
+import { median, type Summary, summarize, summaryOf } from './summary.ts';
 
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×` : '–');
@@ -17,7 +17,7 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   const runs = all.flatMap((r) => r.runs);
   const mainSums = summarize(runs.filter((r) => !r.curve));
   const curve = summarize(runs.filter((r) => r.curve));
-  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => mainSums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
+  const find = (tool: string, scenario: string, hosts: number): Summary | undefined => summaryOf(mainSums, tool, scenario, hosts);
   const out: string[] = [];
   out.push('# tsplay benchmark results', '');
   for (const r of all) {

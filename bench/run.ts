@@ -19,7 +19,9 @@ import { machineBusySeconds } from './proc.ts';
 import { renderMarkdown } from './report.ts';
 import type { BenchMeta, BenchResults, RunRecord } from './results-types.ts';
 import { checkConverged, diffSnapshots, snapshot, wipe, type Stamp } from './state.ts';
-import { captureFirstTrace, captureTrace } from './capture-trace.ts';
+import { median } from './summary.ts';
+import { TRACE_ENV } from '../engine/cli/command-trace-file.ts';
+import { captureTrace } from './capture-trace.ts';
 import { ensureToolPackages } from './packages.ts';
 import { FLOOR_TOOLS, parseFloor, parseRecap, prepareRun, type RunSpec, type Scenario, type ToolName } from './tools.ts';
 
@@ -94,7 +96,11 @@ await ensureToolPackages(tools, (m) => void process.stderr.write(`${m}\n`));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(values.out, { recursive: true });
 const outFile = join(values.out, `${stamp}.json`);
-let meta: BenchMeta = {
+// a bare Node start, the part of every floor process that any Node tool pays: the report's tight ceilings add it
+// to a floor's connect + commands (the floor process's own start also loads its sources and ssh2)
+const nodeStarts: number[] = [];
+for (let i = 0; i < 11; i++) nodeStarts.push((await measure([process.execPath, '-e', '0'], { cwd: ROOT, env: process.env, sampleMs: 0, timeoutMs: 60_000 })).wallS);
+const meta: BenchMeta = {
   date: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
   versions: versions(),
@@ -104,12 +110,8 @@ let meta: BenchMeta = {
   notes: [...values.note],
   floorCommands: FLOOR_COMMANDS,
   playbookTasks: PLAYBOOK_TASKS,
+  nodeStartS: median(nodeStarts),
 };
-// a bare Node start, the part of every floor process that any Node tool pays: the report's tight ceilings add it
-// to a floor's connect + commands (the floor process's own start also loads its sources and ssh2)
-const nodeStarts: number[] = [];
-for (let i = 0; i < 11; i++) nodeStarts.push((await measure([process.execPath, '-e', '0'], { cwd: ROOT, env: process.env, sampleMs: 0, timeoutMs: 60_000 })).wallS);
-meta = { ...meta, nodeStartS: [...nodeStarts].sort((a, b) => a - b)[5] as number };
 const records: RunRecord[] = [];
 const save = (): void => {
   const res: BenchResults = { meta: { ...meta, loadAfter: loadavg() }, runs: records };
@@ -138,17 +140,20 @@ const traceKey = (job: Job): string => `${job.tool} ${job.n}`;
 const convergedBy = new Set<string>();
 const convergeKey = (job: Job): string => `${job.tool} ${job.n} ${job.playbook}`;
 
-/** convergeUntimed wipes the hosts and runs `tool` once on them, untimed; it must change something and fail nothing. */
-async function convergeUntimed(job: Job, spec: RunSpec, hosts: readonly TestHost[]): Promise<void> {
+/**
+ * firstRunUntimed wipes the hosts and makes one untimed first run of `tool` on them (`env` added to
+ * its own), which must change something on every host and fail nothing: the convergence before a
+ * no-change run without a first run of its tool, and the traced run of the first-run trace floor.
+ */
+async function firstRunUntimed(tool: ToolName, spec: RunSpec, hosts: readonly TestHost[], what: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   for (const h of hosts) wipe(h.root);
-  const tr = prepareRun(job.tool, { ...spec, scenario: 'first' });
-  const m = await measure(tr.argv, { cwd: join(ROOT, 'bench/playbook'), env: tr.env, sampleMs: 0, timeoutMs: 3_600_000 });
+  const tr = prepareRun(tool, { ...spec, scenario: 'first' });
+  const m = await measure(tr.argv, { cwd: join(ROOT, 'bench/playbook'), env: { ...tr.env, ...env }, sampleMs: 0, timeoutMs: 3_600_000 });
   await tr.finish();
-  const recap = parseRecap(job.tool, m.stdout);
-  if (m.code !== 0 || !recap || recap.failed || recap.unreachable || recap.changed === 0) {
-    throw new Error(`converging ${job.n} hosts with ${job.tool} before its ${job.scenario} runs: exit ${m.code}, recap ${JSON.stringify(recap)}`);
+  const recap = parseRecap(tool, m.stdout);
+  if (m.code !== 0 || !recap || recap.failed || recap.unreachable || recap.hosts !== spec.n || recap.changed === 0) {
+    throw new Error(`${what} on ${spec.n} hosts: exit ${m.code}, recap ${JSON.stringify(recap)}`);
   }
-  convergedBy.add(convergeKey(job));
   await waitSessionsGone(hosts);
 }
 
@@ -172,14 +177,14 @@ async function runOne(b: BenchHosts, job: Job, floorHostsFile: string): Promise<
   if ((job.tool === 'trace-floor' || job.tool === 'trace-floor-first') && spec.traceFile === undefined) {
     const file = join(b.hs.dir, `${job.tool}-${job.n}.jsonl`);
     if (job.tool === 'trace-floor') await captureTrace(spec, file);
-    else {
-      for (const h of hosts) wipe(h.root);
-      await captureFirstTrace(spec, file);
-    }
+    else await firstRunUntimed('tsplay', spec, hosts, 'tracing a tsplay first run', { [TRACE_ENV]: file });
     traces.set(traceKey(job), file);
     return runOne(b, job, floorHostsFile);
   }
-  if ((job.scenario === 'noop' || job.scenario === 'check') && !convergedBy.has(convergeKey(job))) await convergeUntimed(job, spec, hosts);
+  if ((job.scenario === 'noop' || job.scenario === 'check') && !convergedBy.has(convergeKey(job))) {
+    await firstRunUntimed(job.tool, spec, hosts, `converging with ${job.tool} before its ${job.scenario} runs`);
+    convergedBy.add(convergeKey(job));
+  }
   if (startsBare(job)) for (const h of hosts) wipe(h.root);
   await waitSessionsGone(b.hs.hosts);
   const before: Map<string, Stamp>[] | undefined = job.scenario === 'noop' || job.scenario === 'check' ? hosts.map((h) => snapshot(h.root)) : undefined;

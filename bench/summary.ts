@@ -25,6 +25,11 @@ export function median(xs: readonly number[]): number {
   return s[Math.floor((s.length - 1) / 2)] ?? Number.NaN;
 }
 
+/** summaryOf finds one tool's summary for a scenario and host count. */
+export function summaryOf(sums: readonly Summary[], tool: string, scenario: string, hosts: number): Summary | undefined {
+  return sums.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
+}
+
 /** summarize groups runs by tool, scenario, hosts and tasks. */
 export function summarize(runs: readonly RunRecord[]): Summary[] {
   const groups = new Map<string, RunRecord[]>();

@@ -9,6 +9,7 @@
 // (the trace keeps no content), then `chmod` when the put set a mode: no SFTP, no temp file, no fsync.
 import { shJoin, shQuote } from '../engine/connection/quote.ts';
 import { fixedFunctionName } from '../engine/connection/shell-driver.ts';
+import { isNumericMode, parseMode } from '../engine/modules/support/file-mode.ts';
 import type { TracedCall, TracedCommand, TracedOptions } from '../engine/executor/command-trace.ts';
 
 /** HostReplay is one host's part of a trace as sh text: function definitions, then round trips of lines. */
@@ -72,7 +73,7 @@ function putLine(c: Extract<TracedCall, { call: 'put' }>): string {
   const write = `printf %s ${shQuote('x'.repeat(c.size))} > ${path}`;
   if (c.mode === undefined) return write;
   const chmod = shJoin(['chmod', typeof c.mode === 'number' ? c.mode.toString(8) : c.mode, '--', c.path]);
-  const bits = typeof c.mode === 'number' ? c.mode : /^[0-7]{3,4}$/.test(c.mode) ? Number.parseInt(c.mode, 8) : undefined;
+  const bits = isNumericMode(c.mode) ? parseMode(c.mode, 0, false) : undefined;
   if (bits === undefined || (bits & ~0o666) !== 0) return `${write} && ${chmod}`;
   const umask = (0o777 & ~bits).toString(8).padStart(4, '0');
   return `if [ -e ${path} ]; then ${write} && ${chmod}; else umask ${umask}; ${write}; umask "$${UMASK_VAR}"; fi`;
