@@ -51,7 +51,7 @@ export function renderMarkdown(all: readonly BenchResults[]): string {
   if (meta0) {
     out.push(
       `Playbook: \`bench/playbook/site.yml\`, ${meta0.playbookTasks} tasks + 1 handler, ${meta0.floorCommands} remote task executions per host (loop items counted). ` +
-        "Three floors, each one process (node start-up included) that opens one connection and one raw `sh` per host, hosts in parallel, then sends its commands one round trip at a time: the trace floor replays the very remote calls tsplay made on each host in a traced no-change run (file probes with `sha1sum` included); the first-run trace floor those of a traced first run on wiped hosts, each file tsplay wrote (SFTP) written as that many bytes by sh's `printf`, then `chmod` where tsplay set a mode; the stat floor sends that many `stat -c %s /etc/hostname` (one fork+exec each).",
+        "Three floors, each one process (node start-up included) that opens one connection and one raw `sh` per host, hosts in parallel, then sends its commands one round trip at a time: the trace floor replays the very remote calls tsplay made on each host in a traced no-change run (file probes with `sha1sum` included); the first-run trace floor those of a traced first run on wiped hosts, each file tsplay wrote (SFTP) written as that many bytes by sh's `printf`, its mode from the umask for a new file within rw-rw-rw-, else by `chmod`; the stat floor sends that many `stat -c %s /etc/hostname` (one fork+exec each).",
       '',
     );
   }

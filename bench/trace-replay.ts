@@ -6,7 +6,7 @@
 // tsplay's driver calls it (it may `exit`, and it must not change the shell's variables). A
 // batch is one round trip, as in tsplay. No framing, no stderr file, no stdin temp file.
 // A first run's trace also writes: a put becomes sh's own `printf` of as many bytes into the path
-// (the trace keeps no content), then `chmod` when the put set a mode: no SFTP, no temp file, no fsync.
+// (the trace keeps no content), its mode set as putLine says: no SFTP, no temp file, no fsync.
 import { shJoin, shQuote } from '../engine/connection/quote.ts';
 import { fixedFunctionName } from '../engine/connection/shell-driver.ts';
 import { isNumericMode, parseMode } from '../engine/modules/support/file-mode.ts';
